@@ -1,0 +1,47 @@
+/*
+ * main.c - the svp command: check, fmt and eval policies.
+ *
+ * Uses only the public header svp.h.  Each subcommand lives in its own
+ * file (cli/check.c, cli/fmt.c, cli/eval.c); this file dispatches and
+ * holds the usage text.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: svp <command> [arguments]\n"
+    "\n"
+    "  svp check POLICY.svp...                     check policies; exit 0 clean, 1 errors, 2 usage/IO\n"
+    "  svp fmt [-w] POLICY.svp                     print (or rewrite, with -w) in canonical layout\n"
+    "  svp eval POLICY.svp RECORDS|- [--format text|json] [--explain]\n"
+    "                                              evaluate records (one JSON object, or JSON Lines)\n"
+    "  svp help                                    this text\n";
+
+int cli_usage_error(const char *fmt, const char *arg)
+{
+    fputs("svp: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n\n", stderr);
+    fputs(usage, stderr);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error("%s", "no command given");
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "check"))
+        return cli_check(argc - 2, argv + 2);
+    if (!strcmp(cmd, "fmt"))
+        return cli_fmt(argc - 2, argv + 2);
+    if (!strcmp(cmd, "eval"))
+        return cli_eval(argc - 2, argv + 2);
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    return cli_usage_error("unknown command `%s`", cmd);
+}

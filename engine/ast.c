@@ -1,0 +1,537 @@
+/*
+ * ast.c - constructors for the syntax tree, called from the grammar.
+ *
+ * Each constructor allocates from the compile's arena and tolerates NULL
+ * children: when memory runs out the builder is marked and the tree is
+ * thrown away whole, so no caller checks every step.  Constructors that
+ * gather clauses (rules, decisions, fields) report clauses given twice
+ * or that do not belong, at the clause that is wrong.
+ */
+#include "ast.h"
+
+#include <string.h>
+
+#include "value.h"
+
+void ast_builder_init(AstBuilder *b, Arena *arena, svp_diagnostics *diags,
+                      const char *src, size_t len, Policy *policy)
+{
+    memset(b, 0, sizeof *b);
+    b->arena = arena;
+    b->diags = diags;
+    b->src = src;
+    b->len = len;
+    b->policy = policy;
+    b->order_tail = &policy->order;
+    b->param_tail = &policy->params;
+    b->enum_tail = &policy->enums;
+    b->record_tail = &policy->records;
+    b->decision_tail = &policy->decisions;
+    b->rule_tail = &policy->rules;
+    b->comment_tail = &policy->comments;
+}
+
+static void *node(AstBuilder *b, size_t size)
+{
+    void *p = arena_alloc(b->arena, size);
+    if (!p)
+        b->oom = true;
+    return p;
+}
+
+Span span_join(Span a, Span b)
+{
+    Span s = {a.start < b.start ? a.start : b.start, a.end > b.end ? a.end : b.end};
+    return s;
+}
+
+Name ast_name(AstBuilder *b, Span s)
+{
+    Name n = {b->src + s.start, s.end - s.start, s};
+    return n;
+}
+
+static void error_at(AstBuilder *b, Span s, const char *code, const char *fmt, const char *arg)
+{
+    diag_add(b->diags, SVP_ERROR, code, s.start, s.end, fmt, arg);
+}
+
+static DeclRef *add_decl(AstBuilder *b, DeclKind kind, void *decl, Span s)
+{
+    DeclRef *d = node(b, sizeof *d);
+    if (!d)
+        return NULL;
+    d->kind = (uint8_t)kind;
+    d->decl = decl;
+    d->span = s;
+    *b->order_tail = d;
+    b->order_tail = &d->next;
+    return d;
+}
+
+/* ---- Expressions ------------------------------------------------------- */
+
+static Expr *expr_new(AstBuilder *b, ExprKind kind, Span s)
+{
+    Expr *e = node(b, sizeof *e);
+    if (e) {
+        e->kind = (uint8_t)kind;
+        e->span = s;
+    }
+    return e;
+}
+
+Expr *ast_literal(AstBuilder *b, ExprKind kind, Span s, int64_t num)
+{
+    Expr *e = expr_new(b, kind, s);
+    if (e) {
+        e->num = num;
+        e->text = ast_name(b, s);
+    }
+    return e;
+}
+
+/* Decode the inside of a text literal: escapes \" \\ \n \t \{ \}, and a
+ * line break with the indentation around it folds to one space (so long
+ * messages can be wrapped in the file).  keep_braces leaves \{ and \} as
+ * written, for messages whose braces are split out later.  Returns an
+ * arena string, or NULL when out of memory; bad escapes are reported. */
+char *ast_decode_text(AstBuilder *b, const char *raw, size_t len, uint32_t at, bool keep_braces)
+{
+    char *out = arena_alloc(b->arena, len + 1);
+    if (!out) {
+        b->oom = true;
+        return NULL;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = raw[i];
+        if (c == '\n' || c == '\r') {
+            while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+                n--;
+            while (i + 1 < len && (raw[i + 1] == ' ' || raw[i + 1] == '\t' ||
+                                   raw[i + 1] == '\n' || raw[i + 1] == '\r'))
+                i++;
+            out[n++] = ' ';
+            continue;
+        }
+        if (c != '\\' || i + 1 >= len) {
+            out[n++] = c;
+            continue;
+        }
+        char e = raw[++i];
+        switch (e) {
+        case '"': case '\\': out[n++] = e; break;
+        case 'n': out[n++] = '\n'; break;
+        case 't': out[n++] = '\t'; break;
+        case '{': case '}':
+            if (keep_braces)
+                out[n++] = '\\';
+            out[n++] = e;
+            break;
+        default: {
+            Span s = {at + (uint32_t)i - 1, at + (uint32_t)i + 1};
+            char esc[3] = {'\\', e, 0};
+            error_at(b, s, "syntax", "unknown escape `%s` in text: write \\\\ for a backslash, \\\" for a quote", esc);
+        }
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
+Expr *ast_text(AstBuilder *b, Span s)
+{
+    Expr *e = ast_literal(b, E_TEXT, s, 0);
+    if (e)
+        e->str = ast_decode_text(b, b->src + s.start + 1, s.end - s.start - 2, s.start + 1, false);
+    return e;
+}
+
+Expr *ast_ref(AstBuilder *b, Span s)
+{
+    Expr *e = expr_new(b, E_NAME, s);
+    if (e)
+        e->text = ast_name(b, s);
+    return e;
+}
+
+Expr *ast_unary(AstBuilder *b, ExprKind kind, Span s, Expr *a)
+{
+    Expr *e = expr_new(b, kind, s);
+    if (e)
+        e->a = a;
+    return e;
+}
+
+Expr *ast_binary(AstBuilder *b, ExprKind kind, Expr *a, Expr *c)
+{
+    if (!a || !c)
+        return NULL;
+    Expr *e = expr_new(b, kind, span_join(a->span, c->span));
+    if (e) {
+        e->a = a;
+        e->b = c;
+    }
+    return e;
+}
+
+Expr *ast_test(AstBuilder *b, ExprKind kind, bool negated, Span s, Expr *a)
+{
+    Expr *e = ast_unary(b, kind, s, a);
+    if (e)
+        e->flag = negated;
+    return e;
+}
+
+Expr *ast_quantifier(AstBuilder *b, ExprKind kind, bool flag, Span s, Expr *a)
+{
+    Expr *e = ast_unary(b, kind, s, a);
+    if (e)
+        e->flag = flag;
+    return e;
+}
+
+Expr *ast_if(AstBuilder *b, Span s, Expr *cond, Expr *then, Expr *otherwise)
+{
+    Expr *e = expr_new(b, E_IF, s);
+    if (e) {
+        e->a = cond;
+        e->b = then;
+        e->c = otherwise;
+    }
+    return e;
+}
+
+Expr *ast_list(AstBuilder *b, Span s, ExprList *items)
+{
+    Expr *e = expr_new(b, E_LIST, s);
+    if (e)
+        e->items = items;
+    return e;
+}
+
+Expr *ast_parens(Expr *e, Span s)
+{
+    if (e) {
+        e->parens = true;
+        e->span = s;
+    }
+    return e;
+}
+
+/* Appends e to the end of list (lists are short: walking is fine). */
+ExprList *ast_expr_list(AstBuilder *b, ExprList *list, Expr *e)
+{
+    ExprList *item = node(b, sizeof *item);
+    if (!item)
+        return list;
+    item->expr = e;
+    if (!list)
+        return item;
+    ExprList *last = list;
+    while (last->next)
+        last = last->next;
+    last->next = item;
+    return list;
+}
+
+/* ---- The header and simple declarations -------------------------------- */
+
+void ast_header(AstBuilder *b, Span name)
+{
+    Policy *p = b->policy;
+    if (p->name.len) {
+        error_at(b, name, "duplicate", "%s", "a second `policy` header: a file holds one policy");
+        return;
+    }
+    p->name = ast_name(b, name);
+    p->header = name;
+}
+
+void ast_header_item(AstBuilder *b, int which, Span key, Span value, Expr *date)
+{
+    Policy *p = b->policy;
+    Name *slot = which == 'v' ? &p->version : which == 's' ? &p->source : which == 'r' ? &p->review : NULL;
+    if ((slot && slot->len) || (which == 'e' && p->effective)) {
+        static const char *const words[] = {['v'] = "version", ['s'] = "source", ['r'] = "review", ['e'] = "effective"};
+        error_at(b, key, "duplicate", "`%s` is given twice in the header: keep one", words[which]);
+        return;
+    }
+    if (slot)
+        *slot = ast_name(b, value);
+    else
+        p->effective = date;
+}
+
+void ast_params_begin(AstBuilder *b, Span s)
+{
+    b->current_params = add_decl(b, D_PARAMS, NULL, s);
+}
+
+void ast_param(AstBuilder *b, Span name, Expr *value)
+{
+    Param *p = node(b, sizeof *p);
+    if (!p)
+        return;
+    p->name = ast_name(b, name);
+    p->value = value;
+    *b->param_tail = p;
+    b->param_tail = &p->next;
+    DeclRef *d = b->current_params;
+    if (d) {
+        if (!d->decl)
+            d->decl = p;
+        d->nparams++;
+    }
+}
+
+void ast_enum(AstBuilder *b, Span s, Span name, bool ordered, ExprList *members)
+{
+    EnumDecl *e = node(b, sizeof *e);
+    if (!e)
+        return;
+    e->name = ast_name(b, name);
+    e->ordered = ordered;
+    for (ExprList *m = members; m; m = m->next)
+        e->count++;
+    e->members = node(b, (e->count ? e->count : 1) * sizeof *e->members);
+    if (!e->members)
+        return;
+    uint32_t i = 0;
+    for (ExprList *m = members; m; m = m->next)
+        if (m->expr)
+            e->members[i++] = m->expr->text;
+    e->count = i;
+    *b->enum_tail = e;
+    b->enum_tail = &e->next;
+    add_decl(b, D_ENUM, e, s);
+}
+
+RecordDecl *ast_record(AstBuilder *b, Span s, Span name, bool is_object)
+{
+    RecordDecl *r = node(b, sizeof *r);
+    if (!r)
+        return NULL;
+    r->name = ast_name(b, name);
+    r->is_object = is_object;
+    r->span = s;
+    *b->record_tail = r;
+    b->record_tail = &r->next;
+    add_decl(b, D_RECORD, r, s);
+    return r;
+}
+
+/* ---- Clauses ----------------------------------------------------------- */
+
+static Clause *clause_new(AstBuilder *b, ClauseKind kind, Span key, Span s)
+{
+    Clause *c = node(b, sizeof *c);
+    if (c) {
+        c->kind = (uint8_t)kind;
+        c->key = key;
+        c->span = s;
+    }
+    return c;
+}
+
+Clause *ast_clause(AstBuilder *b, ClauseKind kind, Span key, Span s, Expr *e)
+{
+    Clause *c = clause_new(b, kind, key, s);
+    if (c)
+        c->expr = e;
+    return c;
+}
+
+Clause *ast_clause_text(AstBuilder *b, ClauseKind kind, Span key, Span s, Span text, int severity)
+{
+    Clause *c = clause_new(b, kind, key, s);
+    if (c) {
+        c->text = ast_name(b, text);
+        c->severity = (uint8_t)severity;
+    }
+    return c;
+}
+
+Clause *ast_clause_names(AstBuilder *b, Span key, Span s, ExprList *names)
+{
+    Clause *c = clause_new(b, C_BECAUSE, key, s);
+    if (c)
+        c->names = names;
+    return c;
+}
+
+Clause *ast_clause_tier(AstBuilder *b, TierKind kind, Span s, Expr *bound, Expr *value)
+{
+    Clause *c = clause_new(b, C_TIER, s, s);
+    if (c) {
+        c->tier = (uint8_t)kind;
+        c->expr = bound;
+        c->value = value;
+    }
+    return c;
+}
+
+Clause *ast_clauses(Clause *list, Clause *c)
+{
+    if (!list)
+        return c;
+    Clause *last = list;
+    while (last->next)
+        last = last->next;
+    last->next = c;
+    return list;
+}
+
+static const char *clause_word(const Clause *c)
+{
+    static const char *const words[] = {"cite", "when", "require", "else", "report",
+                                        "because", "is", "by", "tier", "required", "default"};
+    return words[c->kind];
+}
+
+/* Report a clause given twice; true when c is the first of its kind. */
+static bool first_clause(AstBuilder *b, const void *already, const Clause *c, const char *what)
+{
+    if (!already)
+        return true;
+    diag_add(b->diags, SVP_ERROR, "duplicate", c->key.start, c->key.end,
+             "`%s` is given twice in %s: keep one", clause_word(c), what);
+    return false;
+}
+
+Field *ast_field(AstBuilder *b, Span path, Span type_name, bool is_list, Clause *mods, Span s)
+{
+    Field *f = node(b, sizeof *f);
+    if (!f)
+        return NULL;
+    f->path = ast_name(b, path);
+    f->type_name = ast_name(b, type_name);
+    f->is_list = is_list;
+    f->span = s;
+    f->from_rank = -1;
+    bool seen_required = false;
+    for (Clause *c = mods; c; c = c->next) {
+        if (c->kind == C_REQUIRED) {
+            if (first_clause(b, seen_required ? c : NULL, c, "this field")) {
+                f->required = true;
+                if (c->severity)
+                    f->from = c->text;
+            }
+            seen_required = true;
+        } else if (first_clause(b, f->dflt, c, "this field")) {
+            f->dflt = c->expr;
+        }
+    }
+    return f;
+}
+
+void ast_record_add(AstBuilder *b, RecordDecl *r, Field *f)
+{
+    (void)b;
+    if (!r || !f)
+        return;
+    Field **tail = &r->fields;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = f;
+    r->count++;
+    r->span = span_join(r->span, f->span);
+}
+
+void ast_decision(AstBuilder *b, Span s, Span name, Span title, Clause *clauses)
+{
+    Decision *d = node(b, sizeof *d);
+    if (!d)
+        return;
+    d->name = ast_name(b, name);
+    if (title.end > title.start)
+        d->title = ast_name(b, title);
+    d->span = s;
+    d->clauses = clauses;
+    Tier **tail = &d->tiers;
+    for (Clause *c = clauses; c; c = c->next) {
+        if (c->kind == C_CITE) {
+            d->cite = c->text;
+        } else if (c->kind == C_IS) {
+            d->is = c->expr;
+        } else if (c->kind == C_BY) {
+            d->by = c->expr;
+        } else if (c->kind == C_TIER) {
+            Tier *t = node(b, sizeof *t);
+            if (!t)
+                return;
+            t->kind = c->tier;
+            t->bound = c->expr;
+            t->value = c->value;
+            t->span = c->span;
+            *tail = t;
+            tail = &t->next;
+        }
+    }
+    *b->decision_tail = d;
+    b->decision_tail = &d->next;
+    add_decl(b, D_DECISION, d, s);
+}
+
+/* Sort a rule's clauses into place, reporting repeats; the checks that need
+ * the whole rule (require without else, ...) are the checker's. */
+static void rule_take_clause(AstBuilder *b, Rule *r, Clause *c)
+{
+    switch ((ClauseKind)c->kind) {
+    case C_CITE:
+        if (first_clause(b, r->cite.len ? c : NULL, c, "a rule"))
+            r->cite = c->text;
+        break;
+    case C_WHEN:
+        if (first_clause(b, r->when, c, "a rule: combine the conditions with `and`"))
+            r->when = c->expr;
+        break;
+    case C_REQUIRE:
+        if (first_clause(b, r->require, c, "a rule: combine the requirements with `and`"))
+            r->require = c->expr;
+        break;
+    case C_ELSE:
+    case C_REPORT:
+        if (first_clause(b, r->message.len ? c : NULL, c, "a rule")) {
+            r->message = c->text;
+            r->severity = c->severity;
+        }
+        break;
+    case C_BECAUSE:
+        if (first_clause(b, r->because, c, "a rule"))
+            r->because = c->names;
+        break;
+    default:
+        diag_add(b->diags, SVP_ERROR, "syntax", c->key.start, c->key.end,
+                 "`%s` belongs in a decision, not a rule", clause_word(c));
+    }
+}
+
+void ast_rule(AstBuilder *b, Span s, Span id, Span title, Clause *clauses)
+{
+    Rule *r = node(b, sizeof *r);
+    if (!r)
+        return;
+    r->id = ast_name(b, id);
+    if (title.end > title.start)
+        r->title = ast_name(b, title);
+    r->span = s;
+    r->clauses = clauses;
+    r->severity = SEV_ERROR;
+    for (Clause *c = clauses; c; c = c->next)
+        rule_take_clause(b, r, c);
+    *b->rule_tail = r;
+    b->rule_tail = &r->next;
+    add_decl(b, D_RULE, r, s);
+}
+
+void ast_comment(AstBuilder *b, Span s)
+{
+    Comment *c = node(b, sizeof *c);
+    if (!c)
+        return;
+    c->span = s;
+    *b->comment_tail = c;
+    b->comment_tail = &c->next;
+}

@@ -1,0 +1,313 @@
+/*
+ * ast.h - the syntax tree of a policy file, as the parser builds it and the
+ * checker annotates it.
+ *
+ * Every node lives in the compile's arena and carries its byte span in the
+ * source.  Names are not resolved by the parser: the checker fills in the
+ * `type` and `ref` of each expression, after which the evaluator walks the
+ * same tree (see program.h for what the checker adds around it).
+ */
+#ifndef SVP_AST_H
+#define SVP_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arena.h"
+#include "diag.h"
+
+typedef struct Span {
+    uint32_t start, end; /* byte offsets: [start, end) */
+} Span;
+
+/* A piece of source text: points into the compile's copy of the source. */
+typedef struct Name {
+    const char *text;
+    uint32_t len;
+    Span span;
+} Name;
+
+/* ---- Types ------------------------------------------------------------- */
+
+typedef enum TypeKind {
+    T_ERROR,   /* already reported: suppresses follow-on errors */
+    T_BOOL,
+    T_MONEY,
+    T_PERCENT,
+    T_NUMBER,
+    T_DATE,
+    T_TEXT,
+    T_ENUM,    /* ref: index of the enumeration */
+    T_OBJECT,  /* ref: index of the object declaration */
+    T_LIST,    /* elem and ref describe the items */
+    T_GROUP    /* a path prefix naming several boolean fields */
+} TypeKind;
+
+typedef struct Type {
+    uint8_t kind; /* TypeKind */
+    uint8_t elem; /* TypeKind of the items, for T_LIST */
+    uint16_t ref; /* enum or object index, for T_ENUM/T_OBJECT or their lists */
+} Type;
+
+/* ---- Expressions ------------------------------------------------------- */
+
+typedef enum ExprKind {
+    E_BOOL, E_MONEY, E_PERCENT, E_NUMBER, E_DATE, E_TEXT, /* literals */
+    E_NAME,     /* a name or dotted path, resolved by the checker */
+    E_LIST,     /* [a, b, c] */
+    E_NOT,      /* not a */
+    E_AND, E_OR,
+    E_EQ, E_NE, E_LT, E_LE, E_GT, E_GE,
+    E_ADD, E_SUB, E_MUL,
+    E_IN,       /* a in b */
+    E_PRESENT,  /* a is present */
+    E_BLANK,    /* a is blank */
+    E_IF,       /* if a then b else c */
+    E_COUNT,    /* count of a */
+    E_SUM,      /* sum of a */
+    E_ALL,      /* all of a are <flag> */
+    E_ANY,      /* any of a are <flag> */
+    E_NAMES     /* names of a that are <flag> */
+} ExprKind;
+
+/* What a resolved name refers to. */
+typedef enum RefKind {
+    R_NONE,
+    R_FIELD,     /* index: field slot */
+    R_PARAM,     /* index: parameter */
+    R_DECISION,  /* index: decision slot */
+    R_MEMBER,    /* index: member index within enum `type.ref` */
+    R_GROUP,     /* index: first field slot; count: how many */
+    R_PROJECT    /* index: list field slot; member: object member */
+} RefKind;
+
+typedef struct Expr Expr;
+typedef struct ExprList {
+    Expr *expr;
+    struct ExprList *next;
+} ExprList;
+
+struct Expr {
+    uint8_t kind;     /* ExprKind */
+    bool flag;        /* E_ALL/E_ANY/E_NAMES: the truth value asked for;
+                         E_PRESENT/E_BLANK: negated ("is not") */
+    bool parens;      /* written in parentheses (kept by the formatter) */
+    Span span;
+    Expr *a, *b, *c;  /* operands */
+    ExprList *items;  /* E_LIST */
+    int64_t num;      /* literal amounts (hundredths), dates (days) */
+    Name text;        /* E_NAME: the name; E_TEXT: the raw literal */
+    const char *str;  /* E_TEXT: decoded value (NUL-terminated) */
+    /* Filled in by the checker. */
+    Type type;
+    uint8_t ref_kind; /* RefKind */
+    uint16_t ref_count;
+    uint16_t ref_member;
+    uint32_t ref;
+    const uint32_t *group; /* R_GROUP: the ref_count field slots */
+};
+
+/* ---- Declarations ------------------------------------------------------ */
+
+typedef struct Param {
+    Name name;
+    Expr *value;       /* a literal */
+    bool used;         /* set by the checker */
+    struct Param *next;
+} Param;
+
+typedef struct EnumDecl {
+    Name name;
+    bool ordered;      /* "in order": members compare by position */
+    Name *members;
+    uint32_t count;
+    struct EnumDecl *next;
+} EnumDecl;
+
+typedef struct Field {
+    Name path;         /* "weighting.social_value" */
+    Name type_name;    /* "percent", an enum or an object name */
+    bool is_list;      /* "list of ..." */
+    bool required;
+    Name from;         /* "required from tender": the stage member (len 0: always) */
+    Expr *dflt;        /* "default false", or NULL */
+    Span span;
+    /* Filled in by the checker. */
+    Type type;
+    uint32_t slot;
+    int32_t from_rank; /* member index that `from` names, -1 when none */
+    struct Field *next;
+} Field;
+
+typedef struct RecordDecl {
+    Name name;
+    bool is_object;    /* "object": the item type of a list field */
+    Field *fields;
+    uint32_t count;
+    Span span;
+    struct RecordDecl *next;
+} RecordDecl;
+
+typedef enum ClauseKind {
+    C_CITE, C_WHEN, C_REQUIRE, C_ELSE, C_REPORT, C_BECAUSE, C_IS, C_BY, C_TIER,
+    C_REQUIRED, C_DEFAULT /* field modifiers */
+} ClauseKind;
+
+typedef enum TierKind { TIER_OVER, TIER_FROM, TIER_OTHERWISE } TierKind;
+
+typedef enum Severity { SEV_INFO, SEV_WARNING, SEV_ERROR } Severity;
+
+/* One clause of a rule or decision as written; the constructors sort them
+ * into the rule's or decision's fields and report repeats. */
+typedef struct Clause {
+    uint8_t kind;       /* ClauseKind */
+    uint8_t severity;   /* C_ELSE, C_REPORT */
+    uint8_t tier;       /* C_TIER: TierKind */
+    Span span;          /* the whole clause */
+    Span key;           /* the keyword */
+    Expr *expr;         /* when/require/is/by; the tier's bound */
+    Expr *value;        /* the tier's result */
+    Name text;          /* cite/else/report: the raw string literal */
+    ExprList *names;    /* because */
+    struct Clause *next;
+} Clause;
+
+typedef struct Tier {
+    uint8_t kind;       /* TierKind */
+    Expr *bound;        /* NULL for otherwise */
+    Expr *value;
+    Span span;
+    struct Tier *next;
+} Tier;
+
+typedef struct Decision {
+    Name name;
+    Name title;         /* raw string literal, len 0 when none */
+    Name cite;
+    Expr *is;           /* "is EXPR" */
+    Expr *by;           /* "by EXPR" with tiers */
+    Tier *tiers;
+    Span span;
+    Clause *clauses;    /* as written, for the formatter */
+    /* Filled in by the checker. */
+    Type type;
+    uint32_t slot;
+    struct Decision *next;
+} Decision;
+
+/* A piece of a message: literal text, or an interpolated expression. */
+typedef struct MsgPart {
+    const char *text;   /* decoded literal text (NUL-terminated), or NULL */
+    Expr *expr;         /* or this */
+    struct MsgPart *next;
+} MsgPart;
+
+typedef struct Rule {
+    Name id;            /* "sv-weighting" */
+    Name title;
+    Name cite;
+    Expr *when;         /* NULL: always applies */
+    Expr *require;      /* NULL with `report`: fires whenever it applies */
+    uint8_t severity;
+    Name message;       /* raw string literal */
+    ExprList *because;  /* NULL: every field the condition reads */
+    Span span;
+    Clause *clauses;
+    /* Filled in by the checker. */
+    MsgPart *parts;
+    uint32_t *because_slots; /* fields shown in a finding's "because" */
+    uint32_t nbecause;
+    uint32_t *read_slots;    /* every field the condition reads (--explain) */
+    uint32_t nread;
+    struct Rule *next;
+} Rule;
+
+typedef struct Comment {
+    Span span;
+    struct Comment *next;
+} Comment;
+
+typedef struct Policy {
+    Name name, version, source, review; /* raw literals / month name */
+    Expr *effective;                    /* a date literal */
+    Span header;
+    Param *params;
+    EnumDecl *enums;
+    RecordDecl *records;
+    Decision *decisions;
+    Rule *rules;
+    Comment *comments;                  /* every comment, in order */
+    /* Declaration order, for the formatter: each entry points at one of
+     * the lists above. */
+    struct DeclRef *order;
+} Policy;
+
+typedef enum DeclKind { D_PARAMS, D_ENUM, D_RECORD, D_DECISION, D_RULE } DeclKind;
+
+typedef struct DeclRef {
+    uint8_t kind;       /* DeclKind */
+    void *decl;         /* D_PARAMS: the first Param of that block */
+    uint32_t nparams;   /* D_PARAMS: how many entries the block has */
+    Span span;
+    struct DeclRef *next;
+} DeclRef;
+
+/* ---- Building (called from the grammar's actions) ---------------------- */
+
+/* Everything the grammar actions need: the arena, the diagnostics, the
+ * source, the policy under construction and tails for appending. */
+typedef struct AstBuilder {
+    Arena *arena;
+    svp_diagnostics *diags;
+    const char *src;
+    size_t len;
+    Policy *policy;
+    DeclRef **order_tail;
+    Param **param_tail;
+    EnumDecl **enum_tail;
+    RecordDecl **record_tail;
+    Decision **decision_tail;
+    Rule **rule_tail;
+    Comment **comment_tail;
+    DeclRef *current_params;  /* the parameters block being filled */
+    Expr *parsed_expr;        /* result of an expression-only parse */
+    bool oom;
+} AstBuilder;
+
+void ast_builder_init(AstBuilder *b, Arena *arena, svp_diagnostics *diags,
+                      const char *src, size_t len, Policy *policy);
+
+Span span_join(Span a, Span b);
+Name ast_name(AstBuilder *b, Span s);
+
+Expr *ast_literal(AstBuilder *b, ExprKind kind, Span s, int64_t num);
+Expr *ast_text(AstBuilder *b, Span s);
+Expr *ast_ref(AstBuilder *b, Span s);
+Expr *ast_unary(AstBuilder *b, ExprKind kind, Span s, Expr *a);
+Expr *ast_binary(AstBuilder *b, ExprKind kind, Expr *a, Expr *c);
+Expr *ast_test(AstBuilder *b, ExprKind kind, bool negated, Span s, Expr *a);
+Expr *ast_quantifier(AstBuilder *b, ExprKind kind, bool flag, Span s, Expr *a);
+Expr *ast_if(AstBuilder *b, Span s, Expr *cond, Expr *then, Expr *otherwise);
+Expr *ast_list(AstBuilder *b, Span s, ExprList *items);
+Expr *ast_parens(Expr *e, Span s);
+ExprList *ast_expr_list(AstBuilder *b, ExprList *list, Expr *e);
+
+void ast_header(AstBuilder *b, Span name);
+void ast_header_item(AstBuilder *b, int which, Span key, Span value, Expr *date);
+void ast_params_begin(AstBuilder *b, Span s);
+void ast_param(AstBuilder *b, Span name, Expr *value);
+void ast_enum(AstBuilder *b, Span s, Span name, bool ordered, ExprList *members);
+RecordDecl *ast_record(AstBuilder *b, Span s, Span name, bool is_object);
+Field *ast_field(AstBuilder *b, Span path, Span type_name, bool is_list, Clause *mods, Span s);
+void ast_record_add(AstBuilder *b, RecordDecl *r, Field *f);
+
+Clause *ast_clause(AstBuilder *b, ClauseKind kind, Span key, Span s, Expr *e);
+Clause *ast_clause_text(AstBuilder *b, ClauseKind kind, Span key, Span s, Span text, int severity);
+Clause *ast_clause_names(AstBuilder *b, Span key, Span s, ExprList *names);
+Clause *ast_clause_tier(AstBuilder *b, TierKind kind, Span s, Expr *bound, Expr *value);
+Clause *ast_clauses(Clause *list, Clause *c);
+void ast_decision(AstBuilder *b, Span s, Span name, Span title, Clause *clauses);
+void ast_rule(AstBuilder *b, Span s, Span id, Span title, Clause *clauses);
+void ast_comment(AstBuilder *b, Span s);
+char *ast_decode_text(AstBuilder *b, const char *raw, size_t len, uint32_t at, bool keep_braces);
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * buf.c - growable byte buffer.
+ */
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+
+void buf_init(Buf *b, const svp_allocator *alloc)
+{
+    b->alloc = alloc;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->failed = false;
+}
+
+/* Room for n more bytes plus the terminating NUL. */
+static bool buf_reserve(Buf *b, size_t n)
+{
+    if (b->failed)
+        return false;
+    if (n > ((size_t)-1) / 4 - b->len) {
+        b->failed = true;
+        return false;
+    }
+    size_t need = b->len + n + 1;
+    if (need <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    char *data = svp_mem_realloc(b->alloc, b->data, b->cap, cap);
+    if (!data) {
+        b->failed = true;
+        return false;
+    }
+    b->data = data;
+    b->cap = cap;
+    return true;
+}
+
+void buf_append(Buf *b, const char *s, size_t n)
+{
+    if (!buf_reserve(b, n))
+        return;
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void buf_puts(Buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+
+void buf_putc(Buf *b, char c) { buf_append(b, &c, 1); }
+
+void buf_printf(Buf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->failed = true;
+        return;
+    }
+    if ((size_t)n < sizeof small) {
+        buf_append(b, small, (size_t)n);
+        return;
+    }
+    if (!buf_reserve(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void buf_json_escape(Buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t run = 0; /* start of the pending run of plain bytes */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        buf_append(b, s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': buf_append(b, "\\\"", 2); break;
+        case '\\': buf_append(b, "\\\\", 2); break;
+        case '\n': buf_append(b, "\\n", 2); break;
+        case '\r': buf_append(b, "\\r", 2); break;
+        case '\t': buf_append(b, "\\t", 2); break;
+        default: {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            buf_append(b, esc, 6);
+        }
+        }
+    }
+    buf_append(b, s + run, n - run);
+}
+
+void buf_json_string(Buf *b, const char *s, size_t n)
+{
+    buf_putc(b, '"');
+    buf_json_escape(b, s, n);
+    buf_putc(b, '"');
+}
+
+void buf_clear(Buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+char *buf_take(Buf *b, size_t *len)
+{
+    if (!b->failed && !b->data)
+        buf_append(b, "", 0);
+    if (b->failed) {
+        buf_free(b);
+        return NULL;
+    }
+    char *s = b->data;
+    if (len)
+        *len = b->len;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void buf_free(Buf *b)
+{
+    svp_mem_free(b->alloc, b->data, b->cap);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}

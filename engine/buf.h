@@ -1,0 +1,38 @@
+/*
+ * buf.h - a growable byte buffer, the one way svp builds text.
+ *
+ * Output lines, rendered diagnostics and formatted policies are all built
+ * here.  An allocation failure is sticky: later appends do nothing and
+ * buf_take returns NULL, so callers check once at the end.
+ */
+#ifndef SVP_BUF_H
+#define SVP_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "svp.h"
+
+typedef struct Buf {
+    const svp_allocator *alloc;
+    char *data;  /* always NUL-terminated when cap > 0 */
+    size_t len;
+    size_t cap;
+    bool failed; /* an allocation failed; contents are incomplete */
+} Buf;
+
+void buf_init(Buf *b, const svp_allocator *alloc);
+void buf_append(Buf *b, const char *s, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_putc(Buf *b, char c);
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as the inside of a JSON string (quotes not included). */
+void buf_json_escape(Buf *b, const char *s, size_t n);
+/* Append s as a JSON string, quotes included. */
+void buf_json_string(Buf *b, const char *s, size_t n);
+void buf_clear(Buf *b);
+/* Hand the contents to the caller (free with svp_string_free when the
+ * allocator is the default one) and reset b; NULL after a failure. */
+char *buf_take(Buf *b, size_t *len);
+void buf_free(Buf *b);
+
+#endif

@@ -1,0 +1,1251 @@
+/*
+ * check.c - the checker: names, types, units and the shape of a policy.
+ *
+ * Works over the tree the parser built and turns it into the compiled form
+ * of program.h: record fields get slots, every name in an expression gets
+ * resolved to a field, parameter, decision or enumeration value, and every
+ * expression gets a type.  Units are part of the type: money and percent
+ * never mix by accident (money * percent is money; money > percent is an
+ * error).  Every independent mistake is reported, each once: an expression
+ * whose type is already wrong has type T_ERROR, which is compatible with
+ * everything, so one typo does not cascade.
+ */
+#include "program.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "parse.h"
+#include "value.h"
+
+typedef struct Checker {
+    svp_policy *p;
+    AstBuilder *ab;
+    svp_diagnostics *d;
+    uint32_t visible_decisions; /* decisions declared above the one checked */
+    uint32_t *reads;            /* fields read by the rule being checked */
+    uint32_t nreads, cap_reads;
+    bool collecting;
+} Checker;
+
+static const Type TYPE_ERROR = {T_ERROR, 0, 0};
+static const Type TYPE_BOOL = {T_BOOL, 0, 0};
+
+static Type type_of(TypeKind k) { Type t = {(uint8_t)k, 0, 0}; return t; }
+
+static bool name_is(Name n, const char *s) { return strlen(s) == n.len && !memcmp(n.text, s, n.len); }
+static bool names_equal(Name a, Name b) { return a.len == b.len && !memcmp(a.text, b.text, a.len); }
+
+static void error(Checker *C, Span s, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void error(Checker *C, Span s, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(C->d, SVP_ERROR, code, s.start, s.end, fmt, ap);
+    va_end(ap);
+}
+
+static void warning(Checker *C, Span s, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void warning(Checker *C, Span s, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(C->d, SVP_WARNING, code, s.start, s.end, fmt, ap);
+    va_end(ap);
+}
+
+static void *alloc(Checker *C, size_t size)
+{
+    void *m = arena_alloc(&C->p->arena, size);
+    if (!m)
+        C->ab->oom = true;
+    return m;
+}
+
+/* ---- Describing types in messages -------------------------------------- */
+
+static const char *kind_words(uint8_t k)
+{
+    switch ((TypeKind)k) {
+    case T_BOOL: return "true/false";
+    case T_MONEY: return "money";
+    case T_PERCENT: return "a percentage";
+    case T_NUMBER: return "a number";
+    case T_DATE: return "a date";
+    case T_TEXT: return "text";
+    case T_OBJECT: return "an object";
+    case T_GROUP: return "a group of true/false fields";
+    case T_LIST: return "a list";
+    default: return "a value";
+    }
+}
+
+/* "money", "a value of `stage`", "a list of `outcome`" ... into out. */
+static const char *type_words(Checker *C, Type t, char *out, size_t size)
+{
+    if (t.kind == T_ENUM && t.ref < C->p->nenums) {
+        Name n = C->p->enums[t.ref]->name;
+        snprintf(out, size, "a value of `%.*s`", (int)n.len, n.text);
+    } else if (t.kind == T_LIST) {
+        if (t.elem == T_ENUM && t.ref < C->p->nenums) {
+            Name n = C->p->enums[t.ref]->name;
+            snprintf(out, size, "a list of `%.*s`", (int)n.len, n.text);
+        } else {
+            snprintf(out, size, "a list of %s", t.elem == T_ERROR ? "values" : kind_words(t.elem));
+        }
+    } else {
+        snprintf(out, size, "%s", kind_words(t.kind));
+    }
+    return out;
+}
+
+static bool same_type(Type a, Type b)
+{
+    if (a.kind == T_ERROR || b.kind == T_ERROR)
+        return true;
+    if (a.kind != b.kind)
+        return false;
+    if (a.kind == T_ENUM || a.kind == T_OBJECT)
+        return a.ref == b.ref;
+    if (a.kind == T_LIST)
+        return a.elem == T_ERROR || b.elem == T_ERROR ||
+               (a.elem == b.elem && (a.elem != T_ENUM || a.ref == b.ref));
+    return true;
+}
+
+/* ---- Suggestions for near misses --------------------------------------- */
+
+static size_t distance(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t row[72];
+    if (na > 70 || nb > 70)
+        return 99;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (up + 1 < best)
+                best = up + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+typedef struct Suggest {
+    Name want;
+    size_t best;
+    Name name;
+    const char *kind;
+} Suggest;
+
+static void suggest_consider(Suggest *s, Name n, const char *kind)
+{
+    size_t d = distance(s->want.text, s->want.len, n.text, n.len);
+    size_t limit = s->want.len <= 4 ? 1 : s->want.len <= 8 ? 2 : 3;
+    if (d <= limit && d < s->best) {
+        s->best = d;
+        s->name = n;
+        s->kind = kind;
+    }
+}
+
+/* ---- Declarations: enums, params, records ------------------------------ */
+
+static const char *const builtin_types[] = {"money", "percent", "number", "date", "text", "boolean", NULL};
+static const TypeKind builtin_kinds[] = {T_MONEY, T_PERCENT, T_NUMBER, T_DATE, T_TEXT, T_BOOL};
+
+static void check_enums(Checker *C)
+{
+    svp_policy *p = C->p;
+    for (EnumDecl *e = p->ast.enums; e; e = e->next)
+        p->nenums++;
+    p->enums = alloc(C, (p->nenums + 1) * sizeof *p->enums);
+    if (!p->enums)
+        return;
+    uint32_t i = 0;
+    for (EnumDecl *e = p->ast.enums; e; e = e->next) {
+        for (int b = 0; builtin_types[b]; b++)
+            if (name_is(e->name, builtin_types[b]))
+                error(C, e->name.span, "duplicate", "`%s` is a built-in type: give the enumeration another name",
+                      builtin_types[b]);
+        for (uint32_t j = 0; j < i; j++)
+            if (names_equal(p->enums[j]->name, e->name))
+                error(C, e->name.span, "duplicate", "enumeration `%.*s` is declared twice",
+                      (int)e->name.len, e->name.text);
+        for (uint32_t m = 0; m < e->count; m++)
+            for (uint32_t k = 0; k < m; k++)
+                if (names_equal(e->members[k], e->members[m]))
+                    error(C, e->members[m].span, "duplicate", "`%.*s` is listed twice in `%.*s`",
+                          (int)e->members[m].len, e->members[m].text, (int)e->name.len, e->name.text);
+        p->enums[i++] = e;
+    }
+}
+
+static int find_enum(Checker *C, Name n)
+{
+    for (uint32_t i = 0; i < C->p->nenums; i++)
+        if (names_equal(C->p->enums[i]->name, n))
+            return (int)i;
+    return -1;
+}
+
+static int find_member(const EnumDecl *e, const char *text, size_t len)
+{
+    for (uint32_t m = 0; m < e->count; m++)
+        if (e->members[m].len == len && !memcmp(e->members[m].text, text, len))
+            return (int)m;
+    return -1;
+}
+
+static Type literal_type(const Expr *e)
+{
+    switch ((ExprKind)e->kind) {
+    case E_BOOL: return type_of(T_BOOL);
+    case E_MONEY: return type_of(T_MONEY);
+    case E_PERCENT: return type_of(T_PERCENT);
+    case E_NUMBER: return type_of(T_NUMBER);
+    case E_DATE: return type_of(T_DATE);
+    case E_TEXT: return type_of(T_TEXT);
+    default: return TYPE_ERROR;
+    }
+}
+
+static void check_params(Checker *C)
+{
+    svp_policy *p = C->p;
+    for (Param *a = p->ast.params; a; a = a->next)
+        p->nparams++;
+    p->params = alloc(C, (p->nparams + 1) * sizeof *p->params);
+    if (!p->params)
+        return;
+    uint32_t i = 0;
+    for (Param *a = p->ast.params; a; a = a->next) {
+        for (uint32_t j = 0; j < i; j++)
+            if (names_equal(p->params[j]->name, a->name))
+                error(C, a->name.span, "duplicate", "parameter `%.*s` is set twice: keep one",
+                      (int)a->name.len, a->name.text);
+        if (a->value)
+            a->value->type = literal_type(a->value);
+        p->params[i++] = a;
+    }
+}
+
+/* The type a field declares: a built-in, an enumeration, or (in a list)
+ * an object. */
+static Type field_type(Checker *C, Field *f)
+{
+    Type t = TYPE_ERROR;
+    bool found = false;
+    for (int b = 0; builtin_types[b]; b++)
+        if (name_is(f->type_name, builtin_types[b])) {
+            t = type_of(builtin_kinds[b]);
+            found = true;
+        }
+    int e = found ? -1 : find_enum(C, f->type_name);
+    if (e >= 0) {
+        t.kind = T_ENUM;
+        t.ref = (uint16_t)e;
+        found = true;
+    }
+    for (uint32_t o = 0; !found && o < C->p->nobjects; o++)
+        if (names_equal(C->p->objects[o].decl->name, f->type_name)) {
+            t.kind = T_OBJECT;
+            t.ref = (uint16_t)o;
+            found = true;
+            if (!f->is_list)
+                error(C, f->type_name.span, "type", "an object type is used as `list of %.*s`",
+                      (int)f->type_name.len, f->type_name.text);
+        }
+    if (!found) {
+        Suggest s = {f->type_name, 99, {0}, NULL};
+        for (int b = 0; builtin_types[b]; b++) {
+            Name n = {builtin_types[b], (uint32_t)strlen(builtin_types[b]), {0, 0}};
+            suggest_consider(&s, n, "type");
+        }
+        for (uint32_t i = 0; i < C->p->nenums; i++)
+            suggest_consider(&s, C->p->enums[i]->name, "enumeration");
+        if (s.kind)
+            error(C, f->type_name.span, "unknown-name", "unknown type `%.*s`; did you mean `%.*s`?",
+                  (int)f->type_name.len, f->type_name.text, (int)s.name.len, s.name.text);
+        else
+            error(C, f->type_name.span, "unknown-name",
+                  "unknown type `%.*s`: use money, percent, number, date, text, boolean, "
+                  "an enum declared in this policy, or `list of` one of them",
+                  (int)f->type_name.len, f->type_name.text);
+        return TYPE_ERROR;
+    }
+    if (f->is_list) {
+        Type l = {T_LIST, t.kind, t.ref};
+        if (t.kind == T_LIST)
+            l.elem = T_ERROR;
+        return l;
+    }
+    return t;
+}
+
+/* Temporary tree of paths, flattened into Shape arrays afterwards. */
+typedef struct PathNode {
+    Name key;
+    Field *field;
+    int32_t slot;
+    struct PathNode *child, *sibling;
+    uint32_t nchildren;
+} PathNode;
+
+static PathNode *path_child(Checker *C, PathNode *parent, const char *key, uint32_t len)
+{
+    for (PathNode *c = parent->child; c; c = c->sibling)
+        if (c->key.len == len && !memcmp(c->key.text, key, len))
+            return c;
+    PathNode *c = alloc(C, sizeof *c);
+    if (!c)
+        return NULL;
+    c->key.text = key;
+    c->key.len = len;
+    c->slot = -1;
+    PathNode **tail = &parent->child;
+    while (*tail)
+        tail = &(*tail)->sibling;
+    *tail = c;
+    parent->nchildren++;
+    return c;
+}
+
+static void path_insert(Checker *C, PathNode *root, Field *f, int32_t slot)
+{
+    PathNode *n = root;
+    const char *s = f->path.text, *end = s + f->path.len;
+    while (n && s < end) {
+        const char *dot = memchr(s, '.', (size_t)(end - s));
+        const char *stop = dot ? dot : end;
+        if (n->field) {
+            error(C, f->path.span, "duplicate", "`%.*s` is declared as a field, so it cannot also have fields inside it",
+                  (int)n->field->path.len, n->field->path.text);
+            return;
+        }
+        n = path_child(C, n, s, (uint32_t)(stop - s));
+        s = dot ? dot + 1 : end;
+    }
+    if (!n)
+        return;
+    if (n->field || n->child) {
+        error(C, f->path.span, "duplicate", n->field ? "field `%.*s` is declared twice"
+                                                     : "`%.*s` already has fields inside it, so it cannot be a field itself",
+              (int)f->path.len, f->path.text);
+        return;
+    }
+    n->field = f;
+    n->slot = slot;
+}
+
+static void path_flatten(Checker *C, const PathNode *n, Shape *out)
+{
+    out->key = n->key.len ? arena_strndup(&C->p->arena, n->key.text, n->key.len) : "";
+    out->key_len = n->key.len;
+    out->slot = n->slot;
+    out->field = n->field;
+    out->nchildren = n->nchildren;
+    if (!n->nchildren)
+        return;
+    out->children = alloc(C, n->nchildren * sizeof *out->children);
+    if (!out->children) {
+        out->nchildren = 0;
+        return;
+    }
+    uint32_t i = 0;
+    for (const PathNode *c = n->child; c; c = c->sibling)
+        path_flatten(C, c, &out->children[i++]);
+}
+
+static void check_default(Checker *C, Field *f)
+{
+    if (!f->dflt)
+        return;
+    Type t = literal_type(f->dflt);
+    f->dflt->type = t;
+    char a[64], b[64];
+    if (!same_type(t, f->type) || f->type.kind == T_LIST)
+        error(C, f->dflt->span, "type", "the default of `%.*s` is %s, but the field holds %s",
+              (int)f->path.len, f->path.text, type_words(C, t, a, sizeof a), type_words(C, f->type, b, sizeof b));
+    if (f->required)
+        warning(C, f->dflt->span, "unused-default", "`%.*s` is required, so its default is never used",
+                (int)f->path.len, f->path.text);
+}
+
+/* Fill in the fields of one record or object declaration and its shape. */
+static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shape)
+{
+    PathNode root;
+    memset(&root, 0, sizeof root);
+    root.slot = -1;
+    int32_t slot = 0;
+    for (Field *f = r->fields; f; f = f->next, slot++) {
+        f->type = field_type(C, f);
+        f->slot = (uint32_t)slot;
+        by_slot[slot] = f;
+        path_insert(C, &root, f, slot);
+        if (f->type.kind == T_LIST && f->type.elem == T_OBJECT && r->is_object)
+            error(C, f->type_name.span, "type", "an object cannot hold a list of objects (one level only)");
+        check_default(C, f);
+        if (f->from.len && r->is_object)
+            error(C, f->from.span, "type", "`required from` is for record fields; an object's member is `required` or not");
+    }
+    path_flatten(C, &root, shape);
+}
+
+static void check_objects(Checker *C)
+{
+    svp_policy *p = C->p;
+    for (RecordDecl *r = p->ast.records; r; r = r->next)
+        if (r->is_object)
+            p->nobjects++;
+    p->objects = alloc(C, (p->nobjects + 1) * sizeof *p->objects);
+    if (!p->objects)
+        return;
+    uint32_t i = 0;
+    for (RecordDecl *r = p->ast.records; r; r = r->next) {
+        if (!r->is_object)
+            continue;
+        ObjectType *o = &p->objects[i++];
+        o->decl = r;
+        o->nmembers = r->count;
+        o->members = alloc(C, (r->count + 1) * sizeof *o->members);
+        if (!o->members)
+            return;
+    }
+    /* Members are typed after every object is known, so that a member can
+     * name any enumeration. */
+    for (uint32_t k = 0; k < p->nobjects; k++)
+        check_fields(C, p->objects[k].decl, p->objects[k].members, &p->objects[k].root);
+}
+
+/* "required from tender": tender must be a member of an ordered
+ * enumeration, and the record must have exactly one always-required field
+ * of that enumeration (the stage) to compare with. */
+static void check_required_from(Checker *C)
+{
+    svp_policy *p = C->p;
+    for (uint32_t s = 0; s < p->nfields; s++) {
+        Field *f = p->fields[s];
+        if (!f->from.len)
+            continue;
+        int found_enum = -1, member = -1;
+        for (uint32_t e = 0; e < p->nenums && found_enum < 0; e++) {
+            member = find_member(p->enums[e], f->from.text, f->from.len);
+            if (member >= 0)
+                found_enum = (int)e;
+        }
+        if (found_enum < 0) {
+            error(C, f->from.span, "unknown-name", "`%.*s` is not a value of any enumeration: `required from` names a stage",
+                  (int)f->from.len, f->from.text);
+            continue;
+        }
+        EnumDecl *e = p->enums[found_enum];
+        if (!e->ordered) {
+            error(C, f->from.span, "type", "`required from %.*s` needs `%.*s` to be declared `in order`",
+                  (int)f->from.len, f->from.text, (int)e->name.len, e->name.text);
+            continue;
+        }
+        int32_t stage = -1;
+        for (uint32_t k = 0; k < p->nfields; k++) {
+            Field *g = p->fields[k];
+            if (g->type.kind == T_ENUM && g->type.ref == found_enum && g->required && !g->from.len)
+                stage = stage < 0 ? (int32_t)k : -2;
+        }
+        if (stage < 0) {
+            error(C, f->from.span, "type",
+                  stage == -1 ? "`required from %.*s` needs one always-required field of type `%.*s` in the record"
+                              : "`required from %.*s` is ambiguous: the record has several required fields of type `%.*s`",
+                  (int)f->from.len, f->from.text, (int)e->name.len, e->name.text);
+            continue;
+        }
+        if (p->stage_slot >= 0 && p->stage_slot != stage)
+            error(C, f->from.span, "type", "every `required from` must refer to the same stage field");
+        p->stage_slot = stage;
+        f->from_rank = member;
+    }
+}
+
+static void check_record(Checker *C)
+{
+    svp_policy *p = C->p;
+    RecordDecl *record = NULL;
+    for (RecordDecl *r = p->ast.records; r; r = r->next) {
+        if (r->is_object)
+            continue;
+        if (record)
+            error(C, r->name.span, "duplicate",
+                  "a second `record`: a policy reads one kind of record (declare item types with `object`)");
+        else
+            record = r;
+    }
+    if (!record) {
+        diag_add(C->d, SVP_ERROR, "no-record", p->ast.header.start, p->ast.header.end,
+                 "the policy declares no `record`: say which fields a procurement record has");
+        return;
+    }
+    p->record = record;
+    p->nfields = record->count;
+    p->fields = alloc(C, (record->count + 1) * sizeof *p->fields);
+    if (!p->fields)
+        return;
+    check_fields(C, record, p->fields, &p->root);
+    p->stage_slot = -1;
+    check_required_from(C);
+    p->id_slot = UINT32_MAX;
+    for (uint32_t s = 0; s < p->nfields; s++)
+        if (name_is(p->fields[s]->path, "id") && p->fields[s]->type.kind == T_TEXT)
+            p->id_slot = s;
+}
+
+/* ---- Names in expressions ---------------------------------------------- */
+
+static void note_read(Checker *C, uint32_t slot)
+{
+    if (!C->collecting)
+        return;
+    for (uint32_t i = 0; i < C->nreads; i++)
+        if (C->reads[i] == slot)
+            return;
+    if (C->nreads == C->cap_reads) {
+        uint32_t cap = C->cap_reads ? C->cap_reads * 2 : 16;
+        uint32_t *r = alloc(C, cap * sizeof *r);
+        if (!r)
+            return;
+        if (C->nreads)
+            memcpy(r, C->reads, C->nreads * sizeof *r);
+        C->reads = r;
+        C->cap_reads = cap;
+    }
+    C->reads[C->nreads++] = slot;
+}
+
+static Field *find_field(Checker *C, const char *text, size_t len)
+{
+    for (uint32_t s = 0; s < C->p->nfields; s++)
+        if (C->p->fields[s]->path.len == len && !memcmp(C->p->fields[s]->path.text, text, len))
+            return C->p->fields[s];
+    return NULL;
+}
+
+static bool resolve_group(Checker *C, Expr *e)
+{
+    svp_policy *p = C->p;
+    uint32_t n = 0;
+    bool all_bool = true;
+    for (uint32_t s = 0; s < p->nfields; s++) {
+        Name f = p->fields[s]->path;
+        if (f.len > e->text.len && f.text[e->text.len] == '.' && !memcmp(f.text, e->text.text, e->text.len)) {
+            n++;
+            all_bool &= p->fields[s]->type.kind == T_BOOL;
+        }
+    }
+    if (!n)
+        return false;
+    if (!all_bool) {
+        error(C, e->span, "type", "`%.*s` groups fields of different types: name one of them, like `%.*s.name`",
+              (int)e->text.len, e->text.text, (int)e->text.len, e->text.text);
+        e->type = TYPE_ERROR;
+        return true;
+    }
+    uint32_t *slots = alloc(C, n * sizeof *slots);
+    if (!slots)
+        return true;
+    uint32_t i = 0;
+    for (uint32_t s = 0; s < p->nfields; s++) {
+        Name f = p->fields[s]->path;
+        if (f.len > e->text.len && f.text[e->text.len] == '.' && !memcmp(f.text, e->text.text, e->text.len)) {
+            slots[i++] = s;
+            note_read(C, s);
+        }
+    }
+    e->ref_kind = R_GROUP;
+    e->group = slots;
+    e->ref_count = (uint16_t)n;
+    e->type = type_of(T_GROUP);
+    return true;
+}
+
+/* "social_value.measures.target": a member of the objects of a list field,
+ * read as the list of that member's values. */
+static bool resolve_projection(Checker *C, Expr *e)
+{
+    svp_policy *p = C->p;
+    for (uint32_t s = 0; s < p->nfields; s++) {
+        Field *f = p->fields[s];
+        if (f->type.kind != T_LIST || f->type.elem != T_OBJECT)
+            continue;
+        if (e->text.len <= f->path.len + 1 || e->text.text[f->path.len] != '.' ||
+            memcmp(e->text.text, f->path.text, f->path.len))
+            continue;
+        const char *rest = e->text.text + f->path.len + 1;
+        size_t rest_len = e->text.len - f->path.len - 1;
+        ObjectType *o = &p->objects[f->type.ref];
+        for (uint32_t m = 0; m < o->nmembers; m++) {
+            Field *member = o->members[m];
+            if (member->path.len == rest_len && !memcmp(member->path.text, rest, rest_len)) {
+                e->ref_kind = R_PROJECT;
+                e->ref = s;
+                e->ref_member = (uint16_t)m;
+                Type t = {T_LIST, member->type.kind, member->type.ref};
+                e->type = member->type.kind == T_LIST ? TYPE_ERROR : t;
+                if (member->type.kind == T_LIST)
+                    error(C, e->span, "type", "lists inside list items cannot be read");
+                note_read(C, s);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static bool resolve_member(Checker *C, Expr *e)
+{
+    svp_policy *p = C->p;
+    const char *dot = memchr(e->text.text, '.', e->text.len);
+    if (dot) { /* qualified: stage.tender */
+        Name en = {e->text.text, (uint32_t)(dot - e->text.text), e->span};
+        int k = find_enum(C, en);
+        if (k < 0)
+            return false;
+        int m = find_member(p->enums[k], dot + 1, (size_t)(e->text.text + e->text.len - dot - 1));
+        if (m < 0)
+            return false;
+        e->ref_kind = R_MEMBER;
+        e->ref = (uint32_t)m;
+        e->type.kind = T_ENUM;
+        e->type.ref = (uint16_t)k;
+        return true;
+    }
+    int found = -1, member = -1;
+    for (uint32_t k = 0; k < p->nenums; k++) {
+        int m = find_member(p->enums[k], e->text.text, e->text.len);
+        if (m < 0)
+            continue;
+        if (found >= 0) {
+            Name a = p->enums[found]->name, b = p->enums[k]->name;
+            error(C, e->span, "ambiguous", "`%.*s` is a value of both `%.*s` and `%.*s`: write `%.*s.%.*s`",
+                  (int)e->text.len, e->text.text, (int)a.len, a.text, (int)b.len, b.text,
+                  (int)a.len, a.text, (int)e->text.len, e->text.text);
+            e->type = TYPE_ERROR;
+            return true;
+        }
+        found = (int)k;
+        member = m;
+    }
+    if (found < 0)
+        return false;
+    e->ref_kind = R_MEMBER;
+    e->ref = (uint32_t)member;
+    e->type.kind = T_ENUM;
+    e->type.ref = (uint16_t)found;
+    return true;
+}
+
+static void report_unknown(Checker *C, Expr *e)
+{
+    svp_policy *p = C->p;
+    Suggest s = {e->text, 99, {0}, NULL};
+    for (uint32_t i = 0; i < p->nfields; i++)
+        suggest_consider(&s, p->fields[i]->path, "field");
+    for (uint32_t i = 0; i < p->nparams; i++)
+        suggest_consider(&s, p->params[i]->name, "parameter");
+    for (uint32_t i = 0; i < p->ndecisions; i++)
+        suggest_consider(&s, p->decisions[i]->name, "decision");
+    for (uint32_t k = 0; k < p->nenums; k++)
+        for (uint32_t m = 0; m < p->enums[k]->count; m++)
+            suggest_consider(&s, p->enums[k]->members[m], "value");
+    if (s.kind)
+        error(C, e->span, "unknown-name", "unknown name `%.*s`; did you mean the %s `%.*s`?",
+              (int)e->text.len, e->text.text, s.kind, (int)s.name.len, s.name.text);
+    else
+        error(C, e->span, "unknown-name",
+              "unknown name `%.*s`: it is not a field of the record, a parameter, a decision or an enumeration value",
+              (int)e->text.len, e->text.text);
+    e->type = TYPE_ERROR;
+}
+
+static void resolve_name(Checker *C, Expr *e)
+{
+    svp_policy *p = C->p;
+    Field *f = find_field(C, e->text.text, e->text.len);
+    if (f) {
+        e->ref_kind = R_FIELD;
+        e->ref = f->slot;
+        e->type = f->type;
+        note_read(C, f->slot);
+        return;
+    }
+    if (resolve_group(C, e) || resolve_projection(C, e))
+        return;
+    for (uint32_t i = 0; i < p->nparams; i++)
+        if (names_equal(p->params[i]->name, e->text)) {
+            p->params[i]->used = true;
+            e->ref_kind = R_PARAM;
+            e->ref = i;
+            e->type = p->params[i]->value ? p->params[i]->value->type : TYPE_ERROR;
+            return;
+        }
+    for (uint32_t i = 0; i < p->ndecisions; i++)
+        if (names_equal(p->decisions[i]->name, e->text)) {
+            if (i >= C->visible_decisions) {
+                error(C, e->span, "order", "decision `%.*s` is used before it is decided: declare it above this point",
+                      (int)e->text.len, e->text.text);
+                e->type = TYPE_ERROR;
+                return;
+            }
+            e->ref_kind = R_DECISION;
+            e->ref = p->nfields + i;
+            e->type = p->decisions[i]->type;
+            return;
+        }
+    if (!resolve_member(C, e))
+        report_unknown(C, e);
+}
+
+/* ---- Types of expressions ---------------------------------------------- */
+
+static Type check_expr(Checker *C, Expr *e);
+
+/* The hint for a bare number where a unit was expected. */
+static const char *unit_hint(const Expr *e, Type want)
+{
+    if (!e || e->kind != E_NUMBER)
+        return "";
+    if (want.kind == T_PERCENT)
+        return ": write a percentage with `%`, like 10%";
+    if (want.kind == T_MONEY)
+        return ": write money with `£`, like £100,000";
+    return "";
+}
+
+static void mismatch(Checker *C, Span s, const char *what, Expr *a, Type ta, Expr *b, Type tb)
+{
+    char wa[80], wb[80];
+    const char *hint = *unit_hint(b, ta) ? unit_hint(b, ta) : unit_hint(a, tb);
+    error(C, s, "type", "cannot %s %s (`%.*s`) with %s (`%.*s`)%s", what,
+          type_words(C, ta, wa, sizeof wa), (int)(a->span.end - a->span.start), C->p->source + a->span.start,
+          type_words(C, tb, wb, sizeof wb), (int)(b->span.end - b->span.start), C->p->source + b->span.start, hint);
+}
+
+static Type expect(Checker *C, Expr *e, TypeKind want, const char *role)
+{
+    Type t = check_expr(C, e);
+    if (t.kind != T_ERROR && t.kind != want) {
+        char w[80];
+        error(C, e->span, "type", "%s must be %s, but `%.*s` is %s", role, kind_words(want),
+              (int)(e->span.end - e->span.start), C->p->source + e->span.start, type_words(C, t, w, sizeof w));
+        return TYPE_ERROR;
+    }
+    return t;
+}
+
+static Type check_compare(Checker *C, Expr *e)
+{
+    Type a = check_expr(C, e->a), b = check_expr(C, e->b);
+    if (!same_type(a, b)) {
+        mismatch(C, e->span, "compare", e->a, a, e->b, b);
+        return TYPE_BOOL;
+    }
+    Type t = a.kind == T_ERROR ? b : a;
+    bool ordered = t.kind == T_MONEY || t.kind == T_PERCENT || t.kind == T_NUMBER || t.kind == T_DATE ||
+                   t.kind == T_ERROR || (t.kind == T_ENUM && C->p->enums[t.ref]->ordered);
+    bool equality = e->kind == E_EQ || e->kind == E_NE;
+    if (t.kind == T_LIST || t.kind == T_GROUP || t.kind == T_OBJECT) {
+        error(C, e->span, "type", "lists cannot be compared: use `in`, `count of`, `all of` or `any of`");
+    } else if (!equality && !ordered) {
+        char w[80];
+        error(C, e->span, "type", "%s has no order%s", type_words(C, t, w, sizeof w),
+              t.kind == T_ENUM ? ": declare the enumeration `in order` to compare its values" : "");
+    }
+    return TYPE_BOOL;
+}
+
+static Type check_arith(Checker *C, Expr *e)
+{
+    Type a = check_expr(C, e->a), b = check_expr(C, e->b);
+    if (a.kind == T_ERROR || b.kind == T_ERROR)
+        return TYPE_ERROR;
+    TypeKind ka = a.kind, kb = b.kind;
+    if (e->kind == E_ADD || e->kind == E_SUB) {
+        if (ka == kb && (ka == T_MONEY || ka == T_PERCENT || ka == T_NUMBER))
+            return a;
+        mismatch(C, e->span, e->kind == E_ADD ? "add" : "subtract", e->a, a, e->b, b);
+        return TYPE_ERROR;
+    }
+    /* multiplication: a unit times a plain number keeps the unit, money
+     * times a percentage is money (a share of an amount). */
+    if (ka == T_NUMBER && (kb == T_NUMBER || kb == T_MONEY || kb == T_PERCENT))
+        return b;
+    if (kb == T_NUMBER && (ka == T_MONEY || ka == T_PERCENT))
+        return a;
+    if ((ka == T_MONEY && kb == T_PERCENT) || (ka == T_PERCENT && kb == T_MONEY))
+        return type_of(T_MONEY);
+    mismatch(C, e->span, "multiply", e->a, a, e->b, b);
+    return TYPE_ERROR;
+}
+
+static Type check_in(Checker *C, Expr *e)
+{
+    Type a = check_expr(C, e->a), b = check_expr(C, e->b);
+    if (a.kind == T_ERROR || b.kind == T_ERROR)
+        return TYPE_BOOL;
+    if (b.kind != T_LIST) {
+        char w[80];
+        error(C, e->b->span, "type", "`in` needs a list on its right, like [award, delivery]; `%.*s` is %s",
+              (int)(e->b->span.end - e->b->span.start), C->p->source + e->b->span.start, type_words(C, b, w, sizeof w));
+        return TYPE_BOOL;
+    }
+    Type item = {b.elem, 0, b.ref};
+    if (b.elem != T_ERROR && !same_type(a, item))
+        mismatch(C, e->span, "look for", e->a, a, e->b, b);
+    return TYPE_BOOL;
+}
+
+static Type check_list(Checker *C, Expr *e)
+{
+    Type t = TYPE_ERROR;
+    for (ExprList *i = e->items; i; i = i->next) {
+        Type it = check_expr(C, i->expr);
+        if (it.kind == T_LIST || it.kind == T_GROUP) {
+            error(C, i->expr->span, "type", "a list cannot hold lists");
+            continue;
+        }
+        if (t.kind == T_ERROR)
+            t = it;
+        else if (!same_type(t, it))
+            mismatch(C, i->expr->span, "mix", e->items->expr, t, i->expr, it);
+    }
+    Type l = {T_LIST, t.kind, t.ref};
+    return l;
+}
+
+static Type check_test(Checker *C, Expr *e)
+{
+    Type t = check_expr(C, e->a);
+    bool field = e->a->ref_kind == R_FIELD;
+    if (t.kind != T_ERROR && !field)
+        error(C, e->a->span, "type", "only a field of the record can be tested with `is %s%s`",
+              e->flag ? "not " : "", e->kind == E_PRESENT ? "present" : "blank");
+    else if (e->kind == E_BLANK && t.kind != T_ERROR && t.kind != T_TEXT)
+        error(C, e->a->span, "type", "`is blank` tests text, but `%.*s` is %s", (int)e->a->text.len,
+              e->a->text.text, kind_words(t.kind));
+    return TYPE_BOOL;
+}
+
+static Type check_aggregate(Checker *C, Expr *e)
+{
+    Type t = check_expr(C, e->a);
+    if (t.kind == T_ERROR)
+        return e->kind == E_COUNT ? type_of(T_NUMBER) : e->kind == E_NAMES ? (Type){T_LIST, T_TEXT, 0} : TYPE_ERROR;
+    bool list = t.kind == T_LIST, group = t.kind == T_GROUP;
+    switch ((ExprKind)e->kind) {
+    case E_COUNT:
+        if (!list && !group)
+            error(C, e->a->span, "type", "`count of` needs a list");
+        return type_of(T_NUMBER);
+    case E_SUM:
+        if (list && (t.elem == T_MONEY || t.elem == T_PERCENT || t.elem == T_NUMBER))
+            return type_of(t.elem);
+        error(C, e->a->span, "type", "`sum of` needs a list of money, percentages or numbers");
+        return TYPE_ERROR;
+    case E_ALL:
+    case E_ANY:
+        if (!group && !(list && t.elem == T_BOOL))
+            error(C, e->a->span, "type", "`%s of` needs true/false values, like a group of declarations",
+                  e->kind == E_ALL ? "all" : "any");
+        return TYPE_BOOL;
+    default: /* E_NAMES */
+        if (!group)
+            error(C, e->a->span, "type", "`names of` needs a group of true/false fields, like supplier.ethical");
+        return (Type){T_LIST, T_TEXT, 0};
+    }
+}
+
+static Type check_if(Checker *C, Expr *e)
+{
+    expect(C, e->a, T_BOOL, "the condition of `if`");
+    Type a = check_expr(C, e->b), b = check_expr(C, e->c);
+    if (!same_type(a, b)) {
+        mismatch(C, e->span, "choose between", e->b, a, e->c, b);
+        return TYPE_ERROR;
+    }
+    return a.kind == T_ERROR ? b : a;
+}
+
+static Type check_expr_kind(Checker *C, Expr *e)
+{
+    switch ((ExprKind)e->kind) {
+    case E_BOOL: case E_MONEY: case E_PERCENT: case E_NUMBER: case E_DATE: case E_TEXT:
+        return literal_type(e);
+    case E_NAME:
+        resolve_name(C, e);
+        return e->type;
+    case E_LIST: return check_list(C, e);
+    case E_NOT:
+        expect(C, e->a, T_BOOL, "what `not` negates");
+        return TYPE_BOOL;
+    case E_AND: case E_OR:
+        expect(C, e->a, T_BOOL, e->kind == E_AND ? "each side of `and`" : "each side of `or`");
+        expect(C, e->b, T_BOOL, e->kind == E_AND ? "each side of `and`" : "each side of `or`");
+        return TYPE_BOOL;
+    case E_EQ: case E_NE: case E_LT: case E_LE: case E_GT: case E_GE:
+        return check_compare(C, e);
+    case E_ADD: case E_SUB: case E_MUL:
+        return check_arith(C, e);
+    case E_IN: return check_in(C, e);
+    case E_PRESENT: case E_BLANK: return check_test(C, e);
+    case E_IF: return check_if(C, e);
+    case E_COUNT: case E_SUM: case E_ALL: case E_ANY: case E_NAMES:
+        return check_aggregate(C, e);
+    }
+    return TYPE_ERROR;
+}
+
+static Type check_expr(Checker *C, Expr *e)
+{
+    if (!e)
+        return TYPE_ERROR;
+    e->type = check_expr_kind(C, e);
+    return e->type;
+}
+
+/* ---- Decisions --------------------------------------------------------- */
+
+/* The value of a constant expression (a literal or a parameter), for
+ * tier bounds; false when it is not constant. */
+static bool constant_value(Checker *C, const Expr *e, int64_t *out)
+{
+    if (e->kind == E_MONEY || e->kind == E_PERCENT || e->kind == E_NUMBER || e->kind == E_DATE) {
+        *out = e->num;
+        return true;
+    }
+    if (e->kind == E_NAME && e->ref_kind == R_PARAM && C->p->params[e->ref]->value) {
+        *out = C->p->params[e->ref]->value->num;
+        return true;
+    }
+    return false;
+}
+
+static void check_tiers(Checker *C, Decision *d)
+{
+    Type by = check_expr(C, d->by);
+    if (by.kind != T_ERROR && by.kind != T_MONEY && by.kind != T_PERCENT && by.kind != T_NUMBER && by.kind != T_DATE)
+        error(C, d->by->span, "type", "tiers split money, percentages, numbers or dates, not %s", kind_words(by.kind));
+    Type result = TYPE_ERROR;
+    bool have_prev = false, saw_otherwise = false;
+    int64_t prev = 0;
+    int prev_over = 0;
+    Span prev_span = {0, 0};
+    for (Tier *t = d->tiers; t; t = t->next) {
+        if (saw_otherwise)
+            error(C, t->span, "tier", "`otherwise` must be the last tier: no value reaches this one");
+        Type v = check_expr(C, t->value);
+        if (result.kind == T_ERROR)
+            result = v;
+        else if (!same_type(result, v))
+            mismatch(C, t->value->span, "mix", d->tiers->value, result, t->value, v);
+        if (t->kind == TIER_OTHERWISE) {
+            saw_otherwise = true;
+            continue;
+        }
+        Type bt = check_expr(C, t->bound);
+        int64_t amount;
+        if (!same_type(bt, by)) {
+            mismatch(C, t->bound->span, "compare", d->by, by, t->bound, bt);
+            continue;
+        }
+        if (bt.kind == T_ERROR)
+            continue;
+        if (!constant_value(C, t->bound, &amount)) {
+            error(C, t->bound->span, "tier", "a tier's bound must be a parameter or a literal amount");
+            continue;
+        }
+        int over = t->kind == TIER_OVER;
+        /* Bands go from the highest down; each starts strictly below the
+         * one above it, or it would be empty (overlap). */
+        if (have_prev && (amount > prev || (amount == prev && over >= prev_over)))
+            error(C, t->span, "tier-overlap",
+                  "this band is empty: the tier above (`%.*s`) already takes every value it would; list tiers from the highest bound down",
+                  (int)(prev_span.end - prev_span.start), C->p->source + prev_span.start);
+        have_prev = true;
+        prev = amount;
+        prev_over = over;
+        prev_span = t->span;
+    }
+    if (!saw_otherwise && d->tiers)
+        error(C, d->name.span, "tier-gap",
+              "the tiers of `%.*s` leave a gap: values below the last bound get no answer; add `otherwise -> ...`",
+              (int)d->name.len, d->name.text);
+    d->type = result;
+}
+
+static void check_decisions(Checker *C)
+{
+    svp_policy *p = C->p;
+    for (Decision *d = p->ast.decisions; d; d = d->next)
+        p->ndecisions++;
+    p->decisions = alloc(C, (p->ndecisions + 1) * sizeof *p->decisions);
+    if (!p->decisions)
+        return;
+    uint32_t i = 0;
+    for (Decision *d = p->ast.decisions; d; d = d->next)
+        p->decisions[i++] = d;
+    for (i = 0; i < p->ndecisions; i++) {
+        Decision *d = p->decisions[i];
+        d->slot = p->nfields + i;
+        C->visible_decisions = i;
+        for (uint32_t j = 0; j < i; j++)
+            if (names_equal(p->decisions[j]->name, d->name))
+                error(C, d->name.span, "duplicate", "decision `%.*s` is declared twice", (int)d->name.len, d->name.text);
+        if (find_field(C, d->name.text, d->name.len))
+            error(C, d->name.span, "duplicate", "`%.*s` is already a field of the record", (int)d->name.len, d->name.text);
+        for (uint32_t j = 0; j < p->nparams; j++)
+            if (names_equal(p->params[j]->name, d->name))
+                error(C, d->name.span, "duplicate", "`%.*s` is already a parameter", (int)d->name.len, d->name.text);
+        if (d->is) {
+            d->type = check_expr(C, d->is);
+            if (d->type.kind == T_LIST || d->type.kind == T_GROUP)
+                error(C, d->is->span, "type", "a decision is one value, not a list");
+        } else {
+            check_tiers(C, d);
+        }
+    }
+    C->visible_decisions = p->ndecisions;
+}
+
+/* ---- Rules ------------------------------------------------------------- */
+
+static MsgPart *msg_part(Checker *C, MsgPart ***tail)
+{
+    MsgPart *m = alloc(C, sizeof *m);
+    if (m) {
+        **tail = m;
+        *tail = &m->next;
+    }
+    return m;
+}
+
+/* Split a message into literal text and {expressions}; each expression is
+ * parsed from its place in the file, so its errors point there. */
+static void check_message(Checker *C, Rule *r)
+{
+    const char *raw = r->message.text + 1;
+    size_t len = r->message.len - 2;
+    uint32_t base = r->message.span.start + 1;
+    MsgPart **tail = &r->parts;
+    size_t lit = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (raw[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (raw[i] != '{')
+            continue;
+        size_t close = i + 1;
+        while (close < len && raw[close] != '}' && raw[close] != '{' && raw[close] != '"')
+            close++;
+        if (close >= len || raw[close] != '}') {
+            error(C, (Span){base + (uint32_t)i, base + (uint32_t)i + 1}, "syntax",
+                  "unclosed `{` in the message: close it with `}`, or write \\{ for a brace");
+            return;
+        }
+        MsgPart *m = msg_part(C, &tail);
+        if (m && i > lit)
+            m->text = ast_decode_text(C->ab, raw + lit, i - lit, base + (uint32_t)lit, false);
+        else if (m)
+            m->text = "";
+        m = msg_part(C, &tail);
+        C->ab->parsed_expr = NULL;
+        if (parse_source(C->ab, base + (uint32_t)i + 1, base + (uint32_t)close, true) == 0 && m) {
+            m->expr = C->ab->parsed_expr;
+            Type t = check_expr(C, m->expr);
+            if (t.kind == T_OBJECT)
+                error(C, m->expr->span, "type", "an object cannot be shown in a message");
+        } else if (m) {
+            m->text = "";
+        }
+        lit = close + 1;
+        i = close;
+    }
+    MsgPart *m = msg_part(C, &tail);
+    if (m)
+        m->text = ast_decode_text(C->ab, raw + lit, len - lit, base + (uint32_t)lit, false);
+}
+
+static void check_because(Checker *C, Rule *r)
+{
+    uint32_t n = 0;
+    for (ExprList *l = r->because; l; l = l->next)
+        n++;
+    r->because_slots = alloc(C, (n + 1) * sizeof *r->because_slots);
+    if (!r->because_slots)
+        return;
+    for (ExprList *l = r->because; l; l = l->next) {
+        Expr *e = l->expr;
+        Field *f = e ? find_field(C, e->text.text, e->text.len) : NULL;
+        if (!f && e) {
+            Suggest s = {e->text, 99, {0}, NULL};
+            for (uint32_t i = 0; i < C->p->nfields; i++)
+                suggest_consider(&s, C->p->fields[i]->path, "field");
+            if (s.kind)
+                error(C, e->span, "unknown-name", "`because` lists fields of the record; `%.*s` is not one: did you mean `%.*s`?",
+                      (int)e->text.len, e->text.text, (int)s.name.len, s.name.text);
+            else
+                error(C, e->span, "unknown-name", "`because` lists fields of the record; `%.*s` is not one",
+                      (int)e->text.len, e->text.text);
+            continue;
+        }
+        if (f)
+            r->because_slots[r->nbecause++] = f->slot;
+    }
+}
+
+static void check_rule_shape(Checker *C, Rule *r)
+{
+    bool has_else = false, has_report = false;
+    Span else_span = r->id.span;
+    for (Clause *c = r->clauses; c; c = c->next) {
+        if (c->kind == C_ELSE) {
+            has_else = true;
+            else_span = c->key;
+        }
+        if (c->kind == C_REPORT) {
+            has_report = true;
+            else_span = c->key;
+        }
+    }
+    if (r->require && !has_else && !has_report)
+        error(C, r->id.span, "rule-shape",
+              "rule `%.*s` has `require` but no `else`: add, for example, `else error \"what is wrong\"`",
+              (int)r->id.len, r->id.text);
+    else if (r->require && has_report)
+        error(C, else_span, "rule-shape",
+              "a rule with `require` says what is wrong with `else`; `report` is for rules with no requirement");
+    else if (!r->require && has_else)
+        error(C, else_span, "rule-shape", "`else` needs a `require` before it; to report whenever the rule applies, use `report`");
+    else if (!r->require && !has_report)
+        error(C, r->id.span, "rule-shape",
+              "rule `%.*s` reports nothing: add `require CONDITION else error \"message\"`, or `report warning \"message\"`",
+              (int)r->id.len, r->id.text);
+    if (!r->cite.len)
+        warning(C, r->id.span, "uncited-rule", "rule `%.*s` cites no clause: add `cite \"Section, paragraph\"`",
+                (int)r->id.len, r->id.text);
+}
+
+static void check_rules(Checker *C)
+{
+    svp_policy *p = C->p;
+    for (Rule *r = p->ast.rules; r; r = r->next)
+        p->nrules++;
+    p->rules = alloc(C, (p->nrules + 1) * sizeof *p->rules);
+    if (!p->rules)
+        return;
+    uint32_t i = 0;
+    for (Rule *r = p->ast.rules; r; r = r->next) {
+        for (uint32_t j = 0; j < i; j++)
+            if (names_equal(p->rules[j]->id, r->id))
+                error(C, r->id.span, "duplicate", "rule id `%.*s` is used twice: ids must be unique", (int)r->id.len,
+                      r->id.text);
+        p->rules[i++] = r;
+        check_rule_shape(C, r);
+        C->collecting = true;
+        C->nreads = 0;
+        if (r->when)
+            expect(C, r->when, T_BOOL, "the condition after `when`");
+        if (r->require)
+            expect(C, r->require, T_BOOL, "the requirement after `require`");
+        C->collecting = false;
+        r->nread = C->nreads;
+        r->read_slots = alloc(C, (C->nreads + 1) * sizeof *r->read_slots);
+        if (r->read_slots && C->nreads)
+            memcpy(r->read_slots, C->reads, C->nreads * sizeof *r->read_slots);
+        if (r->message.len >= 2)
+            check_message(C, r);
+        if (r->because) {
+            check_because(C, r);
+        } else {
+            r->because_slots = r->read_slots;
+            r->nbecause = r->nread;
+        }
+    }
+}
+
+/* ---- Header and the whole policy --------------------------------------- */
+
+static const char *const months[] = {"January", "February", "March", "April", "May", "June", "July",
+                                     "August", "September", "October", "November", "December"};
+
+static const char *decode_header(Checker *C, Name n)
+{
+    return n.len >= 2 ? ast_decode_text(C->ab, n.text + 1, n.len - 2, n.span.start + 1, false) : "";
+}
+
+static void check_header(Checker *C)
+{
+    svp_policy *p = C->p;
+    Policy *a = &p->ast;
+    Span at = a->header;
+    if (!a->name.len) {
+        diag_add(C->d, SVP_ERROR, "header", 0, 0,
+                 "the file has no `policy` header: start it with `policy \"Name\"`, then version, effective and review");
+        return;
+    }
+    if (!a->version.len)
+        error(C, at, "header", "the header has no `version`: add, for example, `version \"2020.1\"`");
+    if (!a->effective)
+        error(C, at, "header", "the header has no `effective` date: add, for example, `effective 2020-04-01`");
+    p->name = decode_header(C, a->name);
+    p->version = decode_header(C, a->version);
+    p->source_doc = decode_header(C, a->source);
+    p->effective = a->effective ? (int32_t)a->effective->num : 0;
+    if (a->review.len) {
+        for (int m = 0; m < 12; m++)
+            if (name_is(a->review, months[m]))
+                p->review_month = m + 1;
+        if (!p->review_month)
+            error(C, a->review.span, "header", "`%.*s` is not a month: write `review every April` (a month name, capitalised)",
+                  (int)a->review.len, a->review.text);
+    }
+    if (a->order && a->order->kind == D_RULE)
+        (void)0;
+}
+
+static void check_unused(Checker *C)
+{
+    for (uint32_t i = 0; i < C->p->nparams; i++) {
+        Param *a = C->p->params[i];
+        if (!a->used)
+            warning(C, a->name.span, "unused-parameter", "parameter `%.*s` is never used",
+                    (int)a->name.len, a->name.text);
+    }
+}
+
+bool check_policy(svp_policy *p, AstBuilder *ab)
+{
+    Checker C;
+    memset(&C, 0, sizeof C);
+    C.p = p;
+    C.ab = ab;
+    C.d = ab->diags;
+    size_t errors_before = C.d->errors;
+    check_header(&C);
+    check_enums(&C);
+    check_params(&C);
+    check_objects(&C);
+    check_record(&C);
+    check_decisions(&C);
+    check_rules(&C);
+    check_unused(&C);
+    p->nslots = p->nfields + p->ndecisions;
+    return C.d->errors == errors_before && !ab->oom;
+}

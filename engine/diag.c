@@ -1,0 +1,192 @@
+/*
+ * diag.c - the diagnostic list and its rendering for people.
+ *
+ * Rendering follows the compilers people already know: a "file:line:col:
+ * severity: message" line, then the source line, then a caret line whose
+ * carets sit under the offending text (tabs in the source are kept in the
+ * caret line so the carets line up whatever the tab width).
+ */
+#include "diag.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+
+svp_diagnostics *diag_new(const svp_allocator *alloc, const char *file,
+                          const char *source, size_t len)
+{
+    svp_diagnostics *d = svp_mem_alloc(alloc, sizeof *d);
+    if (!d)
+        return NULL;
+    memset(d, 0, sizeof *d);
+    d->alloc = alloc;
+    arena_init(&d->arena, alloc, 0);
+    d->file = arena_strndup(&d->arena, file, strlen(file));
+    d->source = arena_strndup(&d->arena, source ? source : "", source ? len : 0);
+    d->source_len = source ? len : 0;
+    if (!d->file || !d->source) {
+        arena_free(&d->arena);
+        svp_mem_free(alloc, d, sizeof *d);
+        return NULL;
+    }
+    return d;
+}
+
+/* 1-based line and character column of byte offset `at`. */
+static void line_and_column(const char *src, size_t len, size_t at,
+                            unsigned *line, unsigned *column)
+{
+    unsigned l = 1, c = 1;
+    if (at > len)
+        at = len;
+    for (size_t i = 0; i < at; i++) {
+        unsigned char ch = (unsigned char)src[i];
+        if (ch == '\n') {
+            l++;
+            c = 1;
+        } else if ((ch & 0xC0) != 0x80) {
+            c++; /* count characters, not UTF-8 continuation bytes */
+        }
+    }
+    *line = l;
+    *column = c;
+}
+
+static bool diag_reserve(svp_diagnostics *d)
+{
+    if (d->count < d->cap)
+        return true;
+    size_t cap = d->cap ? d->cap * 2 : 16;
+    svp_diagnostic *items = svp_mem_realloc(d->alloc, d->items,
+                                            d->cap * sizeof *items, cap * sizeof *items);
+    if (!items)
+        return false;
+    d->items = items;
+    d->cap = cap;
+    return true;
+}
+
+void diag_vadd(svp_diagnostics *d, svp_severity sev, const char *code,
+               size_t start, size_t end, const char *fmt, va_list ap)
+{
+    if (sev == SVP_ERROR)
+        d->errors++;
+    else if (sev == SVP_WARNING)
+        d->warnings++;
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    char *text = arena_strndup(&d->arena, msg, strlen(msg));
+    if (!text || !diag_reserve(d)) {
+        d->oom = true;
+        return;
+    }
+    svp_diagnostic *g = &d->items[d->count++];
+    g->severity = sev;
+    g->code = code;
+    g->message = text;
+    g->start = start;
+    g->end = end < start ? start : end;
+    if (start == (size_t)-1) {
+        g->line = g->column = 0;
+        g->start = g->end = 0;
+    } else {
+        line_and_column(d->source, d->source_len, start, &g->line, &g->column);
+    }
+}
+
+void diag_add(svp_diagnostics *d, svp_severity sev, const char *code,
+              size_t start, size_t end, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(d, sev, code, start, end, fmt, ap);
+    va_end(ap);
+}
+
+size_t svp_diagnostics_count(const svp_diagnostics *d) { return d ? d->count : 0; }
+size_t svp_diagnostics_errors(const svp_diagnostics *d) { return d ? d->errors : 0; }
+size_t svp_diagnostics_warnings(const svp_diagnostics *d) { return d ? d->warnings : 0; }
+
+const svp_diagnostic *svp_diagnostics_get(const svp_diagnostics *d, size_t i)
+{
+    return d && i < d->count ? &d->items[i] : NULL;
+}
+
+static const char *severity_word(svp_severity s)
+{
+    return s == SVP_ERROR ? "error" : s == SVP_WARNING ? "warning" : "note";
+}
+
+static const char *severity_colour(svp_severity s)
+{
+    return s == SVP_ERROR ? "\033[1;31m" : s == SVP_WARNING ? "\033[1;35m" : "\033[1;36m";
+}
+
+/* The source line holding g, then carets under its span (at least one;
+ * a span running past the end of the line stops at the line's end). */
+static void render_excerpt(Buf *b, const svp_diagnostics *d, const svp_diagnostic *g, bool color)
+{
+    const char *src = d->source;
+    size_t ls = g->start, le;
+    while (ls > 0 && src[ls - 1] != '\n')
+        ls--;
+    for (le = g->start; le < d->source_len && src[le] != '\n'; le++)
+        ;
+    size_t line_end = le;
+    if (line_end > ls && src[line_end - 1] == '\r')
+        line_end--;
+    buf_append(b, src + ls, line_end - ls);
+    buf_putc(b, '\n');
+    for (size_t i = ls; i < g->start; i++) {
+        unsigned char ch = (unsigned char)src[i];
+        if (ch == '\t')
+            buf_putc(b, '\t');
+        else if ((ch & 0xC0) != 0x80)
+            buf_putc(b, ' ');
+    }
+    if (color)
+        buf_puts(b, "\033[1;32m");
+    size_t stop = g->end < line_end ? g->end : line_end;
+    buf_putc(b, '^');
+    for (size_t i = g->start + 1; i < stop; i++)
+        if (((unsigned char)src[i] & 0xC0) != 0x80)
+            buf_putc(b, '^');
+    if (color)
+        buf_puts(b, "\033[0m");
+    buf_putc(b, '\n');
+}
+
+char *svp_diagnostics_render(const svp_diagnostics *d, bool color)
+{
+    Buf b;
+    buf_init(&b, NULL); /* strings handed out come from the C library */
+    for (size_t i = 0; i < d->count; i++) {
+        const svp_diagnostic *g = &d->items[i];
+        if (g->line)
+            buf_printf(&b, "%s:%u:%u: ", d->file, g->line, g->column);
+        else
+            buf_printf(&b, "%s: ", d->file);
+        if (color)
+            buf_puts(&b, severity_colour(g->severity));
+        buf_puts(&b, severity_word(g->severity));
+        buf_puts(&b, color ? ":\033[0m " : ": ");
+        buf_puts(&b, g->message);
+        buf_putc(&b, '\n');
+        if (g->line)
+            render_excerpt(&b, d, g, color);
+    }
+    if (d->oom)
+        buf_printf(&b, "%s: error: out of memory: some diagnostics were lost\n", d->file);
+    return buf_take(&b, NULL);
+}
+
+void svp_diagnostics_free(svp_diagnostics *d)
+{
+    if (!d)
+        return;
+    const svp_allocator *alloc = d->alloc;
+    svp_mem_free(alloc, d->items, d->cap * sizeof *d->items);
+    arena_free(&d->arena);
+    svp_mem_free(alloc, d, sizeof *d);
+}

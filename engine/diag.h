@@ -1,0 +1,41 @@
+/*
+ * diag.h - collecting diagnostics while a policy is parsed and checked.
+ *
+ * Places are byte spans into the source; line and column are worked out
+ * when a diagnostic is added, from the source the list keeps a copy of, so
+ * the rendered form can show the offending line long after the compile.
+ */
+#ifndef SVP_DIAG_H
+#define SVP_DIAG_H
+
+#include <stdarg.h>
+#include "arena.h"
+#include "svp.h"
+
+struct svp_diagnostics {
+    const svp_allocator *alloc;
+    Arena arena;           /* messages, file name, source copy */
+    const char *file;      /* name shown in front of each diagnostic */
+    const char *source;    /* NUL-terminated copy of the policy text */
+    size_t source_len;
+    svp_diagnostic *items; /* allocated through alloc */
+    size_t count, cap;
+    size_t errors, warnings;
+    bool oom;              /* an allocation failed: say so once */
+};
+
+/* A new empty list that keeps a copy of the source; NULL when out of memory. */
+svp_diagnostics *diag_new(const svp_allocator *alloc, const char *file,
+                          const char *source, size_t len);
+
+/* Add a diagnostic over bytes [start, end) of the source, printf-style.
+ * Out of memory sets d->oom and drops the diagnostic; an error is still
+ * counted so that a compile never passes by losing its errors. */
+void diag_add(svp_diagnostics *d, svp_severity sev, const char *code,
+              size_t start, size_t end, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+void diag_vadd(svp_diagnostics *d, svp_severity sev, const char *code,
+               size_t start, size_t end, const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * parse.h - what the scanner, the grammar and the rest of the engine share.
+ *
+ * The scanner's state (LexState) lives outside flex's own so that the
+ * grammar's error reporter can read it: the message of a malformed
+ * literal, and the brackets still open when input ran out.
+ */
+#ifndef SVP_PARSE_H
+#define SVP_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ast.h"
+
+#define LEX_MAX_OPEN 64
+
+typedef struct LexState {
+    uint32_t base;        /* offset in the policy of the scanner's first byte */
+    uint32_t offset;      /* bytes consumed so far */
+    int start_token;      /* returned once before the input (expression parses) */
+    AstBuilder *ab;
+    Span open[LEX_MAX_OPEN]; /* unclosed ( and [ */
+    int depth;            /* may exceed LEX_MAX_OPEN; only the first are kept */
+    char msg[320];        /* message of the last INVALID token */
+    unsigned char pool[2048]; /* flex's own allocations: see parse.c */
+    size_t pool_used;
+} LexState;
+
+#include "parser.h"
+
+#define YYSTYPE SVPYYSTYPE
+#define YYLTYPE SVPYYLTYPE
+
+int svpyylex(SVPYYSTYPE *lval, SVPYYLTYPE *lloc, void *scanner);
+
+int lex_money(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval);
+int lex_amount(LexState *ls, const char *text, size_t len, int token, SVPYYSTYPE *lval, Span where);
+int lex_date(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval);
+int lex_invalid(LexState *ls, SVPYYSTYPE *lval, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int lex_invalid_char(LexState *ls, SVPYYSTYPE *lval, unsigned char c);
+void lex_comment(LexState *ls, Span s);
+void lex_open(LexState *ls, Span s);
+void lex_close(LexState *ls);
+void lex_fatal(void *scanner, const char *msg);
+
+/* Parse a whole policy, or (expr_only) one expression, from
+ * src[start, end) of the builder's source.  Diagnostics go to the builder's
+ * list.  Returns 0 when it parsed with no error. */
+int parse_source(AstBuilder *ab, uint32_t start, uint32_t end, bool expr_only);
+
+
+
+/* How many expected tokens a syntax error lists; more and it lists none. */
+#define PARSE_MAX_EXPECTED 7
+
+/* Word and record a syntax error at `where`.  invalid: the token was a
+ * malformed literal whose message is in ls->msg; eof: input ended; dashed:
+ * a rule-id-like token stood where it cannot. */
+void parse_syntax_error(AstBuilder *ab, LexState *ls, Span where, bool invalid, bool eof,
+                        bool dashed, const char *const *expected, int n);
+#endif

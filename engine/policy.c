@@ -1,0 +1,167 @@
+/*
+ * policy.c - compiling a policy: read, parse, check; and freeing it.
+ *
+ * The compiled policy owns one arena holding the source copy, the syntax
+ * tree and everything the checker adds, so a failed compile (syntax error,
+ * type error or out of memory) frees everything in one call and leaks
+ * nothing.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parse.h"
+#include "program.h"
+
+/* Policy files larger than this are refused before parsing. */
+#define SVP_MAX_POLICY_BYTES (1u << 20)
+
+static svp_diagnostics *new_diags(const svp_allocator *alloc, const char *name, const char *text, size_t len,
+                                  svp_diagnostics **diags)
+{
+    svp_diagnostics *d = diag_new(alloc, name, text, len);
+    if (diags)
+        *diags = d;
+    return d;
+}
+
+/* Refuse what the scanner should never see: oversized files and NUL bytes. */
+static bool acceptable_source(svp_diagnostics *d, const char *text, size_t len)
+{
+    if (len > SVP_MAX_POLICY_BYTES) {
+        diag_add(d, SVP_ERROR, "limit", (size_t)-1, 0, "the policy is %zu bytes; svp reads policies of up to %u bytes",
+                 len, SVP_MAX_POLICY_BYTES);
+        return false;
+    }
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        size_t at = (size_t)(nul - text);
+        diag_add(d, SVP_ERROR, "syntax", at, at + 1, "the policy contains a NUL byte: is it a text file?");
+        return false;
+    }
+    return true;
+}
+
+/* Parse text into p->ast with a builder over p's arena. */
+static bool parse_into(svp_policy *p, AstBuilder *ab, svp_diagnostics *d)
+{
+    ast_builder_init(ab, &p->arena, d, p->source, p->source_len, &p->ast);
+    int rc = parse_source(ab, 0, (uint32_t)p->source_len, false);
+    if (ab->oom)
+        diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while reading the policy");
+    return rc == 0 && !ab->oom && d->errors == 0;
+}
+
+/* A policy object with its own copy of the source; NULL when out of memory. */
+static svp_policy *policy_new(const svp_allocator *alloc, const char *text, size_t len)
+{
+    svp_policy *p = svp_mem_alloc(alloc, sizeof *p);
+    if (!p)
+        return NULL;
+    memset(p, 0, sizeof *p);
+    p->alloc = alloc;
+    arena_init(&p->arena, alloc, 0);
+    p->source = arena_strndup(&p->arena, text, len);
+    p->source_len = len;
+    if (!p->source) {
+        svp_policy_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+svp_policy *svp_policy_compile(const char *name, const char *text, size_t len, const svp_allocator *alloc,
+                               svp_diagnostics **diags)
+{
+    svp_diagnostics *d = new_diags(alloc, name, text, len, diags);
+    if (!d)
+        return NULL;
+    if (!acceptable_source(d, text, len))
+        return NULL;
+    svp_policy *p = policy_new(alloc, text, len);
+    if (!p) {
+        diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while reading the policy");
+        return NULL;
+    }
+    AstBuilder ab;
+    bool ok = parse_into(p, &ab, d) && check_policy(p, &ab);
+    if (ab.oom && d->errors == 0)
+        diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while checking the policy");
+    if (!ok || ab.oom || d->errors) {
+        svp_policy_free(p);
+        return NULL;
+    }
+    if (!diags)
+        svp_diagnostics_free(d);
+    return p;
+}
+
+/* Read a whole file through the allocator; *err is errno on failure. */
+static char *read_file(const svp_allocator *alloc, const char *path, size_t *len, size_t *cap, int *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = errno;
+        return NULL;
+    }
+    size_t n = 0, size = 8192;
+    char *data = svp_mem_alloc(alloc, size);
+    while (data) {
+        if (n == size) {
+            if (size > SVP_MAX_POLICY_BYTES * 2u)
+                break; /* large enough to be refused: stop reading */
+            char *bigger = svp_mem_realloc(alloc, data, size, size * 2);
+            if (!bigger) {
+                svp_mem_free(alloc, data, size);
+                data = NULL;
+                break;
+            }
+            data = bigger;
+            size *= 2;
+        }
+        size_t got = fread(data + n, 1, size - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    *err = ferror(f) ? EIO : data ? 0 : ENOMEM;
+    fclose(f);
+    if (*err && data) {
+        svp_mem_free(alloc, data, size);
+        data = NULL;
+    }
+    *len = n;
+    *cap = size;
+    return data;
+}
+
+svp_policy *svp_policy_load(const char *path, const svp_allocator *alloc, svp_diagnostics **diags)
+{
+    size_t len = 0, cap = 0;
+    int err = 0;
+    char *text = read_file(alloc, path, &len, &cap, &err);
+    if (!text) {
+        svp_diagnostics *d = new_diags(alloc, path, "", 0, diags);
+        if (d)
+            diag_add(d, SVP_ERROR, "io", (size_t)-1, 0, "cannot read the policy: %s", strerror(err));
+        return NULL;
+    }
+    svp_policy *p = svp_policy_compile(path, text, len, alloc, diags);
+    svp_mem_free(alloc, text, cap);
+    return p;
+}
+
+void svp_policy_free(svp_policy *p)
+{
+    if (!p)
+        return;
+    const svp_allocator *alloc = p->alloc;
+    arena_free(&p->arena);
+    svp_mem_free(alloc, p, sizeof *p);
+}
+
+const char *svp_policy_name(const svp_policy *p) { return p->name; }
+const char *svp_policy_version(const svp_policy *p) { return p->version; }
+
+void svp_string_free(char *s) { free(s); }

@@ -1,0 +1,107 @@
+/*
+ * svp.h - the one public header of the svp library.
+ *
+ * svp compiles a social value policy written in the svp language and
+ * evaluates procurement records (JSON) against it.  Embedding takes four
+ * steps: compile a policy (svp_policy_load or svp_policy_compile), make an
+ * evaluator, evaluate records one at a time, free.  The library never
+ * prints and never exits: problems come back as diagnostics and results.
+ *
+ * Ownership: every object returned by an svp_*_new/load/compile/format call
+ * is the caller's and goes back through the matching *_free.  Pointers read
+ * out of a result stay valid until the next svp_evaluate on the same
+ * evaluator.  Objects are not shared between threads; one evaluator per
+ * thread over one policy is fine (a compiled policy is read-only).
+ */
+#ifndef SVP_H
+#define SVP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Memory ------------------------------------------------------------ */
+
+/* Every allocation goes through one function, realloc-style: size 0 frees
+ * p, p NULL allocates.  old_size is the size p was allocated with.  Returning
+ * NULL for a non-zero size is an allocation failure, which svp reports as an
+ * error and cleans up after.  Pass NULL wherever an allocator is asked for
+ * to use the C library's. */
+typedef struct svp_allocator {
+    void *(*realloc)(void *ctx, void *p, size_t old_size, size_t size);
+    void *ctx;
+} svp_allocator;
+
+/* ---- Diagnostics ------------------------------------------------------- */
+
+typedef enum svp_severity {
+    SVP_NOTE,    /* context for the diagnostic before it */
+    SVP_WARNING, /* the policy compiles, but something looks wrong */
+    SVP_ERROR    /* the policy does not compile */
+} svp_severity;
+
+typedef struct svp_diagnostic {
+    svp_severity severity;
+    const char *code;    /* short stable code, e.g. "syntax", "unknown-name" */
+    const char *message; /* one line, no trailing newline */
+    unsigned line;       /* 1-based; 0 when the diagnostic has no place */
+    unsigned column;     /* 1-based, in characters */
+    size_t start, end;   /* byte span in the source */
+} svp_diagnostic;
+
+typedef struct svp_diagnostics svp_diagnostics;
+
+size_t svp_diagnostics_count(const svp_diagnostics *d);
+const svp_diagnostic *svp_diagnostics_get(const svp_diagnostics *d, size_t i);
+size_t svp_diagnostics_errors(const svp_diagnostics *d);
+size_t svp_diagnostics_warnings(const svp_diagnostics *d);
+
+/* Every diagnostic as a person reads it: "file:line:col: error: message",
+ * the source line, and a caret line under the offending text.  Returns a
+ * NUL-terminated string to release with svp_string_free, or NULL when out of
+ * memory.  color adds ANSI colours (for terminals). */
+char *svp_diagnostics_render(const svp_diagnostics *d, bool color);
+void svp_diagnostics_free(svp_diagnostics *d);
+
+/* Strings handed to the caller (rendered diagnostics, formatted text,
+ * result JSON copies) always come from the C library's malloc, whatever
+ * allocator was given; svp_string_free is free(). */
+void svp_string_free(char *s);
+
+/* ---- Policies ---------------------------------------------------------- */
+
+typedef struct svp_policy svp_policy;
+
+/* Compile policy source text.  name is what diagnostics call the file.
+ * Returns the policy, or NULL when it has errors.  *diags (if diags is not
+ * NULL) receives every diagnostic, warnings included, even on success; free
+ * it with svp_diagnostics_free.  *diags is NULL only when even the
+ * diagnostics could not be allocated. */
+svp_policy *svp_policy_compile(const char *name, const char *text, size_t len,
+                               const svp_allocator *alloc, svp_diagnostics **diags);
+
+/* The same, reading the file at path.  An unreadable file is an error
+ * diagnostic with code "io" and line 0. */
+svp_policy *svp_policy_load(const char *path, const svp_allocator *alloc,
+                            svp_diagnostics **diags);
+
+void svp_policy_free(svp_policy *p);
+
+const char *svp_policy_name(const svp_policy *p);
+const char *svp_policy_version(const svp_policy *p);
+
+/* Canonical layout of policy source text: returns a new NUL-terminated
+ * string (svp_string_free) and its length in *out_len, or NULL when the
+ * text does not parse (the reasons in *diags, as for svp_policy_compile). */
+char *svp_format(const char *name, const char *text, size_t len,
+                 const svp_allocator *alloc, svp_diagnostics **diags, size_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * value.h - exact scalar values of the policy language: money, percent,
+ * number, date.
+ *
+ * Every amount is a signed 64-bit count of hundredths: money in pence,
+ * percent in hundredths of a per cent (10% is 1000), number in hundredths
+ * (2.5 is 250).  Dates are days since 1970-01-01 in the proleptic Gregorian
+ * calendar.  Nothing here uses binary floating point, and every arithmetic
+ * helper reports overflow instead of wrapping.
+ *
+ * The parsers take a pointer and a length (the text need not be
+ * NUL-terminated) and return true on success.  Formatters append to a
+ * caller-supplied buffer of at least SVP_VALUE_TEXT_MAX bytes and return the
+ * number of bytes written, excluding the terminating NUL they always write.
+ */
+#ifndef SVP_VALUE_H
+#define SVP_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Large enough for any formatted value, "£-92,233,720,368,547,758.08" etc. */
+#define SVP_VALUE_TEXT_MAX 48
+
+/* ---- Parsing decimal text ---------------------------------------------- */
+
+/* Plain decimal as the record format writes it: digits, an optional point
+ * and at most max_decimals digits after it (max_decimals is 0..2).  No sign,
+ * exponent, spaces or separators; at least one digit before the point and
+ * at least one after it if there is a point.  Stores the amount in
+ * hundredths.  False when malformed or when it overflows int64. */
+bool value_parse_decimal(const char *text, size_t len, int max_decimals,
+                         int64_t *hundredths);
+
+/* A JSON number lexeme (RFC 8259 grammar: -?int frac? exp?), checked to
+ * stand exactly for a whole number of hundredths: "150000", "149999.99",
+ * "1e5", "1.5E2", "100000.010" and "0.125e1" are accepted (their exact
+ * decimal value has at most two significant decimals), "100000.001" is
+ * not.  Negative values are accepted here (sign is the caller's check).
+ * False when the lexeme is malformed, is not a whole number of hundredths,
+ * or overflows int64.  Works digit by digit on the text: no strtod. */
+bool value_parse_json_number(const char *text, size_t len, int64_t *hundredths);
+
+/* Policy-file money literal without the pound sign: "100,000", "350000",
+ * "350,000.00", "0.50".  Commas, if any, must group the whole part in threes
+ * ("1,000,000"; not "1,0000" or ",100"); pence, if any, are exactly two
+ * digits.  Stores pence.  False when malformed or on overflow. */
+bool value_parse_money_literal(const char *text, size_t len, int64_t *pence);
+
+/* "YYYY-MM-DD", a real calendar date from 0001-01-01 to 9999-12-31 (leap
+ * years honoured).  Stores days since 1970-01-01 (negative before). */
+bool value_parse_date(const char *text, size_t len, int32_t *days);
+
+/* ---- Formatting -------------------------------------------------------- */
+
+/* "£1,234.56": pound sign (UTF-8), thousands separators, always two
+ * decimals; negative amounts as "-£5.00". */
+size_t value_format_money(int64_t pence, char *out);
+
+/* "420000.00": no sign for positives, no separators, two decimals (the
+ * form decisions use in JSON). */
+size_t value_format_money_plain(int64_t pence, char *out);
+
+/* Shortest exact form followed by '%': 1000 -> "10%", 1250 -> "12.5%",
+ * 3333 -> "33.33%", 0 -> "0%", -50 -> "-0.5%". */
+size_t value_format_percent(int64_t hundredths, char *out);
+
+/* Shortest exact decimal form: 400 -> "4", 250 -> "2.5", 5 -> "0.05". */
+size_t value_format_number(int64_t hundredths, char *out);
+
+/* "YYYY-MM-DD". */
+size_t value_format_date(int32_t days, char *out);
+
+/* ---- Checked arithmetic (false on overflow; *out untouched then) ------- */
+
+bool value_add(int64_t a, int64_t b, int64_t *out);
+bool value_sub(int64_t a, int64_t b, int64_t *out);
+
+/* a and b both in hundredths; the product in hundredths, rounded to the
+ * nearest hundredth with halves away from zero:
+ * (hundredths a) * (hundredths b) / 100.  Used for number * number and
+ * money * number. */
+bool value_mul(int64_t a, int64_t b, int64_t *out);
+
+/* Money (pence) times a percent (hundredths of a per cent), in pence,
+ * rounded to the nearest penny with halves away from zero:
+ * pence * pct / 10000.  £333.33 * 10% = £33.33; £0.05 * 50% = £0.03. */
+bool value_mul_percent(int64_t pence, int64_t pct, int64_t *out);
+
+#endif
