@@ -1,2 +1,234 @@
+/*
+ * eval.c - `svp eval POLICY RECORDS|- [--format text|json] [--explain]`.
+ *
+ * Input is one JSON record (a .json file, pretty-printed or not) or a batch
+ * in JSON Lines.  Which one: a .jsonl/.ndjson file is always a batch;
+ * otherwise, if the first non-blank line is a JSON value on its own, the
+ * input is read as JSON Lines, else the whole input is one record.  A batch
+ * streams: one line in, one result out, so memory does not grow with the
+ * batch.  Every non-blank line gets exactly one result line, in order.
+ *
+ * Exit status: 2 when the policy does not compile, the command line is
+ * wrong, or any record is invalid; else 1 when any record is
+ * non-compliant; else 0.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli.h"
-int cli_eval(int argc, char **argv) { (void)argc; (void)argv; return 2; }
+
+/* One input line (record) longer than this is reported, not read. */
+#define EVAL_MAX_LINE (1u << 20)
+
+typedef struct EvalRun {
+    svp_evaluator *ev;
+    bool json, explain, colour;
+    int worst;              /* 0, 1 or 2: the exit status so far */
+    unsigned long records;
+} EvalRun;
+
+static void emit(EvalRun *run, const svp_result *r)
+{
+    size_t len;
+    const char *out = run->json ? svp_result_json(run->ev, r, &len)
+                                : svp_result_text(run->ev, r, run->colour, &len);
+    fwrite(out, 1, len, stdout);
+    svp_status s = svp_result_status(r);
+    if (s == SVP_INVALID) {
+        const char *id = svp_result_id(r), *field = svp_result_error_field(r);
+        fflush(stdout);
+        fprintf(stderr, "svp: record%s%s%s: %s%s%s\n", id ? " " : "", id ? id : "", "",
+                field ? field : "", field ? ": " : "", svp_result_error_message(r));
+        run->worst = 2;
+    } else if (s == SVP_NONCOMPLIANT && run->worst < 1) {
+        run->worst = 1;
+    }
+    run->records++;
+}
+
+static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long line)
+{
+    emit(run, svp_evaluate(run->ev, text, len, line, run->explain));
+}
+
+static bool blank_line(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(" \t\r\n", s[i]))
+            return false;
+    return true;
+}
+
+static size_t trim_eol(const char *s, size_t n)
+{
+    if (n && s[n - 1] == '\n')
+        n--;
+    if (n && s[n - 1] == '\r')
+        n--;
+    return n;
+}
+
+/* Read all of `in` (up to the record limit) into a new buffer. */
+static char *slurp(FILE *in, char *start, size_t start_len, size_t *len)
+{
+    size_t cap = start_len + 65536, n = start_len;
+    char *data = malloc(cap);
+    if (!data)
+        return NULL;
+    memcpy(data, start, start_len);
+    for (;;) {
+        if (n == cap) {
+            if (cap > 2u * EVAL_MAX_LINE)
+                break;
+            char *bigger = realloc(data, cap * 2);
+            if (!bigger) {
+                free(data);
+                return NULL;
+            }
+            data = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(data + n, 1, cap - n, in);
+        if (!got)
+            break;
+        n += got;
+    }
+    *len = n;
+    return data;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+static int run_input(EvalRun *run, const char *path)
+{
+    FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!in) {
+        fprintf(stderr, "svp: cannot read %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    bool lines = has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson");
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    /* Skip leading blank lines, keeping them for the line count. */
+    size_t skipped_len = 0;
+    char *skipped = NULL;
+    while ((n = getline(&buf, &cap, in)) >= 0 && blank_line(buf, (size_t)n)) {
+        char *grown = realloc(skipped, skipped_len + (size_t)n);
+        if (!grown)
+            break;
+        skipped = grown;
+        memcpy(skipped + skipped_len, buf, (size_t)n);
+        skipped_len += (size_t)n;
+    }
+    if (n >= 0 && !lines) {
+        cJSON *alone = cJSON_ParseWithLength(buf, trim_eol(buf, (size_t)n));
+        lines = alone != NULL;
+        cJSON_Delete(alone);
+    }
+    if (n < 0 || lines) {
+        /* Replay: leading blank lines count, then the first record line. */
+        unsigned long blank_lines = 0;
+        for (size_t i = 0; i < skipped_len; i++)
+            blank_lines += skipped[i] == '\n';
+        free(skipped);
+        if (n >= 0) {
+            size_t len = trim_eol(buf, (size_t)n);
+            evaluate(run, buf, len, blank_lines + 1);
+            unsigned long line = blank_lines + 1;
+            while ((n = getline(&buf, &cap, in)) >= 0) {
+                line++;
+                len = trim_eol(buf, (size_t)n);
+                if (!blank_line(buf, len))
+                    evaluate(run, buf, len, line);
+            }
+        }
+        free(buf);
+    } else {
+        /* One record spread over several lines. */
+        size_t total = 0;
+        char *first = NULL;
+        size_t first_len = skipped_len + (size_t)n;
+        first = malloc(first_len ? first_len : 1);
+        if (first) {
+            memcpy(first, skipped, skipped_len);
+            memcpy(first + skipped_len, buf, (size_t)n);
+        }
+        free(skipped);
+        free(buf);
+        char *all = first ? slurp(in, first, first_len, &total) : NULL;
+        free(first);
+        if (!all) {
+            fprintf(stderr, "svp: out of memory reading %s\n", path);
+            if (in != stdin)
+                fclose(in);
+            return 2;
+        }
+        evaluate(run, all, total, 1);
+        free(all);
+    }
+    if (ferror(in)) {
+        fprintf(stderr, "svp: error reading %s\n", path);
+        run->worst = 2;
+    }
+    if (in != stdin)
+        fclose(in);
+    return run->worst;
+}
+
+int cli_eval(int argc, char **argv)
+{
+    const char *policy_path = NULL, *input = NULL, *format = NULL;
+    bool explain = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--explain"))
+            explain = true;
+        else if (!strcmp(a, "--format") && i + 1 < argc)
+            format = argv[++i];
+        else if (!strncmp(a, "--format=", 9))
+            format = a + 9;
+        else if (a[0] == '-' && a[1])
+            return cli_usage_error("unknown option `%s` for eval", a);
+        else if (!policy_path)
+            policy_path = a;
+        else if (!input)
+            input = a;
+        else
+            return cli_usage_error("unexpected argument `%s`: eval takes one policy and one input", a);
+    }
+    if (!policy_path || !input)
+        return cli_usage_error("%s", "eval needs a policy and an input (a file, or - for standard input)");
+    if (format && strcmp(format, "json") && strcmp(format, "text"))
+        return cli_usage_error("unknown format `%s`: use text or json", format);
+
+    svp_diagnostics *d = NULL;
+    svp_policy *p = svp_policy_load(policy_path, NULL, &d);
+    if (!p) {
+        cli_print_diagnostics(d);
+        svp_diagnostics_free(d);
+        return 2;
+    }
+    svp_diagnostics_free(d);
+    EvalRun run = {0};
+    run.ev = svp_evaluator_new(p, NULL);
+    run.json = format ? !strcmp(format, "json") : !isatty(fileno(stdout));
+    run.colour = !run.json && cli_use_colour(stdout);
+    run.explain = explain;
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    int status = run.ev ? run_input(&run, input) : 2;
+    if (!run.ev)
+        fputs("svp: out of memory\n", stderr);
+    fflush(stdout);
+    svp_evaluator_free(run.ev);
+    svp_policy_free(p);
+    return status;
+}

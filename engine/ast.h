@@ -132,6 +132,7 @@ typedef struct Field {
     Expr *dflt;        /* "default false", or NULL */
     Span span;
     /* Filled in by the checker. */
+    const char *path_str; /* NUL-terminated path */
     Type type;
     uint32_t slot;
     int32_t from_rank; /* member index that `from` names, -1 when none */
@@ -189,6 +190,7 @@ typedef struct Decision {
     Span span;
     Clause *clauses;    /* as written, for the formatter */
     /* Filled in by the checker. */
+    const char *name_str;
     Type type;
     uint32_t slot;
     struct Decision *next;
@@ -213,6 +215,7 @@ typedef struct Rule {
     Span span;
     Clause *clauses;
     /* Filled in by the checker. */
+    const char *id_str, *cite_str; /* NUL-terminated id and decoded citation */
     MsgPart *parts;
     uint32_t *because_slots; /* fields shown in a finding's "because" */
     uint32_t nbecause;

@@ -389,6 +389,7 @@ static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shap
     root.slot = -1;
     int32_t slot = 0;
     for (Field *f = r->fields; f; f = f->next, slot++) {
+        f->path_str = arena_strndup(&C->p->arena, f->path.text, f->path.len);
         f->type = field_type(C, f);
         f->slot = (uint32_t)slot;
         by_slot[slot] = f;
@@ -716,24 +717,39 @@ static void resolve_name(Checker *C, Expr *e)
 
 static Type check_expr(Checker *C, Expr *e);
 
-/* The hint for a bare number where a unit was expected. */
-static const char *unit_hint(const Expr *e, Type want)
+/* The hint for a bare number where a unit was expected: the literal
+ * itself, or a parameter set to one. */
+static void unit_hint(Checker *C, const Expr *e, Type want, char *out, size_t size)
 {
-    if (!e || e->kind != E_NUMBER)
-        return "";
-    if (want.kind == T_PERCENT)
-        return ": write a percentage with `%`, like 10%";
-    if (want.kind == T_MONEY)
-        return ": write money with `£`, like £100,000";
-    return "";
+    const char *unit = want.kind == T_PERCENT ? "a percentage with `%`, like 10%"
+                     : want.kind == T_MONEY ? "money with `£`, like £100,000" : NULL;
+    if (!e || !unit)
+        return;
+    if (e->kind == E_NUMBER) {
+        snprintf(out, size, ": write %s", unit);
+    } else if (e->kind == E_NAME && e->ref_kind == R_PARAM) {
+        const Param *a = C->p->params[e->ref];
+        if (a->value && a->value->kind == E_NUMBER) {
+            unsigned line = 1;
+            for (uint32_t i = 0; i < a->name.span.start; i++)
+                line += C->p->source[i] == '\n';
+            snprintf(out, size, ": parameter `%.*s` is set to a plain number on line %u; write %s",
+                     (int)a->name.len, a->name.text, line, unit);
+        }
+    }
 }
 
+/* "cannot compare money (`value`) with a percentage (`10%`)". */
 static void mismatch(Checker *C, Span s, const char *what, Expr *a, Type ta, Expr *b, Type tb)
 {
-    char wa[80], wb[80];
-    const char *hint = *unit_hint(b, ta) ? unit_hint(b, ta) : unit_hint(a, tb);
-    error(C, s, "type", "cannot %s %s (`%.*s`) with %s (`%.*s`)%s", what,
+    char wa[80], wb[80], hint[200] = "";
+    unit_hint(C, b, ta, hint, sizeof hint);
+    if (!hint[0])
+        unit_hint(C, a, tb, hint, sizeof hint);
+    bool between = !strcmp(what, "choose between") || !strcmp(what, "mix");
+    error(C, s, "type", "cannot %s %s (`%.*s`) %s %s (`%.*s`)%s", what,
           type_words(C, ta, wa, sizeof wa), (int)(a->span.end - a->span.start), C->p->source + a->span.start,
+          between ? "and" : "with",
           type_words(C, tb, wb, sizeof wb), (int)(b->span.end - b->span.start), C->p->source + b->span.start, hint);
 }
 
@@ -1003,6 +1019,7 @@ static void check_decisions(Checker *C)
     for (i = 0; i < p->ndecisions; i++) {
         Decision *d = p->decisions[i];
         d->slot = p->nfields + i;
+        d->name_str = arena_strndup(&p->arena, d->name.text, d->name.len);
         C->visible_decisions = i;
         for (uint32_t j = 0; j < i; j++)
             if (names_equal(p->decisions[j]->name, d->name))
@@ -1024,6 +1041,8 @@ static void check_decisions(Checker *C)
 }
 
 /* ---- Rules ------------------------------------------------------------- */
+
+static const char *decode_header(Checker *C, Name n);
 
 static MsgPart *msg_part(Checker *C, MsgPart ***tail)
 {
@@ -1157,6 +1176,8 @@ static void check_rules(Checker *C)
                 error(C, r->id.span, "duplicate", "rule id `%.*s` is used twice: ids must be unique", (int)r->id.len,
                       r->id.text);
         p->rules[i++] = r;
+        r->id_str = arena_strndup(&p->arena, r->id.text, r->id.len);
+        r->cite_str = decode_header(C, r->cite);
         check_rule_shape(C, r);
         C->collecting = true;
         C->nreads = 0;

@@ -100,6 +100,55 @@ const char *svp_policy_version(const svp_policy *p);
 char *svp_format(const char *name, const char *text, size_t len,
                  const svp_allocator *alloc, svp_diagnostics **diags, size_t *out_len);
 
+/* ---- Evaluating records ------------------------------------------------ */
+
+typedef struct svp_evaluator svp_evaluator;
+typedef struct svp_result svp_result;
+
+typedef enum svp_status {
+    SVP_COMPLIANT,     /* evaluated; no finding of severity error */
+    SVP_NONCOMPLIANT,  /* evaluated; at least one error finding */
+    SVP_INVALID        /* the record breaks the record format: no rule ran */
+} svp_status;
+
+/* An evaluator holds the scratch memory for one record at a time; it reads
+ * the policy, which must outlive it.  NULL when out of memory. */
+svp_evaluator *svp_evaluator_new(const svp_policy *p, const svp_allocator *alloc);
+void svp_evaluator_free(svp_evaluator *ev);
+
+/* Evaluate one record given as JSON text (need not be NUL-terminated).
+ * line is the record's line in its batch (1 for a single record), echoed
+ * in the result of an invalid record.  explain asks for the trace of every
+ * rule.  Never NULL: an invalid record, or running out of memory, is an
+ * SVP_INVALID result saying what was wrong.  The result belongs to the
+ * evaluator and is valid until its next svp_evaluate or svp_evaluator_free. */
+const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len,
+                               unsigned long line, bool explain);
+
+svp_status svp_result_status(const svp_result *r);
+/* The record's id, or NULL when it has none. */
+const char *svp_result_id(const svp_result *r);
+/* For an invalid record: the field path at fault (NULL when the record is
+ * not a JSON object at all) and what was wrong with it. */
+const char *svp_result_error_field(const svp_result *r);
+const char *svp_result_error_message(const svp_result *r);
+
+size_t svp_result_finding_count(const svp_result *r);
+/* Finding i (in policy order): rule id, severity ("error", "warning",
+ * "info"), message and citation. */
+const char *svp_result_finding_rule(const svp_result *r, size_t i);
+const char *svp_result_finding_severity(const svp_result *r, size_t i);
+const char *svp_result_finding_message(const svp_result *r, size_t i);
+const char *svp_result_finding_cite(const svp_result *r, size_t i);
+
+/* The result as one line of JSON (results.md), newline included, and its
+ * length.  Owned by the evaluator, like the result. */
+const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len);
+
+/* The result as text for a person: verdict, findings, decisions.
+ * color adds ANSI colours.  Owned by the evaluator, like the result. */
+const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,456 @@
+/*
+ * eval.c - evaluating a bound record: decisions, then rules.
+ *
+ * Missing values.  A field the record leaves out (or sets to null) is
+ * absent, and absence propagates: a comparison or sum with an absent
+ * operand is itself absent, `and`/`or`/`not` follow three-valued logic
+ * (false and absent is false; true or absent is true).  A rule applies only
+ * when its `when` is definitely true, and its requirement is met only when
+ * definitely true, so a requirement that cannot be checked for lack of a
+ * value fires rather than passing silently.  `is present` and `is blank`
+ * are the tests that look at absence itself.
+ *
+ * Termination and memory: expressions are trees with no loops or calls,
+ * so evaluation is one pass over each rule; lists come from the record and
+ * are bounded by its size; all memory is the per-record scratch arena.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "eval.h"
+#include "value.h"
+
+static const Val ABSENT = {VK_ABSENT, 0, 0, 0, {.i = 0}};
+
+static Val val_bool(bool b) { return (Val){VK_BOOL, T_BOOL, 0, 0, {.b = b}}; }
+static Val val_int(uint8_t type, uint16_t ref, int64_t i) { return (Val){VK_INT, type, ref, 0, {.i = i}}; }
+static bool is_true(Val v) { return v.kind == VK_BOOL && v.u.b; }
+static bool is_false(Val v) { return v.kind == VK_BOOL && !v.u.b; }
+
+static Val *scratch_vals(svp_evaluator *ev, uint32_t n)
+{
+    Val *v = arena_alloc(&ev->scratch, (n ? n : 1) * sizeof *v);
+    if (!v)
+        ev->overflow = true; /* out of memory ends the record like overflow */
+    return v;
+}
+
+static Val literal(const Expr *e)
+{
+    switch ((ExprKind)e->kind) {
+    case E_BOOL: return val_bool(e->num != 0);
+    case E_TEXT: return (Val){VK_TEXT, T_TEXT, 0, (uint32_t)strlen(e->str), {.s = e->str}};
+    default: return val_int(e->type.kind, e->type.ref, e->num);
+    }
+}
+
+/* The last segment of a field path: "modern_slavery" of
+ * "supplier.ethical.modern_slavery". */
+static Name last_segment(Name path)
+{
+    const char *s = path.text + path.len;
+    while (s > path.text && s[-1] != '.')
+        s--;
+    Name n = {s, (uint32_t)(path.text + path.len - s), path.span};
+    return n;
+}
+
+static Val eval_name(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    const svp_policy *p = ev->p;
+    switch ((RefKind)e->ref_kind) {
+    case R_FIELD:
+    case R_DECISION:
+        return slots[e->ref];
+    case R_PARAM:
+        return literal(p->params[e->ref]->value);
+    case R_MEMBER:
+        return val_int(T_ENUM, e->type.ref, e->ref);
+    case R_GROUP: {
+        Val *items = scratch_vals(ev, e->ref_count);
+        if (!items)
+            return ABSENT;
+        for (uint32_t i = 0; i < e->ref_count; i++)
+            items[i] = slots[e->group[i]];
+        return (Val){VK_LIST, T_LIST, 0, e->ref_count, {.items = items}};
+    }
+    case R_PROJECT: {
+        Val list = slots[e->ref];
+        if (list.kind != VK_LIST)
+            return ABSENT;
+        Val *items = scratch_vals(ev, list.n);
+        if (!items)
+            return ABSENT;
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < list.n; i++) {
+            Val m = list.u.items[i].u.items[e->ref_member];
+            if (m.kind != VK_ABSENT)
+                items[k++] = m;
+        }
+        return (Val){VK_LIST, T_LIST, e->type.ref, k, {.items = items}};
+    }
+    default:
+        return ABSENT;
+    }
+}
+
+static bool vals_equal(Val a, Val b)
+{
+    if (a.kind != b.kind)
+        return false;
+    switch ((ValKind)a.kind) {
+    case VK_BOOL: return a.u.b == b.u.b;
+    case VK_INT: return a.u.i == b.u.i;
+    case VK_TEXT: return a.n == b.n && !memcmp(a.u.s, b.u.s, a.n);
+    default: return false;
+    }
+}
+
+static Val eval_compare(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    Val a = eval_expr(ev, slots, e->a), b = eval_expr(ev, slots, e->b);
+    if (a.kind == VK_ABSENT || b.kind == VK_ABSENT)
+        return ABSENT;
+    if (e->kind == E_EQ)
+        return val_bool(vals_equal(a, b));
+    if (e->kind == E_NE)
+        return val_bool(!vals_equal(a, b));
+    int64_t x = a.u.i, y = b.u.i; /* the checker allows order on numbers only */
+    switch ((ExprKind)e->kind) {
+    case E_LT: return val_bool(x < y);
+    case E_LE: return val_bool(x <= y);
+    case E_GT: return val_bool(x > y);
+    default: return val_bool(x >= y);
+    }
+}
+
+static Val eval_arith(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    Val a = eval_expr(ev, slots, e->a), b = eval_expr(ev, slots, e->b);
+    if (a.kind != VK_INT || b.kind != VK_INT)
+        return ABSENT;
+    int64_t r = 0;
+    bool ok;
+    if (e->kind == E_ADD)
+        ok = value_add(a.u.i, b.u.i, &r);
+    else if (e->kind == E_SUB)
+        ok = value_sub(a.u.i, b.u.i, &r);
+    else if (a.type == T_PERCENT && b.type == T_MONEY)
+        ok = value_mul_percent(b.u.i, a.u.i, &r);
+    else if (a.type == T_MONEY && b.type == T_PERCENT)
+        ok = value_mul_percent(a.u.i, b.u.i, &r);
+    else
+        ok = value_mul(a.u.i, b.u.i, &r);
+    if (!ok) {
+        ev->overflow = true;
+        return ABSENT;
+    }
+    return val_int(e->type.kind, 0, r);
+}
+
+static Val eval_logic(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    Val a = eval_expr(ev, slots, e->a);
+    if (e->kind == E_AND ? is_false(a) : is_true(a))
+        return a; /* decided by the left side alone */
+    Val b = eval_expr(ev, slots, e->b);
+    if (e->kind == E_AND ? is_false(b) : is_true(b))
+        return b;
+    if (a.kind == VK_ABSENT || b.kind == VK_ABSENT)
+        return ABSENT;
+    return val_bool(e->kind == E_AND);
+}
+
+static bool blank(Val v)
+{
+    if (v.kind == VK_ABSENT)
+        return true;
+    for (uint32_t i = 0; i < v.n; i++)
+        if (!strchr(" \t\r\n", v.u.s[i]))
+            return false;
+    return true;
+}
+
+static Val eval_in(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    Val a = eval_expr(ev, slots, e->a), list = eval_expr(ev, slots, e->b);
+    if (a.kind == VK_ABSENT)
+        return ABSENT;
+    if (list.kind != VK_LIST)
+        return list.kind == VK_ABSENT ? val_bool(false) : ABSENT;
+    for (uint32_t i = 0; i < list.n; i++)
+        if (vals_equal(a, list.u.items[i]))
+            return val_bool(true);
+    return val_bool(false);
+}
+
+static Val eval_names(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    const Expr *g = e->a;
+    if (g->ref_kind != R_GROUP)
+        return ABSENT;
+    Val *items = scratch_vals(ev, g->ref_count);
+    if (!items)
+        return ABSENT;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < g->ref_count; i++) {
+        Val v = slots[g->group[i]];
+        if (v.kind == VK_BOOL && v.u.b == e->flag) {
+            Name n = last_segment(ev->p->fields[g->group[i]]->path);
+            items[k++] = (Val){VK_TEXT, T_TEXT, 0, n.len, {.s = n.text}};
+        }
+    }
+    return (Val){VK_LIST, T_LIST, 0, k, {.items = items}};
+}
+
+static Val eval_aggregate(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    if (e->kind == E_NAMES)
+        return eval_names(ev, slots, e);
+    Val list = eval_expr(ev, slots, e->a);
+    uint32_t n = list.kind == VK_LIST ? list.n : 0;
+    if (e->kind == E_COUNT) {
+        uint32_t present = 0;
+        for (uint32_t i = 0; i < n; i++)
+            present += list.u.items[i].kind != VK_ABSENT;
+        return val_int(T_NUMBER, 0, (int64_t)present * 100);
+    }
+    if (e->kind == E_SUM) {
+        int64_t total = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (!value_add(total, list.u.items[i].u.i, &total)) {
+                ev->overflow = true;
+                return ABSENT;
+            }
+        return val_int(e->type.kind, 0, total);
+    }
+    if (list.kind != VK_LIST)
+        return ABSENT;
+    /* all / any: an absent item matches neither true nor false */
+    bool want_all = e->kind == E_ALL;
+    for (uint32_t i = 0; i < n; i++) {
+        Val v = list.u.items[i];
+        bool match = v.kind == VK_BOOL && v.u.b == e->flag;
+        if (want_all && !match)
+            return val_bool(false);
+        if (!want_all && match)
+            return val_bool(true);
+    }
+    return val_bool(want_all);
+}
+
+Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    switch ((ExprKind)e->kind) {
+    case E_BOOL: case E_MONEY: case E_PERCENT: case E_NUMBER: case E_DATE: case E_TEXT:
+        return literal(e);
+    case E_NAME:
+        return eval_name(ev, slots, e);
+    case E_LIST: {
+        uint32_t n = 0;
+        for (const ExprList *i = e->items; i; i = i->next)
+            n++;
+        Val *items = scratch_vals(ev, n);
+        if (!items)
+            return ABSENT;
+        n = 0;
+        for (const ExprList *i = e->items; i; i = i->next)
+            items[n++] = eval_expr(ev, slots, i->expr);
+        return (Val){VK_LIST, T_LIST, e->type.ref, n, {.items = items}};
+    }
+    case E_NOT: {
+        Val a = eval_expr(ev, slots, e->a);
+        return a.kind == VK_BOOL ? val_bool(!a.u.b) : ABSENT;
+    }
+    case E_AND: case E_OR:
+        return eval_logic(ev, slots, e);
+    case E_EQ: case E_NE: case E_LT: case E_LE: case E_GT: case E_GE:
+        return eval_compare(ev, slots, e);
+    case E_ADD: case E_SUB: case E_MUL:
+        return eval_arith(ev, slots, e);
+    case E_IN:
+        return eval_in(ev, slots, e);
+    case E_PRESENT:
+        return val_bool((eval_expr(ev, slots, e->a).kind != VK_ABSENT) != e->flag);
+    case E_BLANK:
+        return val_bool(blank(eval_expr(ev, slots, e->a)) != e->flag);
+    case E_IF: {
+        Val c = eval_expr(ev, slots, e->a);
+        if (c.kind != VK_BOOL)
+            return ABSENT;
+        return eval_expr(ev, slots, c.u.b ? e->b : e->c);
+    }
+    case E_COUNT: case E_SUM: case E_ALL: case E_ANY: case E_NAMES:
+        return eval_aggregate(ev, slots, e);
+    }
+    return ABSENT;
+}
+
+/* ---- Decisions and rules ----------------------------------------------- */
+
+static Val decide(svp_evaluator *ev, const Val *slots, const Decision *d)
+{
+    if (d->is)
+        return eval_expr(ev, slots, d->is);
+    Val by = eval_expr(ev, slots, d->by);
+    if (by.kind != VK_INT)
+        return ABSENT;
+    for (const Tier *t = d->tiers; t; t = t->next) {
+        if (t->kind == TIER_OTHERWISE)
+            return eval_expr(ev, slots, t->value);
+        Val bound = eval_expr(ev, slots, t->bound);
+        if (t->kind == TIER_OVER ? by.u.i > bound.u.i : by.u.i >= bound.u.i)
+            return eval_expr(ev, slots, t->value);
+    }
+    return ABSENT;
+}
+
+static const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r)
+{
+    Buf b;
+    buf_init(&b, ev->alloc);
+    for (const MsgPart *m = r->parts; m; m = m->next) {
+        if (m->text)
+            buf_puts(&b, m->text);
+        else if (m->expr)
+            format_val(&b, ev->p, eval_expr(ev, slots, m->expr));
+    }
+    size_t len = 0;
+    char *text = buf_take(&b, &len);
+    char *copy = text ? arena_strndup(&ev->scratch, text, len) : NULL;
+    svp_mem_free(ev->alloc, text, len + 1);
+    if (!copy)
+        ev->overflow = true;
+    return copy ? copy : "";
+}
+
+static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
+{
+    const svp_policy *p = ev->p;
+    svp_result *res = &ev->result;
+    res->findings = arena_alloc(&ev->scratch, (p->nrules + 1) * sizeof *res->findings);
+    res->trace = explain ? arena_alloc(&ev->scratch, (p->nrules + 1) * sizeof *res->trace) : NULL;
+    if (!res->findings || (explain && !res->trace)) {
+        ev->overflow = true;
+        return;
+    }
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        const Rule *r = p->rules[i];
+        Val applies = r->when ? eval_expr(ev, slots, r->when) : val_bool(true);
+        Val holds = ABSENT;
+        bool fired = false;
+        if (is_true(applies)) {
+            if (r->require) {
+                holds = eval_expr(ev, slots, r->require);
+                fired = !is_true(holds);
+            } else {
+                fired = true;
+            }
+        }
+        if (fired) {
+            Finding *f = &res->findings[res->nfindings++];
+            f->rule = r;
+            f->message = render_message(ev, slots, r);
+            if (r->severity == SEV_ERROR)
+                res->status = SVP_NONCOMPLIANT;
+        }
+        if (res->trace)
+            res->trace[i] = (Trace){r, applies, holds, fired};
+    }
+}
+
+/* ---- The public face --------------------------------------------------- */
+
+svp_evaluator *svp_evaluator_new(const svp_policy *p, const svp_allocator *alloc)
+{
+    svp_evaluator *ev = svp_mem_alloc(alloc, sizeof *ev);
+    if (!ev)
+        return NULL;
+    memset(ev, 0, sizeof *ev);
+    ev->p = p;
+    ev->alloc = alloc;
+    arena_init(&ev->scratch, alloc, 64u << 20);
+    buf_init(&ev->text, alloc);
+    buf_init(&ev->out, alloc);
+    return ev;
+}
+
+void svp_evaluator_free(svp_evaluator *ev)
+{
+    if (!ev)
+        return;
+    cJSON_Delete(ev->tree);
+    arena_free(&ev->scratch);
+    buf_free(&ev->text);
+    buf_free(&ev->out);
+    svp_mem_free(ev->alloc, ev, sizeof *ev);
+}
+
+static const svp_result *invalid(svp_evaluator *ev, const char *message)
+{
+    svp_result *res = &ev->result;
+    res->status = SVP_INVALID;
+    res->nfindings = 0;
+    res->trace = NULL;
+    res->slots = NULL;
+    if (message)
+        snprintf(ev->error_message, sizeof ev->error_message, "%s", message);
+    res->error_field = ev->error_field[0] ? ev->error_field : NULL;
+    res->error_message = ev->error_message;
+    return res;
+}
+
+const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, unsigned long line, bool explain)
+{
+    const svp_policy *p = ev->p;
+    svp_result *res = &ev->result;
+    arena_reset(&ev->scratch);
+    memset(res, 0, sizeof *res);
+    res->line = line;
+    ev->overflow = false;
+    Val *slots = record_bind(ev, json, len, &res->id);
+    if (!slots)
+        return invalid(ev, NULL);
+    for (uint32_t i = 0; i < p->ndecisions; i++)
+        slots[p->nfields + i] = decide(ev, slots, p->decisions[i]);
+    res->status = SVP_COMPLIANT;
+    res->slots = slots;
+    run_rules(ev, slots, explain);
+    if (ev->overflow) {
+        ev->error_field[0] = '\0';
+        return invalid(ev, "arithmetic overflow or out of memory while evaluating the rules");
+    }
+    return res;
+}
+
+svp_status svp_result_status(const svp_result *r) { return r->status; }
+const char *svp_result_id(const svp_result *r) { return r->id; }
+const char *svp_result_error_field(const svp_result *r) { return r->error_field; }
+const char *svp_result_error_message(const svp_result *r) { return r->status == SVP_INVALID ? r->error_message : NULL; }
+size_t svp_result_finding_count(const svp_result *r) { return r->nfindings; }
+
+static const Rule *finding_rule(const svp_result *r, size_t i) { return i < r->nfindings ? r->findings[i].rule : NULL; }
+
+const char *svp_result_finding_rule(const svp_result *r, size_t i)
+{
+    const Rule *rule = finding_rule(r, i);
+    return rule ? rule->id_str : NULL;
+}
+
+const char *svp_result_finding_severity(const svp_result *r, size_t i)
+{
+    static const char *const words[] = {[SEV_INFO] = "info", [SEV_WARNING] = "warning", [SEV_ERROR] = "error"};
+    const Rule *rule = finding_rule(r, i);
+    return rule ? words[rule->severity] : NULL;
+}
+
+const char *svp_result_finding_message(const svp_result *r, size_t i)
+{
+    return i < r->nfindings ? r->findings[i].message : NULL;
+}
+
+const char *svp_result_finding_cite(const svp_result *r, size_t i)
+{
+    const Rule *rule = finding_rule(r, i);
+    return rule ? rule->cite_str : NULL;
+}
