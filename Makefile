@@ -23,7 +23,7 @@ ENGINE_OBJ = $(patsubst engine/%.c,$(BUILD)/obj/%.o,$(ENGINE_SRC)) \
 CLI_SRC  = $(wildcard cli/*.c)
 CLI_OBJ  = $(patsubst cli/%.c,$(BUILD)/obj/cli_%.o,$(CLI_SRC))
 
-.PHONY: all test unit golden e2e sanitize examples bench clean
+.PHONY: all test unit golden e2e sanitize examples bench valgrind clean
 all: $(BUILD)/svp
 
 # ---- generated parser ------------------------------------------------------
@@ -57,3 +57,37 @@ $(GEN) $(BUILD)/obj $(BUILD)/tests:
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- tests -------------------------------------------------------------------
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsvp.a | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -Wno-missing-prototypes $(CPPFLAGS) -o $@ $< $(BUILD)/libsvp.a $(LDLIBS) -lcmocka $(EXTRA_LDFLAGS)
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $(TEST_WRAP) $$t; done
+
+golden: $(BUILD)/svp
+	bash tests/check/run.sh $(BUILD)/svp
+	bash tests/fmt/run.sh $(BUILD)/svp
+
+e2e: $(BUILD)/svp
+	bash tests/eval/run.sh $(BUILD)/svp
+
+test: unit golden e2e
+	@echo "all tests passed"
+
+# The whole suite again, built with AddressSanitizer and UBSan in a
+# separate build folder (any finding aborts the test that hit it).
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize:
+	$(MAKE) --no-print-directory BUILD=build/sanitize OPT="-O1 -g" EXTRA_CFLAGS="$(SAN)" \
+	    EXTRA_LDFLAGS="$(SAN)" test
+
+# ---- examples and benchmark ----------------------------------------------------
+examples: $(BUILD)/embed
+$(BUILD)/embed: examples/embed.c $(BUILD)/libsvp.a
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -Iengine -o $@ $< $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
+
+bench: $(BUILD)/svp
+	bash tests/bench/bench.sh $(BUILD)

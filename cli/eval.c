@@ -40,8 +40,8 @@ static void emit(EvalRun *run, const svp_result *r)
     if (s == SVP_INVALID) {
         const char *id = svp_result_id(r), *field = svp_result_error_field(r);
         fflush(stdout);
-        fprintf(stderr, "svp: record%s%s%s: %s%s%s\n", id ? " " : "", id ? id : "", "",
-                field ? field : "", field ? ": " : "", svp_result_error_message(r));
+        fprintf(stderr, "svp: line %lu%s%s%s: invalid record: %s%s%s\n", svp_result_line(r), id ? " (" : "",
+                id ? id : "", id ? ")" : "", field ? field : "", field ? ": " : "", svp_result_error_message(r));
         run->worst = 2;
     } else if (s == SVP_NONCOMPLIANT && run->worst < 1) {
         run->worst = 1;

@@ -425,6 +425,7 @@ const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, 
 
 svp_status svp_result_status(const svp_result *r) { return r->status; }
 const char *svp_result_id(const svp_result *r) { return r->id; }
+unsigned long svp_result_line(const svp_result *r) { return r->line; }
 const char *svp_result_error_field(const svp_result *r) { return r->error_field; }
 const char *svp_result_error_message(const svp_result *r) { return r->status == SVP_INVALID ? r->error_message : NULL; }
 size_t svp_result_finding_count(const svp_result *r) { return r->nfindings; }

@@ -126,6 +126,8 @@ const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len,
                                unsigned long line, bool explain);
 
 svp_status svp_result_status(const svp_result *r);
+/* The line given to svp_evaluate. */
+unsigned long svp_result_line(const svp_result *r);
 /* The record's id, or NULL when it has none. */
 const char *svp_result_id(const svp_result *r);
 /* For an invalid record: the field path at fault (NULL when the record is

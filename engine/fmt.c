@@ -1,0 +1,425 @@
+/*
+ * fmt.c - the canonical layout of a policy file (`svp fmt`).
+ *
+ * Prints the syntax tree back as text: one declaration after another with
+ * a blank line between, clauses on their own lines in a fixed order,
+ * columns aligned within a block.  Literals keep the spelling they were
+ * written with and parentheses stay where the author put them, so the
+ * printed policy parses to the same tree: formatting never changes what
+ * the policy means.  Comments are not in the tree; they are kept by
+ * position: each is printed before the first construct that follows it,
+ * or at the end of the line it trailed.
+ */
+#include <string.h>
+
+#include "buf.h"
+#include "parse.h"
+#include "program.h"
+
+typedef struct Fmt {
+    Buf out;
+    const char *src;
+    Comment *next;       /* first comment not yet printed (in source order) */
+} Fmt;
+
+static void text(Fmt *F, const char *s) { buf_puts(&F->out, s); }
+static void name(Fmt *F, Name n) { buf_append(&F->out, n.text, n.len); }
+static void span(Fmt *F, Span s) { buf_append(&F->out, F->src + s.start, s.end - s.start); }
+
+static void pad(Fmt *F, size_t have, size_t width)
+{
+    for (size_t i = have; i < width; i++)
+        buf_putc(&F->out, ' ');
+}
+
+/* Characters (not bytes) in a name, for alignment. */
+static size_t width_of(Name n)
+{
+    size_t w = 0;
+    for (uint32_t i = 0; i < n.len; i++)
+        w += ((unsigned char)n.text[i] & 0xC0) != 0x80;
+    return w;
+}
+
+/* True when the source has an empty line between offsets a and b. */
+static bool blank_line_between(const Fmt *F, uint32_t a, uint32_t b)
+{
+    int newlines = 0;
+    for (uint32_t i = a; i < b && F->src[i]; i++) {
+        if (F->src[i] == '\n')
+            newlines++;
+        else if (F->src[i] != ' ' && F->src[i] != '\t' && F->src[i] != '\r')
+            newlines = 0;
+        if (newlines >= 2)
+            return true;
+    }
+    return false;
+}
+
+/* Comments that start before `offset`, each on its own line; at the top
+ * level an empty line after a comment is kept (it separates a file's
+ * opening remarks from what follows). */
+static void comments_before(Fmt *F, uint32_t offset, int indent)
+{
+    while (F->next && F->next->span.start < offset) {
+        Comment *c = F->next;
+        F->next = c->next;
+        pad(F, 0, (size_t)indent);
+        span(F, c->span);
+        buf_putc(&F->out, '\n');
+        uint32_t upto = F->next && F->next->span.start < offset ? F->next->span.start : offset;
+        if (indent == 0 && upto != UINT32_MAX && blank_line_between(F, c->span.end, upto))
+            buf_putc(&F->out, '\n');
+    }
+}
+
+/* End a line whose construct ended at `end`, taking along a comment that
+ * trailed it on the same source line. */
+static void end_line(Fmt *F, uint32_t end)
+{
+    Comment *c = F->next;
+    if (c && c->span.start >= end && !memchr(F->src + end, '\n', c->span.start - end)) {
+        text(F, "  ");
+        span(F, c->span);
+        F->next = c->next;
+    }
+    buf_putc(&F->out, '\n');
+}
+
+/* ---- Expressions ------------------------------------------------------- */
+
+static void expr(Fmt *F, const Expr *e);
+
+static const char *binary_word(uint8_t kind)
+{
+    switch ((ExprKind)kind) {
+    case E_AND: return " and ";
+    case E_OR: return " or ";
+    case E_EQ: return " = ";
+    case E_NE: return " != ";
+    case E_LT: return " < ";
+    case E_LE: return " <= ";
+    case E_GT: return " > ";
+    case E_GE: return " >= ";
+    case E_ADD: return " + ";
+    case E_SUB: return " - ";
+    case E_MUL: return " * ";
+    case E_IN: return " in ";
+    default: return NULL;
+    }
+}
+
+static void expr_inner(Fmt *F, const Expr *e)
+{
+    const char *op = binary_word(e->kind);
+    if (op) {
+        expr(F, e->a);
+        text(F, op);
+        expr(F, e->b);
+        return;
+    }
+    switch ((ExprKind)e->kind) {
+    case E_NOT: text(F, "not "); expr(F, e->a); return;
+    case E_PRESENT: case E_BLANK:
+        expr(F, e->a);
+        text(F, e->flag ? " is not " : " is ");
+        text(F, e->kind == E_PRESENT ? "present" : "blank");
+        return;
+    case E_IF:
+        text(F, "if "); expr(F, e->a);
+        text(F, " then "); expr(F, e->b);
+        text(F, " else "); expr(F, e->c);
+        return;
+    case E_COUNT: text(F, "count of "); expr(F, e->a); return;
+    case E_SUM: text(F, "sum of "); expr(F, e->a); return;
+    case E_ALL: case E_ANY:
+        text(F, e->kind == E_ALL ? "all of " : "any of ");
+        expr(F, e->a);
+        text(F, e->flag ? " are true" : " are false");
+        return;
+    case E_NAMES:
+        text(F, "names of "); expr(F, e->a);
+        text(F, e->flag ? " that are true" : " that are false");
+        return;
+    case E_LIST:
+        text(F, "[");
+        for (const ExprList *i = e->items; i; i = i->next) {
+            expr(F, i->expr);
+            if (i->next)
+                text(F, ", ");
+        }
+        text(F, "]");
+        return;
+    default: /* literals and names: as written */
+        name(F, e->text);
+        return;
+    }
+}
+
+static void expr(Fmt *F, const Expr *e)
+{
+    if (!e)
+        return;
+    if (e->parens)
+        text(F, "(");
+    expr_inner(F, e);
+    if (e->parens)
+        text(F, ")");
+}
+
+/* ---- Declarations ------------------------------------------------------ */
+
+static void header_line(Fmt *F, const char *key, Name value, bool every)
+{
+    if (!value.len)
+        return;
+    comments_before(F, value.span.start, 2);
+    text(F, "  ");
+    text(F, key);
+    pad(F, strlen(key), 10);
+    if (every)
+        text(F, "every ");
+    name(F, value);
+    end_line(F, value.span.end);
+}
+
+static void header(Fmt *F, const Policy *p)
+{
+    if (!p->name.len)
+        return;
+    comments_before(F, p->header.start, 0);
+    text(F, "policy ");
+    name(F, p->name);
+    end_line(F, p->name.span.end);
+    header_line(F, "version", p->version, false);
+    if (p->effective)
+        header_line(F, "effective", p->effective->text, false);
+    header_line(F, "review", p->review, true);
+    header_line(F, "source", p->source, false);
+}
+
+static void params(Fmt *F, const DeclRef *d)
+{
+    text(F, "parameters");
+    end_line(F, d->span.end);
+    size_t w = 0;
+    const Param *a = d->decl;
+    for (uint32_t i = 0; i < d->nparams && a; i++, a = a->next)
+        if (width_of(a->name) > w)
+            w = width_of(a->name);
+    a = d->decl;
+    for (uint32_t i = 0; i < d->nparams && a; i++, a = a->next) {
+        comments_before(F, a->name.span.start, 2);
+        text(F, "  ");
+        name(F, a->name);
+        pad(F, width_of(a->name), w);
+        text(F, " = ");
+        expr(F, a->value);
+        end_line(F, a->value ? a->value->span.end : a->name.span.end);
+    }
+}
+
+static void enumeration(Fmt *F, const EnumDecl *e)
+{
+    text(F, "enum ");
+    name(F, e->name);
+    text(F, e->ordered ? " in order: " : ": ");
+    for (uint32_t m = 0; m < e->count; m++) {
+        if (m)
+            text(F, ", ");
+        name(F, e->members[m]);
+    }
+    end_line(F, e->count ? e->members[e->count - 1].span.end : e->name.span.end);
+}
+
+static void field_mods(Fmt *F, const Field *f)
+{
+    if (f->required) {
+        text(F, " required");
+        if (f->from.len) {
+            text(F, " from ");
+            name(F, f->from);
+        }
+    }
+    if (f->dflt) {
+        text(F, " default ");
+        expr(F, f->dflt);
+    }
+}
+
+static void record(Fmt *F, const RecordDecl *r)
+{
+    text(F, r->is_object ? "object " : "record ");
+    name(F, r->name);
+    end_line(F, r->name.span.end);
+    size_t wp = 0, wt = 0;
+    for (const Field *f = r->fields; f; f = f->next) {
+        size_t t = width_of(f->type_name) + (f->is_list ? 8 : 0);
+        if (width_of(f->path) > wp)
+            wp = width_of(f->path);
+        if (t > wt)
+            wt = t;
+    }
+    for (const Field *f = r->fields; f; f = f->next) {
+        comments_before(F, f->span.start, 2);
+        text(F, "  ");
+        name(F, f->path);
+        pad(F, width_of(f->path), wp + 1);
+        if (f->is_list)
+            text(F, "list of ");
+        name(F, f->type_name);
+        if (f->required || f->dflt)
+            pad(F, width_of(f->type_name) + (f->is_list ? 8 : 0), wt);
+        field_mods(F, f);
+        end_line(F, f->span.end);
+    }
+}
+
+/* "  key     " then the rest of a clause line. */
+static void clause_key(Fmt *F, const Clause *c, const char *key, size_t width)
+{
+    comments_before(F, c->span.start, 2);
+    text(F, "  ");
+    text(F, key);
+    pad(F, strlen(key), width);
+    text(F, " ");
+}
+
+static const char *severity_word(uint8_t s)
+{
+    return s == SEV_ERROR ? "error " : s == SEV_WARNING ? "warning " : "info ";
+}
+
+static void decision(Fmt *F, const Decision *d)
+{
+    text(F, "decision ");
+    name(F, d->name);
+    if (d->title.len) {
+        text(F, " ");
+        name(F, d->title);
+    }
+    end_line(F, d->title.len ? d->title.span.end : d->name.span.end);
+    size_t arrow = 0;
+    for (const Clause *c = d->clauses; c; c = c->next)
+        if (c->kind == C_TIER) {
+            size_t w = c->tier == TIER_OTHERWISE ? 9 : 5 + (c->expr ? c->expr->span.end - c->expr->span.start : 0);
+            if (w > arrow)
+                arrow = w;
+        }
+    for (const Clause *c = d->clauses; c; c = c->next) {
+        if (c->kind == C_CITE) {
+            clause_key(F, c, "cite", 4);
+            name(F, c->text);
+        } else if (c->kind == C_IS || c->kind == C_BY) {
+            clause_key(F, c, c->kind == C_IS ? "is" : "by", 4);
+            expr(F, c->expr);
+        } else {
+            comments_before(F, c->span.start, 4);
+            size_t at = F->out.len;
+            text(F, "    ");
+            if (c->tier == TIER_OTHERWISE) {
+                text(F, "otherwise");
+            } else {
+                text(F, c->tier == TIER_OVER ? "over " : "from ");
+                expr(F, c->expr);
+            }
+            pad(F, F->out.len - at - 4, arrow);
+            text(F, " -> ");
+            expr(F, c->value);
+        }
+        end_line(F, c->span.end);
+    }
+}
+
+static void rule(Fmt *F, const Rule *r)
+{
+    text(F, "rule ");
+    name(F, r->id);
+    if (r->title.len) {
+        text(F, " ");
+        name(F, r->title);
+    }
+    end_line(F, r->title.len ? r->title.span.end : r->id.span.end);
+    /* Clauses stay in the order written: moving one would separate it
+     * from the comments around it. */
+    static const char *const keys[] = {[C_CITE] = "cite", [C_WHEN] = "when", [C_REQUIRE] = "require",
+                                       [C_ELSE] = "else", [C_REPORT] = "report", [C_BECAUSE] = "because"};
+    for (const Clause *c = r->clauses; c; c = c->next) {
+        clause_key(F, c, keys[c->kind], 7);
+        if (c->kind == C_CITE) {
+            name(F, c->text);
+        } else if (c->kind == C_WHEN || c->kind == C_REQUIRE) {
+            expr(F, c->expr);
+        } else if (c->kind == C_BECAUSE) {
+            for (const ExprList *i = c->names; i; i = i->next) {
+                expr(F, i->expr);
+                if (i->next)
+                    text(F, ", ");
+            }
+        } else {
+            text(F, severity_word(c->severity));
+            name(F, c->text);
+        }
+        end_line(F, c->span.end);
+    }
+}
+
+static void declaration(Fmt *F, const DeclRef *d)
+{
+    switch ((DeclKind)d->kind) {
+    case D_PARAMS: params(F, d); break;
+    case D_ENUM: enumeration(F, d->decl); break;
+    case D_RECORD: record(F, d->decl); break;
+    case D_DECISION: decision(F, d->decl); break;
+    case D_RULE: rule(F, d->decl); break;
+    }
+}
+
+char *svp_format(const char *file, const char *src, size_t len, const svp_allocator *alloc,
+                 svp_diagnostics **diags, size_t *out_len)
+{
+    svp_diagnostics *d = diag_new(alloc, file, src, len);
+    if (diags)
+        *diags = d;
+    if (!d)
+        return NULL;
+    Arena arena;
+    arena_init(&arena, alloc, 0);
+    Policy tree;
+    memset(&tree, 0, sizeof tree);
+    AstBuilder ab;
+    char *result = NULL;
+    const char *copy = arena_strndup(&arena, src, len);
+    if (copy && !memchr(src, '\0', len)) {
+        ast_builder_init(&ab, &arena, d, copy, len, &tree);
+        if (parse_source(&ab, 0, (uint32_t)len, false) == 0 && !ab.oom && !d->errors) {
+            Fmt F;
+            buf_init(&F.out, NULL); /* handed to the caller: C library memory */
+            F.src = copy;
+            F.next = tree.comments;
+            header(&F, &tree);
+            bool first = !tree.name.len;
+            for (const DeclRef *r = tree.order; r; r = r->next) {
+                if (!first)
+                    buf_putc(&F.out, '\n');
+                first = false;
+                comments_before(&F, r->span.start, 0);
+                declaration(&F, r);
+            }
+            if (F.next && !first)
+                buf_putc(&F.out, '\n');
+            comments_before(&F, UINT32_MAX, 0);
+            result = buf_take(&F.out, out_len);
+        } else if (ab.oom) {
+            diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while reading the policy");
+        }
+    } else if (copy) {
+        const char *nul = memchr(src, '\0', len);
+        diag_add(d, SVP_ERROR, "syntax", (size_t)(nul - src), (size_t)(nul - src) + 1,
+                 "the policy contains a NUL byte: is it a text file?");
+    }
+    arena_free(&arena);
+    if (!diags)
+        svp_diagnostics_free(d);
+    return result;
+}
