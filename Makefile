@@ -23,8 +23,19 @@ ENGINE_OBJ = $(patsubst engine/%.c,$(BUILD)/obj/%.o,$(ENGINE_SRC)) \
 CLI_SRC  = $(wildcard cli/*.c)
 CLI_OBJ  = $(patsubst cli/%.c,$(BUILD)/obj/cli_%.o,$(CLI_SRC))
 
-.PHONY: all test unit golden e2e sanitize examples bench valgrind clean
+.PHONY: all setup demo test unit golden e2e sanitize examples bench valgrind clean
 all: $(BUILD)/svp
+
+# Install the Debian packages svp needs, when they are missing.
+setup:
+	@bash .ci/setup
+
+# The first command of the README: set up, build, check the council's
+# policy and evaluate an example procurement.
+demo: setup
+	$(MAKE) --no-print-directory all
+	$(BUILD)/svp check policies/nelc-social-value.svp
+	-$(BUILD)/svp eval policies/nelc-social-value.svp examples/records/fires-sv-weighting.json --format text
 
 # ---- generated parser ------------------------------------------------------
 $(GEN)/parser.c $(GEN)/parser.h: grammar/parser.y | $(GEN)
@@ -74,7 +85,8 @@ golden: $(BUILD)/svp
 e2e: $(BUILD)/svp
 	bash tests/eval/run.sh $(BUILD)/svp
 
-test: unit golden e2e
+test: setup
+	$(MAKE) --no-print-directory unit golden e2e
 	@echo "all tests passed"
 
 # The whole suite again, built with AddressSanitizer and UBSan in a
