@@ -78,7 +78,8 @@ static char *slurp(FILE *in, char *start, size_t start_len, size_t *len)
     char *data = malloc(cap);
     if (!data)
         return NULL;
-    memcpy(data, start, start_len);
+    if (start_len)
+        memcpy(data, start, start_len);
     for (;;) {
         if (n == cap) {
             if (cap > 2u * EVAL_MAX_LINE)
@@ -158,7 +159,8 @@ static int run_input(EvalRun *run, const char *path)
         size_t first_len = skipped_len + (size_t)n;
         first = malloc(first_len ? first_len : 1);
         if (first) {
-            memcpy(first, skipped, skipped_len);
+            if (skipped_len)
+                memcpy(first, skipped, skipped_len);
             memcpy(first + skipped_len, buf, (size_t)n);
         }
         free(skipped);

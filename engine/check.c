@@ -26,6 +26,7 @@ typedef struct Checker {
     uint32_t *reads;            /* fields read by the rule being checked */
     uint32_t nreads, cap_reads;
     bool collecting;
+    bool after_syntax_errors; /* parts of the file were dropped by recovery */
 } Checker;
 
 static const Type TYPE_ERROR = {T_ERROR, 0, 0};
@@ -446,8 +447,17 @@ static void check_required_from(Checker *C)
                 found_enum = (int)e;
         }
         if (found_enum < 0) {
-            error(C, f->from.span, "unknown-name", "`%.*s` is not a value of any enumeration: `required from` names a stage",
-                  (int)f->from.len, f->from.text);
+            Suggest sg = {f->from, 99, {0}, NULL};
+            for (uint32_t e = 0; e < p->nenums; e++)
+                if (p->enums[e]->ordered)
+                    for (uint32_t m = 0; m < p->enums[e]->count; m++)
+                        suggest_consider(&sg, p->enums[e]->members[m], "value");
+            if (sg.kind)
+                error(C, f->from.span, "unknown-name", "`%.*s` is not a value of any enumeration; did you mean `%.*s`?",
+                      (int)f->from.len, f->from.text, (int)sg.name.len, sg.name.text);
+            else
+                error(C, f->from.span, "unknown-name", "`%.*s` is not a value of any enumeration: `required from` names a stage",
+                      (int)f->from.len, f->from.text);
             continue;
         }
         EnumDecl *e = p->enums[found_enum];
@@ -665,6 +675,12 @@ static void report_unknown(Checker *C, Expr *e)
     for (uint32_t k = 0; k < p->nenums; k++)
         for (uint32_t m = 0; m < p->enums[k]->count; m++)
             suggest_consider(&s, p->enums[k]->members[m], "value");
+    if (!s.kind && C->after_syntax_errors) {
+        /* likely declared in a declaration the syntax error dropped:
+         * calling it unknown would mislead (a near miss is still a typo) */
+        e->type = TYPE_ERROR;
+        return;
+    }
     if (s.kind)
         error(C, e->span, "unknown-name", "unknown name `%.*s`; did you mean the %s `%.*s`?",
               (int)e->text.len, e->text.text, s.kind, (int)s.name.len, s.name.text);
@@ -690,7 +706,9 @@ static void resolve_name(Checker *C, Expr *e)
         return;
     for (uint32_t i = 0; i < p->nparams; i++)
         if (names_equal(p->params[i]->name, e->text)) {
-            p->params[i]->used = true;
+            for (uint32_t j = i; j < p->nparams; j++) /* a duplicate is reported once, as a duplicate */
+                if (names_equal(p->params[j]->name, e->text))
+                    p->params[j]->used = true;
             e->ref_kind = R_PARAM;
             e->ref = i;
             e->type = p->params[i]->value ? p->params[i]->value->type : TYPE_ERROR;
@@ -747,6 +765,9 @@ static void mismatch(Checker *C, Span s, const char *what, Expr *a, Type ta, Exp
     if (!hint[0])
         unit_hint(C, a, tb, hint, sizeof hint);
     bool between = !strcmp(what, "choose between") || !strcmp(what, "mix");
+    if (!hint[0] && (!strcmp(what, "add") || !strcmp(what, "subtract")) &&
+        ((ta.kind == T_MONEY && tb.kind == T_PERCENT) || (ta.kind == T_PERCENT && tb.kind == T_MONEY)))
+        snprintf(hint, sizeof hint, ": to take a percentage of an amount, multiply, like `value * 10%%`");
     error(C, s, "type", "cannot %s %s (`%.*s`) %s %s (`%.*s`)%s", what,
           type_words(C, ta, wa, sizeof wa), (int)(a->span.end - a->span.start), C->p->source + a->span.start,
           between ? "and" : "with",
@@ -853,8 +874,9 @@ static Type check_test(Checker *C, Expr *e)
         error(C, e->a->span, "type", "only a field of the record can be tested with `is %s%s`",
               e->flag ? "not " : "", e->kind == E_PRESENT ? "present" : "blank");
     else if (e->kind == E_BLANK && t.kind != T_ERROR && t.kind != T_TEXT)
-        error(C, e->a->span, "type", "`is blank` tests text, but `%.*s` is %s", (int)e->a->text.len,
-              e->a->text.text, kind_words(t.kind));
+        error(C, e->a->span, "type", "`is %sblank` tests text, but `%.*s` is %s: to test that it is given, write `%.*s is %spresent`",
+              e->flag ? "not " : "", (int)e->a->text.len, e->a->text.text, kind_words(t.kind),
+              (int)e->a->text.len, e->a->text.text, e->flag ? "" : "not ");
     return TYPE_BOOL;
 }
 
@@ -998,10 +1020,16 @@ static void check_tiers(Checker *C, Decision *d)
         prev_over = over;
         prev_span = t->span;
     }
-    if (!saw_otherwise && d->tiers)
+    if (!saw_otherwise && d->tiers && have_prev) {
+        const Tier *last = d->tiers;
+        while (last->next)
+            last = last->next;
+        Span b = last->bound ? last->bound->span : last->span;
         error(C, d->name.span, "tier-gap",
-              "the tiers of `%.*s` leave a gap: values below the last bound get no answer; add `otherwise -> ...`",
-              (int)d->name.len, d->name.text);
+              "the tiers of `%.*s` leave a gap: values %s `%.*s` get no answer; add `otherwise -> ...`",
+              (int)d->name.len, d->name.text, prev_over ? "of, or less than," : "less than",
+              (int)(b.end - b.start), C->p->source + b.start);
+    }
     d->type = result;
 }
 
@@ -1076,6 +1104,14 @@ static void check_message(Checker *C, Rule *r)
         if (close >= len || raw[close] != '}') {
             error(C, (Span){base + (uint32_t)i, base + (uint32_t)i + 1}, "syntax",
                   "unclosed `{` in the message: close it with `}`, or write \\{ for a brace");
+            return;
+        }
+        bool empty = true;
+        for (size_t k = i + 1; k < close; k++)
+            empty &= raw[k] == ' ' || raw[k] == '\t';
+        if (empty) {
+            error(C, (Span){base + (uint32_t)i, base + (uint32_t)close + 1}, "syntax",
+                  "empty `{}` in the message: put a name inside, like {value}, or write \\{ for a brace");
             return;
         }
         MsgPart *m = msg_part(C, &tail);
@@ -1216,6 +1252,8 @@ static void check_header(Checker *C)
     svp_policy *p = C->p;
     Policy *a = &p->ast;
     Span at = a->header;
+    if (C->after_syntax_errors)
+        return; /* a header item may be what failed to parse */
     if (!a->name.len) {
         diag_add(C->d, SVP_ERROR, "header", 0, 0,
                  "the file has no `policy` header: start it with `policy \"Name\"`, then version, effective and review");
@@ -1241,8 +1279,12 @@ static void check_header(Checker *C)
         (void)0;
 }
 
+/* Only on an otherwise clean policy: with errors about, a parameter can
+ * look unused because the rule that uses it misspelt it. */
 static void check_unused(Checker *C)
 {
+    if (C->d->errors)
+        return;
     for (uint32_t i = 0; i < C->p->nparams; i++) {
         Param *a = C->p->params[i];
         if (!a->used)
@@ -1259,6 +1301,7 @@ bool check_policy(svp_policy *p, AstBuilder *ab)
     C.ab = ab;
     C.d = ab->diags;
     size_t errors_before = C.d->errors;
+    C.after_syntax_errors = errors_before > 0;
     check_header(&C);
     check_enums(&C);
     check_params(&C);

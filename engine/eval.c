@@ -305,15 +305,21 @@ static Val decide(svp_evaluator *ev, const Val *slots, const Decision *d)
     return ABSENT;
 }
 
+/* The message of a fired rule.  A parameter shows as the policy writes it
+ * ("£100,000"), so the message quotes the policy; a value from the record
+ * shows exactly, to the penny ("£148,000.00"). */
 static const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r)
 {
     Buf b;
     buf_init(&b, ev->alloc);
     for (const MsgPart *m = r->parts; m; m = m->next) {
+        const Expr *e = m->expr;
         if (m->text)
             buf_puts(&b, m->text);
-        else if (m->expr)
-            format_val(&b, ev->p, eval_expr(ev, slots, m->expr));
+        else if (e && e->kind == E_NAME && e->ref_kind == R_PARAM && ev->p->params[e->ref]->value->kind != E_TEXT)
+            buf_append(&b, ev->p->params[e->ref]->value->text.text, ev->p->params[e->ref]->value->text.len);
+        else if (e)
+            format_val(&b, ev->p, eval_expr(ev, slots, e));
     }
     size_t len = 0;
     char *text = buf_take(&b, &len);

@@ -47,6 +47,14 @@ int lex_money(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval)
         lval->num = pence;
         return MONEY;
     }
+    size_t bad = strspn(text + pound, "0123456789,.");
+    if (pound + bad < len)
+        return lex_invalid(ls, lval,
+                           "`%c` is not a digit, in the money amount `%.*s`: write pounds like £100,000 or £350,000.00",
+                           text[pound + bad], (int)len, text);
+    if (strspn(text + pound, "0123456789,") == len - pound && len - pound > 19)
+        return lex_invalid(ls, lval, "the money amount `%.*s` is too large: svp handles amounts below £92,233,720,368,547,758.07",
+                           (int)len, text);
     return lex_invalid(ls, lval,
                        "malformed money amount `%.*s`: write pounds with commas between groups of three digits and, "
                        "if needed, two digits of pence, like £100,000 or £350,000.00",
@@ -144,6 +152,7 @@ static void describe_token(char *out, size_t size, const char *name)
     static const char *const categories[] = {
         "money amount", "percentage", "number", "date", "text in quotes", "name",
         "field path", "rule id", "invalid text", "end of file", NULL};
+    /* bison 3.8 gives keyword aliases unquoted and characters as 'x' */
     size_t len = strlen(name);
     if (len >= 2 && (name[0] == '"' || name[0] == '\'')) {
         name++;
@@ -181,20 +190,28 @@ static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
     return row[nb];
 }
 
-/* A misspelt keyword: the expected keyword closest to the found word. */
+static bool is_category(const char *name)
+{
+    static const char *const categories[] = {"name", "number", "date", "percentage", NULL};
+    for (int i = 0; categories[i]; i++)
+        if (!strcmp(categories[i], name))
+            return true;
+    return false;
+}
+
+/* A misspelt keyword: the expected keyword closest to the found word.
+ * Keywords are the expected names made only of lowercase letters. */
 static const char *keyword_suggestion(const char *word, size_t len, const char *const *expected, int n)
 {
     const char *best = NULL;
     size_t best_d = len <= 4 ? 1 : 2;
     for (int i = 0; i < n; i++) {
         const char *k = expected[i];
-        if (k[0] != '"')
+        size_t klen = strlen(k);
+        if (strspn(k, "abcdefghijklmnopqrstuvwxyz") != klen || is_category(k))
             continue;
-        size_t klen = strlen(k) - 2;
-        if (strchr(k + 1, ' '))
-            continue;
-        size_t d = edit_distance(word, len, k + 1, klen);
-        if (d <= best_d) {
+        size_t d = edit_distance(word, len, k, klen);
+        if (d <= best_d && d > 0) {
             best = k;
             best_d = d;
         }
@@ -219,17 +236,45 @@ void parse_syntax_error(AstBuilder *ab, LexState *ls, Span where, bool invalid, 
     else
         snprintf(found, sizeof found, "`%.*s`", (int)len, text);
 
+    if (eof && ls->expr_mode) {
+        diag_add(ab->diags, SVP_ERROR, "syntax", where.start, where.start + 1,
+                 "unexpected `}`: the expression in the message's braces is incomplete");
+        return;
+    }
+    /* A long list helps nobody: after an expression, leave out the
+     * operators that could continue it, and list what remains if short. */
+    const char *shown[PARSE_MAX_EXPECTED];
+    int listed = 0;
+    bool operators = false;
+    for (int i = 0; i < n; i++) {
+        static const char *const ops[] = {"and", "or", "not", "in", "is", "'+'", "'-'", "'*'", "'='",
+                                          "'<'", "'>'", "<=", ">=", "!=", NULL};
+        bool op = false;
+        for (int k = 0; ops[k]; k++)
+            op |= !strcmp(expected[i], ops[k]);
+        if (op && n > PARSE_MAX_EXPECTED) {
+            operators = true;
+            continue;
+        }
+        if (listed < PARSE_MAX_EXPECTED)
+            shown[listed] = expected[i];
+        listed++;
+    }
+    if (listed > PARSE_MAX_EXPECTED)
+        listed = 0;
     char msg[640];
     int at = snprintf(msg, sizeof msg, "unexpected %s", found);
-    for (int i = 0; i < n && at < (int)sizeof msg - 64; i++) {
+    for (int i = 0; i < listed && at < (int)sizeof msg - 64; i++) {
         char name[64];
-        describe_token(name, sizeof name, expected[i]);
+        describe_token(name, sizeof name, shown[i]);
         at += snprintf(msg + at, sizeof msg - (size_t)at, "%s%s",
-                       i == 0 ? ", expected " : i == n - 1 ? " or " : ", ", name);
+                       i == 0 ? ", expected " : i == listed - 1 && !operators ? " or " : ", ", name);
     }
+    if (listed && operators && at < (int)sizeof msg - 32)
+        at += snprintf(msg + at, sizeof msg - (size_t)at, " or an operator");
     const char *kw = (!eof && !dashed) ? keyword_suggestion(text, len, expected, n) : NULL;
     if (kw)
-        snprintf(msg + at, sizeof msg - (size_t)at, "; did you mean `%.*s`?", (int)strlen(kw) - 2, kw + 1);
+        snprintf(msg + at, sizeof msg - (size_t)at, "; did you mean `%s`?", kw);
     else if (dashed)
         snprintf(msg + at, sizeof msg - (size_t)at,
                  "; only rule ids contain `-`: for subtraction put spaces around it, like `a - b`");
@@ -268,6 +313,7 @@ int parse_source(AstBuilder *ab, uint32_t start, uint32_t end, bool expr_only)
     ls->base = start;
     ls->ab = ab;
     ls->start_token = expr_only ? START_EXPR : 0;
+    ls->expr_mode = expr_only;
     yyscan_t scanner = NULL;
     if (svpyylex_init_extra(ls, &scanner))
         abort(); /* the pool is large enough: see svpyyalloc */

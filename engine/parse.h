@@ -18,6 +18,7 @@ typedef struct LexState {
     uint32_t base;        /* offset in the policy of the scanner's first byte */
     uint32_t offset;      /* bytes consumed so far */
     int start_token;      /* returned once before the input (expression parses) */
+    bool expr_mode;       /* parsing the expression inside a message's braces */
     AstBuilder *ab;
     Span open[LEX_MAX_OPEN]; /* unclosed ( and [ */
     int depth;            /* may exceed LEX_MAX_OPEN; only the first are kept */
@@ -51,7 +52,8 @@ int parse_source(AstBuilder *ab, uint32_t start, uint32_t end, bool expr_only);
 
 
 
-/* How many expected tokens a syntax error lists; more and it lists none. */
+/* How many expected tokens a syntax error lists; more and it lists none
+ * (they are still used to suggest a keyword for a misspelt one). */
 #define PARSE_MAX_EXPECTED 7
 
 /* Word and record a syntax error at `where`.  invalid: the token was a

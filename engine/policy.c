@@ -77,20 +77,25 @@ svp_policy *svp_policy_compile(const char *name, const char *text, size_t len, c
     svp_diagnostics *d = new_diags(alloc, name, text, len, diags);
     if (!d)
         return NULL;
-    if (!acceptable_source(d, text, len))
-        return NULL;
-    svp_policy *p = policy_new(alloc, text, len);
-    if (!p) {
-        diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while reading the policy");
-        return NULL;
+    svp_policy *p = NULL;
+    if (acceptable_source(d, text, len)) {
+        p = policy_new(alloc, text, len);
+        if (!p)
+            diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while reading the policy");
     }
-    AstBuilder ab;
-    bool ok = parse_into(p, &ab, d) && check_policy(p, &ab);
-    if (ab.oom && d->errors == 0)
-        diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while checking the policy");
-    if (!ok || ab.oom || d->errors) {
-        svp_policy_free(p);
-        return NULL;
+    if (p) {
+        AstBuilder ab;
+        /* The checker runs after syntax errors too, so that one run reports
+         * every independent mistake: error recovery drops the declaration
+         * that failed whole, leaving only complete nodes in the tree. */
+        bool parsed = parse_into(p, &ab, d);
+        bool ok = !ab.oom && check_policy(p, &ab) && parsed;
+        if (ab.oom && d->errors == 0)
+            diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while checking the policy");
+        if (!ok || ab.oom || d->errors) {
+            svp_policy_free(p);
+            p = NULL;
+        }
     }
     if (!diags)
         svp_diagnostics_free(d);

@@ -22,6 +22,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "eval.h"
 #include "value.h"
@@ -206,7 +207,7 @@ static bool check_duplicates(Binder *B, const cJSON *j, int depth)
             for (const cJSON *d = j->child; d != c; d = d->next)
                 if (!strcmp(d->string, c->string)) {
                     size_t saved = path_push(B, c->string, -1);
-                    fail(B, "duplicate key \"%s\": a key may appear once in an object", c->string);
+                    fail(B, "this key appears twice in the same object (parsers disagree on which one counts)");
                     path_pop(B, saved);
                     return false;
                 }
@@ -246,8 +247,18 @@ static bool bind_enum(Binder *B, const EnumDecl *e, uint16_t ref, const cJSON *j
                 return true;
             }
     }
-    char choices[400], expected[440];
+    char choices[400], expected[480];
     snprintf(expected, sizeof expected, "one of %s", enum_choices(e, choices, sizeof choices));
+    if (cJSON_IsString(j) && !is_marked_number(j)) {
+        const char *s = j->valuestring;
+        size_t n = strlen(s);
+        for (uint32_t m = 0; m < e->count; m++)
+            if (e->members[m].len == n && !strncasecmp(e->members[m].text, s, n)) {
+                size_t at = strlen(expected);
+                snprintf(expected + at, sizeof expected - at, " (written exactly so: did you mean \"%.*s\"?)",
+                         (int)n, e->members[m].text);
+            }
+    }
     return fail_expected(B, j, expected);
 }
 
@@ -267,8 +278,11 @@ static bool bind_amount(Binder *B, TypeKind t, const cJSON *j, Val *out)
         *out = (Val){VK_INT, (uint8_t)t, 0, 0, {.i = v}};
         return true;
     }
-    return fail_expected(B, j, t == T_PERCENT ? "percent 0..100" : t == T_MONEY ? "money: pounds, not negative, to the penny"
-                                                                              : "a number, not negative, to two decimals");
+    bool commas = cJSON_IsString(j) && strchr(j->valuestring, ',');
+    return fail_expected(B, j, t == T_PERCENT ? (commas ? "percent 0..100 (no commas)" : "percent 0..100")
+                             : t == T_MONEY ? (commas ? "money: pounds, not negative, to the penny, without thousands separators"
+                                                      : "money: pounds, not negative, to the penny")
+                                            : "a number, not negative, to two decimals");
 }
 
 static bool bind_object_into(Binder *B, const ObjectType *o, const cJSON *j, Val *members);

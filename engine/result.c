@@ -13,8 +13,7 @@
 
 typedef enum MoneyForm {
     MONEY_PLAIN,    /* "420000.00": decisions' JSON values */
-    MONEY_PENCE,    /* "£420,000.00": because */
-    MONEY_MESSAGE   /* "£420,000" for whole pounds, else "£1,234.56": messages */
+    MONEY_PENCE     /* "£420,000.00": messages, because, text */
 } MoneyForm;
 
 static void format_int(Buf *b, const svp_policy *p, Val v, MoneyForm form)
@@ -24,8 +23,6 @@ static void format_int(Buf *b, const svp_policy *p, Val v, MoneyForm form)
     switch ((TypeKind)v.type) {
     case T_MONEY:
         n = form == MONEY_PLAIN ? value_format_money_plain(v.u.i, text) : value_format_money(v.u.i, text);
-        if (form == MONEY_MESSAGE && v.u.i % 100 == 0)
-            n -= 3; /* whole pounds read as the policy writes them: £100,000 */
         break;
     case T_PERCENT: n = value_format_percent(v.u.i, text); break;
     case T_DATE: n = value_format_date((int32_t)v.u.i, text); break;
@@ -44,7 +41,7 @@ void format_val(Buf *b, const svp_policy *p, Val v)
     switch ((ValKind)v.kind) {
     case VK_ABSENT: buf_puts(b, "(none)"); break;
     case VK_BOOL: buf_puts(b, v.u.b ? "true" : "false"); break;
-    case VK_INT: format_int(b, p, v, MONEY_MESSAGE); break;
+    case VK_INT: format_int(b, p, v, MONEY_PENCE); break;
     case VK_TEXT: buf_append(b, v.u.s, v.n); break;
     case VK_LIST:
         if (!v.n)

@@ -309,9 +309,9 @@ literal
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, AstBuilder *ab, LexState *ls)
 {
     (void)scanner;
-    yysymbol_kind_t expected[PARSE_MAX_EXPECTED];
-    int n = yypcontext_expected_tokens(ctx, expected, PARSE_MAX_EXPECTED);
-    const char *names[PARSE_MAX_EXPECTED];
+    yysymbol_kind_t expected[YYNTOKENS];
+    int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);
+    const char *names[YYNTOKENS];
     for (int i = 0; i < n; i++)
         names[i] = yysymbol_name(expected[i]);
     yysymbol_kind_t tok = yypcontext_token(ctx);

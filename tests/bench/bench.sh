@@ -10,10 +10,11 @@
 #   2. generates 100,000 and 1,000,000 records with shared/bench/gen_records.py
 #      (seed 1) into BUILD_DIR/bench/, only if they are not there already:
 #      python takes about a minute for the million, once;
-#   3. for each size, times `svp eval policies/nelc-social-value.svp FILE
-#      --format json` (stdout to /dev/null, through peak) and parse_only over
-#      the same file, best of 3 runs at 100,000 and 1 run at 1,000,000, then
-#      checks, in one more untimed run, that svp wrote one JSON line per record;
+#   3. for each size, checks in one untimed run that svp eval writes one JSON
+#      result line per record (which also warms the page cache), then times
+#      `svp eval policies/nelc-social-value.svp FILE --format json` (stdout to
+#      /dev/null, through peak) and parse_only over the same file, alternately,
+#      best of 3 runs at 100,000 and 1 run at 1,000,000;
 #   4. prints a table of rates, the svp / parse-only ratio (target at least
 #      0.50) and svp's peak resident memory (target under 16 MiB), each with
 #      PASS or FAIL, and the issue's figures for context.
@@ -62,7 +63,7 @@ group() {
     echo "$n$out"
 }
 # calc EXPR: awk arithmetic, printed as awk would print it (use printf for shape).
-calc() { awk "BEGIN { print $1 }"; }
+calc() { awk "BEGIN { print ($1) }"; }
 # field NAME LINE: the value of NAME=... in a helper's key=value output line.
 field() { sed -n "s/.*\\<$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
@@ -87,10 +88,12 @@ records_file() {
         return 0
     fi
     echo "generating $(group "$n") records with python into $file" \
-         "(one-off, cached; about $((n / 16000 + 1)) s)..." >&2
+         "(one-off, cached; about $((n / 12000 + 1)) s)..." >&2
     local t0=$SECONDS
-    python3 "$gen" "$n" "$seed" >"$file.tmp" && mv "$file.tmp" "$file" \
-        || { rm -f "$file.tmp"; die "gen_records.py $n $seed failed"; }
+    if ! python3 "$gen" "$n" "$seed" >"$file.tmp" || ! mv "$file.tmp" "$file"; then
+        rm -f "$file.tmp"
+        die "gen_records.py $n $seed failed"
+    fi
     echo "  generated in $((SECONDS - t0)) s" >&2
     echo "$file"
 }
@@ -103,84 +106,115 @@ done
 failures=0
 passes=0
 problems=()                 # one line per failure, printed under the table
-declare -A svp_rate svp_secs svp_mib svp_status par_rate par_secs ratio verdict_ratio verdict_mib checked
+declare -A svp_rate svp_secs svp_cpu svp_kib svp_mib svp_status par_rate par_secs ratio verdict_ratio verdict_mib checked checked_lines
 
-# run_svp N RUNS: time svp eval over the N-record file RUNS times; keep the
-# fastest time and the largest peak memory. Fails if svp ever exits other than
-# 0 or 1, or is killed.
-run_svp() {
-    local n=$1 runs=$2 file=${records[$1]} err="$bench/svp-stderr-$1.txt" i line
-    local best= mib=0 status
-    for ((i = 0; i < runs; i++)); do
-        line=$("$bench/peak" "$svp" eval "$policy" "$file" --format json 2>"$err") \
-            || { problems+=("svp at $(group "$n"): peak could not run it"); return 1; }
-        status=$(field status "$line")
-        if [ "$status" != 0 ] && [ "$status" != 1 ]; then
-            local sig; sig=$(field signal "$line")
-            if [ "$status" = -1 ]; then
-                problems+=("svp at $(group "$n"): killed by signal $sig")
-            else
-                problems+=("svp at $(group "$n"): exit $status (2 means invalid records)")
-            fi
-            problems+=("  first lines of its stderr ($err):")
-            while IFS= read -r l; do problems+=("    $l"); done < <(head -n 3 "$err")
-            svp_status[$n]=$status
-            return 1
-        fi
-        svp_status[$n]=$status
-        local s; s=$(field seconds "$line")
-        local m; m=$(calc "$(field maxrss_kib "$line") / 1024")
-        if [ -z "$best" ] || [ "$(calc "$s < $best")" = 1 ]; then best=$s; fi
-        if [ "$(calc "$m > $mib")" = 1 ]; then mib=$m; fi
-    done
-    svp_secs[$n]=$best
-    svp_rate[$n]=$(calc "int($n / $best + 0.5)")
-    svp_mib[$n]=$mib
+# svp_failed N STATUS ERRFILE WHICH: add to problems why svp failed at N records
+# in WHICH run: its exit STATUS (above 128: killed by a signal, as the shell
+# reports it) and the first lines of its stderr, kept in ERRFILE.
+svp_failed() {
+    local n=$1 status=$2 err=$3 which=$4 l
+    if [ "$status" -gt 128 ]; then
+        problems+=("svp at $(group "$n") records, $which: killed by signal $((status - 128))")
+    else
+        problems+=("svp at $(group "$n") records, $which: exit $status (2 means invalid records)")
+    fi
+    problems+=("  first lines of its stderr ($err):")
+    while IFS= read -r l; do problems+=("    $l"); done < <(head -n 3 "$err")
 }
 
-# run_parse N RUNS: time parse_only over the N-record file; keep the fastest.
-run_parse() {
-    local n=$1 runs=$2 i line best= s
+# svp_once N: one timed run of svp eval over the N-record file, through peak.
+# Keeps, for N, the fastest wall time (with its CPU time) and the largest peak
+# memory so far. Returns 1, the reason added to problems, if svp exits other
+# than 0 or 1 or is killed.
+svp_once() {
+    local n=$1 err="$bench/svp-stderr-$1.txt" line status s kib
+    line=$("$bench/peak" "$svp" eval "$policy" "${records[$n]}" --format json 2>"$err") \
+        || { problems+=("svp at $(group "$n"): peak could not run it"); return 1; }
+    status=$(field status "$line")
+    [ "$status" = -1 ] && status=$((128 + $(field signal "$line")))
+    svp_status[$n]=$status
+    if [ "$status" != 0 ] && [ "$status" != 1 ]; then
+        svp_failed "$n" "$status" "$err" "a timed run"
+        return 1
+    fi
+    s=$(field seconds "$line")
+    if [ -z "${svp_secs[$n]:-}" ] || [ "$(calc "$s < ${svp_secs[$n]}")" = 1 ]; then
+        svp_secs[$n]=$s
+        svp_cpu[$n]=$(field cpu_seconds "$line")
+    fi
+    kib=$(field maxrss_kib "$line")
+    [ "$kib" -gt "${svp_kib[$n]:-0}" ] && svp_kib[$n]=$kib
+    return 0
+}
+
+# parse_once N: one timed run of parse_only over the N-record file; keeps the
+# fastest for N. Returns 1 if it fails or does not count N records.
+parse_once() {
+    local n=$1 line s
+    line=$("$bench/parse_only" "${records[$n]}") \
+        || { problems+=("parse_only at $(group "$n") failed"); return 1; }
+    [ "$(field records "$line")" = "$n" ] \
+        || { problems+=("parse_only at $(group "$n"): read $(field records "$line") records"); return 1; }
+    s=$(field seconds "$line")
+    if [ -z "${par_secs[$n]:-}" ] || [ "$(calc "$s < ${par_secs[$n]}")" = 1 ]; then
+        par_secs[$n]=$s
+    fi
+}
+
+# measure N RUNS SVP_OK: RUNS rounds of one svp run then one parse_only run, so
+# that both see the same machine (other load comes and goes); then the rates.
+# svp is not run at all unless SVP_OK is 1, nor again once it has failed.
+# Returns 1 if svp failed (or was not run), 2 if parse_only failed.
+measure() {
+    local n=$1 runs=$2 ok=$3 i
     for ((i = 0; i < runs; i++)); do
-        line=$("$bench/parse_only" "${records[$n]}") \
-            || { problems+=("parse_only at $(group "$n") failed"); return 1; }
-        [ "$(field records "$line")" = "$n" ] \
-            || { problems+=("parse_only at $(group "$n"): read $(field records "$line") records"); return 1; }
-        s=$(field seconds "$line")
-        if [ -z "$best" ] || [ "$(calc "$s < $best")" = 1 ]; then best=$s; fi
+        [ "$ok" = 1 ] && { svp_once "$n" || ok=0; }
+        parse_once "$n" || return 2
     done
-    par_secs[$n]=$best
-    par_rate[$n]=$(calc "int($n / $best + 0.5)")
+    par_rate[$n]=$(calc "int($n / ${par_secs[$n]} + 0.5)")
+    [ "$ok" = 1 ] || return 1
+    svp_rate[$n]=$(calc "int($n / ${svp_secs[$n]} + 0.5)")
+    svp_mib[$n]=$(calc "${svp_kib[$n]} / 1024")
 }
 
 # check_output N: run svp once more, untimed, and count its result lines with
 # parse_only (each must be JSON); there must be one per record.
 check_output() {
-    local n=$1 line got
-    line=$("$svp" eval "$policy" "${records[$n]}" --format json 2>/dev/null \
-           | "$bench/parse_only" /dev/stdin 2>/dev/null)
-    local pstatus=("${PIPESTATUS[@]}")
+    local n=$1 err="$bench/svp-stderr-$1.txt" line got
+    line=$("$svp" eval "$policy" "${records[$n]}" --format json 2>"$err" \
+           | "$bench/parse_only" /dev/stdin 2>/dev/null
+           echo "svp_exit=${PIPESTATUS[0]} parse_exit=${PIPESTATUS[1]}")
     got=$(field records "$line")
-    if [ "${pstatus[1]}" != 0 ] || [ "$got" != "$n" ]; then
-        problems+=("svp at $(group "$n"): wrote ${got:-no} valid JSON result lines, expected $(group "$n")")
+    checked_lines[$n]=${got:-0}
+    svp_status[$n]=$(field svp_exit "$line")
+    if [ "${svp_status[$n]}" -gt 1 ]; then
+        svp_failed "$n" "${svp_status[$n]}" "$err" "the output check run"
+        checked[$n]=FAIL
+        return 1
+    fi
+    if [ "$(field parse_exit "$line")" != 0 ] || [ "$got" != "$n" ]; then
+        problems+=("svp at $(group "$n") records: wrote ${got:-no} valid JSON result lines")
         checked[$n]=FAIL
         return 1
     fi
     checked[$n]=PASS
 }
 
+# load: the 1-minute load average, or ? where /proc/loadavg is not there.
+load() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?'; }
+cpus=$(nproc 2>/dev/null || echo 1)
+load_before=$(load)
 for n in "${sizes[@]}"; do
     runs=3; [ "$n" -ge 1000000 ] && runs=1
     echo "running $(group "$n") records ($runs run(s) each)..." >&2
+    # The untimed output check goes first: it also brings the file into the
+    # page cache, so that no timed run reads from disk.
     svp_ok=1
-    run_svp "$n" "$runs" || svp_ok=0
-    run_parse "$n" "$runs" || exit 2
-    if [ $svp_ok = 1 ]; then
-        check_output "$n" || svp_ok=0
-    fi
+    check_output "$n" || svp_ok=0
+    measure "$n" "$runs" $svp_ok
+    case $? in 1) svp_ok=0 ;; 2) printf '%s\n' "${problems[@]}" >&2; exit 2 ;; esac
     if [ $svp_ok = 0 ]; then
         verdict_ratio[$n]=FAIL; verdict_mib[$n]=FAIL; failures=$((failures + 2))
-        [ "${checked[$n]:-}" ] || checked[$n]=FAIL
         continue
     fi
     ratio[$n]=$(calc "${svp_rate[$n]} / ${par_rate[$n]}")
@@ -201,7 +235,16 @@ num() { [ -n "${1:-}" ] && group "$1" || echo "-"; }
 fix() { [ -n "${2:-}" ] && printf "%.${1}f" "$2" || echo "-"; }
 
 echo
-echo "svp benchmark: $policy, gen_records.py seed $seed, $(nproc 2>/dev/null || echo '?') CPU(s), $(date -u +%Y-%m-%dT%H:%MZ)"
+load_after=$(load)
+echo "svp benchmark: $policy, gen_records.py seed $seed, $cpus CPU(s), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "load average before $load_before, after $load_after"
+for l in "$load_before" "$load_after"; do
+    if [ "$l" != '?' ] && [ "$(calc "$l > $cpus / 2")" = 1 ]; then
+        echo "WARNING: the machine was busy with other work; the rates are low and noisy"
+        echo "         (compare wall with CPU seconds); rerun on a quiet machine to judge them"
+        break
+    fi
+done
 echo "rates: best of 3 runs at 100,000 records, 1 run at 1,000,000; svp timed as a whole process"
 echo "(policy compile, read, evaluate, write JSON to /dev/null), parse-only as its read-and-parse loop"
 echo
@@ -209,7 +252,7 @@ for n in "${sizes[@]}"; do
     [ "$n" -ge 1000000 ] && runs="1 run" || runs="best of 3"
     printf "%-42s %-26s %s\n" "$(group "$n") records ($runs)" "measured" "target"
     printf "  %-40s %-26s %s\n" "svp eval" "$(num "${svp_rate[$n]:-}") records/s" \
-        "($(fix 3 "${svp_secs[$n]:-}") s, exit ${svp_status[$n]:--})"
+        "($(fix 3 "${svp_secs[$n]:-}") s wall, $(fix 3 "${svp_cpu[$n]:-}") s CPU; exit ${svp_status[$n]:--})"
     printf "  %-40s %-26s %s\n" "cJSON parse only" "$(num "${par_rate[$n]:-}") records/s" \
         "($(fix 3 "${par_secs[$n]:-}") s)"
     printf "  %-40s %-26s %-24s %s\n" "ratio svp / parse-only" "$(fix 2 "${ratio[$n]:-}")" \
@@ -217,7 +260,7 @@ for n in "${sizes[@]}"; do
     printf "  %-40s %-26s %-24s %s\n" "svp peak memory (ru_maxrss)" "$(fix 1 "${svp_mib[$n]:-}") MiB" \
         "under $target_mib MiB" "${verdict_mib[$n]}"
     printf "  %-40s %-26s %-24s %s\n" "svp result lines (valid JSON, one each)" \
-        "$([ "${checked[$n]}" = PASS ] && group "$n" || echo wrong)" "$(group "$n")" "${checked[$n]}"
+        "$(group "${checked_lines[$n]}")" "$(group "$n")" "${checked[$n]}"
     [ "${checked[$n]}" = PASS ] && passes=$((passes + 1)) || failures=$((failures + 1))
     echo
 done
@@ -226,7 +269,7 @@ base=${svp_rate[100000]:-}
 times() { [ -n "$base" ] && printf "%.2fx" "$(calc "$base / $1")" || echo "-"; }
 echo "for context: figures quoted from the issue, not measured here"
 printf "  %-40s %-26s %s\n" "existing rules engines" "3,600-13,400 records/s" \
-    "svp (100k) is $(times 13400)-$(times 3600) these"
+    "svp (100k) is $([ -n "$base" ] && echo "$(times 13400)-$(times 3600)" || echo -) these"
 printf "  %-40s %-26s %s\n" "hand-written C over cJSON" "~250,000 records/s" \
     "svp (100k) is $(times 250000) this"
 printf "  %-40s %-26s %s\n" "cJSON parse (2-core machine)" "~470,000 records/s" \

@@ -8,11 +8,13 @@
  * can slow it down; stdin and stderr are inherited. Waits for it with wait4 and
  * prints one machine-readable line on stdout:
  *
- *   status=S signal=G seconds=T maxrss_kib=K
+ *   status=S signal=G seconds=T cpu_seconds=C maxrss_kib=K
  *
  *   S  the command's exit status, or -1 if a signal ended it
  *   G  the signal that ended it, or 0
  *   T  wall time from just before fork to just after wait4 (CLOCK_MONOTONIC)
+ *   C  the command's user + system CPU time (ru_utime + ru_stime): when it is
+ *      well under T on a CPU-bound command, something else had the CPU
  *   K  the command's peak resident set size, ru_maxrss, in KiB (Linux units)
  *
  * peak exits 0 whenever it ran and measured the command, whatever the command's
@@ -42,6 +44,12 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A struct timeval as seconds. */
+static double seconds(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
 /* In the child: point stdout at /dev/null and exec argv[0]. Never returns;
@@ -99,7 +107,8 @@ int main(int argc, char **argv)
 
     int status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
     int sig = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
-    printf("status=%d signal=%d seconds=%.6f maxrss_kib=%ld\n", status, sig,
-           elapsed, (long)ru.ru_maxrss);
+    printf("status=%d signal=%d seconds=%.6f cpu_seconds=%.6f maxrss_kib=%ld\n",
+           status, sig, elapsed, seconds(ru.ru_utime) + seconds(ru.ru_stime),
+           (long)ru.ru_maxrss);
     return status == 126 || status == 127 ? status : 0;
 }
