@@ -35,7 +35,8 @@ setup:
 demo: setup
 	$(MAKE) --no-print-directory all
 	$(BUILD)/svp check policies/nelc-social-value.svp
-	-$(BUILD)/svp eval policies/nelc-social-value.svp examples/records/fires-sv-weighting.json --format text
+	@$(BUILD)/svp eval policies/nelc-social-value.svp examples/records/fires-sv-weighting.json --format text; \
+	    echo "exit status $$? (0: compliant, 1: non-compliant, 2: invalid)"
 
 # ---- generated parser ------------------------------------------------------
 $(GEN)/parser.c $(GEN)/parser.h: grammar/parser.y | $(GEN)
@@ -95,6 +96,12 @@ SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover
 sanitize:
 	$(MAKE) --no-print-directory BUILD=build/sanitize OPT="-O1 -g" EXTRA_CFLAGS="$(SAN)" \
 	    EXTRA_LDFLAGS="$(SAN)" test
+
+# The unit tests and a batch evaluation under valgrind's memcheck.
+valgrind: $(BUILD)/svp $(UNIT_TESTS)
+	$(MAKE) --no-print-directory unit TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full"
+	valgrind -q --error-exitcode=99 --leak-check=full $(BUILD)/svp eval policies/nelc-social-value.svp \
+	    examples/register.jsonl --format json > /dev/null || test $$? -ne 99
 
 # ---- examples and benchmark ----------------------------------------------------
 examples: $(BUILD)/embed
