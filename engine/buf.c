@@ -85,7 +85,7 @@ void buf_json_escape(Buf *b, const char *s, size_t n)
     size_t run = 0; /* start of the pending run of plain bytes */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c > '\\' || (c >= 0x20 && c != '"' && c != '\\'))
             continue;
         buf_append(b, s + run, i - run);
         run = i + 1;

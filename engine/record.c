@@ -33,10 +33,19 @@
 #define RECORD_MAX_BYTES (1u << 20)
 #define RECORD_MAX_DEPTH 64
 
+/* One step of the path to the value being read: a key, or a list index.
+ * The path is kept as steps and only spelt out when a record fails, so a
+ * valid record (nearly all of a batch) pays nothing for its messages. */
+typedef struct PathStep {
+    const char *key;    /* NULL for a list index */
+    size_t key_len;
+    long index;
+} PathStep;
+
 typedef struct Binder {
     svp_evaluator *ev;
-    char path[256];     /* path of the value being read, for messages */
-    size_t path_len;
+    PathStep steps[RECORD_MAX_DEPTH + 2];
+    size_t depth;       /* steps in use (deeper ones are not recorded) */
     bool failed;
 } Binder;
 
@@ -91,15 +100,23 @@ static bool mark_numbers(svp_evaluator *ev, const char *json, size_t len)
     bool in_string = false;
     for (size_t i = 0; i < len; i++) {
         char c = json[i];
-        if (c == NUMBER_MARK || c == '\0')
-            return false;
         if (in_string) {
+            /* the bulk of a record is text: skip it in a tight loop */
+            while (i < len && json[i] != '"' && json[i] != '\\' && json[i] != NUMBER_MARK && json[i] != '\0')
+                i++;
+            if (i >= len)
+                break;
+            c = json[i];
+            if (c == NUMBER_MARK || c == '\0')
+                return false;
             if (c == '\\')
                 i++;
-            else if (c == '"')
+            else
                 in_string = false;
             continue;
         }
+        if (c == NUMBER_MARK || c == '\0')
+            return false;
         if (c == '"') {
             in_string = true;
             continue;
@@ -137,7 +154,18 @@ static bool fail(Binder *B, const char *fmt, ...)
     if (B->failed)
         return false;
     B->failed = true;
-    snprintf(B->ev->error_field, sizeof B->ev->error_field, "%s", B->path);
+    char *out = B->ev->error_field;
+    size_t size = sizeof B->ev->error_field, at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < B->depth && i < RECORD_MAX_DEPTH + 2 && at < size; i++) {
+        const PathStep *st = &B->steps[i];
+        size_t len = st->key && st->key_len == SIZE_MAX ? strlen(st->key) : st->key_len;
+        int n = st->key ? snprintf(out + at, size - at, "%s%.*s", at ? "." : "", (int)len, st->key)
+                        : snprintf(out + at, size - at, "[%ld]", st->index);
+        if (n < 0)
+            break;
+        at += (size_t)n;
+    }
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(B->ev->error_message, sizeof B->ev->error_message, fmt, ap);
@@ -175,21 +203,23 @@ static bool fail_expected(Binder *B, const cJSON *j, const char *expected)
     return fail(B, "expected %s, got %s", expected, got);
 }
 
-/* Paths grow and shrink as binding descends; too long a path is cut. */
+/* Paths grow and shrink as binding descends. */
+static size_t path_push_n(Binder *B, const char *key, size_t key_len, long index)
+{
+    if (B->depth < RECORD_MAX_DEPTH + 2)
+        B->steps[B->depth] = (PathStep){key, key_len, index};
+    return B->depth++;
+}
+
+/* key NUL-terminated (its length is only needed if the record fails) */
 static size_t path_push(Binder *B, const char *key, long index)
 {
-    size_t saved = B->path_len;
-    int n = index >= 0 ? snprintf(B->path + saved, sizeof B->path - saved, "[%ld]", index)
-                       : snprintf(B->path + saved, sizeof B->path - saved, "%s%s", saved ? "." : "", key);
-    if (n > 0)
-        B->path_len = saved + (size_t)n < sizeof B->path ? saved + (size_t)n : sizeof B->path - 1;
-    return saved;
+    return path_push_n(B, key, SIZE_MAX, index);
 }
 
 static void path_pop(Binder *B, size_t saved)
 {
-    B->path_len = saved;
-    B->path[saved] = '\0';
+    B->depth = saved;
 }
 
 /* ---- Duplicate keys ---------------------------------------------------- */
@@ -205,7 +235,7 @@ static bool check_duplicates(Binder *B, const cJSON *j, int depth)
     for (const cJSON *c = j->child; c; c = c->next, index++) {
         if (cJSON_IsObject(j))
             for (const cJSON *d = j->child; d != c; d = d->next)
-                if (!strcmp(d->string, c->string)) {
+                if (d->string[0] == c->string[0] && !strcmp(d->string, c->string)) {
                     size_t saved = path_push(B, c->string, -1);
                     fail(B, "this key appears twice in the same object (parsers disagree on which one counts)");
                     path_pop(B, saved);
@@ -363,7 +393,7 @@ static bool bind_value(Binder *B, Type t, const cJSON *j, Val *out)
 static const Shape *shape_child(const Shape *s, const char *key)
 {
     for (uint32_t i = 0; i < s->nchildren; i++)
-        if (!strcmp(s->children[i].key, key))
+        if (s->children[i].key[0] == key[0] && !strcmp(s->children[i].key, key))
             return &s->children[i];
     return NULL;
 }
@@ -399,8 +429,7 @@ static bool complete(Binder *B, Field *const *fields, uint32_t n, Val *slots, in
         if (slots[s].kind != VK_ABSENT)
             continue;
         if (f->required && (f->from_rank < 0 || stage >= f->from_rank)) {
-            size_t at = B->path_len;
-            snprintf(B->path + at, sizeof B->path - at, "%s%.*s", at ? "." : "", (int)f->path.len, f->path.text);
+            path_push_n(B, f->path.text, f->path.len, -1);
             if (f->from_rank >= 0) {
                 const EnumDecl *e = B->ev->p->enums[B->ev->p->fields[B->ev->p->stage_slot]->type.ref];
                 const Name st = e->members[stage], from = e->members[f->from_rank];
