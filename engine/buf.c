@@ -42,7 +42,7 @@ static bool buf_reserve(Buf *b, size_t n)
     return true;
 }
 
-void buf_append(Buf *b, const char *s, size_t n)
+void buf_append_slow(Buf *b, const char *s, size_t n)
 {
     if (!buf_reserve(b, n))
         return;

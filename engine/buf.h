@@ -21,7 +21,19 @@ typedef struct Buf {
 } Buf;
 
 void buf_init(Buf *b, const svp_allocator *alloc);
-void buf_append(Buf *b, const char *s, size_t n);
+void buf_append_slow(Buf *b, const char *s, size_t n);
+
+/* Append n bytes.  Inline: output is built from many short pieces. */
+static inline void buf_append(Buf *b, const char *s, size_t n)
+{
+    if (b->len + n < b->cap && !b->failed) {
+        __builtin_memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
+    buf_append_slow(b, s, n);
+}
 void buf_puts(Buf *b, const char *s);
 void buf_putc(Buf *b, char c);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -376,7 +376,6 @@ svp_evaluator *svp_evaluator_new(const svp_policy *p, const svp_allocator *alloc
     ev->p = p;
     ev->alloc = alloc;
     arena_init(&ev->scratch, alloc, 64u << 20);
-    buf_init(&ev->text, alloc);
     buf_init(&ev->out, alloc);
     return ev;
 }
@@ -387,7 +386,7 @@ void svp_evaluator_free(svp_evaluator *ev)
         return;
     cJSON_Delete(ev->tree);
     arena_free(&ev->scratch);
-    buf_free(&ev->text);
+    svp_mem_free(ev->alloc, ev->numbers, ev->cap_numbers * sizeof *ev->numbers);
     buf_free(&ev->out);
     svp_mem_free(ev->alloc, ev, sizeof *ev);
 }

@@ -62,11 +62,18 @@ struct svp_result {
     const Val *slots;          /* fields then decisions */
 };
 
+/* Where one JSON number of the record is written (see record.c). */
+typedef struct NumberSpan {
+    const char *text;
+    uint32_t len;
+} NumberSpan;
+
 struct svp_evaluator {
     const svp_policy *p;
     const svp_allocator *alloc;
     Arena scratch;             /* per record */
-    Buf text;                  /* the marked-up copy of the JSON input */
+    NumberSpan *numbers;       /* the numbers of the current record, in order */
+    size_t nnumbers, cap_numbers;
     cJSON *tree;               /* the record being evaluated (texts point in) */
     Buf out;                   /* rendered result */
     svp_result result;

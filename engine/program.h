@@ -60,7 +60,13 @@ struct svp_policy {
     uint32_t nrules;
     uint32_t nslots;         /* nfields + ndecisions */
     uint32_t id_slot;        /* the field echoed as "id" in results, or UINT32_MAX */
+    Frag json_policy;        /* ,"policy":{"name":...,"version":...},"compliant": */
 };
+
+/* result.c: prepare the constant pieces of every result line once, at
+ * compile time, so that a batch spends its time on the records.  False
+ * when out of memory. */
+bool result_prepare(svp_policy *p);
 
 /* Check the parsed policy p->ast, filling in everything above; problems go
  * to diags.  Returns true when there were no errors. */

@@ -3,16 +3,16 @@
  *
  * Exact numbers.  cJSON turns every JSON number into a double, and a
  * double cannot hold 100000.01 or tell 100000.001 from 100000.00 at large
- * magnitudes.  So before cJSON sees the text, mark_numbers() copies it and
- * rewrites every number outside a string as a string whose first byte is
- * 0xFF followed by the number's own characters: `"value": 100000.01`
- * becomes `"value": "\xFF100000.01"`.  0xFF never occurs in UTF-8, and
- * cJSON's \u escapes only ever produce valid UTF-8, so no real string can
- * look like a marked number; input holding a raw 0xFF byte is refused.
- * The lexeme is then checked against the JSON number grammar here, and
- * read digit by digit by value_parse_json_number, which accepts it only if
- * it stands for a whole number of hundredths (pence, hundredths of a per
- * cent).  No double is ever involved.
+ * magnitudes.  So svp never reads a number's value from cJSON.  Before
+ * parsing, find_numbers() scans the text once and notes where each number
+ * outside a string starts and ends (checking it against the JSON number
+ * grammar).  cJSON's tree keeps document order, so when walk_tree() visits
+ * the tree it numbers the number nodes in the same order and stores each
+ * node's index in its (otherwise unused) valueint.  Reading a money or
+ * percent field then reads the number's own characters, digit by digit,
+ * with value_parse_json_number, which accepts it only if it stands for a
+ * whole number of hundredths (pence, hundredths of a per cent).  No double
+ * is ever involved.
  *
  * Binding walks the record and the policy's tree of declared paths
  * together; each declared field is converted once into its slot, unknown
@@ -27,7 +27,6 @@
 #include "eval.h"
 #include "value.h"
 
-#define NUMBER_MARK '\xFF'
 
 /* Limits on a record (README, Limits). */
 #define RECORD_MAX_BYTES (1u << 20)
@@ -46,6 +45,7 @@ typedef struct Binder {
     svp_evaluator *ev;
     PathStep steps[RECORD_MAX_DEPTH + 2];
     size_t depth;       /* steps in use (deeper ones are not recorded) */
+    size_t numbers;     /* number nodes met so far, in document order */
     bool failed;
 } Binder;
 
@@ -89,36 +89,30 @@ static bool number_char(char c)
     return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
-/* Copy json into ev->text with numbers marked (see the top of the file).
- * False when the text cannot be JSON: a malformed number, a 0xFF or NUL
- * byte, or an unterminated string. */
-static bool mark_numbers(svp_evaluator *ev, const char *json, size_t len)
+/* Note where every number outside a string is, in ev->numbers.  False when
+ * the text cannot be JSON: a malformed number, a NUL byte, an unterminated
+ * string, or more numbers than fit. */
+static bool find_numbers(svp_evaluator *ev, const char *json, size_t len)
 {
-    Buf *b = &ev->text;
-    buf_clear(b);
-    size_t run = 0;
-    bool in_string = false;
+    ev->nnumbers = 0;
     for (size_t i = 0; i < len; i++) {
         char c = json[i];
-        if (in_string) {
-            /* the bulk of a record is text: skip it in a tight loop */
-            while (i < len && json[i] != '"' && json[i] != '\\' && json[i] != NUMBER_MARK && json[i] != '\0')
-                i++;
-            if (i >= len)
-                break;
-            c = json[i];
-            if (c == NUMBER_MARK || c == '\0')
-                return false;
-            if (c == '\\')
-                i++;
-            else
-                in_string = false;
-            continue;
-        }
-        if (c == NUMBER_MARK || c == '\0')
-            return false;
         if (c == '"') {
-            in_string = true;
+            /* the bulk of a record is text: jump to the closing quote, one
+             * not escaped by an odd run of backslashes */
+            const char *from = json + i + 1, *at = from;
+            for (;;) {
+                const char *q = memchr(at, '"', (size_t)(json + len - at));
+                if (!q)
+                    return false;
+                const char *b = q;
+                while (b > from && b[-1] == '\\')
+                    b--;
+                at = q + 1;
+                if (((q - b) & 1) == 0)
+                    break;
+            }
+            i = (size_t)(at - json) - 1;
             continue;
         }
         if (c != '-' && (c < '0' || c > '9'))
@@ -128,23 +122,36 @@ static bool mark_numbers(svp_evaluator *ev, const char *json, size_t len)
             end++;
         if (!json_number_ok(json + i, end - i))
             return false;
-        buf_append(b, json + run, i - run);
-        buf_append(b, "\"\xFF", 2);
-        buf_append(b, json + i, end - i);
-        buf_putc(b, '"');
-        run = end;
+        if (ev->nnumbers == ev->cap_numbers) {
+            size_t cap = ev->cap_numbers ? ev->cap_numbers * 2 : 64;
+            NumberSpan *bigger = svp_mem_realloc(ev->alloc, ev->numbers, ev->cap_numbers * sizeof *bigger,
+                                                 cap * sizeof *bigger);
+            if (!bigger)
+                return false;
+            ev->numbers = bigger;
+            ev->cap_numbers = cap;
+        }
+        ev->numbers[ev->nnumbers++] = (NumberSpan){json + i, (uint32_t)(end - i)};
         i = end - 1;
     }
-    if (in_string)
-        return false;
-    buf_append(b, json + run, len - run);
-    return !b->failed;
+    return memchr(json, '\0', len) == NULL;
 }
 
-static bool is_marked_number(const cJSON *j)
+/* The characters of number node j, as written in the record. */
+static NumberSpan number_text(const svp_evaluator *ev, const cJSON *j)
 {
-    return cJSON_IsString(j) && j->valuestring[0] == NUMBER_MARK;
+    return ev->numbers[j->valueint];
 }
+
+/* cJSON's own cJSON_Is* are out-of-line calls; these are the same tests. */
+static inline bool is_type(const cJSON *j, int type) { return j && (j->type & 0xFF) == type; }
+#define cJSON_IsNumber(j) is_type((j), cJSON_Number)
+#define cJSON_IsString(j) is_type((j), cJSON_String)
+#define cJSON_IsObject(j) is_type((j), cJSON_Object)
+#define cJSON_IsArray(j) is_type((j), cJSON_Array)
+#define cJSON_IsNull(j) is_type((j), cJSON_NULL)
+#define cJSON_IsTrue(j) is_type((j), cJSON_True)
+#define cJSON_IsBool(j) (is_type((j), cJSON_True) || is_type((j), cJSON_False))
 
 /* ---- Errors ------------------------------------------------------------ */
 
@@ -175,10 +182,12 @@ static bool fail(Binder *B, const char *fmt, ...)
 
 /* What the record holds, for "expected X, got Y": the JSON as written,
  * shortened. */
-static void describe_json(const cJSON *j, char *out, size_t size)
+static void describe_json(const svp_evaluator *ev, const cJSON *j, char *out, size_t size)
 {
-    if (is_marked_number(j))
-        snprintf(out, size, "%.40s", j->valuestring + 1);
+    if (cJSON_IsNumber(j)) {
+        NumberSpan n = number_text(ev, j);
+        snprintf(out, size, "%.*s", (int)(n.len < 40 ? n.len : 40), n.text);
+    }
     else if (cJSON_IsString(j)) {
         Buf b;
         buf_init(&b, NULL);
@@ -199,7 +208,7 @@ static void describe_json(const cJSON *j, char *out, size_t size)
 static bool fail_expected(Binder *B, const cJSON *j, const char *expected)
 {
     char got[64];
-    describe_json(j, got, sizeof got);
+    describe_json(B->ev, j, got, sizeof got);
     return fail(B, "expected %s, got %s", expected, got);
 }
 
@@ -222,28 +231,53 @@ static void path_pop(Binder *B, size_t saved)
     B->depth = saved;
 }
 
-/* ---- Duplicate keys ---------------------------------------------------- */
+/* ---- Numbers and duplicate keys ----------------------------------------- */
 
-/* JSON parsers disagree on which of two equal keys wins, so a record that
- * has one is refused rather than guessed at (the whole tree is checked,
- * unknown fields included). */
-static bool check_duplicates(Binder *B, const cJSON *j, int depth)
+/* Give number node c the index of its characters (document order: the
+ * record is visited in order, see the top of the file). */
+static bool take_number(Binder *B, cJSON *c)
+{
+    if (!cJSON_IsNumber(c))
+        return true;
+    if (B->numbers >= B->ev->nnumbers)
+        return fail(B, "not valid JSON");
+    c->valueint = (int)B->numbers++;
+    return true;
+}
+
+static bool duplicate(Binder *B, const cJSON *c)
+{
+    size_t saved = path_push(B, c->string, -1);
+    fail(B, "this key appears twice in the same object (parsers disagree on which one counts)");
+    path_pop(B, saved);
+    return false;
+}
+
+/* True when a sibling before c has c's key. */
+static bool repeats_earlier_key(const cJSON *first, const cJSON *c)
+{
+    for (const cJSON *d = first; d != c; d = d->next)
+        if (d->string[0] == c->string[0] && !strcmp(d->string, c->string))
+            return true;
+    return false;
+}
+
+/* A part of the record that the policy does not read: still number its
+ * numbers and refuse duplicate keys in it (JSON parsers disagree on which
+ * of two equal keys wins, so svp does not guess). */
+static bool walk_unknown(Binder *B, cJSON *j, int depth)
 {
     if (depth > RECORD_MAX_DEPTH)
         return fail(B, "nested deeper than %d levels", RECORD_MAX_DEPTH);
     long index = 0;
-    for (const cJSON *c = j->child; c; c = c->next, index++) {
-        if (cJSON_IsObject(j))
-            for (const cJSON *d = j->child; d != c; d = d->next)
-                if (d->string[0] == c->string[0] && !strcmp(d->string, c->string)) {
-                    size_t saved = path_push(B, c->string, -1);
-                    fail(B, "this key appears twice in the same object (parsers disagree on which one counts)");
-                    path_pop(B, saved);
-                    return false;
-                }
+    for (cJSON *c = j->child; c; c = c->next, index++) {
+        if (cJSON_IsObject(j) && repeats_earlier_key(j->child, c))
+            return duplicate(B, c);
+        if (!take_number(B, c))
+            return false;
         if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
             size_t saved = path_push(B, c->string, cJSON_IsArray(j) ? index : -1);
-            bool ok = check_duplicates(B, c, depth + 1);
+            bool ok = walk_unknown(B, c, depth + 1);
             path_pop(B, saved);
             if (!ok)
                 return false;
@@ -268,7 +302,7 @@ static const char *enum_choices(const EnumDecl *e, char *out, size_t size)
 
 static bool bind_enum(Binder *B, const EnumDecl *e, uint16_t ref, const cJSON *j, Val *out)
 {
-    if (cJSON_IsString(j) && !is_marked_number(j)) {
+    if (cJSON_IsString(j)) {
         const char *s = j->valuestring;
         size_t n = strlen(s);
         for (uint32_t m = 0; m < e->count; m++)
@@ -279,7 +313,7 @@ static bool bind_enum(Binder *B, const EnumDecl *e, uint16_t ref, const cJSON *j
     }
     char choices[400], expected[480];
     snprintf(expected, sizeof expected, "one of %s", enum_choices(e, choices, sizeof choices));
-    if (cJSON_IsString(j) && !is_marked_number(j)) {
+    if (cJSON_IsString(j)) {
         const char *s = j->valuestring;
         size_t n = strlen(s);
         for (uint32_t m = 0; m < e->count; m++)
@@ -297,9 +331,9 @@ static bool bind_amount(Binder *B, TypeKind t, const cJSON *j, Val *out)
 {
     int64_t v = 0;
     bool ok = false;
-    if (is_marked_number(j)) {
-        const char *s = j->valuestring + 1;
-        ok = value_parse_json_number(s, strlen(s), &v);
+    if (cJSON_IsNumber(j)) {
+        NumberSpan n = number_text(B->ev, j);
+        ok = value_parse_json_number(n.text, n.len, &v);
     } else if (cJSON_IsString(j)) {
         ok = value_parse_decimal(j->valuestring, strlen(j->valuestring), 2, &v);
     }
@@ -315,10 +349,10 @@ static bool bind_amount(Binder *B, TypeKind t, const cJSON *j, Val *out)
                                             : "a number, not negative, to two decimals");
 }
 
-static bool bind_object_into(Binder *B, const ObjectType *o, const cJSON *j, Val *members);
-static bool bind_value(Binder *B, Type t, const cJSON *j, Val *out);
+static bool bind_object_into(Binder *B, const ObjectType *o, cJSON *j, Val *members);
+static bool bind_value(Binder *B, Type t, cJSON *j, Val *out);
 
-static bool bind_list(Binder *B, Type t, const cJSON *j, Val *out)
+static bool bind_list(Binder *B, Type t, cJSON *j, Val *out)
 {
     const svp_policy *p = B->ev->p;
     if (!cJSON_IsArray(j))
@@ -331,9 +365,11 @@ static bool bind_list(Binder *B, Type t, const cJSON *j, Val *out)
         return fail(B, "the record is too large to read (out of memory)");
     uint32_t k = 0;
     long index = 0;
-    for (const cJSON *c = j->child; c; c = c->next, index++) {
+    for (cJSON *c = j->child; c; c = c->next, index++) {
         if (cJSON_IsNull(c))
             continue; /* null counts as absent, at every level */
+        if (!take_number(B, c))
+            return false;
         size_t saved = path_push(B, NULL, index);
         bool ok;
         if (t.elem == T_ENUM) {
@@ -356,11 +392,11 @@ static bool bind_list(Binder *B, Type t, const cJSON *j, Val *out)
 }
 
 /* Convert j to a value of type t, or fail saying what was expected. */
-static bool bind_value(Binder *B, Type t, const cJSON *j, Val *out)
+static bool bind_value(Binder *B, Type t, cJSON *j, Val *out)
 {
     switch ((TypeKind)t.kind) {
     case T_TEXT:
-        if (!cJSON_IsString(j) || is_marked_number(j))
+        if (!cJSON_IsString(j))
             return fail_expected(B, j, "text");
         *out = (Val){VK_TEXT, T_TEXT, 0, (uint32_t)strlen(j->valuestring), {.s = j->valuestring}};
         return true;
@@ -371,7 +407,7 @@ static bool bind_value(Binder *B, Type t, const cJSON *j, Val *out)
         return true;
     case T_DATE: {
         int32_t days;
-        if (!cJSON_IsString(j) || is_marked_number(j) ||
+        if (!cJSON_IsString(j) ||
             !value_parse_date(j->valuestring, strlen(j->valuestring), &days))
             return fail_expected(B, j, "a date YYYY-MM-DD");
         *out = (Val){VK_INT, T_DATE, 0, 0, {.i = days}};
@@ -390,20 +426,52 @@ static bool bind_value(Binder *B, Type t, const cJSON *j, Val *out)
 
 /* ---- Walking the record ------------------------------------------------ */
 
-static const Shape *shape_child(const Shape *s, const char *key)
+/* The declared child of s named key, or NULL.  Records mostly list their
+ * keys in the order the policy declares them, so the search starts just
+ * after the previous match (*cursor) and wraps around. */
+static const Shape *shape_child(const Shape *s, const char *key, uint32_t *cursor)
 {
-    for (uint32_t i = 0; i < s->nchildren; i++)
-        if (s->children[i].key[0] == key[0] && !strcmp(s->children[i].key, key))
-            return &s->children[i];
+    uint32_t n = s->nchildren;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = *cursor + k < n ? *cursor + k : *cursor + k - n;
+        const Shape *c = &s->children[i];
+        if (c->key[0] == key[0] && !strcmp(c->key, key)) {
+            *cursor = i + 1 < n ? i + 1 : 0;
+            return c;
+        }
+    }
     return NULL;
 }
 
-static bool bind_shape(Binder *B, const Shape *shape, const cJSON *obj, Val *slots)
+/* Bind the children of object obj that shape declares, in one pass over
+ * the record that also numbers its numbers and refuses duplicate keys
+ * (a declared key seen twice is caught by the `seen` bits; an undeclared
+ * one is compared with its earlier siblings). */
+static bool bind_shape(Binder *B, const Shape *shape, cJSON *obj, Val *slots, int depth)
 {
-    for (const cJSON *c = obj->child; c; c = c->next) {
-        const Shape *s = shape_child(shape, c->string);
-        if (!s || cJSON_IsNull(c))
+    if (depth > RECORD_MAX_DEPTH)
+        return fail(B, "nested deeper than %d levels", RECORD_MAX_DEPTH);
+    uint32_t cursor = 0;
+    uint64_t seen = 0;
+    for (cJSON *c = obj->child; c; c = c->next) {
+        const Shape *s = shape_child(shape, c->string, &cursor);
+        size_t at = s ? (size_t)(s - shape->children) : 64;
+        if (at < 64 ? (seen >> at) & 1 : repeats_earlier_key(obj->child, c))
+            return duplicate(B, c);
+        if (at < 64)
+            seen |= (uint64_t)1 << at;
+        if (!take_number(B, c))
+            return false;
+        if (!s || cJSON_IsNull(c)) {
+            if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+                size_t saved = path_push(B, c->string, -1);
+                bool ok = walk_unknown(B, c, depth + 1);
+                path_pop(B, saved);
+                if (!ok)
+                    return false;
+            }
             continue;
+        }
         size_t saved = path_push(B, c->string, -1);
         bool ok;
         if (s->slot >= 0)
@@ -411,7 +479,7 @@ static bool bind_shape(Binder *B, const Shape *shape, const cJSON *obj, Val *slo
         else if (!cJSON_IsObject(c))
             ok = fail_expected(B, c, "an object");
         else
-            ok = bind_shape(B, s, c, slots);
+            ok = bind_shape(B, s, c, slots, depth + 1);
         path_pop(B, saved);
         if (!ok)
             return false;
@@ -448,11 +516,11 @@ static bool complete(Binder *B, Field *const *fields, uint32_t n, Val *slots, in
     return true;
 }
 
-static bool bind_object_into(Binder *B, const ObjectType *o, const cJSON *j, Val *members)
+static bool bind_object_into(Binder *B, const ObjectType *o, cJSON *j, Val *members)
 {
     if (!cJSON_IsObject(j))
         return fail_expected(B, j, "an object");
-    return bind_shape(B, &o->root, j, members) && complete(B, o->members, o->nmembers, members, 0);
+    return bind_shape(B, &o->root, j, members, (int)B->depth) && complete(B, o->members, o->nmembers, members, 0);
 }
 
 Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **id)
@@ -470,11 +538,18 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
         ev->error_field[0] = '\0';
         return NULL;
     }
-    cJSON *root = mark_numbers(ev, json, len)
-                      ? cJSON_ParseWithLengthOpts(ev->text.data, ev->text.len + 1, NULL, 1)
-                      : NULL;
+    const char *end = NULL;
+    cJSON *root = find_numbers(ev, json, len) ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
+    if (root) { /* nothing but white space may follow the value */
+        while (end < json + len && strchr(" \t\r\n", *end))
+            end++;
+        if (end != json + len) {
+            cJSON_Delete(root);
+            root = NULL;
+        }
+    }
     if (!root) {
-        fail(&B, ev->text.failed ? "the record is too large to read (out of memory)" : "not valid JSON");
+        fail(&B, "not valid JSON");
         return NULL;
     }
     Val *slots = NULL;
@@ -483,16 +558,14 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
         goto done;
     }
     const cJSON *idj = cJSON_GetObjectItemCaseSensitive(root, "id");
-    if (cJSON_IsString(idj) && !is_marked_number(idj))
+    if (cJSON_IsString(idj))
         *id = arena_strndup(&ev->scratch, idj->valuestring, strlen(idj->valuestring));
-    if (!check_duplicates(&B, root, 0))
-        goto done;
     slots = arena_alloc(&ev->scratch, (p->nslots ? p->nslots : 1) * sizeof *slots);
     if (!slots) {
         fail(&B, "the record is too large to read (out of memory)");
         goto done;
     }
-    if (bind_shape(&B, &p->root, root, slots)) {
+    if (bind_shape(&B, &p->root, root, slots, 0)) {
         int64_t stage = p->stage_slot >= 0 && slots[p->stage_slot].kind == VK_INT ? slots[p->stage_slot].u.i : -1;
         complete(&B, p->fields, p->nfields, slots, stage);
     }

@@ -106,6 +106,8 @@ static void json_text_or_null(Buf *b, const char *s)
         buf_puts(b, "null");
 }
 
+static void frag(Buf *b, Frag f) { buf_append(b, f.text, f.len); }
+
 /* {"path": value, ...} for the given field slots. */
 static void json_fields(Buf *b, const svp_policy *p, const Val *slots, const uint32_t *which, uint32_t n)
 {
@@ -113,10 +115,57 @@ static void json_fields(Buf *b, const svp_policy *p, const Val *slots, const uin
     for (uint32_t i = 0; i < n; i++) {
         if (i)
             buf_putc(b, ',');
-        json_key(b, p->fields[which[i]]->path_str);
+        frag(b, p->fields[which[i]]->json_key);
         format_val_json(b, p, slots[which[i]], true);
     }
     buf_putc(b, '}');
+}
+
+/* Keep a copy of b's text in the policy's arena as f; false when out of
+ * memory.  b is cleared for the next piece. */
+static bool keep(svp_policy *p, Buf *b, Frag *f)
+{
+    f->text = b->failed ? NULL : arena_strndup(&p->arena, b->data ? b->data : "", b->len);
+    f->len = (uint32_t)b->len;
+    buf_clear(b);
+    return f->text != NULL;
+}
+
+bool result_prepare(svp_policy *p)
+{
+    Buf b;
+    buf_init(&b, p->alloc);
+    bool ok = true;
+    for (uint32_t i = 0; i < p->nfields; i++) {
+        json_key(&b, p->fields[i]->path_str);
+        ok &= keep(p, &b, &p->fields[i]->json_key);
+    }
+    for (uint32_t i = 0; i < p->ndecisions; i++) {
+        json_key(&b, p->decisions[i]->name_str);
+        ok &= keep(p, &b, &p->decisions[i]->json_key);
+    }
+    static const char *const words[] = {[SEV_INFO] = "info", [SEV_WARNING] = "warning", [SEV_ERROR] = "error"};
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        Rule *r = p->rules[i];
+        buf_puts(&b, "{\"rule\":");
+        json_text_or_null(&b, r->id_str);
+        buf_puts(&b, ",\"severity\":");
+        json_text_or_null(&b, words[r->severity]);
+        buf_puts(&b, ",\"message\":");
+        ok &= keep(p, &b, &r->json_head);
+        buf_puts(&b, ",\"cite\":");
+        json_text_or_null(&b, r->cite_str);
+        buf_puts(&b, ",\"because\":");
+        ok &= keep(p, &b, &r->json_tail);
+    }
+    buf_puts(&b, ",\"policy\":{\"name\":");
+    json_text_or_null(&b, p->name);
+    buf_puts(&b, ",\"version\":");
+    json_text_or_null(&b, p->version);
+    buf_puts(&b, "},\"compliant\":");
+    ok &= keep(p, &b, &p->json_policy);
+    buf_free(&b);
+    return ok;
 }
 
 static void json_findings(Buf *b, const svp_policy *p, const svp_result *r)
@@ -126,15 +175,9 @@ static void json_findings(Buf *b, const svp_policy *p, const svp_result *r)
         const Rule *rule = r->findings[i].rule;
         if (i)
             buf_putc(b, ',');
-        buf_puts(b, "{\"rule\":");
-        json_text_or_null(b, rule->id_str);
-        buf_puts(b, ",\"severity\":");
-        json_text_or_null(b, svp_result_finding_severity(r, i));
-        buf_puts(b, ",\"message\":");
+        frag(b, rule->json_head);
         json_text_or_null(b, r->findings[i].message);
-        buf_puts(b, ",\"cite\":");
-        json_text_or_null(b, rule->cite_str);
-        buf_puts(b, ",\"because\":");
+        frag(b, rule->json_tail);
         json_fields(b, p, r->slots, rule->because_slots, rule->nbecause);
         buf_putc(b, '}');
     }
@@ -177,16 +220,13 @@ const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len)
         json_text_or_null(b, r->error_message);
         buf_puts(b, "}}\n");
     } else {
-        buf_puts(b, ",\"policy\":{\"name\":");
-        json_text_or_null(b, p->name);
-        buf_puts(b, ",\"version\":");
-        json_text_or_null(b, p->version);
-        buf_puts(b, r->status == SVP_COMPLIANT ? "},\"compliant\":true" : "},\"compliant\":false");
+        frag(b, p->json_policy);
+        buf_puts(b, r->status == SVP_COMPLIANT ? "true" : "false");
         buf_puts(b, ",\"decisions\":{");
         for (uint32_t i = 0; i < p->ndecisions; i++) {
             if (i)
                 buf_putc(b, ',');
-            json_key(b, p->decisions[i]->name_str);
+            frag(b, p->decisions[i]->json_key);
             format_val_json(b, p, r->slots[p->nfields + i], false);
         }
         buf_putc(b, '}');

@@ -3,9 +3,11 @@
 #
 #   tests/eval/run.sh [SVP [PATTERN]]
 #
-# SVP is the binary to test (default build/svp, relative to the current directory);
+# SVP is the binary to test (default: build/svp of this repository; a relative path
+# is taken from the current directory);
 # PATTERN, if given, runs only the cases whose name contains it. The policy is
-# policies/nelc-social-value.svp unless $SVP_POLICY names another.
+# policies/nelc-social-value.svp unless $SVP_POLICY names another (a relative path
+# is taken from the repository root).
 #
 # Every case in tests/eval/cases/*.case is run once (format: tests/eval/README.md).
 # Each failed check prints one line, "FAIL case: check: expected X, got Y"; the
@@ -16,7 +18,7 @@ set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-svp=${1:-build/svp}
+svp=${1:-$root/build/svp}
 pattern=${2:-}
 case $svp in
     /*) ;;
