@@ -89,7 +89,9 @@ svp_policy *svp_policy_compile(const char *name, const char *text, size_t len, c
          * every independent mistake: error recovery drops the declaration
          * that failed whole, leaving only complete nodes in the tree. */
         bool parsed = parse_into(p, &ab, d);
-        bool ok = !ab.oom && check_policy(p, &ab) && parsed && result_prepare(p);
+        bool ok = !ab.oom && check_policy(p, &ab) && parsed;
+        if (ok && !result_prepare(p))
+            ab.oom = true;
         if (ab.oom && d->errors == 0)
             diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while checking the policy");
         if (!ok || ab.oom || d->errors) {
