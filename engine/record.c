@@ -89,34 +89,44 @@ static bool number_char(char c)
     return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
+/* The offset of the quote that closes the string whose text starts at
+ * json[i] (one not escaped by an odd run of backslashes), or len. */
+static size_t string_end(const char *json, size_t i, size_t len)
+{
+    const char *from = json + i, *at = from, *end = json + len;
+    for (;;) {
+        const char *q = memchr(at, '"', (size_t)(end - at));
+        if (!q)
+            return len;
+        const char *b = q;
+        while (b > from && b[-1] == '\\')
+            b--;
+        if (((q - b) & 1) == 0)
+            return (size_t)(q - json);
+        at = q + 1;
+    }
+}
+
 /* Note where every number outside a string is, in ev->numbers.  False when
  * the text cannot be JSON: a malformed number, a NUL byte, an unterminated
  * string, or more numbers than fit. */
 static bool find_numbers(svp_evaluator *ev, const char *json, size_t len)
 {
+    /* what a byte outside a string can start: 1 a string, 2 a number */
+    static const uint8_t starts[256] = {['"'] = 1, ['-'] = 2, ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2,
+                                        ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2};
     ev->nnumbers = 0;
     for (size_t i = 0; i < len; i++) {
-        char c = json[i];
-        if (c == '"') {
-            /* the bulk of a record is text: jump to the closing quote, one
-             * not escaped by an odd run of backslashes */
-            const char *from = json + i + 1, *at = from;
-            for (;;) {
-                const char *q = memchr(at, '"', (size_t)(json + len - at));
-                if (!q)
-                    return false;
-                const char *b = q;
-                while (b > from && b[-1] == '\\')
-                    b--;
-                at = q + 1;
-                if (((q - b) & 1) == 0)
-                    break;
-            }
-            i = (size_t)(at - json) - 1;
+        while (i < len && !starts[(unsigned char)json[i]])
+            i++;
+        if (i >= len)
+            break;
+        if (json[i] == '"') {
+            i = string_end(json, i + 1, len);
+            if (i >= len)
+                return false;
             continue;
         }
-        if (c != '-' && (c < '0' || c > '9'))
-            continue;
         size_t end = i;
         while (end < len && number_char(json[end]))
             end++;
@@ -526,9 +536,11 @@ static bool bind_object_into(Binder *B, const ObjectType *o, cJSON *j, Val *memb
 Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **id)
 {
     const svp_policy *p = ev->p;
-    Binder B;
-    memset(&B, 0, sizeof B);
+    Binder B; /* steps[] are written before they are read: not cleared */
     B.ev = ev;
+    B.depth = 0;
+    B.numbers = 0;
+    B.failed = false;
     *id = NULL;
     cJSON_Delete(ev->tree);
     ev->tree = NULL;
