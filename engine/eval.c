@@ -124,7 +124,7 @@ static Val eval_compare(svp_evaluator *ev, const Val *slots, const Expr *e)
     }
 }
 
-static Val eval_arith(svp_evaluator *ev, const Val *slots, const Expr *e)
+__attribute__((noinline)) static Val eval_arith(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     Val a = eval_expr(ev, slots, e->a), b = eval_expr(ev, slots, e->b);
     if (a.kind != VK_INT || b.kind != VK_INT)
@@ -171,7 +171,7 @@ static bool blank(Val v)
     return true;
 }
 
-static Val eval_in(svp_evaluator *ev, const Val *slots, const Expr *e)
+__attribute__((noinline)) static Val eval_in(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     Val a = eval_expr(ev, slots, e->a), list = eval_expr(ev, slots, e->b);
     if (a.kind == VK_ABSENT)
@@ -184,7 +184,7 @@ static Val eval_in(svp_evaluator *ev, const Val *slots, const Expr *e)
     return val_bool(false);
 }
 
-static Val eval_names(svp_evaluator *ev, const Val *slots, const Expr *e)
+__attribute__((noinline)) static Val eval_names(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     const Expr *g = e->a;
     if (g->ref_kind != R_GROUP)
@@ -203,7 +203,7 @@ static Val eval_names(svp_evaluator *ev, const Val *slots, const Expr *e)
     return (Val){VK_LIST, T_LIST, 0, k, {.items = items}};
 }
 
-static Val eval_aggregate(svp_evaluator *ev, const Val *slots, const Expr *e)
+__attribute__((noinline)) static Val eval_aggregate(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     if (e->kind == E_NAMES)
         return eval_names(ev, slots, e);
@@ -241,6 +241,9 @@ static Val eval_aggregate(svp_evaluator *ev, const Val *slots, const Expr *e)
 
 Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
+    /* the most common node by far: a field or decision read */
+    if (e->kind == E_NAME && (e->ref_kind == R_FIELD || e->ref_kind == R_DECISION))
+        return slots[e->ref];
     switch ((ExprKind)e->kind) {
     case E_BOOL: case E_MONEY: case E_PERCENT: case E_NUMBER: case E_DATE: case E_TEXT:
         return literal(e);
@@ -310,8 +313,8 @@ static Val decide(svp_evaluator *ev, const Val *slots, const Decision *d)
  * shows exactly, to the penny ("£148,000.00"). */
 static const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r)
 {
-    Buf b;
-    buf_init(&b, ev->alloc);
+    Buf b = ev->msg; /* reused: no allocation once it has grown */
+    buf_clear(&b);
     for (const MsgPart *m = r->parts; m; m = m->next) {
         const Expr *e = m->expr;
         if (m->text)
@@ -321,12 +324,13 @@ static const char *render_message(svp_evaluator *ev, const Val *slots, const Rul
         else if (e)
             format_val(&b, ev->p, eval_expr(ev, slots, e));
     }
-    size_t len = 0;
-    char *text = buf_take(&b, &len);
-    char *copy = text ? arena_strndup(&ev->scratch, text, len) : NULL;
-    svp_mem_free(ev->alloc, text, len + 1);
-    if (!copy)
+    ev->msg = b;
+    char *copy = b.failed ? NULL : arena_strndup(&ev->scratch, b.data ? b.data : "", b.len);
+    if (!copy) {
         ev->overflow = true;
+        buf_free(&ev->msg);
+        buf_init(&ev->msg, ev->alloc);
+    }
     return copy ? copy : "";
 }
 
@@ -377,6 +381,7 @@ svp_evaluator *svp_evaluator_new(const svp_policy *p, const svp_allocator *alloc
     ev->alloc = alloc;
     arena_init(&ev->scratch, alloc, 64u << 20);
     buf_init(&ev->out, alloc);
+    buf_init(&ev->msg, alloc);
     return ev;
 }
 
@@ -388,6 +393,7 @@ void svp_evaluator_free(svp_evaluator *ev)
     arena_free(&ev->scratch);
     svp_mem_free(ev->alloc, ev->numbers, ev->cap_numbers * sizeof *ev->numbers);
     buf_free(&ev->out);
+    buf_free(&ev->msg);
     svp_mem_free(ev->alloc, ev, sizeof *ev);
 }
 

@@ -76,6 +76,7 @@ struct svp_evaluator {
     size_t nnumbers, cap_numbers;
     cJSON *tree;               /* the record being evaluated (texts point in) */
     Buf out;                   /* rendered result */
+    Buf msg;                   /* a finding's message, while it is built */
     svp_result result;
     char error_field[512];
     char error_message[512];
