@@ -97,7 +97,7 @@ test: setup
 # separate build folder (any finding aborts the test that hit it).
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
-	$(MAKE) --no-print-directory BUILD=build/sanitize OPT="-O1 -g" LTO= EXTRA_CFLAGS="$(SAN)" \
+	$(MAKE) --no-print-directory BUILD=build/sanitize OPT="-O1 -g" LTO= EXTRA_CFLAGS="$(SAN) -DSVP_NO_CJSON_ARENA" \
 	    EXTRA_LDFLAGS="$(SAN)" test
 
 # The unit tests and a batch evaluation under valgrind's memcheck.

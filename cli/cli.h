@@ -22,4 +22,11 @@ bool cli_use_colour(FILE *f);
 /* Print rendered diagnostics to stderr (when there are any). */
 void cli_print_diagnostics(const svp_diagnostics *d);
 
+/* json_arena.c: a per-record arena for cJSON in `svp eval`.  Install it
+ * once, call next_record before each svp_evaluate, and release it after
+ * the evaluator is freed. */
+void cli_json_arena_install(void);
+void cli_json_arena_next_record(void);
+void cli_json_arena_release(void);
+
 #endif

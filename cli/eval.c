@@ -51,6 +51,7 @@ static void emit(EvalRun *run, const svp_result *r)
 
 static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long line)
 {
+    cli_json_arena_next_record();
     emit(run, svp_evaluate(run->ev, text, len, line, run->explain));
 }
 
@@ -226,11 +227,13 @@ int cli_eval(int argc, char **argv)
     run.explain = explain;
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    cli_json_arena_install();
     int status = run.ev ? run_input(&run, input) : 2;
     if (!run.ev)
         fputs("svp: out of memory\n", stderr);
     fflush(stdout);
     svp_evaluator_free(run.ev);
+    cli_json_arena_release();
     svp_policy_free(p);
     return status;
 }

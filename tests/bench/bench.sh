@@ -230,6 +230,26 @@ for n in "${sizes[@]}"; do
     fi
 done
 
+# ---- 3b. for comparison: svp with cJSON on plain malloc -------------------
+# svp eval gives cJSON a per-record arena (cli/json_arena.c) while
+# parse_only uses malloc, as the issue's baseline does.  So that the
+# figure above can be read fairly, the same svp built without the arena
+# is timed too (best of 3 at 100,000 records; information, not a target).
+plain_build="$bench/plain-malloc"
+plain_rate= plain_ratio=
+if make -s -C "$root" BUILD="$plain_build" EXTRA_CFLAGS=-DSVP_NO_CJSON_ARENA "$plain_build/svp" >/dev/null 2>&1; then
+    best=
+    for i in 1 2 3; do
+        line=$("$bench/peak" "$plain_build/svp" eval "$policy" "${records[100000]}" --format json 2>/dev/null) || continue
+        s=$(field seconds "$line")
+        if [ -z "$best" ] || [ "$(calc "$s < $best")" = 1 ]; then best=$s; fi
+    done
+    if [ -n "$best" ]; then
+        plain_rate=$(calc "int(100000 / $best + 0.5)")
+        plain_ratio=$(calc "$plain_rate / ${par_rate[100000]}")
+    fi
+fi
+
 # ---- 4. the table ----------------------------------------------------------
 num() { [ -n "${1:-}" ] && group "$1" || echo "-"; }
 fix() { [ -n "${2:-}" ] && printf "%.${1}f" "$2" || echo "-"; }
@@ -264,6 +284,11 @@ for n in "${sizes[@]}"; do
     [ "${checked[$n]}" = PASS ] && passes=$((passes + 1)) || failures=$((failures + 1))
     echo
 done
+
+echo "for comparison (information, not a target): svp built without its cJSON arena"
+printf "  %-40s %-26s %s\n" "svp eval, cJSON on plain malloc (100k)" "$(num "$plain_rate") records/s" \
+    "ratio to parse-only $(fix 2 "$plain_ratio")"
+echo
 
 base=${svp_rate[100000]:-}
 times() { [ -n "$base" ] && printf "%.2fx" "$(calc "$base / $1")" || echo "-"; }

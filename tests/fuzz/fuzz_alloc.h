@@ -38,14 +38,14 @@ typedef struct FuzzAlloc {
 /* Room in front of each block for its size, keeping svp's alignment. */
 #define FUZZ_ALLOC_HEADER ((sizeof(max_align_t) + 15u) & ~(size_t)15u)
 
-static size_t fuzz_alloc_stored_size(void *p)
+static inline size_t fuzz_alloc_stored_size(void *p)
 {
     size_t stored;
     memcpy(&stored, (unsigned char *)p - FUZZ_ALLOC_HEADER, sizeof stored);
     return stored;
 }
 
-static void *fuzz_alloc_realloc(void *ctx, void *p, size_t old_size, size_t size)
+static inline void *fuzz_alloc_realloc(void *ctx, void *p, size_t old_size, size_t size)
 {
     FuzzAlloc *fa = ctx;
     if (p) {
@@ -83,7 +83,7 @@ static void *fuzz_alloc_realloc(void *ctx, void *p, size_t old_size, size_t size
     return h + FUZZ_ALLOC_HEADER;
 }
 
-static void fuzz_alloc_init(FuzzAlloc *fa, unsigned long fail_from)
+static inline void fuzz_alloc_init(FuzzAlloc *fa, unsigned long fail_from)
 {
     memset(fa, 0, sizeof *fa);
     fa->api.realloc = fuzz_alloc_realloc;
@@ -92,7 +92,7 @@ static void fuzz_alloc_init(FuzzAlloc *fa, unsigned long fail_from)
 }
 
 /* Abort when svp left blocks behind after everything was freed. */
-static void fuzz_alloc_check_empty(const FuzzAlloc *fa, const char *after)
+static inline void fuzz_alloc_check_empty(const FuzzAlloc *fa, const char *after)
 {
     if (fa->live_blocks || fa->live_bytes) {
         fprintf(stderr, "svp fuzz: %zu blocks (%zu bytes) still allocated after %s\n", fa->live_blocks,
@@ -102,17 +102,17 @@ static void fuzz_alloc_check_empty(const FuzzAlloc *fa, const char *after)
 }
 
 /* Read every byte of s[0, len) so that ASan checks the whole span. */
-static void fuzz_touch(const char *s, size_t len)
+static volatile unsigned char fuzz_sink;
+static inline void fuzz_touch(const char *s, size_t len)
 {
-    static volatile unsigned char sink;
     unsigned char x = 0;
     for (size_t i = 0; i < len; i++)
         x ^= (unsigned char)s[i];
-    sink = x;
+    fuzz_sink = x;
 }
 
 /* A NUL-terminated string svp handed out: read it whole (NULL is fine). */
-static size_t fuzz_touch_str(const char *s)
+static inline size_t fuzz_touch_str(const char *s)
 {
     if (!s)
         return 0;
@@ -123,7 +123,7 @@ static size_t fuzz_touch_str(const char *s)
 
 /* Oracle checks (semantic invariants, beyond memory safety) are on when
  * SVP_FUZZ_ORACLES is set to anything but "" or "0". */
-static int fuzz_env_flag(const char *name)
+static inline int fuzz_env_flag(const char *name)
 {
     const char *v = getenv(name);
     return v && *v && strcmp(v, "0") != 0;

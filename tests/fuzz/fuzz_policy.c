@@ -20,7 +20,8 @@
  * Build (tests/fuzz/run.sh does this):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *     -std=c11 -D_POSIX_C_SOURCE=200809L -Iengine -Ibuild/gen \
- *     tests/fuzz/fuzz_policy.c engine/*.c build/gen/parser.c build/gen/lexer.c -lcjson
+ *     tests/fuzz/fuzz_policy.c ENGINE_C_FILES build/gen/parser.c build/gen/lexer.c -lcjson
+ * where ENGINE_C_FILES is every engine/NAME.c.
  * Without libFuzzer, link it with tests/fuzz/replay.c instead.
  */
 #include <stdbool.h>
