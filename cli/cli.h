@@ -12,6 +12,7 @@
 int cli_check(int argc, char **argv);
 int cli_fmt(int argc, char **argv);
 int cli_eval(int argc, char **argv);
+int cli_portfolio(int argc, char **argv);
 
 /* Print "svp: <message>" and the usage text to stderr; returns 2. */
 int cli_usage_error(const char *fmt, const char *arg);

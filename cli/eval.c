@@ -11,6 +11,10 @@
  * Exit status: 2 when the policy does not compile, the command line is
  * wrong, or any record is invalid; else 1 when any record is
  * non-compliant; else 0.
+ *
+ * `svp portfolio POLICY RECORDS|- [--format text|json]` reads the same
+ * input, evaluates the policy's portfolio rules over the whole register,
+ * and prints one result for it.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -25,6 +29,7 @@
 
 typedef struct EvalRun {
     svp_evaluator *ev;
+    svp_portfolio *pf;      /* `svp portfolio`: tally records, print no line each */
     bool json, explain, colour;
     int worst;              /* 0, 1 or 2: the exit status so far */
     unsigned long records;
@@ -33,9 +38,13 @@ typedef struct EvalRun {
 static void emit(EvalRun *run, const svp_result *r)
 {
     size_t len;
-    const char *out = run->json ? svp_result_json(run->ev, r, &len)
-                                : svp_result_text(run->ev, r, run->colour, &len);
-    fwrite(out, 1, len, stdout);
+    if (run->pf) {
+        svp_portfolio_add(run->pf, run->ev);
+    } else {
+        const char *out = run->json ? svp_result_json(run->ev, r, &len)
+                                    : svp_result_text(run->ev, r, run->colour, &len);
+        fwrite(out, 1, len, stdout);
+    }
     svp_status s = svp_result_status(r);
     if (s == SVP_INVALID) {
         const char *id = svp_result_id(r), *field = svp_result_error_field(r);
@@ -186,29 +195,48 @@ static int run_input(EvalRun *run, const char *path)
     return run->worst;
 }
 
-int cli_eval(int argc, char **argv)
+/* The portfolio findings, after the whole register; the exit status is
+ * 2 when a record was invalid, else 1 when a portfolio rule fired as an
+ * error, else 0 (the records' own verdicts do not count here). */
+static int print_portfolio(EvalRun *run, int status)
 {
+    size_t len = 0;
+    const char *out = run->json ? svp_portfolio_json(run->pf, &len) : svp_portfolio_text(run->pf, run->colour, &len);
+    if (!out) {
+        fputs("svp: out of memory\n", stderr);
+        return 2;
+    }
+    fwrite(out, 1, len, stdout);
+    if (status == 2)
+        return 2;
+    return svp_portfolio_status(run->pf) == SVP_NONCOMPLIANT ? 1 : 0;
+}
+
+/* `svp eval` and `svp portfolio` share everything but what they print. */
+static int run_command(int argc, char **argv, bool portfolio)
+{
+    const char *cmd = portfolio ? "portfolio" : "eval";
     const char *policy_path = NULL, *input = NULL, *format = NULL;
     bool explain = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--explain"))
+        if (!strcmp(a, "--explain") && !portfolio)
             explain = true;
         else if (!strcmp(a, "--format") && i + 1 < argc)
             format = argv[++i];
         else if (!strncmp(a, "--format=", 9))
             format = a + 9;
         else if (a[0] == '-' && a[1])
-            return cli_usage_error("unknown option `%s` for eval", a);
+            return cli_usage_error(portfolio ? "unknown option `%s` for portfolio" : "unknown option `%s` for eval", a);
         else if (!policy_path)
             policy_path = a;
         else if (!input)
             input = a;
         else
-            return cli_usage_error("unexpected argument `%s`: eval takes one policy and one input", a);
+            return cli_usage_error("unexpected argument `%s`: give one policy and one input", a);
     }
     if (!policy_path || !input)
-        return cli_usage_error("%s", "eval needs a policy and an input (a file, or - for standard input)");
+        return cli_usage_error("%s needs a policy and an input (a file, or - for standard input)", cmd);
     if (format && strcmp(format, "json") && strcmp(format, "text"))
         return cli_usage_error("unknown format `%s`: use text or json", format);
 
@@ -228,12 +256,20 @@ int cli_eval(int argc, char **argv)
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     cli_json_arena_install();
-    int status = run.ev ? run_input(&run, input) : 2;
-    if (!run.ev)
+    if (portfolio)
+        run.pf = svp_portfolio_new(p, NULL);
+    int status = run.ev && (run.pf || !portfolio) ? run_input(&run, input) : 2;
+    if (!run.ev || (portfolio && !run.pf))
         fputs("svp: out of memory\n", stderr);
+    else if (portfolio)
+        status = print_portfolio(&run, status);
     fflush(stdout);
+    svp_portfolio_free(run.pf);
     svp_evaluator_free(run.ev);
     cli_json_arena_release();
     svp_policy_free(p);
     return status;
 }
+
+int cli_eval(int argc, char **argv) { return run_command(argc, argv, false); }
+int cli_portfolio(int argc, char **argv) { return run_command(argc, argv, true); }

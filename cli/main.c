@@ -17,6 +17,8 @@ static const char usage[] =
     "  svp fmt [-w] POLICY.svp                     print (or rewrite, with -w) in canonical layout\n"
     "  svp eval POLICY.svp RECORDS|- [--format text|json] [--explain]\n"
     "                                              evaluate records (one JSON object, or JSON Lines)\n"
+    "  svp portfolio POLICY.svp RECORDS|- [--format text|json]\n"
+    "                                              evaluate the portfolio rules over a whole register\n"
     "  svp help                                    this text\n";
 
 int cli_usage_error(const char *fmt, const char *arg)
@@ -39,6 +41,8 @@ int main(int argc, char **argv)
         return cli_fmt(argc - 2, argv + 2);
     if (!strcmp(cmd, "eval"))
         return cli_eval(argc - 2, argv + 2);
+    if (!strcmp(cmd, "portfolio"))
+        return cli_portfolio(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;

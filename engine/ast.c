@@ -383,10 +383,20 @@ Clause *ast_clauses(Clause *list, Clause *c)
     return list;
 }
 
+Clause *ast_clause_share(AstBuilder *b, Span key, Span s, Expr *of, Expr *where)
+{
+    Clause *c = clause_new(b, C_SHARE, key, s);
+    if (c) {
+        c->expr = of;
+        c->value = where;
+    }
+    return c;
+}
+
 static const char *clause_word(const Clause *c)
 {
-    static const char *const words[] = {"cite", "when", "require", "else", "report",
-                                        "because", "is", "by", "tier", "required", "default"};
+    static const char *const words[] = {"cite", "when", "require", "else", "report", "because",
+                                        "is", "by", "tier", "required", "default", "share"};
     return words[c->kind];
 }
 
@@ -502,17 +512,27 @@ static void rule_take_clause(AstBuilder *b, Rule *r, Clause *c)
         if (first_clause(b, r->because, c, "a rule"))
             r->because = c->names;
         break;
+    case C_SHARE:
+        if (!r->portfolio)
+            diag_add(b->diags, SVP_ERROR, "syntax", c->key.start, c->key.end,
+                     "`share` belongs in a `portfolio` rule, which reads a whole register");
+        else if (first_clause(b, r->share_of, c, "a portfolio rule")) {
+            r->share_of = c->expr;
+            r->share_where = c->value;
+        }
+        break;
     default:
         diag_add(b->diags, SVP_ERROR, "syntax", c->key.start, c->key.end,
                  "`%s` belongs in a decision, not a rule", clause_word(c));
     }
 }
 
-void ast_rule(AstBuilder *b, Span s, Span id, Span title, Clause *clauses)
+void ast_rule(AstBuilder *b, Span s, Span id, Span title, Clause *clauses, bool portfolio)
 {
     Rule *r = node(b, sizeof *r);
     if (!r)
         return;
+    r->portfolio = portfolio;
     r->id = ast_name(b, id);
     if (title.end > title.start)
         r->title = ast_name(b, title);

@@ -72,7 +72,8 @@ typedef enum ExprKind {
     E_SUM,      /* sum of a */
     E_ALL,      /* all of a are <flag> */
     E_ANY,      /* any of a are <flag> */
-    E_NAMES     /* names of a that are <flag> */
+    E_NAMES,    /* names of a that are <flag> */
+    E_SHARE     /* a portfolio rule's share (see Rule) */
 } ExprKind;
 
 /* What a resolved name refers to. */
@@ -157,7 +158,8 @@ typedef struct RecordDecl {
 
 typedef enum ClauseKind {
     C_CITE, C_WHEN, C_REQUIRE, C_ELSE, C_REPORT, C_BECAUSE, C_IS, C_BY, C_TIER,
-    C_REQUIRED, C_DEFAULT /* field modifiers */
+    C_REQUIRED, C_DEFAULT, /* field modifiers */
+    C_SHARE               /* portfolio: share EXPR where EXPR */
 } ClauseKind;
 
 typedef enum TierKind { TIER_OVER, TIER_FROM, TIER_OTHERWISE } TierKind;
@@ -220,6 +222,9 @@ typedef struct Rule {
     uint8_t severity;
     Name message;       /* raw string literal */
     ExprList *because;  /* NULL: every field the condition reads */
+    bool portfolio;     /* a rule over a whole register, not one record */
+    Expr *share_of;     /* portfolio: the amount shared out ... */
+    Expr *share_where;  /* ... and which records' amounts count as the share */
     Span span;
     Clause *clauses;
     /* Filled in by the checker. */
@@ -319,7 +324,8 @@ Clause *ast_clause_names(AstBuilder *b, Span key, Span s, ExprList *names);
 Clause *ast_clause_tier(AstBuilder *b, TierKind kind, Span s, Expr *bound, Expr *value);
 Clause *ast_clauses(Clause *list, Clause *c);
 void ast_decision(AstBuilder *b, Span s, Span name, Span title, Clause *clauses);
-void ast_rule(AstBuilder *b, Span s, Span id, Span title, Clause *clauses);
+void ast_rule(AstBuilder *b, Span s, Span id, Span title, Clause *clauses, bool portfolio);
+Clause *ast_clause_share(AstBuilder *b, Span key, Span s, Expr *of, Expr *where);
 void ast_comment(AstBuilder *b, Span s);
 char *ast_decode_text(AstBuilder *b, const char *raw, size_t len, uint32_t at, bool keep_braces);
 

@@ -27,6 +27,8 @@ typedef struct Checker {
     uint32_t nreads, cap_reads;
     bool collecting;
     bool after_syntax_errors; /* parts of the file were dropped by recovery */
+    bool register_level;      /* checking a portfolio rule's require or message:
+                                 `share` is known, one record's fields are not */
 } Checker;
 
 static const Type TYPE_ERROR = {T_ERROR, 0, 0};
@@ -691,7 +693,30 @@ static void report_unknown(Checker *C, Expr *e)
     e->type = TYPE_ERROR;
 }
 
+/* In a portfolio rule's requirement or message, only register-wide values
+ * make sense; a record's field or decision there is a mistake. */
+static void register_level_only(Checker *C, Expr *e)
+{
+    if (!C->register_level || e->type.kind == T_ERROR)
+        return;
+    if (e->ref_kind == R_FIELD || e->ref_kind == R_GROUP || e->ref_kind == R_PROJECT || e->ref_kind == R_DECISION) {
+        error(C, e->span, "portfolio",
+              "a portfolio rule's `require` and message see the whole register, not one record: use `share` "
+              "(and parameters) here; `%.*s` belongs in `when` or `share ... where ...`",
+              (int)e->text.len, e->text.text);
+        e->type = TYPE_ERROR;
+    }
+}
+
+static void resolve_name_in_record(Checker *C, Expr *e);
+
 static void resolve_name(Checker *C, Expr *e)
+{
+    resolve_name_in_record(C, e);
+    register_level_only(C, e);
+}
+
+static void resolve_name_in_record(Checker *C, Expr *e)
 {
     svp_policy *p = C->p;
     Field *f = find_field(C, e->text.text, e->text.len);
@@ -945,6 +970,13 @@ static Type check_expr_kind(Checker *C, Expr *e)
     case E_IF: return check_if(C, e);
     case E_COUNT: case E_SUM: case E_ALL: case E_ANY: case E_NAMES:
         return check_aggregate(C, e);
+    case E_SHARE:
+        if (!C->register_level) {
+            error(C, e->span, "portfolio",
+                  "`share` is known only in the `require` and message of a portfolio rule");
+            return TYPE_ERROR;
+        }
+        return type_of(T_PERCENT);
     }
     return TYPE_ERROR;
 }
@@ -1197,43 +1229,91 @@ static void check_rule_shape(Checker *C, Rule *r)
                 (int)r->id.len, r->id.text);
 }
 
+/* The parts of a portfolio rule: `when` and `share` read each record of
+ * the register; `require` and the message read the register's share. */
+static void check_portfolio_rule(Checker *C, Rule *r)
+{
+    if (r->when)
+        expect(C, r->when, T_BOOL, "the condition after `when`");
+    if (!r->share_of) {
+        error(C, r->id.span, "rule-shape",
+              "portfolio rule `%.*s` has no `share`: say what is shared out and which part counts, "
+              "like `share value where supplier.vcse`", (int)r->id.len, r->id.text);
+    } else {
+        Type t = check_expr(C, r->share_of);
+        if (t.kind != T_ERROR && t.kind != T_MONEY && t.kind != T_NUMBER && t.kind != T_PERCENT)
+            error(C, r->share_of->span, "type", "`share` adds up money or numbers, but `%.*s` is %s",
+                  (int)(r->share_of->span.end - r->share_of->span.start), C->p->source + r->share_of->span.start,
+                  kind_words(t.kind));
+        expect(C, r->share_where, T_BOOL, "the condition after `where`");
+    }
+    if (r->because)
+        error(C, r->because->expr ? r->because->expr->span : r->id.span, "rule-shape",
+              "a portfolio finding always shows the share and the amounts behind it: leave out `because`");
+    C->register_level = true;
+    if (r->require)
+        expect(C, r->require, T_BOOL, "the requirement after `require`");
+    if (r->message.len >= 2)
+        check_message(C, r);
+    C->register_level = false;
+}
+
+/* A record rule: `when`, `require` and the message all read one record. */
+static void check_record_rule(Checker *C, Rule *r)
+{
+    svp_policy *p = C->p;
+    C->collecting = true;
+    C->nreads = 0;
+    if (r->when)
+        expect(C, r->when, T_BOOL, "the condition after `when`");
+    if (r->require)
+        expect(C, r->require, T_BOOL, "the requirement after `require`");
+    C->collecting = false;
+    r->nread = C->nreads;
+    r->read_slots = alloc(C, (C->nreads + 1) * sizeof *r->read_slots);
+    if (r->read_slots && C->nreads)
+        memcpy(r->read_slots, C->reads, C->nreads * sizeof *r->read_slots);
+    if (r->message.len >= 2)
+        check_message(C, r);
+    if (r->because) {
+        check_because(C, r);
+    } else {
+        r->because_slots = r->read_slots;
+        r->nbecause = r->nread;
+    }
+    (void)p;
+}
+
 static void check_rules(Checker *C)
 {
     svp_policy *p = C->p;
-    for (Rule *r = p->ast.rules; r; r = r->next)
-        p->nrules++;
-    p->rules = alloc(C, (p->nrules + 1) * sizeof *p->rules);
-    if (!p->rules)
-        return;
-    uint32_t i = 0;
+    uint32_t total = 0, nport = 0;
     for (Rule *r = p->ast.rules; r; r = r->next) {
-        for (uint32_t j = 0; j < i; j++)
-            if (names_equal(p->rules[j]->id, r->id))
+        total++;
+        nport += r->portfolio;
+    }
+    p->rules = alloc(C, (total - nport + 1) * sizeof *p->rules);
+    p->portfolio = alloc(C, (nport + 1) * sizeof *p->portfolio);
+    if (!p->rules || !p->portfolio)
+        return;
+    for (Rule *r = p->ast.rules; r; r = r->next) {
+        for (Rule *q = p->ast.rules; q != r; q = q->next)
+            if (names_equal(q->id, r->id)) {
                 error(C, r->id.span, "duplicate", "rule id `%.*s` is used twice: ids must be unique", (int)r->id.len,
                       r->id.text);
-        p->rules[i++] = r;
+                break;
+            }
+        if (r->portfolio)
+            p->portfolio[p->nportfolio++] = r;
+        else
+            p->rules[p->nrules++] = r;
         r->id_str = arena_strndup(&p->arena, r->id.text, r->id.len);
         r->cite_str = decode_header(C, r->cite);
         check_rule_shape(C, r);
-        C->collecting = true;
-        C->nreads = 0;
-        if (r->when)
-            expect(C, r->when, T_BOOL, "the condition after `when`");
-        if (r->require)
-            expect(C, r->require, T_BOOL, "the requirement after `require`");
-        C->collecting = false;
-        r->nread = C->nreads;
-        r->read_slots = alloc(C, (C->nreads + 1) * sizeof *r->read_slots);
-        if (r->read_slots && C->nreads)
-            memcpy(r->read_slots, C->reads, C->nreads * sizeof *r->read_slots);
-        if (r->message.len >= 2)
-            check_message(C, r);
-        if (r->because) {
-            check_because(C, r);
-        } else {
-            r->because_slots = r->read_slots;
-            r->nbecause = r->nread;
-        }
+        if (r->portfolio)
+            check_portfolio_rule(C, r);
+        else
+            check_record_rule(C, r);
     }
 }
 

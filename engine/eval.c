@@ -285,6 +285,8 @@ Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
     }
     case E_COUNT: case E_SUM: case E_ALL: case E_ANY: case E_NAMES:
         return eval_aggregate(ev, slots, e);
+    case E_SHARE:
+        return ev->share;
     }
     return ABSENT;
 }
@@ -311,7 +313,7 @@ static Val decide(svp_evaluator *ev, const Val *slots, const Decision *d)
 /* The message of a fired rule.  A parameter shows as the policy writes it
  * ("£100,000"), so the message quotes the policy; a value from the record
  * shows exactly, to the penny ("£148,000.00"). */
-static const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r)
+const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r)
 {
     Buf b = ev->msg; /* reused: no allocation once it has grown */
     buf_clear(&b);

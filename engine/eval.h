@@ -81,6 +81,7 @@ struct svp_evaluator {
     char error_field[512];
     char error_message[512];
     bool overflow;             /* arithmetic overflowed while evaluating */
+    Val share;                 /* `share` while a portfolio rule is decided */
 };
 
 /* record.c: parse json and bind it into slots (nslots Vals); on failure
@@ -90,6 +91,9 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
 
 /* eval.c: evaluate one expression over slots. */
 Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e);
+
+/* eval.c: the message of fired rule r, in ev's scratch arena. */
+const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r);
 
 /* result.c: a value as a person reads it ("£1,234.56", "10%", "a, b"). */
 void format_val(Buf *b, const svp_policy *p, Val v);

@@ -333,7 +333,7 @@ static void decision(Fmt *F, const Decision *d)
 
 static void rule(Fmt *F, const Rule *r)
 {
-    text(F, "rule ");
+    text(F, r->portfolio ? "portfolio " : "rule ");
     name(F, r->id);
     if (r->title.len) {
         text(F, " ");
@@ -343,13 +343,18 @@ static void rule(Fmt *F, const Rule *r)
     /* Clauses stay in the order written: moving one would separate it
      * from the comments around it. */
     static const char *const keys[] = {[C_CITE] = "cite", [C_WHEN] = "when", [C_REQUIRE] = "require",
-                                       [C_ELSE] = "else", [C_REPORT] = "report", [C_BECAUSE] = "because"};
+                                       [C_ELSE] = "else", [C_REPORT] = "report", [C_BECAUSE] = "because",
+                                       [C_SHARE] = "share"};
     for (const Clause *c = r->clauses; c; c = c->next) {
         clause_key(F, c, keys[c->kind], 7);
         if (c->kind == C_CITE) {
             name(F, c->text);
         } else if (c->kind == C_WHEN || c->kind == C_REQUIRE) {
             expr(F, c->expr);
+        } else if (c->kind == C_SHARE) {
+            expr(F, c->expr);
+            text(F, " where ");
+            expr(F, c->value);
         } else if (c->kind == C_BECAUSE) {
             for (const ExprList *i = c->names; i; i = i->next) {
                 expr(F, i->expr);

@@ -56,8 +56,10 @@ struct svp_policy {
     uint32_t nparams;
     Decision **decisions;    /* decision i lives in slot nfields + i */
     uint32_t ndecisions;
-    Rule **rules;
+    Rule **rules;            /* record rules, in policy order */
     uint32_t nrules;
+    Rule **portfolio;        /* portfolio rules (over a register), in order */
+    uint32_t nportfolio;
     uint32_t nslots;         /* nfields + ndecisions */
     uint32_t id_slot;        /* the field echoed as "id" in results, or UINT32_MAX */
     Frag json_policy;        /* ,"policy":{"name":...,"version":...},"compliant": */

@@ -145,8 +145,8 @@ bool result_prepare(svp_policy *p)
         ok &= keep(p, &b, &p->decisions[i]->json_key);
     }
     static const char *const words[] = {[SEV_INFO] = "info", [SEV_WARNING] = "warning", [SEV_ERROR] = "error"};
-    for (uint32_t i = 0; i < p->nrules; i++) {
-        Rule *r = p->rules[i];
+    for (uint32_t i = 0; i < p->nrules + p->nportfolio; i++) {
+        Rule *r = i < p->nrules ? p->rules[i] : p->portfolio[i - p->nrules];
         buf_puts(&b, "{\"rule\":");
         json_text_or_null(&b, r->id_str);
         buf_puts(&b, ",\"severity\":");

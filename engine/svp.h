@@ -151,6 +151,33 @@ const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len)
  * color adds ANSI colours.  Owned by the evaluator, like the result. */
 const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, size_t *len);
 
+/* ---- Portfolio rules: a whole register at once --------------------------- */
+
+/* Some rules judge a register of procurements rather than one (the share of
+ * money awarded to SMEs, say).  Evaluate each record with svp_evaluate as
+ * usual, then hand the evaluator's result to svp_portfolio_add; at the end,
+ * svp_portfolio_json or svp_portfolio_text says what the portfolio rules
+ * found.  Invalid records are counted and otherwise left out. */
+typedef struct svp_portfolio svp_portfolio;
+
+svp_portfolio *svp_portfolio_new(const svp_policy *p, const svp_allocator *alloc);
+void svp_portfolio_free(svp_portfolio *pf);
+
+/* Count the record whose result ev holds now (from its last svp_evaluate). */
+void svp_portfolio_add(svp_portfolio *pf, const svp_evaluator *ev);
+
+/* How many portfolio rules the policy has (0: nothing to report). */
+size_t svp_portfolio_rule_count(const svp_portfolio *pf);
+
+/* The portfolio's status: SVP_NONCOMPLIANT when some portfolio rule fired
+ * with severity error, else SVP_COMPLIANT. */
+svp_status svp_portfolio_status(svp_portfolio *pf);
+
+/* The findings as one JSON object (newline included) or as text; owned by
+ * pf, valid until the next call on it.  NULL when out of memory. */
+const char *svp_portfolio_json(svp_portfolio *pf, size_t *len);
+const char *svp_portfolio_text(svp_portfolio *pf, bool color, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif

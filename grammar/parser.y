@@ -2,7 +2,7 @@
  * parser.y - the grammar of the svp policy language.
  *
  * A policy is a sequence of declarations, each opened by a keyword
- * (policy, parameters, enum, record, object, decision, rule), so the file
+ * (policy, parameters, enum, record, object, decision, rule, portfolio), so the file
  * reads top to bottom like the policy it encodes and an error in one
  * declaration is recovered from at the next.  Actions are one-line calls
  * to the constructors in engine/ast.c; no policy logic lives here.
@@ -78,6 +78,7 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %token KW_FALSE "false" KW_IF "if" KW_THEN "then" KW_PRESENT "present"
 %token KW_BLANK "blank" KW_COUNT "count" KW_SUM "sum" KW_ALL "all"
 %token KW_ANY "any" KW_NAMES "names" KW_THAT "that" KW_ARE "are"
+%token KW_PORTFOLIO "portfolio" KW_SHARE "share" KW_WHERE "where"
 %token ARROW "->" NE "!=" LE "<=" GE ">="
 
 %type <expr> expr primary literal name
@@ -131,7 +132,9 @@ decl
     | KW_DECISION IDENT title KW_BY expr tiers
                                         { ast_decision(ab, @$, @2, @3,
                                             ast_clauses(ast_clause(ab, C_BY, @4, span_join(@4, @5), $5), $6)); }
-    | KW_RULE rule_id title clauses     { ast_rule(ab, @$, @2, @3, $4); }
+    | KW_RULE rule_id title clauses     { ast_rule(ab, @$, @2, @3, $4, false); }
+    | KW_PORTFOLIO rule_id title clauses
+                                        { ast_rule(ab, @$, @2, @3, $4, true); }
     ;
 
 header_items
@@ -217,6 +220,7 @@ clause
     | KW_ELSE severity STRING           { $$ = ast_clause_text(ab, C_ELSE, @1, @$, @3, $2); }
     | KW_REPORT severity STRING         { $$ = ast_clause_text(ab, C_REPORT, @1, @$, @3, $2); }
     | KW_BECAUSE names                  { $$ = ast_clause_names(ab, @1, @$, $2); }
+    | KW_SHARE expr KW_WHERE expr       { $$ = ast_clause_share(ab, @1, @$, $2, $4); }
     ;
 
 severity
@@ -273,6 +277,7 @@ primary
     | KW_SUM KW_OF primary              { $$ = ast_quantifier(ab, E_SUM, false, @$, $3); }
     | KW_ALL KW_OF primary KW_ARE truth { $$ = ast_quantifier(ab, E_ALL, $5, @$, $3); }
     | KW_ANY KW_OF primary KW_ARE truth { $$ = ast_quantifier(ab, E_ANY, $5, @$, $3); }
+    | KW_SHARE                          { $$ = ast_literal(ab, E_SHARE, @1, 0); }
     | KW_NAMES KW_OF primary KW_THAT KW_ARE truth
                                         { $$ = ast_quantifier(ab, E_NAMES, $6, @$, $3); }
     ;

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# run.sh - tests of `svp portfolio` (the council's sme-vcse-spend rule).
+#
+#   tests/portfolio/run.sh [SVP]
+#
+# Builds small registers from tests/eval/bases/award.json with jq, works out
+# the share of money awarded to SMEs and VCSEs by hand, and checks svp's
+# figures, finding, message and exit status.
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+svp=${1:-build/svp}
+case $svp in /*) ;; *) svp="$PWD/$svp" ;; esac
+cd "$root" || exit 2
+policy=policies/nelc-social-value.svp
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/svp-portfolio.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+base=tests/eval/bases/award.json
+
+# record ID STAGE VALUE SIZE VCSE: one award-based record on one line.
+record() {
+    jq -c --arg id "$1" --arg stage "$2" --arg value "$3" --arg size "$4" --argjson vcse "$5" \
+        '.id = $id | .stage = $stage | .value = $value | .supplier.size = $size | .supplier.vcse = $vcse' "$base"
+}
+
+# expect NAME JQ-FILTER EXPECTED: the filter over the JSON output must give EXPECTED.
+expect() {
+    local got
+    got=$(jq -c "$2" "$tmp/out.json" 2>/dev/null)
+    if [ "$got" = "$3" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1: expected $3, got $got"; fi
+}
+
+status_is() {
+    if [ "$2" = "$3" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1: exit $3, expected $2"; fi
+}
+
+# 1. SME 30,000 + VCSE 20,000 of 150,000 counted = 33.33% (rounded down),
+#    met; the tender record is not counted; the invalid one is left out.
+{
+    record P1 award 100000 large false
+    record P2 award 30000 small false
+    record P3 delivery 20000.00 large true
+    record P4 tender 500000 large false | jq -c 'del(.supplier, .dates.award, .contract_manager)'
+    echo '{"id": "P5", "stage": "award"'
+} > "$tmp/met.jsonl"
+"$svp" portfolio "$policy" "$tmp/met.jsonl" --format json > "$tmp/out.json" 2> "$tmp/err"
+status_is "met: exit 2 (an invalid record)" 2 $?
+expect "met: records" '[.records, .invalid]' '[5,1]'
+expect "met: share" '.shares[0] | [.rule, .share, .part, .total, .records]' '["sme-vcse-spend","33.33%","£50,000.00","£150,000.00",3]'
+expect "met: no finding" '.findings' '[]'
+expect "met: compliant" '.compliant' 'true'
+if grep -q "line 5" "$tmp/err"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL met: invalid record reported on stderr"; fi
+
+# 2. 24,999 of 100,000 is 24.999%: rounds down to 24.99%, below 25%: fires.
+{
+    record Q1 award 24999 medium false
+    record Q2 award 75001 large false
+} > "$tmp/short.jsonl"
+"$svp" portfolio "$policy" "$tmp/short.jsonl" --format json > "$tmp/out.json" 2> "$tmp/err"
+status_is "short: exit 0 (a warning)" 0 $?
+expect "short: share" '.shares[0].share' '"24.99%"'
+expect "short: finding" '.findings[0] | [.rule, .severity, .cite]' '["sme-vcse-spend","warning","Objectives, 4"]'
+expect "short: message" '.findings[0].message' '"SMEs and VCSEs received 24.99% of the money awarded; the council aims for at least 25%"'
+
+# 3. exactly 25%: met.
+{
+    record R1 award 25000 micro false
+    record R2 award 75000 large false
+} > "$tmp/exact.jsonl"
+"$svp" portfolio "$policy" "$tmp/exact.jsonl" --format json > "$tmp/out.json"
+status_is "exact: exit 0" 0 $?
+expect "exact: share" '[.shares[0].share, .findings]' '["25%",[]]'
+
+# 4. nothing awarded: no share can be worked out, so the requirement cannot
+#    be shown to hold and the rule fires.
+record S1 tender 90000 large false | jq -c 'del(.supplier, .dates.award, .contract_manager)' > "$tmp/none.jsonl"
+"$svp" portfolio "$policy" "$tmp/none.jsonl" --format json > "$tmp/out.json"
+expect "none: share" '[.shares[0].share, .shares[0].records, (.findings | length)]' '[null,0,1]'
+
+# 5. text output names the rule, the share and the figures.
+"$svp" portfolio "$policy" "$tmp/short.jsonl" --format text > "$tmp/out.txt"
+if grep -q "warning  sme-vcse-spend" "$tmp/out.txt" && grep -q "share 24.99% (£24,999.00 of £100,000.00, 2 records)" "$tmp/out.txt"; then
+    passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL text output"; cat "$tmp/out.txt"; fi
+
+echo "portfolio: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
