@@ -77,6 +77,36 @@ static Expr *expr_new(AstBuilder *b, ExprKind kind, Span s)
     if (e) {
         e->kind = (uint8_t)kind;
         e->span = s;
+        e->depth = 1;
+    }
+    return e;
+}
+
+/* A node over the given operands (any may be absent by design: pass
+ * present = false for those), or NULL when an operand that should be there
+ * is missing (an error already reported, or out of memory) or the nesting
+ * passes AST_MAX_EXPR_DEPTH, which is reported here, once per expression. */
+static Expr *expr_over(AstBuilder *b, ExprKind kind, Span s, Expr *x, Expr *y, Expr *z, int operands)
+{
+    Expr *ops[3] = {x, y, z};
+    uint16_t depth = 0;
+    for (int i = 0; i < operands; i++) {
+        if (!ops[i])
+            return NULL;
+        if (ops[i]->depth > depth)
+            depth = ops[i]->depth;
+    }
+    if (depth >= AST_MAX_EXPR_DEPTH) {
+        diag_add(b->diags, SVP_ERROR, "limit", s.start, s.start + 1,
+                 "this expression nests more than %d levels deep: split it into decisions", AST_MAX_EXPR_DEPTH);
+        return NULL;
+    }
+    Expr *e = expr_new(b, kind, s);
+    if (e) {
+        e->a = x;
+        e->b = y;
+        e->c = z;
+        e->depth = (uint16_t)(depth + 1);
     }
     return e;
 }
@@ -158,22 +188,14 @@ Expr *ast_ref(AstBuilder *b, Span s)
 
 Expr *ast_unary(AstBuilder *b, ExprKind kind, Span s, Expr *a)
 {
-    Expr *e = expr_new(b, kind, s);
-    if (e)
-        e->a = a;
-    return e;
+    return expr_over(b, kind, s, a, NULL, NULL, 1);
 }
 
 Expr *ast_binary(AstBuilder *b, ExprKind kind, Expr *a, Expr *c)
 {
     if (!a || !c)
         return NULL;
-    Expr *e = expr_new(b, kind, span_join(a->span, c->span));
-    if (e) {
-        e->a = a;
-        e->b = c;
-    }
-    return e;
+    return expr_over(b, kind, span_join(a->span, c->span), a, c, NULL, 2);
 }
 
 Expr *ast_test(AstBuilder *b, ExprKind kind, bool negated, Span s, Expr *a)
@@ -194,20 +216,23 @@ Expr *ast_quantifier(AstBuilder *b, ExprKind kind, bool flag, Span s, Expr *a)
 
 Expr *ast_if(AstBuilder *b, Span s, Expr *cond, Expr *then, Expr *otherwise)
 {
-    Expr *e = expr_new(b, E_IF, s);
-    if (e) {
-        e->a = cond;
-        e->b = then;
-        e->c = otherwise;
-    }
-    return e;
+    return expr_over(b, E_IF, s, cond, then, otherwise, 3);
 }
 
 Expr *ast_list(AstBuilder *b, Span s, ExprList *items)
 {
-    Expr *e = expr_new(b, E_LIST, s);
-    if (e)
+    Expr *deepest = NULL;
+    for (ExprList *i = items; i; i = i->next) {
+        if (!i->expr)
+            return NULL;
+        if (!deepest || i->expr->depth > deepest->depth)
+            deepest = i->expr;
+    }
+    Expr *e = deepest ? expr_over(b, E_LIST, s, deepest, NULL, NULL, 1) : expr_new(b, E_LIST, s);
+    if (e) {
+        e->a = NULL; /* the depth came from the deepest item; items hold them all */
         e->items = items;
+    }
     return e;
 }
 

@@ -87,6 +87,10 @@ typedef enum RefKind {
     R_PROJECT    /* index: list field slot; member: object member */
 } RefKind;
 
+/* Deeper expressions are refused: every pass over an expression (checker,
+ * evaluator, formatter) recurses, and its stack must stay small. */
+#define AST_MAX_EXPR_DEPTH 200
+
 typedef struct Expr Expr;
 typedef struct ExprList {
     Expr *expr;
@@ -98,6 +102,7 @@ struct Expr {
     bool flag;        /* E_ALL/E_ANY/E_NAMES: the truth value asked for;
                          E_PRESENT/E_BLANK: negated ("is not") */
     bool parens;      /* written in parentheses (kept by the formatter) */
+    uint16_t depth;   /* levels of nesting below and including this node */
     Span span;
     Expr *a, *b, *c;  /* operands */
     ExprList *items;  /* E_LIST */

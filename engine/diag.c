@@ -123,8 +123,21 @@ static const char *severity_colour(svp_severity s)
     return s == SVP_ERROR ? "\033[1;31m" : s == SVP_WARNING ? "\033[1;35m" : "\033[1;36m";
 }
 
+/* How much of a long source line an excerpt shows around the mistake. */
+#define EXCERPT_BEFORE 60
+#define EXCERPT_AFTER 100
+
+/* Step back from i to the start of a UTF-8 character (not before lo). */
+static size_t char_start(const char *src, size_t lo, size_t i)
+{
+    while (i > lo && ((unsigned char)src[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
 /* The source line holding g, then carets under its span (at least one;
- * a span running past the end of the line stops at the line's end). */
+ * a span running past the end of the line stops at the line's end).  A
+ * very long line is cut to a window around the mistake, marked "...". */
 static void render_excerpt(Buf *b, const svp_diagnostics *d, const svp_diagnostic *g, bool color)
 {
     const char *src = d->source;
@@ -136,9 +149,21 @@ static void render_excerpt(Buf *b, const svp_diagnostics *d, const svp_diagnosti
     size_t line_end = le;
     if (line_end > ls && src[line_end - 1] == '\r')
         line_end--;
-    buf_append(b, src + ls, line_end - ls);
+    size_t from = ls, to = line_end;
+    if (g->start - ls > EXCERPT_BEFORE)
+        from = char_start(src, ls, g->start - EXCERPT_BEFORE);
+    if (to - g->start > EXCERPT_AFTER)
+        to = char_start(src, g->start, g->start + EXCERPT_AFTER);
+    const char *dots = "...";
+    if (from > ls)
+        buf_puts(b, dots);
+    buf_append(b, src + from, to - from);
+    if (to < line_end)
+        buf_puts(b, dots);
     buf_putc(b, '\n');
-    for (size_t i = ls; i < g->start; i++) {
+    if (from > ls)
+        buf_puts(b, "   ");
+    for (size_t i = from; i < g->start; i++) {
         unsigned char ch = (unsigned char)src[i];
         if (ch == '\t')
             buf_putc(b, '\t');
@@ -147,7 +172,7 @@ static void render_excerpt(Buf *b, const svp_diagnostics *d, const svp_diagnosti
     }
     if (color)
         buf_puts(b, "\033[1;32m");
-    size_t stop = g->end < line_end ? g->end : line_end;
+    size_t stop = g->end < to ? g->end : to;
     buf_putc(b, '^');
     for (size_t i = g->start + 1; i < stop; i++)
         if (((unsigned char)src[i] & 0xC0) != 0x80)
