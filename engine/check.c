@@ -1199,9 +1199,12 @@ static void check_because(Checker *C, Rule *r)
 
 static void check_rule_shape(Checker *C, Rule *r)
 {
-    bool has_else = false, has_report = false;
+    bool has_else = false, has_report = false, has_require = false;
     Span else_span = r->id.span;
+    /* by clause, not by r->require: a requirement whose expression was
+     * refused (too deep, say) is still there as far as the shape goes */
     for (Clause *c = r->clauses; c; c = c->next) {
+        has_require |= c->kind == C_REQUIRE;
         if (c->kind == C_ELSE) {
             has_else = true;
             else_span = c->key;
@@ -1211,16 +1214,16 @@ static void check_rule_shape(Checker *C, Rule *r)
             else_span = c->key;
         }
     }
-    if (r->require && !has_else && !has_report)
+    if (has_require && !has_else && !has_report)
         error(C, r->id.span, "rule-shape",
               "rule `%.*s` has `require` but no `else`: add, for example, `else error \"what is wrong\"`",
               (int)r->id.len, r->id.text);
-    else if (r->require && has_report)
+    else if (has_require && has_report)
         error(C, else_span, "rule-shape",
               "a rule with `require` says what is wrong with `else`; `report` is for rules with no requirement");
-    else if (!r->require && has_else)
+    else if (!has_require && has_else)
         error(C, else_span, "rule-shape", "`else` needs a `require` before it; to report whenever the rule applies, use `report`");
-    else if (!r->require && !has_report)
+    else if (!has_require && !has_report)
         error(C, r->id.span, "rule-shape",
               "rule `%.*s` reports nothing: add `require CONDITION else error \"message\"`, or `report warning \"message\"`",
               (int)r->id.len, r->id.text);
