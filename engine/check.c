@@ -120,29 +120,6 @@ static bool same_type(Type a, Type b)
 
 /* ---- Suggestions for near misses --------------------------------------- */
 
-static size_t distance(const char *a, size_t na, const char *b, size_t nb)
-{
-    size_t row[72];
-    if (na > 70 || nb > 70)
-        return 99;
-    for (size_t j = 0; j <= nb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= nb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            if (up + 1 < best)
-                best = up + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[nb];
-}
-
 typedef struct Suggest {
     Name want;
     size_t best;
@@ -152,7 +129,7 @@ typedef struct Suggest {
 
 static void suggest_consider(Suggest *s, Name n, const char *kind)
 {
-    size_t d = distance(s->want.text, s->want.len, n.text, n.len);
+    size_t d = diag_distance(s->want.text, s->want.len, n.text, n.len);
     size_t limit = s->want.len <= 4 ? 1 : s->want.len <= 8 ? 2 : 3;
     if (d <= limit && d < s->best) {
         s->best = d;

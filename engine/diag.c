@@ -104,6 +104,29 @@ void diag_add(svp_diagnostics *d, svp_severity sev, const char *code,
     va_end(ap);
 }
 
+size_t diag_distance(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t row[72];
+    if (na > 70 || nb > 70)
+        return 99;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (up + 1 < best)
+                best = up + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
 size_t svp_diagnostics_count(const svp_diagnostics *d) { return d ? d->count : 0; }
 size_t svp_diagnostics_errors(const svp_diagnostics *d) { return d ? d->errors : 0; }
 size_t svp_diagnostics_warnings(const svp_diagnostics *d) { return d ? d->warnings : 0; }

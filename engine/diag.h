@@ -38,4 +38,8 @@ void diag_add(svp_diagnostics *d, svp_severity sev, const char *code,
 void diag_vadd(svp_diagnostics *d, svp_severity sev, const char *code,
                size_t start, size_t end, const char *fmt, va_list ap);
 
+/* Edit distance between two short words (for "did you mean" suggestions);
+ * large for words over 70 characters, which are never suggested. */
+size_t diag_distance(const char *a, size_t na, const char *b, size_t nb);
+
 #endif

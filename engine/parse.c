@@ -166,30 +166,6 @@ static void describe_token(char *out, size_t size, const char *name)
     snprintf(out, size, "`%.*s`", (int)len, name);
 }
 
-static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
-{
-    size_t row[64];
-    if (na >= 63 || nb >= 63)
-        return 99;
-    for (size_t j = 0; j <= nb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= nb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            if (up + 1 < best)
-                best = up + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[nb];
-}
-
 static bool is_category(const char *name)
 {
     static const char *const categories[] = {"name", "number", "date", "percentage", NULL};
@@ -210,7 +186,7 @@ static const char *keyword_suggestion(const char *word, size_t len, const char *
         size_t klen = strlen(k);
         if (strspn(k, "abcdefghijklmnopqrstuvwxyz") != klen || is_category(k))
             continue;
-        size_t d = edit_distance(word, len, k, klen);
+        size_t d = diag_distance(word, len, k, klen);
         if (d <= best_d && d > 0) {
             best = k;
             best_d = d;
