@@ -27,42 +27,48 @@ void cli_print_diagnostics(const svp_diagnostics *d)
     svp_string_free(text);
 }
 
-/* True when the only problem is that the file could not be read. */
-static bool unreadable(const svp_diagnostics *d)
-{
-    const svp_diagnostic *g = svp_diagnostics_get(d, 0);
-    return g && !strcmp(g->code, "io");
-}
-
 int cli_check(int argc, char **argv)
 {
-    if (argc < 1)
-        return cli_usage_error("%s", "check needs at least one policy file");
-    int status = 0;
+    const char *today_arg = NULL;
+    char **files = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *files);
+    int nfiles = 0;
+    if (!files)
+        return 2;
     for (int i = 0; i < argc; i++) {
-        if (argv[i][0] == '-' && argv[i][1])
+        if (!strcmp(argv[i], "--today") && i + 1 < argc) {
+            today_arg = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            free(files);
             return cli_usage_error("unknown option `%s` for check", argv[i]);
-    }
-    for (int i = 0; i < argc; i++) {
-        svp_diagnostics *d = NULL;
-        svp_policy *p = svp_policy_load(argv[i], NULL, &d);
-        cli_print_diagnostics(d);
-        if (p) {
-            size_t w = svp_diagnostics_warnings(d);
-            printf("%s: ok (%s %s)%s", argv[i], svp_policy_name(p), svp_policy_version(p), w ? "," : "\n");
-            if (w)
-                printf(" %zu warning%s\n", w, w == 1 ? "" : "s");
-        } else if (!d || unreadable(d)) {
-            status = 2;
-        } else if (status == 0) {
-            status = 1;
+        } else {
+            files[nfiles++] = argv[i];
         }
-        if (!p && d && !unreadable(d)) {
-            size_t e = svp_diagnostics_errors(d);
-            fprintf(stderr, "%s: %zu error%s\n", argv[i], e, e == 1 ? "" : "s");
-        }
-        svp_policy_free(p);
-        svp_diagnostics_free(d);
     }
+    if (nfiles < 1 || (today_arg && !cli_is_date(today_arg))) {
+        free(files);
+        return cli_usage_error("%s", nfiles < 1 ? "check needs at least one policy file"
+                                                : "--today takes a date written YYYY-MM-DD");
+    }
+    Versions v;
+    int status = cli_load_versions(files, nfiles, &v, true);
+    free(files);
+    /* Versions are compared among the files that compiled. */
+    Versions compiled = {calloc(v.n + 1, sizeof(char *)), calloc(v.n + 1, sizeof(svp_policy *)), NULL, 0};
+    if (!compiled.files || !compiled.policies) {
+        status = 2;
+    } else {
+        for (size_t i = 0; i < v.n; i++)
+            if (v.policies[i]) {
+                compiled.files[compiled.n] = v.files[i];
+                compiled.policies[compiled.n++] = v.policies[i];
+            }
+        char today[11];
+        int versions = cli_check_versions(&compiled, cli_today(today, today_arg));
+        if (versions && !status)
+            status = versions;
+    }
+    free(compiled.files);
+    free(compiled.policies);
+    cli_free_versions(&v);
     return status;
 }

@@ -13,6 +13,9 @@ int cli_check(int argc, char **argv);
 int cli_fmt(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_portfolio(int argc, char **argv);
+int cli_test(int argc, char **argv);    /* cli/test.c */
+int cli_diff(int argc, char **argv);    /* cli/diff.c */
+int cli_impact(int argc, char **argv);  /* cli/impact.c */
 
 /* Print "svp: <message>" and the usage text to stderr; returns 2. */
 int cli_usage_error(const char *fmt, const char *arg);
@@ -22,6 +25,31 @@ bool cli_use_colour(FILE *f);
 
 /* Print rendered diagnostics to stderr (when there are any). */
 void cli_print_diagnostics(const svp_diagnostics *d);
+
+/* versions.c: several versions of one policy. */
+typedef struct Versions {
+    char **files;           /* the policy files, folders expanded */
+    svp_policy **policies;  /* compiled, NULL where a file failed */
+    size_t *warnings;       /* how many warnings each had */
+    size_t n;
+} Versions;
+
+/* Compile every file (folders: every *.svp in them, by name), printing
+ * errors, and (verbose, for `svp check`) warnings and an "ok" line per
+ * file.  Returns 0, 1 (some policy has errors) or 2 (unreadable). */
+int cli_load_versions(char **paths, int npaths, Versions *v, bool verbose);
+void cli_free_versions(Versions *v);
+/* Same-day versions (error: returns 1) and review due (a warning), as
+ * of today ("YYYY-MM-DD"). */
+int cli_check_versions(const Versions *v, const char *today);
+/* Index of the version in force for the record: by its `dated by` date,
+ * else as_of; -1 when none is.  date receives the date used, dated_by the
+ * field it came from (NULL: as_of), id the record's id ("" if none). */
+long cli_pick_version(const Versions *v, const char *json, size_t len, const char *as_of, char date[11],
+                      const char **dated_by, char *id, size_t id_size);
+/* override, or today's date (UTC) written into out. */
+const char *cli_today(char out[11], const char *override);
+bool cli_is_date(const char *s);
 
 /* json_arena.c: a per-record arena for cJSON in `svp eval`.  Install it
  * once, call next_record before each svp_evaluate, and release it after

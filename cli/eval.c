@@ -28,7 +28,10 @@
 #define EVAL_MAX_LINE (1u << 20)
 
 typedef struct EvalRun {
-    svp_evaluator *ev;
+    svp_evaluator *ev;      /* the evaluator of the version in force */
+    Versions versions;      /* every version given */
+    svp_evaluator **evs;    /* one evaluator per version */
+    const char *as_of;      /* the date of a record that has none */
     svp_portfolio *pf;      /* `svp portfolio`: tally records, print no line each */
     bool json, explain, colour;
     int worst;              /* 0, 1 or 2: the exit status so far */
@@ -58,10 +61,55 @@ static void emit(EvalRun *run, const svp_result *r)
     run->records++;
 }
 
+/* A record before every version took effect: an error line of its own. */
+static void no_version(EvalRun *run, const char *id, unsigned long line, const char *date, const char *field)
+{
+    const char *earliest = svp_policy_effective(run->versions.policies[0]);
+    for (size_t i = 1; i < run->versions.n; i++)
+        if (strcmp(svp_policy_effective(run->versions.policies[i]), earliest) < 0)
+            earliest = svp_policy_effective(run->versions.policies[i]);
+    char message[160];
+    snprintf(message, sizeof message, "no version of the policy is in force on %s: the earliest takes effect on %s",
+             date, earliest);
+    if (run->json) {
+        printf("{\"id\":");
+        if (*id) {
+            putchar('"');
+            for (const char *c = id; *c; c++)
+                printf(*c == '"' || *c == '\\' ? "\\%c" : (unsigned char)*c < 0x20 ? "\\u%04x" : "%c", *c);
+            putchar('"');
+        } else {
+            printf("null");
+        }
+        printf(",\"line\":%lu,\"error\":{\"field\":%s%s%s,\"message\":\"%s\"}}\n", line, field ? "\"" : "",
+               field ? field : "null", field ? "\"" : "", message);
+    } else {
+        printf("%s  INVALID  (line %lu)\n  %s%s%s\n\n", *id ? id : "(no id)", line, field ? field : "",
+               field ? ": " : "", message);
+    }
+    fflush(stdout);
+    fprintf(stderr, "svp: line %lu%s%s%s: %s\n", line, *id ? " (" : "", id, *id ? ")" : "", message);
+    run->worst = 2;
+    run->records++;
+}
+
 static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long line)
 {
     cli_json_arena_next_record();
+    if (run->versions.n > 1) {
+        char date[11], id[256];
+        const char *field;
+        long k = cli_pick_version(&run->versions, text, len, run->as_of, date, &field, id, sizeof id);
+        if (k < 0) {
+            no_version(run, id, line, date, field);
+            return;
+        }
+        run->ev = run->evs[k];
+    }
     emit(run, svp_evaluate(run->ev, text, len, line, run->explain));
+    /* The record's tree lives in the cJSON arena, which the next record
+     * reuses: let go of it now, whichever version's evaluator held it. */
+    svp_evaluator_reset(run->ev);
 }
 
 static bool blank_line(const char *s, size_t n)
@@ -216,8 +264,12 @@ static int print_portfolio(EvalRun *run, int status)
 static int run_command(int argc, char **argv, bool portfolio)
 {
     const char *cmd = portfolio ? "portfolio" : "eval";
-    const char *policy_path = NULL, *input = NULL, *format = NULL;
+    const char *format = NULL, *as_of = NULL;
     bool explain = false;
+    char **positional = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *positional);
+    int npos = 0;
+    if (!positional)
+        return 2;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--explain") && !portfolio)
@@ -226,48 +278,69 @@ static int run_command(int argc, char **argv, bool portfolio)
             format = argv[++i];
         else if (!strncmp(a, "--format=", 9))
             format = a + 9;
-        else if (a[0] == '-' && a[1])
+        else if (!strcmp(a, "--as-of") && i + 1 < argc)
+            as_of = argv[++i];
+        else if (a[0] == '-' && a[1]) {
+            free(positional);
             return cli_usage_error(portfolio ? "unknown option `%s` for portfolio" : "unknown option `%s` for eval", a);
-        else if (!policy_path)
-            policy_path = a;
-        else if (!input)
-            input = a;
-        else
-            return cli_usage_error("unexpected argument `%s`: give one policy and one input", a);
+        } else
+            positional[npos++] = argv[i];
     }
-    if (!policy_path || !input)
-        return cli_usage_error("%s needs a policy and an input (a file, or - for standard input)", cmd);
-    if (format && strcmp(format, "json") && strcmp(format, "text"))
-        return cli_usage_error("unknown format `%s`: use text or json", format);
+    int usage = 0;
+    if (npos < 2)
+        usage = cli_usage_error("%s needs a policy and an input (a file, or - for standard input)", cmd);
+    else if (format && strcmp(format, "json") && strcmp(format, "text"))
+        usage = cli_usage_error("unknown format `%s`: use text or json", format);
+    else if (as_of && !cli_is_date(as_of))
+        usage = cli_usage_error("--as-of takes a date written YYYY-MM-DD, not `%s`", as_of);
+    if (usage) {
+        free(positional);
+        return usage;
+    }
+    const char *input = positional[npos - 1];
 
-    svp_diagnostics *d = NULL;
-    svp_policy *p = svp_policy_load(policy_path, NULL, &d);
-    if (!p) {
-        cli_print_diagnostics(d);
-        svp_diagnostics_free(d);
+    /* Every argument but the last is a policy, or a folder of versions. */
+    EvalRun run = {0};
+    int status = cli_load_versions(positional, npos - 1, &run.versions, false);
+    free(positional);
+    if (!status && run.versions.n > 1 && portfolio) {
+        fputs("svp: portfolio takes one version of a policy\n", stderr);
+        status = 2;
+    }
+    char today[11];
+    if (!status && run.versions.n > 1 && cli_check_versions(&run.versions, cli_today(today, as_of)))
+        status = 2;
+    if (status) {
+        cli_free_versions(&run.versions);
         return 2;
     }
-    svp_diagnostics_free(d);
-    EvalRun run = {0};
-    run.ev = svp_evaluator_new(p, NULL);
+    run.as_of = as_of ? as_of : cli_today(today, NULL);
+    run.evs = calloc(run.versions.n, sizeof *run.evs);
+    bool ok = run.evs != NULL;
+    for (size_t i = 0; ok && i < run.versions.n; i++)
+        ok = (run.evs[i] = svp_evaluator_new(run.versions.policies[i], NULL)) != NULL;
+    svp_policy *p = run.versions.policies[0];
+    run.ev = ok ? run.evs[0] : NULL;
     run.json = format ? !strcmp(format, "json") : !isatty(fileno(stdout));
     run.colour = !run.json && cli_use_colour(stdout);
     run.explain = explain;
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     cli_json_arena_install();
-    if (portfolio)
-        run.pf = svp_portfolio_new(p, NULL);
-    int status = run.ev && (run.pf || !portfolio) ? run_input(&run, input) : 2;
-    if (!run.ev || (portfolio && !run.pf))
+    if (portfolio && ok)
+        ok = (run.pf = svp_portfolio_new(p, NULL)) != NULL;
+    status = ok ? run_input(&run, input) : 2;
+    if (!ok)
         fputs("svp: out of memory\n", stderr);
     else if (portfolio)
         status = print_portfolio(&run, status);
     fflush(stdout);
     svp_portfolio_free(run.pf);
-    svp_evaluator_free(run.ev);
+    for (size_t i = 0; run.evs && i < run.versions.n; i++)
+        svp_evaluator_free(run.evs[i]);
+    free(run.evs);
     cli_json_arena_release();
-    svp_policy_free(p);
+    cli_free_versions(&run.versions);
     return status;
 }
 

@@ -8,9 +8,9 @@
  * an application may make, never the library) a bump allocator whose free
  * does nothing, and resets it between records.
  *
- * Two arenas alternate: the library keeps record N's tree (its texts are
- * the result's texts) until it starts record N+1, so the arena being
- * reset for N+1 is the one that held N-1, whose tree is gone by then.
+ * The command lets go of each record (svp_evaluator_reset) once its
+ * result is printed, so no tree outlives its record.  Two arenas still
+ * alternate, as a margin: the one reset for record N+1 held record N-1.
  *
  * Memory stays bounded by twice the largest record's tree.  Builds for the
  * sanitizers define SVP_NO_CJSON_ARENA, so that every cJSON allocation is

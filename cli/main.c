@@ -43,6 +43,12 @@ int main(int argc, char **argv)
         return cli_eval(argc - 2, argv + 2);
     if (!strcmp(cmd, "portfolio"))
         return cli_portfolio(argc - 2, argv + 2);
+    if (!strcmp(cmd, "test"))
+        return cli_test(argc - 2, argv + 2);
+    if (!strcmp(cmd, "diff"))
+        return cli_diff(argc - 2, argv + 2);
+    if (!strcmp(cmd, "impact"))
+        return cli_impact(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;

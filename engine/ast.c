@@ -289,6 +289,21 @@ void ast_header_item(AstBuilder *b, int which, Span key, Span value, Expr *date)
         p->effective = date;
 }
 
+void ast_header_list(AstBuilder *b, int which, Span key, ExprList *items)
+{
+    Policy *p = b->policy;
+    ExprList **slot = which == 'd' ? &p->dated_by : &p->clauses;
+    if (*slot) {
+        error_at(b, key, "duplicate", "`%s` is given twice in the header: keep one", which == 'd' ? "dated by" : "clauses");
+        return;
+    }
+    *slot = items;
+    if (which == 'd')
+        p->dated_span = key;
+    else
+        p->clauses_span = key;
+}
+
 void ast_params_begin(AstBuilder *b, Span s)
 {
     b->current_params = add_decl(b, D_PARAMS, NULL, s);

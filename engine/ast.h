@@ -252,6 +252,9 @@ typedef struct Comment {
 typedef struct Policy {
     Name name, version, source, review; /* raw literals / month name */
     Expr *effective;                    /* a date literal */
+    ExprList *dated_by;                 /* "dated by": record fields giving its date */
+    ExprList *clauses;                  /* "clauses": the source's clauses, as texts */
+    Span dated_span, clauses_span;      /* their keywords */
     Span header;
     Param *params;
     EnumDecl *enums;
@@ -316,6 +319,7 @@ ExprList *ast_expr_list(AstBuilder *b, ExprList *list, Expr *e);
 
 void ast_header(AstBuilder *b, Span name);
 void ast_header_item(AstBuilder *b, int which, Span key, Span value, Expr *date);
+void ast_header_list(AstBuilder *b, int which, Span key, ExprList *items);
 void ast_params_begin(AstBuilder *b, Span s);
 void ast_param(AstBuilder *b, Span name, Expr *value);
 void ast_enum(AstBuilder *b, Span s, Span name, bool ordered, ExprList *members);

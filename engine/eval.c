@@ -387,6 +387,14 @@ svp_evaluator *svp_evaluator_new(const svp_policy *p, const svp_allocator *alloc
     return ev;
 }
 
+void svp_evaluator_reset(svp_evaluator *ev)
+{
+    cJSON_Delete(ev->tree);
+    ev->tree = NULL;
+    arena_reset(&ev->scratch);
+    memset(&ev->result, 0, sizeof ev->result);
+}
+
 void svp_evaluator_free(svp_evaluator *ev)
 {
     if (!ev)

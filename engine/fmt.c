@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "diff.h"
 #include "parse.h"
 #include "program.h"
 
@@ -167,6 +168,15 @@ static void expr(Fmt *F, const Expr *e)
         text(F, ")");
 }
 
+/* The expression printer for diff.c (see diff.h): the same printing as
+ * `svp fmt`, into the caller's buffer. */
+void fmt_expr(Buf *b, const char *src, const Expr *e)
+{
+    Fmt F = {.out = *b, .src = src, .next = NULL};
+    expr(&F, e);
+    *b = F.out;
+}
+
 /* ---- Declarations ------------------------------------------------------ */
 
 static void header_line(Fmt *F, const char *key, Name value, bool every)
@@ -183,6 +193,34 @@ static void header_line(Fmt *F, const char *key, Name value, bool every)
     end_line(F, value.span.end);
 }
 
+static void header_list(Fmt *F, const char *key, Span at, const ExprList *items)
+{
+    if (!items)
+        return;
+    comments_before(F, at.start, 2);
+    text(F, "  ");
+    text(F, key);
+    pad(F, strlen(key), 10);
+    uint32_t end = at.end;
+    size_t line_start = F->out.len - 12; /* "  " + key padded to 10 */
+    for (const ExprList *i = items; i; i = i->next) {
+        size_t width = i->expr ? i->expr->span.end - i->expr->span.start : 0;
+        if (i != items && F->out.len - line_start + width > 96) {
+            /* a long list wraps, continuing under its first item */
+            while (F->out.len && F->out.data[F->out.len - 1] == ' ')
+                F->out.len--;
+            text(F, "\n            ");
+            line_start = F->out.len - 12;
+        }
+        expr(F, i->expr);
+        if (i->expr)
+            end = i->expr->span.end;
+        if (i->next)
+            text(F, ", ");
+    }
+    end_line(F, end);
+}
+
 static void header(Fmt *F, const Policy *p)
 {
     if (!p->name.len)
@@ -196,6 +234,8 @@ static void header(Fmt *F, const Policy *p)
         header_line(F, "effective", p->effective->text, false);
     header_line(F, "review", p->review, true);
     header_line(F, "source", p->source, false);
+    header_list(F, "dated by", p->dated_span, p->dated_by);
+    header_list(F, "clauses", p->clauses_span, p->clauses);
 }
 
 static void params(Fmt *F, const DeclRef *d)

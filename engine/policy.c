@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "parse.h"
+#include "analyse.h"
 #include "program.h"
+#include "value.h"
 
 /* Policy files larger than this are refused before parsing. */
 #define SVP_MAX_POLICY_BYTES (1u << 20)
@@ -90,8 +92,10 @@ svp_policy *svp_policy_compile(const char *name, const char *text, size_t len, c
          * that failed whole, leaving only complete nodes in the tree. */
         bool parsed = parse_into(p, &ab, d);
         bool ok = !ab.oom && check_policy(p, &ab) && parsed;
-        if (ok && !result_prepare(p))
+        if (ok && (!analyse_policy(p, d) || !result_prepare(p)))
             ab.oom = true;
+        if (ok)
+            value_format_date(p->effective, p->effective_text);
         if (ab.oom && d->errors == 0)
             diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while checking the policy");
         if (!ok || ab.oom || d->errors) {
@@ -152,6 +156,8 @@ svp_policy *svp_policy_load(const char *path, const svp_allocator *alloc, svp_di
         svp_diagnostics *d = new_diags(alloc, path, "", 0, diags);
         if (d)
             diag_add(d, SVP_ERROR, "io", (size_t)-1, 0, "cannot read the policy: %s", strerror(err));
+        if (!diags)
+            svp_diagnostics_free(d);
         return NULL;
     }
     svp_policy *p = svp_policy_compile(path, text, len, alloc, diags);
@@ -170,5 +176,9 @@ void svp_policy_free(svp_policy *p)
 
 const char *svp_policy_name(const svp_policy *p) { return p->name; }
 const char *svp_policy_version(const svp_policy *p) { return p->version; }
+const char *svp_policy_effective(const svp_policy *p) { return p->effective_text; }
+int svp_policy_review_month(const svp_policy *p) { return p->review_month; }
+size_t svp_policy_dated_by_count(const svp_policy *p) { return p->ndated_by; }
+const char *svp_policy_dated_by(const svp_policy *p, size_t i) { return i < p->ndated_by ? p->dated_by[i] : NULL; }
 
 void svp_string_free(char *s) { free(s); }

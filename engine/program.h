@@ -63,6 +63,9 @@ struct svp_policy {
     uint32_t nslots;         /* nfields + ndecisions */
     uint32_t id_slot;        /* the field echoed as "id" in results, or UINT32_MAX */
     Frag json_policy;        /* ,"policy":{"name":...,"version":...},"compliant": */
+    const char **dated_by;   /* paths of the record's own dates ("dated by") */
+    uint32_t ndated_by;
+    char effective_text[11]; /* "YYYY-MM-DD" */
 };
 
 /* result.c: prepare the constant pieces of every result line once, at

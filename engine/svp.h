@@ -93,6 +93,14 @@ void svp_policy_free(svp_policy *p);
 
 const char *svp_policy_name(const svp_policy *p);
 const char *svp_policy_version(const svp_policy *p);
+/* The date the policy takes effect, "YYYY-MM-DD". */
+const char *svp_policy_effective(const svp_policy *p);
+/* The month of its annual review, 1..12, or 0 when it names none. */
+int svp_policy_review_month(const svp_policy *p);
+/* The record fields that give a record its own date ("dated by"), in order
+ * of preference: which version of a policy is in force for it. */
+size_t svp_policy_dated_by_count(const svp_policy *p);
+const char *svp_policy_dated_by(const svp_policy *p, size_t i);
 
 /* Canonical layout of policy source text: returns a new NUL-terminated
  * string (svp_string_free) and its length in *out_len, or NULL when the
@@ -124,6 +132,11 @@ void svp_evaluator_free(svp_evaluator *ev);
  * evaluator and is valid until its next svp_evaluate or svp_evaluator_free. */
 const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len,
                                unsigned long line, bool explain);
+
+/* Let go of the last record evaluated (its result is no longer valid);
+ * svp_evaluate does this itself, so this is only for a caller that wants
+ * the record's memory back before it evaluates the next one. */
+void svp_evaluator_reset(svp_evaluator *ev);
 
 svp_status svp_result_status(const svp_result *r);
 /* The line given to svp_evaluate. */
@@ -177,6 +190,80 @@ svp_status svp_portfolio_status(svp_portfolio *pf);
  * pf, valid until the next call on it.  NULL when out of memory. */
 const char *svp_portfolio_json(svp_portfolio *pf, size_t *len);
 const char *svp_portfolio_text(svp_portfolio *pf, bool color, size_t *len);
+
+/* ==== The April review: svp diff and svp impact (engine/diff.c) ========== */
+
+/* One difference between two compiled versions of a policy, in canonical
+ * form (expressions as `svp fmt` prints them; comments and layout are
+ * never a difference).  kind names the sort of change, e.g.
+ * "parameter-changed", "rule-added", "tier-changed" (README.md lists
+ * them); name is what it concerns (a parameter, enumeration, field path,
+ * decision or rule id, or a header item); aspect the part of it that
+ * changed ("severity", "when", "requirement", "tier \"Cabinet\""), NULL
+ * when the change is to the thing as a whole; old_value and new_value the
+ * two versions as the text report shows them, NULL on the side where the
+ * thing does not exist. */
+typedef struct svp_change {
+    const char *kind;
+    const char *name;
+    const char *aspect;
+    const char *old_value;
+    const char *new_value;
+} svp_change;
+
+typedef struct svp_diff svp_diff;
+
+/* Compare two compiled policies (both must outlive the diff).  NULL when
+ * out of memory. */
+svp_diff *svp_diff_new(const svp_policy *old_policy, const svp_policy *new_policy,
+                       const svp_allocator *alloc);
+void svp_diff_free(svp_diff *d);
+
+/* How many changes (0: the versions mean the same), and change i, in
+ * report order: header, parameters, enumerations, record fields,
+ * decisions, rules, portfolio rules. */
+size_t svp_diff_count(const svp_diff *d);
+const svp_change *svp_diff_get(const svp_diff *d, size_t i);
+
+/* Every change as text for a committee report (a heading per section, one
+ * change a line) or as one JSON object with a "changes" list (newline
+ * included).  Owned by d, valid until the next call on it; NULL when out
+ * of memory. */
+const char *svp_diff_text(svp_diff *d, size_t *len);
+const char *svp_diff_json(svp_diff *d, size_t *len);
+
+/* What a new version does to a register: evaluate each record under both
+ * versions (one evaluator over each), hand both evaluators to
+ * svp_impact_add, and read the totals at the end.  A record changes when
+ * its verdict, a decision (one both versions have, by name) or the set of
+ * rules that fired (by id) differs; a record invalid under both changes
+ * only when the error differs.  Memory does not grow with the register. */
+typedef struct svp_impact svp_impact;
+
+svp_impact *svp_impact_new(const svp_policy *old_policy, const svp_policy *new_policy,
+                           const svp_allocator *alloc);
+void svp_impact_free(svp_impact *im);
+
+/* Compare the results old_ev (over the old policy) and new_ev (over the
+ * new) hold now, from evaluating the same record, and count it.  True
+ * when the record changed.  False, counting nothing, when the evaluators
+ * are not over the impact's two policies. */
+bool svp_impact_add(svp_impact *im, const svp_evaluator *old_ev, const svp_evaluator *new_ev);
+
+/* What changed for the record last added, as one text line or one JSON
+ * line (newline included; "" when it did not change).  Owned by im, valid
+ * until the next svp_impact_add; NULL when out of memory. */
+const char *svp_impact_record_text(svp_impact *im, size_t *len);
+const char *svp_impact_record_json(svp_impact *im, size_t *len);
+
+/* Records added so far, and how many of them changed. */
+unsigned long svp_impact_records(const svp_impact *im);
+unsigned long svp_impact_changed(const svp_impact *im);
+
+/* The totals, per kind of change, as text or as one JSON line.  Owned by
+ * im, valid until the next call on it; NULL when out of memory. */
+const char *svp_impact_summary_text(svp_impact *im, size_t *len);
+const char *svp_impact_summary_json(svp_impact *im, size_t *len);
 
 #ifdef __cplusplus
 }

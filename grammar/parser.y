@@ -79,10 +79,11 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %token KW_BLANK "blank" KW_COUNT "count" KW_SUM "sum" KW_ALL "all"
 %token KW_ANY "any" KW_NAMES "names" KW_THAT "that" KW_ARE "are"
 %token KW_PORTFOLIO "portfolio" KW_SHARE "share" KW_WHERE "where"
+%token KW_DATED "dated" KW_CLAUSES "clauses"
 %token ARROW "->" NE "!=" LE "<=" GE ">="
 
 %type <expr> expr primary literal name
-%type <list> names members list_items
+%type <list> names members list_items texts
 %type <clause> clauses clause field_mods field_mod tiers tier
 %type <flag> ordered truth
 %type <sev> severity
@@ -147,6 +148,13 @@ header_item
     | KW_EFFECTIVE DATE                 { ast_header_item(ab, 'e', @1, @2, ast_literal(ab, E_DATE, @2, $2)); }
     | KW_REVIEW KW_EVERY IDENT          { ast_header_item(ab, 'r', @1, @3, NULL); }
     | KW_SOURCE STRING                  { ast_header_item(ab, 's', @1, @2, NULL); }
+    | KW_DATED KW_BY names              { ast_header_list(ab, 'd', @1, $3); }
+    | KW_CLAUSES texts                  { ast_header_list(ab, 'c', @1, $2); }
+    ;
+
+texts
+    : STRING                            { $$ = ast_expr_list(ab, NULL, ast_text(ab, @1)); }
+    | texts ',' STRING                  { $$ = ast_expr_list(ab, $1, ast_text(ab, @3)); }
     ;
 
 params

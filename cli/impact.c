@@ -1,0 +1,254 @@
+/*
+ * impact.c - `svp impact OLD NEW RECORDS [--format text|json]`: what a new
+ * version of a policy does to a register.  Every record is evaluated under
+ * both versions (one evaluator over each); the records whose verdict,
+ * decisions or findings differ are listed as they stream past, then the
+ * totals per kind of change (the comparison is the library's: svp_impact
+ * in svp.h).
+ *
+ * RECORDS is read as `svp eval` reads its input: JSON Lines (a .jsonl or
+ * .ndjson file always; otherwise when the first non-blank line is a JSON
+ * value by itself), else the whole input is one record; - is standard
+ * input.  One line is read at a time, so memory does not grow with the
+ * register.
+ *
+ * Exit status: 0 when no record changes, 1 when some do, 2 for a usage
+ * error, a policy that does not compile or an unreadable input.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* A whole-file record larger than this is cut here (the library refuses
+ * records over 1 MiB anyway, and says so). */
+#define IMPACT_MAX_RECORD (2u << 20)
+
+typedef struct Run {
+    svp_evaluator *a, *b;
+    svp_impact *im;
+    bool json;
+    bool oom;
+} Run;
+
+static void compare(Run *run, const char *text, size_t len, unsigned long line)
+{
+    svp_evaluate(run->a, text, len, line, false);
+    svp_evaluate(run->b, text, len, line, false);
+    if (!svp_impact_add(run->im, run->a, run->b))
+        return;
+    size_t n = 0;
+    const char *out = run->json ? svp_impact_record_json(run->im, &n) : svp_impact_record_text(run->im, &n);
+    if (out)
+        fwrite(out, 1, n, stdout);
+    else
+        run->oom = true;
+}
+
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(" \t\r\n", s[i]))
+            return false;
+    return true;
+}
+
+static size_t trim_eol(const char *s, size_t n)
+{
+    if (n && s[n - 1] == '\n')
+        n--;
+    if (n && s[n - 1] == '\r')
+        n--;
+    return n;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* The first record line, and whether the input is JSON Lines. */
+static bool json_lines(const char *path, const char *first, size_t len)
+{
+    if (has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson"))
+        return true;
+    cJSON *alone = cJSON_ParseWithLength(first, len);
+    cJSON_Delete(alone);
+    return alone != NULL;
+}
+
+/* Everything from `head` (already read) to the end of in, as one record. */
+static int whole_record(Run *run, FILE *in, const char *head, size_t head_len)
+{
+    size_t cap = head_len + 65536, n = head_len;
+    char *data = malloc(cap);
+    if (!data)
+        return 2;
+    memcpy(data, head, head_len);
+    for (;;) {
+        if (n == cap) {
+            if (cap >= IMPACT_MAX_RECORD)
+                break;
+            char *bigger = realloc(data, cap * 2);
+            if (!bigger) {
+                free(data);
+                return 2;
+            }
+            data = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(data + n, 1, cap - n, in);
+        if (!got)
+            break;
+        n += got;
+    }
+    compare(run, data, n, 1);
+    free(data);
+    return 0;
+}
+
+static int read_records(Run *run, const char *path)
+{
+    FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!in) {
+        fprintf(stderr, "svp: cannot read %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long number = 0;
+    /* Blank lines before the first record are kept, in case the input
+     * turns out to be one record spread over lines. */
+    char *head = NULL;
+    size_t head_len = 0;
+    int status = 0;
+    bool decided = false, lines = true;
+    while ((n = getline(&line, &cap, in)) >= 0) {
+        number++;
+        size_t len = trim_eol(line, (size_t)n);
+        if (!decided) {
+            if (blank(line, len)) {
+                char *grown = realloc(head, head_len + (size_t)n);
+                if (!grown) {
+                    status = 2;
+                    break;
+                }
+                head = grown;
+                memcpy(head + head_len, line, (size_t)n);
+                head_len += (size_t)n;
+                continue;
+            }
+            decided = true;
+            lines = json_lines(path, line, len);
+            if (!lines) {
+                char *grown = realloc(head, head_len + (size_t)n);
+                if (!grown) {
+                    status = 2;
+                    break;
+                }
+                head = grown;
+                memcpy(head + head_len, line, (size_t)n);
+                head_len += (size_t)n;
+                status = whole_record(run, in, head, head_len);
+                break;
+            }
+        }
+        if (!blank(line, len))
+            compare(run, line, len, number);
+    }
+    free(line);
+    free(head);
+    if (status == 2)
+        fputs("svp: out of memory\n", stderr);
+    if (ferror(in)) {
+        fprintf(stderr, "svp: error reading %s\n", path);
+        status = 2;
+    }
+    if (in != stdin)
+        fclose(in);
+    return status;
+}
+
+static svp_policy *load(const char *path)
+{
+    svp_diagnostics *d = NULL;
+    svp_policy *p = svp_policy_load(path, NULL, &d);
+    if (!p) {
+        cli_print_diagnostics(d);
+        if (!d)
+            fprintf(stderr, "svp: out of memory reading %s\n", path);
+    }
+    svp_diagnostics_free(d);
+    return p;
+}
+
+int cli_impact(int argc, char **argv)
+{
+    const char *paths[3] = {NULL, NULL, NULL}, *format = NULL;
+    int npaths = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--format") && i + 1 < argc)
+            format = argv[++i];
+        else if (!strncmp(a, "--format=", 9))
+            format = a + 9;
+        else if (a[0] == '-' && a[1])
+            return cli_usage_error("unknown option `%s` for impact", a);
+        else if (npaths < 3)
+            paths[npaths++] = a;
+        else
+            return cli_usage_error("unexpected argument `%s`: give the old policy, the new one and the records", a);
+    }
+    if (npaths < 3)
+        return cli_usage_error("%s needs the old policy, the new one and the records (a file, or - for standard input)",
+                               "impact");
+    if (format && strcmp(format, "json") && strcmp(format, "text"))
+        return cli_usage_error("unknown format `%s`: use text or json", format);
+
+    svp_policy *a = load(paths[0]), *b = load(paths[1]);
+    if (!a || !b) {
+        svp_policy_free(a);
+        svp_policy_free(b);
+        return 2;
+    }
+    Run run = {0};
+    run.json = format && !strcmp(format, "json");
+    run.a = svp_evaluator_new(a, NULL);
+    run.b = svp_evaluator_new(b, NULL);
+    run.im = svp_impact_new(a, b, NULL);
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    int status = 2;
+    if (!run.a || !run.b || !run.im) {
+        fputs("svp: out of memory\n", stderr);
+    } else {
+        status = read_records(&run, paths[2]);
+        size_t n = 0;
+        const char *summary = NULL;
+        if (status != 2) {
+            summary = run.json ? svp_impact_summary_json(run.im, &n) : svp_impact_summary_text(run.im, &n);
+            if (summary && !run.json && svp_impact_changed(run.im))
+                fputc('\n', stdout);
+            if (summary)
+                fwrite(summary, 1, n, stdout);
+        }
+        if (status != 2 && (!summary || run.oom)) {
+            fputs("svp: out of memory\n", stderr);
+            status = 2;
+        } else if (status != 2) {
+            status = svp_impact_changed(run.im) ? 1 : 0;
+        }
+    }
+    if (fflush(stdout) != 0)
+        status = 2;
+    svp_impact_free(run.im);
+    svp_evaluator_free(run.a);
+    svp_evaluator_free(run.b);
+    svp_policy_free(a);
+    svp_policy_free(b);
+    return status;
+}

@@ -1,0 +1,1406 @@
+/*
+ * diff.c - the April review: what changed between two versions of a policy
+ * (svp_diff) and what the change does to a register of records
+ * (svp_impact).
+ *
+ * svp_diff compares two compiled policies declaration by declaration,
+ * matched by name (rule ids, parameter, field and decision names), never
+ * by position in the file.  Expressions are compared as trees, not as
+ * text: comments, layout, redundant parentheses and the spelling of a
+ * literal (£100000 and £100,000) are not changes; what is shown is the
+ * canonical form `svp fmt` prints (fmt_expr).  Every change is one entry
+ * with a kind, a name, an aspect and the old and new values, so the text
+ * report and the JSON say the same things.
+ *
+ * svp_impact compares two results of the same record, one per version:
+ * verdict, decisions (those both versions have, by name) and the ids of
+ * the rules that fired.  It keeps only counters, one per kind of change
+ * and per decision and rule, so a register of any length runs in the same
+ * memory.
+ */
+#include <string.h>
+
+#include "diff.h"
+#include "eval.h"
+#include "value.h"
+
+/* ==== Canonical text ==================================================== */
+
+typedef struct Cmp {
+    const svp_policy *a, *b; /* old and new */
+    Arena *arena;
+    Buf tmp;
+    bool oom;
+} Cmp;
+
+static const char *keep_buf(Cmp *C, Buf *b)
+{
+    const char *s = b->failed ? NULL : arena_strndup(C->arena, b->data ? b->data : "", b->len);
+    buf_clear(b);
+    if (!s)
+        C->oom = true;
+    return s ? s : "";
+}
+
+static const char *keep_str(Cmp *C, const char *s)
+{
+    buf_clear(&C->tmp);
+    buf_puts(&C->tmp, s);
+    return keep_buf(C, &C->tmp);
+}
+
+static bool name_eq(Name x, Name y) { return x.len == y.len && (x.len == 0 || !memcmp(x.text, y.text, x.len)); }
+
+/* A text literal's contents as the policy means them: escapes decoded and
+ * a line break with the spaces around it folded to one space (as
+ * ast_decode_text does; the policy compiled, so every escape is known). */
+static void decode_literal(Buf *b, Name raw)
+{
+    if (raw.len < 2)
+        return;
+    const char *s = raw.text + 1;
+    size_t len = raw.len - 2;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '\n' || c == '\r') {
+            while (b->len > 0 && (b->data[b->len - 1] == ' ' || b->data[b->len - 1] == '\t'))
+                b->data[--b->len] = '\0';
+            while (i + 1 < len && strchr(" \t\r\n", s[i + 1]))
+                i++;
+            buf_putc(b, ' ');
+        } else if (c == '\\' && i + 1 < len) {
+            char e = s[++i];
+            buf_putc(b, e == 'n' ? '\n' : e == 't' ? '\t' : e);
+        } else {
+            buf_putc(b, c);
+        }
+    }
+}
+
+/* Text as a canonical literal on one line: in double quotes, with \" \\
+ * \n \t (and, in a message, \{ \}) escaped. */
+static void quote_into(Buf *b, const char *s, bool braces)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '"': buf_puts(b, "\\\""); break;
+        case '\\': buf_puts(b, "\\\\"); break;
+        case '\n': buf_puts(b, "\\n"); break;
+        case '\t': buf_puts(b, "\\t"); break;
+        case '{': case '}':
+            if (braces)
+                buf_putc(b, '\\');
+            buf_putc(b, *s);
+            break;
+        default: buf_putc(b, *s);
+        }
+    }
+}
+
+/* The decoded contents of a literal (NUL-terminated, in the arena). */
+static const char *decoded(Cmp *C, Name raw)
+{
+    buf_clear(&C->tmp);
+    decode_literal(&C->tmp, raw);
+    return keep_buf(C, &C->tmp);
+}
+
+static const char *quoted(Cmp *C, const char *s)
+{
+    buf_clear(&C->tmp);
+    buf_putc(&C->tmp, '"');
+    quote_into(&C->tmp, s, false);
+    buf_putc(&C->tmp, '"');
+    return keep_buf(C, &C->tmp);
+}
+
+/* Append an expression as `svp fmt` prints it, on one line (a wrapped
+ * text literal's line break reads as a space). */
+static void expr_into(Buf *b, const svp_policy *p, const Expr *e)
+{
+    size_t at = b->len;
+    fmt_expr(b, p->source, e);
+    if (b->failed)
+        return;
+    size_t w = at;
+    for (size_t r = at; r < b->len; r++) {
+        char c = b->data[r];
+        if (c == '\n' || c == '\r') {
+            while (w > at && (b->data[w - 1] == ' ' || b->data[w - 1] == '\t'))
+                w--;
+            while (r + 1 < b->len && strchr(" \t\r\n", b->data[r + 1]))
+                r++;
+            c = ' ';
+        }
+        b->data[w++] = c;
+    }
+    b->len = w;
+    b->data[w] = '\0';
+}
+
+static const char *expr_str(Cmp *C, const svp_policy *p, const Expr *e)
+{
+    buf_clear(&C->tmp);
+    if (e)
+        expr_into(&C->tmp, p, e);
+    else
+        buf_puts(&C->tmp, "(none)");
+    return keep_buf(C, &C->tmp);
+}
+
+static void list_into(Buf *b, const svp_policy *p, const ExprList *l)
+{
+    for (; l; l = l->next) {
+        expr_into(b, p, l->expr);
+        if (l->next)
+            buf_puts(b, ", ");
+    }
+}
+
+static const char *list_str(Cmp *C, const svp_policy *p, const ExprList *l)
+{
+    buf_clear(&C->tmp);
+    if (l)
+        list_into(&C->tmp, p, l);
+    else
+        buf_puts(&C->tmp, "(none)");
+    return keep_buf(C, &C->tmp);
+}
+
+/* ---- Meaning: expressions compared as trees ------------------------------ */
+
+static bool expr_eq(const Cmp *C, const Expr *x, const Expr *y);
+
+static bool list_eq(const Cmp *C, const ExprList *x, const ExprList *y)
+{
+    for (; x && y; x = x->next, y = y->next)
+        if (!expr_eq(C, x->expr, y->expr))
+            return false;
+    return !x && !y;
+}
+
+/* Same meaning, whatever the spelling of literals, the parentheses that
+ * change nothing, or a qualified enumeration value (`stage.tender` is
+ * `tender`).  x is from the old policy, y from the new. */
+static bool expr_eq(const Cmp *C, const Expr *x, const Expr *y)
+{
+    if (!x || !y)
+        return !x && !y;
+    if (x->kind != y->kind)
+        return false;
+    switch ((ExprKind)x->kind) {
+    case E_BOOL: case E_MONEY: case E_PERCENT: case E_NUMBER: case E_DATE:
+        return x->num == y->num;
+    case E_TEXT:
+        return !strcmp(x->str ? x->str : "", y->str ? y->str : "");
+    case E_SHARE:
+        return true;
+    case E_NAME:
+        if (x->ref_kind == R_MEMBER && y->ref_kind == R_MEMBER && x->type.kind == T_ENUM && y->type.kind == T_ENUM) {
+            const EnumDecl *ex = C->a->enums[x->type.ref], *ey = C->b->enums[y->type.ref];
+            return name_eq(ex->name, ey->name) && x->ref < ex->count && y->ref < ey->count &&
+                   name_eq(ex->members[x->ref], ey->members[y->ref]);
+        }
+        return name_eq(x->text, y->text);
+    case E_LIST:
+        return list_eq(C, x->items, y->items);
+    default:
+        return x->flag == y->flag && expr_eq(C, x->a, y->a) && expr_eq(C, x->b, y->b) && expr_eq(C, x->c, y->c);
+    }
+}
+
+/* ==== svp_diff ========================================================== */
+
+typedef enum Kind {
+    K_HEADER, K_CLAUSE_ADDED, K_CLAUSE_REMOVED,
+    K_PARAM_ADDED, K_PARAM_REMOVED, K_PARAM_CHANGED,
+    K_ENUM_ADDED, K_ENUM_REMOVED, K_ENUM_VALUE_ADDED, K_ENUM_VALUE_REMOVED, K_ENUM_CHANGED,
+    K_RECORD_CHANGED, K_OBJECT_ADDED, K_OBJECT_REMOVED, K_FIELD_ADDED, K_FIELD_REMOVED, K_FIELD_CHANGED,
+    K_DECISION_ADDED, K_DECISION_REMOVED, K_DECISION_CHANGED, K_TIER_ADDED, K_TIER_REMOVED, K_TIER_CHANGED,
+    K_RULE_ADDED, K_RULE_REMOVED, K_RULE_CHANGED,
+    K_PORTFOLIO_ADDED, K_PORTFOLIO_REMOVED, K_PORTFOLIO_CHANGED
+} Kind;
+
+/* For each kind: its JSON name, its section, and how its text line reads:
+ * %n the name, %a the aspect, %o the old value, %v the new value.  Kinds
+ * without a template read "%n: %a: %o -> %v" (or "%n: %o -> %v"). */
+static const struct {
+    const char *kind;
+    uint8_t section;
+    const char *line;
+} kinds[] = {
+    [K_HEADER] = {"header-changed", 0, NULL},
+    [K_CLAUSE_ADDED] = {"clause-added", 0, "clause added: %v"},
+    [K_CLAUSE_REMOVED] = {"clause-removed", 0, "clause removed: %o"},
+    [K_PARAM_ADDED] = {"parameter-added", 1, "added: %n = %v"},
+    [K_PARAM_REMOVED] = {"parameter-removed", 1, "removed: %n (was %o)"},
+    [K_PARAM_CHANGED] = {"parameter-changed", 1, NULL},
+    [K_ENUM_ADDED] = {"enum-added", 2, "added: %n: %v"},
+    [K_ENUM_REMOVED] = {"enum-removed", 2, "removed: %n (was %o)"},
+    [K_ENUM_VALUE_ADDED] = {"enum-value-added", 2, "%n: value added: %v"},
+    [K_ENUM_VALUE_REMOVED] = {"enum-value-removed", 2, "%n: value removed: %o"},
+    [K_ENUM_CHANGED] = {"enum-changed", 2, NULL},
+    [K_RECORD_CHANGED] = {"record-changed", 3, NULL},
+    [K_OBJECT_ADDED] = {"object-added", 3, "added: object %n (%v)"},
+    [K_OBJECT_REMOVED] = {"object-removed", 3, "removed: object %n (%o)"},
+    [K_FIELD_ADDED] = {"field-added", 3, "added: %n (%v)"},
+    [K_FIELD_REMOVED] = {"field-removed", 3, "removed: %n (%o)"},
+    [K_FIELD_CHANGED] = {"field-changed", 3, NULL},
+    [K_DECISION_ADDED] = {"decision-added", 4, "added: %n %v"},
+    [K_DECISION_REMOVED] = {"decision-removed", 4, "removed: %n %o"},
+    [K_DECISION_CHANGED] = {"decision-changed", 4, NULL},
+    [K_TIER_ADDED] = {"tier-added", 4, "%n: tier added: %v"},
+    [K_TIER_REMOVED] = {"tier-removed", 4, "%n: tier removed: %o"},
+    [K_TIER_CHANGED] = {"tier-changed", 4, NULL},
+    [K_RULE_ADDED] = {"rule-added", 5, "added: %n %v"},
+    [K_RULE_REMOVED] = {"rule-removed", 5, "removed: %n %o"},
+    [K_RULE_CHANGED] = {"rule-changed", 5, NULL},
+    [K_PORTFOLIO_ADDED] = {"portfolio-rule-added", 6, "added: %n %v"},
+    [K_PORTFOLIO_REMOVED] = {"portfolio-rule-removed", 6, "removed: %n %o"},
+    [K_PORTFOLIO_CHANGED] = {"portfolio-rule-changed", 6, NULL},
+};
+
+static const char *const sections[] = {"Header", "Parameters", "Enumerations", "Record fields",
+                                       "Decisions", "Rules", "Portfolio rules"};
+
+typedef struct Change {
+    svp_change pub;
+    uint8_t kind; /* Kind */
+} Change;
+
+struct svp_diff {
+    const svp_allocator *alloc;
+    Arena arena;
+    Change *changes;
+    size_t count, cap;
+    Buf out;
+    Cmp C;
+};
+
+static void add(svp_diff *d, Kind k, const char *name, const char *aspect, const char *old_value, const char *new_value)
+{
+    if (d->count == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 32;
+        Change *grown = svp_mem_realloc(d->alloc, d->changes, d->cap * sizeof *grown, cap * sizeof *grown);
+        if (!grown) {
+            d->C.oom = true;
+            return;
+        }
+        d->changes = grown;
+        d->cap = cap;
+    }
+    d->changes[d->count++] = (Change){{kinds[k].kind, name, aspect, old_value, new_value}, (uint8_t)k};
+}
+
+static const char *name_str(svp_diff *d, Name n)
+{
+    buf_clear(&d->C.tmp);
+    buf_append(&d->C.tmp, n.text, n.len);
+    return keep_buf(&d->C, &d->C.tmp);
+}
+
+/* Old and new strings differ: one change of kind k. */
+static void compare_str(svp_diff *d, Kind k, const char *name, const char *aspect, const char *o, const char *n)
+{
+    if (strcmp(o, n))
+        add(d, k, name, aspect, o, n);
+}
+
+/* ---- Header ------------------------------------------------------------ */
+
+static const char *const months[] = {"January", "February", "March", "April", "May", "June", "July",
+                                     "August", "September", "October", "November", "December"};
+
+static const char *review_str(Cmp *C, int month)
+{
+    if (month < 1 || month > 12)
+        return "(none)";
+    buf_clear(&C->tmp);
+    buf_printf(&C->tmp, "every %s", months[month - 1]);
+    return keep_buf(C, &C->tmp);
+}
+
+static const char *date_str(Cmp *C, int32_t days)
+{
+    char text[SVP_VALUE_TEXT_MAX];
+    value_format_date(days, text);
+    return keep_str(C, text);
+}
+
+/* The decoded text of one item of a list of text literals. */
+static const char *item_text(Cmp *C, const svp_policy *p, const Expr *e)
+{
+    if (e && e->kind == E_TEXT && e->str)
+        return e->str;
+    return expr_str(C, p, e);
+}
+
+static bool has_text(Cmp *C, const svp_policy *p, const ExprList *l, const char *s)
+{
+    for (; l; l = l->next)
+        if (!strcmp(item_text(C, p, l->expr), s))
+            return true;
+    return false;
+}
+
+static void diff_header(svp_diff *d)
+{
+    Cmp *C = &d->C;
+    const svp_policy *a = C->a, *b = C->b;
+    compare_str(d, K_HEADER, "policy", NULL, quoted(C, a->name ? a->name : ""), quoted(C, b->name ? b->name : ""));
+    compare_str(d, K_HEADER, "version", NULL, a->version ? a->version : "", b->version ? b->version : "");
+    compare_str(d, K_HEADER, "effective", NULL, date_str(C, a->effective), date_str(C, b->effective));
+    compare_str(d, K_HEADER, "review", NULL, review_str(C, a->review_month), review_str(C, b->review_month));
+    compare_str(d, K_HEADER, "source", NULL, a->ast.source.len ? quoted(C, a->source_doc) : "(none)",
+                b->ast.source.len ? quoted(C, b->source_doc) : "(none)");
+    if (!list_eq(C, a->ast.dated_by, b->ast.dated_by))
+        add(d, K_HEADER, "dated by", NULL, list_str(C, a, a->ast.dated_by), list_str(C, b, b->ast.dated_by));
+    for (const ExprList *l = a->ast.clauses; l; l = l->next) {
+        const char *t = item_text(C, a, l->expr);
+        if (!has_text(C, b, b->ast.clauses, t))
+            add(d, K_CLAUSE_REMOVED, "clauses", NULL, quoted(C, t), NULL);
+    }
+    for (const ExprList *l = b->ast.clauses; l; l = l->next) {
+        const char *t = item_text(C, b, l->expr);
+        if (!has_text(C, a, a->ast.clauses, t))
+            add(d, K_CLAUSE_ADDED, "clauses", NULL, NULL, quoted(C, t));
+    }
+}
+
+/* ---- Parameters -------------------------------------------------------- */
+
+static const Param *find_param(const svp_policy *p, Name n)
+{
+    for (uint32_t i = 0; i < p->nparams; i++)
+        if (name_eq(p->params[i]->name, n))
+            return p->params[i];
+    return NULL;
+}
+
+static void diff_params(svp_diff *d)
+{
+    Cmp *C = &d->C;
+    for (uint32_t i = 0; i < C->a->nparams; i++) {
+        const Param *x = C->a->params[i], *y = find_param(C->b, x->name);
+        if (!y)
+            add(d, K_PARAM_REMOVED, name_str(d, x->name), NULL, expr_str(C, C->a, x->value), NULL);
+        else if (!expr_eq(C, x->value, y->value))
+            add(d, K_PARAM_CHANGED, name_str(d, x->name), NULL, expr_str(C, C->a, x->value), expr_str(C, C->b, y->value));
+    }
+    for (uint32_t i = 0; i < C->b->nparams; i++) {
+        const Param *y = C->b->params[i];
+        if (!find_param(C->a, y->name))
+            add(d, K_PARAM_ADDED, name_str(d, y->name), NULL, NULL, expr_str(C, C->b, y->value));
+    }
+}
+
+/* ---- Enumerations ------------------------------------------------------ */
+
+static const EnumDecl *find_enum(const svp_policy *p, Name n)
+{
+    for (uint32_t i = 0; i < p->nenums; i++)
+        if (name_eq(p->enums[i]->name, n))
+            return p->enums[i];
+    return NULL;
+}
+
+static bool has_member(const EnumDecl *e, Name m)
+{
+    for (uint32_t i = 0; i < e->count; i++)
+        if (name_eq(e->members[i], m))
+            return true;
+    return false;
+}
+
+/* "planning, tender, award": the members of e that other has too (all of
+ * them when other is NULL), with "in order: " in front when asked. */
+static const char *members_str(Cmp *C, const EnumDecl *e, const EnumDecl *other, bool say_order)
+{
+    buf_clear(&C->tmp);
+    if (say_order && e->ordered)
+        buf_puts(&C->tmp, "in order: ");
+    bool first = true;
+    for (uint32_t i = 0; i < e->count; i++) {
+        if (other && !has_member(other, e->members[i]))
+            continue;
+        if (!first)
+            buf_puts(&C->tmp, ", ");
+        first = false;
+        buf_append(&C->tmp, e->members[i].text, e->members[i].len);
+    }
+    return keep_buf(C, &C->tmp);
+}
+
+static void diff_enums(svp_diff *d)
+{
+    Cmp *C = &d->C;
+    for (uint32_t i = 0; i < C->a->nenums; i++) {
+        const EnumDecl *x = C->a->enums[i], *y = find_enum(C->b, x->name);
+        const char *name = name_str(d, x->name);
+        if (!y) {
+            add(d, K_ENUM_REMOVED, name, NULL, members_str(C, x, NULL, true), NULL);
+            continue;
+        }
+        if (x->ordered != y->ordered)
+            add(d, K_ENUM_CHANGED, name, "ordering", x->ordered ? "in order" : "unordered",
+                y->ordered ? "in order" : "unordered");
+        for (uint32_t m = 0; m < x->count; m++)
+            if (!has_member(y, x->members[m]))
+                add(d, K_ENUM_VALUE_REMOVED, name, NULL, name_str(d, x->members[m]), NULL);
+        for (uint32_t m = 0; m < y->count; m++)
+            if (!has_member(x, y->members[m]))
+                add(d, K_ENUM_VALUE_ADDED, name, NULL, NULL, name_str(d, y->members[m]));
+        /* The order matters only where values compare by it. */
+        if (x->ordered && y->ordered) {
+            const char *xo = members_str(C, x, y, false), *yo = members_str(C, y, x, false);
+            if (strcmp(xo, yo))
+                add(d, K_ENUM_CHANGED, name, "order", members_str(C, x, NULL, false), members_str(C, y, NULL, false));
+        }
+    }
+    for (uint32_t i = 0; i < C->b->nenums; i++)
+        if (!find_enum(C->a, C->b->enums[i]->name))
+            add(d, K_ENUM_ADDED, name_str(d, C->b->enums[i]->name), NULL, NULL, members_str(C, C->b->enums[i], NULL, true));
+}
+
+/* ---- Record fields ----------------------------------------------------- */
+
+static const char *field_type(Cmp *C, const Field *f)
+{
+    buf_clear(&C->tmp);
+    if (f->is_list)
+        buf_puts(&C->tmp, "list of ");
+    buf_append(&C->tmp, f->type_name.text, f->type_name.len);
+    return keep_buf(C, &C->tmp);
+}
+
+static const char *field_requirement(Cmp *C, const Field *f)
+{
+    if (!f->required)
+        return "optional";
+    if (!f->from.len)
+        return "required";
+    buf_clear(&C->tmp);
+    buf_puts(&C->tmp, "required from ");
+    buf_append(&C->tmp, f->from.text, f->from.len);
+    return keep_buf(C, &C->tmp);
+}
+
+/* "date, required from award", "boolean, optional, default false". */
+static const char *field_summary(Cmp *C, const svp_policy *p, const Field *f)
+{
+    const char *type = field_type(C, f), *req = field_requirement(C, f);
+    const char *dflt = f->dflt ? expr_str(C, p, f->dflt) : NULL;
+    buf_clear(&C->tmp);
+    buf_printf(&C->tmp, "%s, %s", type, req);
+    if (dflt)
+        buf_printf(&C->tmp, ", default %s", dflt);
+    return keep_buf(C, &C->tmp);
+}
+
+static const Field *find_field(const RecordDecl *r, Name path)
+{
+    for (const Field *f = r ? r->fields : NULL; f; f = f->next)
+        if (name_eq(f->path, path))
+            return f;
+    return NULL;
+}
+
+/* The fields of one record or object declaration in both versions; the
+ * fields of an object are named OBJECT.FIELD. */
+static void diff_fields(svp_diff *d, const RecordDecl *x, const RecordDecl *y)
+{
+    Cmp *C = &d->C;
+    const char *prefix = x && x->is_object ? name_str(d, x->name) : NULL;
+    for (const Field *f = x ? x->fields : NULL; f; f = f->next) {
+        buf_clear(&C->tmp);
+        if (prefix)
+            buf_printf(&C->tmp, "%s.", prefix);
+        buf_append(&C->tmp, f->path.text, f->path.len);
+        const char *name = keep_buf(C, &C->tmp);
+        const Field *g = find_field(y, f->path);
+        if (!g) {
+            add(d, K_FIELD_REMOVED, name, NULL, field_summary(C, C->a, f), NULL);
+            continue;
+        }
+        compare_str(d, K_FIELD_CHANGED, name, "type", field_type(C, f), field_type(C, g));
+        compare_str(d, K_FIELD_CHANGED, name, "requirement", field_requirement(C, f), field_requirement(C, g));
+        if (!expr_eq(C, f->dflt, g->dflt))
+            add(d, K_FIELD_CHANGED, name, "default", expr_str(C, C->a, f->dflt), expr_str(C, C->b, g->dflt));
+    }
+    for (const Field *g = y ? y->fields : NULL; g; g = g->next) {
+        if (find_field(x, g->path))
+            continue;
+        buf_clear(&C->tmp);
+        if (prefix)
+            buf_printf(&C->tmp, "%s.", prefix);
+        buf_append(&C->tmp, g->path.text, g->path.len);
+        const char *name = keep_buf(C, &C->tmp);
+        add(d, K_FIELD_ADDED, name, NULL, NULL, field_summary(C, C->b, g));
+    }
+}
+
+static const RecordDecl *find_object(const svp_policy *p, Name n)
+{
+    for (uint32_t i = 0; i < p->nobjects; i++)
+        if (name_eq(p->objects[i].decl->name, n))
+            return p->objects[i].decl;
+    return NULL;
+}
+
+static const char *object_fields(Cmp *C, const RecordDecl *r)
+{
+    buf_clear(&C->tmp);
+    for (const Field *f = r->fields; f; f = f->next)
+        buf_printf(&C->tmp, "%s%.*s", f == r->fields ? "" : ", ", (int)f->path.len, f->path.text);
+    return keep_buf(C, &C->tmp);
+}
+
+static void diff_records(svp_diff *d)
+{
+    Cmp *C = &d->C;
+    const RecordDecl *x = C->a->record, *y = C->b->record;
+    if (x && y && !name_eq(x->name, y->name))
+        add(d, K_RECORD_CHANGED, "record", "name", name_str(d, x->name), name_str(d, y->name));
+    diff_fields(d, x, y);
+    for (uint32_t i = 0; i < C->a->nobjects; i++) {
+        const RecordDecl *o = C->a->objects[i].decl, *n = find_object(C->b, o->name);
+        if (n)
+            diff_fields(d, o, n);
+        else
+            add(d, K_OBJECT_REMOVED, name_str(d, o->name), NULL, object_fields(C, o), NULL);
+    }
+    for (uint32_t i = 0; i < C->b->nobjects; i++) {
+        const RecordDecl *n = C->b->objects[i].decl;
+        if (!find_object(C->a, n->name))
+            add(d, K_OBJECT_ADDED, name_str(d, n->name), NULL, NULL, object_fields(C, n));
+    }
+}
+
+/* ---- Decisions --------------------------------------------------------- */
+
+static void tier_bound_into(Buf *b, const svp_policy *p, const Tier *t)
+{
+    if (t->kind == TIER_OTHERWISE) {
+        buf_puts(b, "otherwise");
+        return;
+    }
+    buf_puts(b, t->kind == TIER_OVER ? "over " : "from ");
+    expr_into(b, p, t->bound);
+}
+
+static const char *tier_str(Cmp *C, const svp_policy *p, const Tier *t, bool bound, bool result)
+{
+    buf_clear(&C->tmp);
+    if (bound)
+        tier_bound_into(&C->tmp, p, t);
+    if (bound && result)
+        buf_puts(&C->tmp, " -> ");
+    if (result)
+        expr_into(&C->tmp, p, t->value);
+    return keep_buf(C, &C->tmp);
+}
+
+/* "is EXPR" or "by EXPR: TIER; TIER; ...". */
+static const char *definition(Cmp *C, const svp_policy *p, const Decision *x)
+{
+    buf_clear(&C->tmp);
+    buf_puts(&C->tmp, x->is ? "is " : "by ");
+    expr_into(&C->tmp, p, x->is ? x->is : x->by);
+    for (const Tier *t = x->is ? NULL : x->tiers; t; t = t->next) {
+        buf_puts(&C->tmp, t == x->tiers ? ": " : "; ");
+        tier_bound_into(&C->tmp, p, t);
+        buf_puts(&C->tmp, " -> ");
+        expr_into(&C->tmp, p, t->value);
+    }
+    return keep_buf(C, &C->tmp);
+}
+
+static bool same_bound(const Cmp *C, const Tier *x, const Tier *y)
+{
+    return x->kind == y->kind && expr_eq(C, x->bound, y->bound);
+}
+
+static size_t count_tiers(const Tier *t)
+{
+    size_t n = 0;
+    for (; t; t = t->next)
+        n++;
+    return n;
+}
+
+/* How many tiers of list (all from policy p) give result v. */
+static size_t count_result(const svp_policy *p, const Tier *list, const Expr *v)
+{
+    Cmp self = {.a = p, .b = p};
+    size_t n = 0;
+    for (const Tier *t = list; t; t = t->next)
+        n += expr_eq(&self, v, t->value);
+    return n;
+}
+
+/* Tiers are matched by their result where it is unique ("Leadership
+ * Team": its bound moved), then by their bound (its result changed); the
+ * rest were added or removed. */
+static void diff_tiers(svp_diff *d, const char *name, const Decision *x, const Decision *y)
+{
+    Cmp *C = &d->C;
+    size_t nx = count_tiers(x->tiers), ny = count_tiers(y->tiers);
+    const Tier **xs = arena_alloc(C->arena, (nx + 1) * sizeof *xs);
+    const Tier **ys = arena_alloc(C->arena, (ny + 1) * sizeof *ys);
+    const Tier **match = arena_alloc(C->arena, (nx + 1) * sizeof *match); /* old i -> new */
+    bool *taken = arena_alloc(C->arena, ny + 1);
+    bool *by_result = arena_alloc(C->arena, nx + 1);
+    if (!xs || !ys || !match || !taken || !by_result) {
+        C->oom = true;
+        return;
+    }
+    size_t i = 0;
+    for (const Tier *t = x->tiers; t; t = t->next)
+        xs[i++] = t;
+    i = 0;
+    for (const Tier *t = y->tiers; t; t = t->next)
+        ys[i++] = t;
+    for (i = 0; i < nx; i++) {
+        if (count_result(C->a, x->tiers, xs[i]->value) != 1)
+            continue;
+        for (size_t j = 0; j < ny; j++)
+            if (!taken[j] && expr_eq(C, xs[i]->value, ys[j]->value) && count_result(C->b, y->tiers, ys[j]->value) == 1) {
+                match[i] = ys[j];
+                taken[j] = true;
+                by_result[i] = true;
+                break;
+            }
+    }
+    for (i = 0; i < nx; i++)
+        for (size_t j = 0; j < ny && !match[i]; j++)
+            if (!taken[j] && same_bound(C, xs[i], ys[j])) {
+                match[i] = ys[j];
+                taken[j] = true;
+            }
+    for (i = 0; i < nx; i++) {
+        const Tier *t = xs[i], *u = match[i];
+        if (!u) {
+            add(d, K_TIER_REMOVED, name, NULL, tier_str(C, C->a, t, true, true), NULL);
+            continue;
+        }
+        if (!same_bound(C, t, u)) {
+            buf_clear(&C->tmp);
+            buf_puts(&C->tmp, "tier ");
+            expr_into(&C->tmp, C->b, u->value);
+            const char *aspect = keep_buf(C, &C->tmp);
+            add(d, K_TIER_CHANGED, name, aspect, tier_str(C, C->a, t, true, false), tier_str(C, C->b, u, true, false));
+        }
+        if (!by_result[i] && !expr_eq(C, t->value, u->value)) {
+            buf_clear(&C->tmp);
+            buf_puts(&C->tmp, "tier ");
+            tier_bound_into(&C->tmp, C->b, u);
+            const char *aspect = keep_buf(C, &C->tmp);
+            add(d, K_TIER_CHANGED, name, aspect, tier_str(C, C->a, t, false, true), tier_str(C, C->b, u, false, true));
+        }
+    }
+    for (size_t j = 0; j < ny; j++)
+        if (!taken[j])
+            add(d, K_TIER_ADDED, name, NULL, NULL, tier_str(C, C->b, ys[j], true, true));
+}
+
+static const char *title_str(Cmp *C, Name title)
+{
+    return title.len ? quoted(C, decoded(C, title)) : "";
+}
+
+static const char *cite_str(Cmp *C, Name cite)
+{
+    return cite.len ? quoted(C, decoded(C, cite)) : "(none)";
+}
+
+static const Decision *find_decision(const svp_policy *p, Name n)
+{
+    for (uint32_t i = 0; i < p->ndecisions; i++)
+        if (name_eq(p->decisions[i]->name, n))
+            return p->decisions[i];
+    return NULL;
+}
+
+static void diff_decisions(svp_diff *d)
+{
+    Cmp *C = &d->C;
+    for (uint32_t i = 0; i < C->a->ndecisions; i++) {
+        const Decision *x = C->a->decisions[i], *y = find_decision(C->b, x->name);
+        const char *name = name_str(d, x->name);
+        if (!y) {
+            add(d, K_DECISION_REMOVED, name, NULL, title_str(C, x->title), NULL);
+            continue;
+        }
+        const char *tx = title_str(C, x->title), *ty = title_str(C, y->title);
+        if (strcmp(tx, ty))
+            add(d, K_DECISION_CHANGED, name, "title", *tx ? tx : "(none)", *ty ? ty : "(none)");
+        compare_str(d, K_DECISION_CHANGED, name, "cite", cite_str(C, x->cite), cite_str(C, y->cite));
+        if (!x->is != !y->is) {
+            add(d, K_DECISION_CHANGED, name, "definition", definition(C, C->a, x), definition(C, C->b, y));
+        } else if (x->is) {
+            if (!expr_eq(C, x->is, y->is))
+                add(d, K_DECISION_CHANGED, name, "is", expr_str(C, C->a, x->is), expr_str(C, C->b, y->is));
+        } else {
+            if (!expr_eq(C, x->by, y->by))
+                add(d, K_DECISION_CHANGED, name, "by", expr_str(C, C->a, x->by), expr_str(C, C->b, y->by));
+            diff_tiers(d, name, x, y);
+        }
+    }
+    for (uint32_t i = 0; i < C->b->ndecisions; i++) {
+        const Decision *y = C->b->decisions[i];
+        if (!find_decision(C->a, y->name))
+            add(d, K_DECISION_ADDED, name_str(d, y->name), NULL, NULL, title_str(C, y->title));
+    }
+}
+
+/* ---- Rules ------------------------------------------------------------- */
+
+static const char *const severities[] = {[SEV_INFO] = "info", [SEV_WARNING] = "warning", [SEV_ERROR] = "error"};
+
+/* A message as a canonical literal: its text with {expressions} printed
+ * canonically. */
+static const char *message_str(Cmp *C, const svp_policy *p, const Rule *r)
+{
+    buf_clear(&C->tmp);
+    buf_putc(&C->tmp, '"');
+    for (const MsgPart *m = r->parts; m; m = m->next) {
+        if (m->expr) {
+            buf_putc(&C->tmp, '{');
+            expr_into(&C->tmp, p, m->expr);
+            buf_putc(&C->tmp, '}');
+        } else if (m->text) {
+            quote_into(&C->tmp, m->text, true);
+        }
+    }
+    buf_putc(&C->tmp, '"');
+    return keep_buf(C, &C->tmp);
+}
+
+static bool message_eq(const Cmp *C, const Rule *x, const Rule *y)
+{
+    const MsgPart *m = x->parts, *n = y->parts;
+    for (; m && n; m = m->next, n = n->next) {
+        if (!m->expr != !n->expr)
+            return false;
+        if (m->expr ? !expr_eq(C, m->expr, n->expr) : strcmp(m->text ? m->text : "", n->text ? n->text : ""))
+            return false;
+    }
+    /* Empty text pieces (between two expressions) carry nothing. */
+    for (; m; m = m->next)
+        if (m->expr || (m->text && *m->text))
+            return false;
+    for (; n; n = n->next)
+        if (n->expr || (n->text && *n->text))
+            return false;
+    return true;
+}
+
+static const char *share_str(Cmp *C, const svp_policy *p, const Rule *r)
+{
+    if (!r->share_of)
+        return "(none)";
+    buf_clear(&C->tmp);
+    expr_into(&C->tmp, p, r->share_of);
+    buf_puts(&C->tmp, " where ");
+    expr_into(&C->tmp, p, r->share_where);
+    return keep_buf(C, &C->tmp);
+}
+
+static const Rule *find_rule(Rule *const *rules, uint32_t n, Name id)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (name_eq(rules[i]->id, id))
+            return rules[i];
+    return NULL;
+}
+
+static void diff_rule(svp_diff *d, Kind k, const char *id, const Rule *x, const Rule *y)
+{
+    Cmp *C = &d->C;
+    const char *tx = title_str(C, x->title), *ty = title_str(C, y->title);
+    if (strcmp(tx, ty))
+        add(d, k, id, "title", *tx ? tx : "(none)", *ty ? ty : "(none)");
+    compare_str(d, k, id, "cite", cite_str(C, x->cite), cite_str(C, y->cite));
+    if (!expr_eq(C, x->when, y->when))
+        add(d, k, id, "when", expr_str(C, C->a, x->when), expr_str(C, C->b, y->when));
+    if (!expr_eq(C, x->share_of, y->share_of) || !expr_eq(C, x->share_where, y->share_where))
+        add(d, k, id, "share", share_str(C, C->a, x), share_str(C, C->b, y));
+    if (!expr_eq(C, x->require, y->require))
+        add(d, k, id, "require", expr_str(C, C->a, x->require), expr_str(C, C->b, y->require));
+    compare_str(d, k, id, "severity", severities[x->severity], severities[y->severity]);
+    if (!message_eq(C, x, y))
+        add(d, k, id, "message", message_str(C, C->a, x), message_str(C, C->b, y));
+    if (!list_eq(C, x->because, y->because))
+        add(d, k, id, "because", list_str(C, C->a, x->because), list_str(C, C->b, y->because));
+}
+
+static void diff_rule_list(svp_diff *d, bool portfolio)
+{
+    Cmp *C = &d->C;
+    Rule *const *xs = portfolio ? C->a->portfolio : C->a->rules, *const *ys = portfolio ? C->b->portfolio : C->b->rules;
+    uint32_t nx = portfolio ? C->a->nportfolio : C->a->nrules, ny = portfolio ? C->b->nportfolio : C->b->nrules;
+    for (uint32_t i = 0; i < nx; i++) {
+        const Rule *x = xs[i], *y = find_rule(ys, ny, x->id);
+        const char *id = name_str(d, x->id);
+        if (y)
+            diff_rule(d, portfolio ? K_PORTFOLIO_CHANGED : K_RULE_CHANGED, id, x, y);
+        else
+            add(d, portfolio ? K_PORTFOLIO_REMOVED : K_RULE_REMOVED, id, NULL, title_str(C, x->title), NULL);
+    }
+    for (uint32_t i = 0; i < ny; i++)
+        if (!find_rule(xs, nx, ys[i]->id))
+            add(d, portfolio ? K_PORTFOLIO_ADDED : K_RULE_ADDED, name_str(d, ys[i]->id), NULL, NULL,
+                title_str(C, ys[i]->title));
+}
+
+/* ---- The public face --------------------------------------------------- */
+
+svp_diff *svp_diff_new(const svp_policy *old_policy, const svp_policy *new_policy, const svp_allocator *alloc)
+{
+    if (!old_policy || !new_policy)
+        return NULL;
+    svp_diff *d = svp_mem_alloc(alloc, sizeof *d);
+    if (!d)
+        return NULL;
+    memset(d, 0, sizeof *d);
+    d->alloc = alloc;
+    arena_init(&d->arena, alloc, 0);
+    buf_init(&d->out, alloc);
+    d->C.a = old_policy;
+    d->C.b = new_policy;
+    d->C.arena = &d->arena;
+    buf_init(&d->C.tmp, alloc);
+    diff_header(d);
+    diff_params(d);
+    diff_enums(d);
+    diff_records(d);
+    diff_decisions(d);
+    diff_rule_list(d, false);
+    diff_rule_list(d, true);
+    buf_free(&d->C.tmp);
+    if (d->C.oom) {
+        svp_diff_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void svp_diff_free(svp_diff *d)
+{
+    if (!d)
+        return;
+    svp_mem_free(d->alloc, d->changes, d->cap * sizeof *d->changes);
+    arena_free(&d->arena);
+    buf_free(&d->out);
+    buf_free(&d->C.tmp);
+    svp_mem_free(d->alloc, d, sizeof *d);
+}
+
+size_t svp_diff_count(const svp_diff *d) { return d ? d->count : 0; }
+
+const svp_change *svp_diff_get(const svp_diff *d, size_t i) { return d && i < d->count ? &d->changes[i].pub : NULL; }
+
+static const char *finish(Buf *b, size_t *len)
+{
+    if (b->failed) {
+        buf_free(b);
+        buf_init(b, b->alloc);
+        return NULL;
+    }
+    if (len)
+        *len = b->len;
+    return b->data ? b->data : "";
+}
+
+static void change_line(Buf *b, const Change *c)
+{
+    const char *t = kinds[c->kind].line;
+    buf_puts(b, "  ");
+    if (!t) {
+        buf_puts(b, c->pub.name);
+        if (c->pub.aspect)
+            buf_printf(b, ": %s", c->pub.aspect);
+        buf_printf(b, ": %s -> %s\n", c->pub.old_value, c->pub.new_value);
+        return;
+    }
+    for (; *t; t++) {
+        if (*t != '%' || !t[1]) {
+            buf_putc(b, *t);
+            continue;
+        }
+        const char *s = *++t == 'n' ? c->pub.name : *t == 'a' ? c->pub.aspect : *t == 'o' ? c->pub.old_value
+                                                                                   : c->pub.new_value;
+        buf_puts(b, s ? s : "");
+    }
+    while (b->len && b->data[b->len - 1] == ' ') /* an empty title */
+        b->data[--b->len] = '\0';
+    buf_putc(b, '\n');
+}
+
+const char *svp_diff_text(svp_diff *d, size_t *len)
+{
+    Buf *b = &d->out;
+    buf_clear(b);
+    if (!d->count)
+        buf_puts(b, "no differences\n");
+    int section = -1;
+    for (size_t i = 0; i < d->count; i++) {
+        const Change *c = &d->changes[i];
+        if (kinds[c->kind].section != section) {
+            if (section >= 0)
+                buf_putc(b, '\n');
+            section = kinds[c->kind].section;
+            buf_printf(b, "%s\n", sections[section]);
+        }
+        change_line(b, c);
+    }
+    return finish(b, len);
+}
+
+static void json_str_or_null(Buf *b, const char *s)
+{
+    if (s)
+        buf_json_string(b, s, strlen(s));
+    else
+        buf_puts(b, "null");
+}
+
+static void json_policy(Buf *b, const char *key, const svp_policy *p)
+{
+    buf_printf(b, "\"%s\":{\"name\":", key);
+    json_str_or_null(b, p->name);
+    buf_puts(b, ",\"version\":");
+    json_str_or_null(b, p->version);
+    buf_putc(b, '}');
+}
+
+const char *svp_diff_json(svp_diff *d, size_t *len)
+{
+    Buf *b = &d->out;
+    buf_clear(b);
+    buf_putc(b, '{');
+    json_policy(b, "old", d->C.a);
+    buf_putc(b, ',');
+    json_policy(b, "new", d->C.b);
+    buf_printf(b, ",\"count\":%zu,\"changes\":[", d->count);
+    for (size_t i = 0; i < d->count; i++) {
+        const svp_change *c = &d->changes[i].pub;
+        buf_puts(b, i ? ",{\"kind\":" : "{\"kind\":");
+        json_str_or_null(b, c->kind);
+        buf_puts(b, ",\"section\":");
+        json_str_or_null(b, sections[kinds[d->changes[i].kind].section]);
+        buf_puts(b, ",\"name\":");
+        json_str_or_null(b, c->name);
+        buf_puts(b, ",\"aspect\":");
+        json_str_or_null(b, c->aspect);
+        buf_puts(b, ",\"old\":");
+        json_str_or_null(b, c->old_value);
+        buf_puts(b, ",\"new\":");
+        json_str_or_null(b, c->new_value);
+        buf_putc(b, '}');
+    }
+    buf_puts(b, "]}\n");
+    return finish(b, len);
+}
+
+/* ==== svp_impact ======================================================== */
+
+struct svp_impact {
+    const svp_policy *a, *b;      /* old and new */
+    const svp_allocator *alloc;
+    Arena arena;                  /* the tables below; fixed after new */
+    /* Decisions both versions have, by name. */
+    uint32_t ndec;
+    uint32_t *dec_a, *dec_b;      /* decision index in each version */
+    unsigned long *dec_changed;
+    /* Record rules of either version, by id: old ones first, in order,
+     * then those only the new version has. */
+    uint32_t nrules;
+    const char **rule_id;
+    uint32_t *of_a, *of_b;        /* rule index in a version -> union index */
+    bool *fired_a, *fired_b;      /* this record */
+    unsigned long *newly, *no_longer;
+    unsigned long records, changed, to_noncompliant, to_compliant, became_invalid, became_valid,
+        error_changed, invalid_both;
+    Buf text, json, summary, va, vb;
+};
+
+svp_impact *svp_impact_new(const svp_policy *old_policy, const svp_policy *new_policy, const svp_allocator *alloc)
+{
+    if (!old_policy || !new_policy)
+        return NULL;
+    svp_impact *im = svp_mem_alloc(alloc, sizeof *im);
+    if (!im)
+        return NULL;
+    memset(im, 0, sizeof *im);
+    im->a = old_policy;
+    im->b = new_policy;
+    im->alloc = alloc;
+    arena_init(&im->arena, alloc, 0);
+    buf_init(&im->text, alloc);
+    buf_init(&im->json, alloc);
+    buf_init(&im->summary, alloc);
+    buf_init(&im->va, alloc);
+    buf_init(&im->vb, alloc);
+    const svp_policy *a = old_policy, *b = new_policy;
+    Arena *ar = &im->arena;
+    uint32_t most = a->ndecisions + 1, all = a->nrules + b->nrules + 1;
+    im->dec_a = arena_alloc(ar, most * sizeof *im->dec_a);
+    im->dec_b = arena_alloc(ar, most * sizeof *im->dec_b);
+    im->dec_changed = arena_alloc(ar, most * sizeof *im->dec_changed);
+    im->rule_id = arena_alloc(ar, all * sizeof *im->rule_id);
+    im->of_a = arena_alloc(ar, (a->nrules + 1) * sizeof *im->of_a);
+    im->of_b = arena_alloc(ar, (b->nrules + 1) * sizeof *im->of_b);
+    im->fired_a = arena_alloc(ar, all);
+    im->fired_b = arena_alloc(ar, all);
+    im->newly = arena_alloc(ar, all * sizeof *im->newly);
+    im->no_longer = arena_alloc(ar, all * sizeof *im->no_longer);
+    if (!im->dec_a || !im->dec_b || !im->dec_changed || !im->rule_id || !im->of_a || !im->of_b || !im->fired_a ||
+        !im->fired_b || !im->newly || !im->no_longer) {
+        svp_impact_free(im);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < a->ndecisions; i++)
+        for (uint32_t j = 0; j < b->ndecisions; j++)
+            if (!strcmp(a->decisions[i]->name_str, b->decisions[j]->name_str)) {
+                im->dec_a[im->ndec] = i;
+                im->dec_b[im->ndec++] = j;
+                break;
+            }
+    for (uint32_t i = 0; i < a->nrules; i++) {
+        im->of_a[i] = im->nrules;
+        im->rule_id[im->nrules++] = a->rules[i]->id_str;
+    }
+    for (uint32_t j = 0; j < b->nrules; j++) {
+        uint32_t u = 0;
+        while (u < a->nrules && strcmp(im->rule_id[u], b->rules[j]->id_str))
+            u++;
+        if (u == a->nrules) {
+            u = im->nrules;
+            im->rule_id[im->nrules++] = b->rules[j]->id_str;
+        }
+        im->of_b[j] = u;
+    }
+    return im;
+}
+
+void svp_impact_free(svp_impact *im)
+{
+    if (!im)
+        return;
+    arena_free(&im->arena);
+    buf_free(&im->text);
+    buf_free(&im->json);
+    buf_free(&im->summary);
+    buf_free(&im->va);
+    buf_free(&im->vb);
+    svp_mem_free(im->alloc, im, sizeof *im);
+}
+
+static const char *verdict_word(svp_status s)
+{
+    return s == SVP_COMPLIANT ? "compliant" : s == SVP_NONCOMPLIANT ? "non-compliant" : "invalid";
+}
+
+/* Mark which rules (union index) fired in r. */
+static void mark_fired(const svp_impact *im, const svp_policy *p, const svp_result *r, const uint32_t *of, bool *fired)
+{
+    memset(fired, 0, im->nrules);
+    for (size_t i = 0; i < r->nfindings; i++)
+        for (uint32_t k = 0; k < p->nrules; k++)
+            if (p->rules[k] == r->findings[i].rule) {
+                fired[of[k]] = true;
+                break;
+            }
+}
+
+static bool same_error(const svp_result *x, const svp_result *y)
+{
+    const char *fx = x->error_field ? x->error_field : "", *fy = y->error_field ? y->error_field : "";
+    const char *mx = x->error_message ? x->error_message : "", *my = y->error_message ? y->error_message : "";
+    return !x->error_field == !y->error_field && !strcmp(fx, fy) && !strcmp(mx, my);
+}
+
+static void error_text(Buf *b, const svp_result *r)
+{
+    if (r->error_field)
+        buf_printf(b, "%s: ", r->error_field);
+    buf_puts(b, r->error_message ? r->error_message : "");
+}
+
+static void error_json(Buf *b, const svp_result *r)
+{
+    if (r->status != SVP_INVALID) {
+        buf_puts(b, "null");
+        return;
+    }
+    buf_puts(b, "{\"field\":");
+    json_str_or_null(b, r->error_field);
+    buf_puts(b, ",\"message\":");
+    json_str_or_null(b, r->error_message);
+    buf_putc(b, '}');
+}
+
+/* "; " between the parts of a record's text line. */
+static void part(Buf *b, bool *first)
+{
+    if (!*first)
+        buf_puts(b, "; ");
+    *first = false;
+}
+
+/* Empty b for the next piece, forgetting an earlier allocation failure. */
+static void reset(Buf *b)
+{
+    if (b->failed) {
+        buf_free(b);
+        buf_init(b, b->alloc);
+    }
+    buf_clear(b);
+}
+
+bool svp_impact_add(svp_impact *im, const svp_evaluator *old_ev, const svp_evaluator *new_ev)
+{
+    if (!im)
+        return false;
+    reset(&im->text);
+    reset(&im->json);
+    if (!old_ev || !new_ev || old_ev->p != im->a || new_ev->p != im->b)
+        return false;
+    const svp_result *x = &old_ev->result, *y = &new_ev->result;
+    im->records++;
+    Buf *t = &im->text, *j = &im->json;
+    const char *id = y->id ? y->id : x->id;
+    unsigned long line = y->line ? y->line : x->line;
+    buf_printf(t, "%s (line %lu): ", id ? id : "(no id)", line);
+    buf_puts(j, "{\"id\":");
+    json_str_or_null(j, id);
+    buf_printf(j, ",\"line\":%lu,\"verdict\":{\"old\":\"%s\",\"new\":\"%s\"}", line, verdict_word(x->status),
+               verdict_word(y->status));
+    bool changed = false, first = true;
+    if (x->status == SVP_INVALID || y->status == SVP_INVALID) {
+        if (x->status == SVP_INVALID && y->status == SVP_INVALID) {
+            if (same_error(x, y)) {
+                im->invalid_both++;
+            } else {
+                changed = true;
+                im->error_changed++;
+                buf_puts(t, "error: ");
+                error_text(t, x);
+                buf_puts(t, " -> ");
+                error_text(t, y);
+            }
+        } else {
+            changed = true;
+            buf_printf(t, "verdict: %s", verdict_word(x->status));
+            if (x->status == SVP_INVALID) {
+                im->became_valid++;
+                buf_puts(t, " (");
+                error_text(t, x);
+                buf_printf(t, ") -> %s", verdict_word(y->status));
+            } else {
+                im->became_invalid++;
+                buf_puts(t, " -> invalid (");
+                error_text(t, y);
+                buf_putc(t, ')');
+            }
+        }
+        buf_puts(j, ",\"error\":{\"old\":");
+        error_json(j, x);
+        buf_puts(j, ",\"new\":");
+        error_json(j, y);
+        buf_puts(j, "},\"decisions\":{},\"fires_now\":[],\"no_longer_fires\":[]}\n");
+    } else {
+        if (x->status != y->status) {
+            changed = true;
+            part(t, &first);
+            buf_printf(t, "verdict: %s -> %s", verdict_word(x->status), verdict_word(y->status));
+            if (y->status == SVP_NONCOMPLIANT)
+                im->to_noncompliant++;
+            else
+                im->to_compliant++;
+        }
+        buf_puts(j, ",\"decisions\":{");
+        bool any = false;
+        for (uint32_t k = 0; k < im->ndec; k++) {
+            Val va = x->slots[im->a->nfields + im->dec_a[k]], vb = y->slots[im->b->nfields + im->dec_b[k]];
+            buf_clear(&im->va);
+            buf_clear(&im->vb);
+            format_val(&im->va, im->a, va);
+            format_val(&im->vb, im->b, vb);
+            /* Compare what a person reads, and the kind (absent is not the text "(none)"). */
+            if (va.kind == vb.kind && im->va.len == im->vb.len &&
+                (!im->va.len || !memcmp(im->va.data, im->vb.data, im->va.len)))
+                continue;
+            changed = true;
+            im->dec_changed[k]++;
+            const char *name = im->a->decisions[im->dec_a[k]]->name_str;
+            if (!any) {
+                part(t, &first);
+                buf_puts(t, "decisions: ");
+            } else {
+                buf_puts(t, ", ");
+            }
+            buf_printf(t, "%s: %s -> %s", name, im->va.data ? im->va.data : "", im->vb.data ? im->vb.data : "");
+            buf_puts(j, any ? "," : "");
+            buf_json_string(j, name, strlen(name));
+            buf_puts(j, ":{\"old\":");
+            format_val_json(j, im->a, va, false);
+            buf_puts(j, ",\"new\":");
+            format_val_json(j, im->b, vb, false);
+            buf_putc(j, '}');
+            any = true;
+        }
+        buf_putc(j, '}');
+        mark_fired(im, im->a, x, im->of_a, im->fired_a);
+        mark_fired(im, im->b, y, im->of_b, im->fired_b);
+        /* Fires now: in the new version's order; no longer: the old's. */
+        buf_puts(j, ",\"fires_now\":[");
+        any = false;
+        for (uint32_t k = 0; k < im->b->nrules; k++) {
+            uint32_t u = im->of_b[k];
+            if (!im->fired_b[u] || im->fired_a[u])
+                continue;
+            changed = true;
+            im->newly[u]++;
+            if (!any) {
+                part(t, &first);
+                buf_puts(t, "fires now: ");
+            }
+            buf_printf(t, "%s%s", any ? ", " : "", im->rule_id[u]);
+            buf_puts(j, any ? "," : "");
+            json_str_or_null(j, im->rule_id[u]);
+            any = true;
+        }
+        buf_puts(j, "],\"no_longer_fires\":[");
+        any = false;
+        for (uint32_t k = 0; k < im->a->nrules; k++) {
+            uint32_t u = im->of_a[k];
+            if (!im->fired_a[u] || im->fired_b[u])
+                continue;
+            changed = true;
+            im->no_longer[u]++;
+            if (!any) {
+                part(t, &first);
+                buf_puts(t, "no longer fires: ");
+            }
+            buf_printf(t, "%s%s", any ? ", " : "", im->rule_id[u]);
+            buf_puts(j, any ? "," : "");
+            json_str_or_null(j, im->rule_id[u]);
+            any = true;
+        }
+        buf_puts(j, "]}\n");
+    }
+    buf_putc(t, '\n');
+    if (changed)
+        im->changed++;
+    else {
+        buf_clear(t);
+        buf_clear(j);
+    }
+    return changed;
+}
+
+const char *svp_impact_record_text(svp_impact *im, size_t *len) { return finish(&im->text, len); }
+const char *svp_impact_record_json(svp_impact *im, size_t *len) { return finish(&im->json, len); }
+unsigned long svp_impact_records(const svp_impact *im) { return im ? im->records : 0; }
+unsigned long svp_impact_changed(const svp_impact *im) { return im ? im->changed : 0; }
+
+/* The summary's table: a label (and a name) per line, counts in one
+ * column.  Run once to measure (b NULL), once to print. */
+static void count_line(Buf *b, size_t *width, const char *label, const char *name, unsigned long n)
+{
+    size_t w = strlen(label) + (name ? strlen(name) : 0);
+    if (!b) {
+        if (w > *width)
+            *width = w;
+        return;
+    }
+    buf_printf(b, "  %s%s", label, name ? name : "");
+    for (; w < *width + 2; w++)
+        buf_putc(b, ' ');
+    buf_printf(b, "%lu\n", n);
+}
+
+static void count_lines(const svp_impact *im, Buf *b, size_t *width)
+{
+    count_line(b, width, "verdict flipped to non-compliant", NULL, im->to_noncompliant);
+    count_line(b, width, "verdict flipped to compliant", NULL, im->to_compliant);
+    count_line(b, width, "became invalid", NULL, im->became_invalid);
+    count_line(b, width, "became valid", NULL, im->became_valid);
+    if (im->error_changed)
+        count_line(b, width, "invalid under both, error changed", NULL, im->error_changed);
+    if (im->invalid_both)
+        count_line(b, width, "invalid under both, unchanged", NULL, im->invalid_both);
+    for (uint32_t k = 0; k < im->ndec; k++)
+        if (im->dec_changed[k])
+            count_line(b, width, "decision changed: ", im->a->decisions[im->dec_a[k]]->name_str, im->dec_changed[k]);
+    for (uint32_t u = 0; u < im->nrules; u++)
+        if (im->newly[u])
+            count_line(b, width, "rule newly firing: ", im->rule_id[u], im->newly[u]);
+    for (uint32_t u = 0; u < im->nrules; u++)
+        if (im->no_longer[u])
+            count_line(b, width, "rule no longer firing: ", im->rule_id[u], im->no_longer[u]);
+}
+
+const char *svp_impact_summary_text(svp_impact *im, size_t *len)
+{
+    Buf *b = &im->summary;
+    reset(b);
+    buf_printf(b, "%lu record%s read: %lu changed, %lu unchanged (%s %s -> %s %s)\n", im->records,
+               im->records == 1 ? "" : "s", im->changed, im->records - im->changed, im->a->name, im->a->version,
+               im->b->name, im->b->version);
+    size_t width = 0;
+    count_lines(im, NULL, &width);
+    count_lines(im, b, &width);
+    return finish(b, len);
+}
+
+/* "key":{"name":n,...} for the nonzero counts. */
+static void json_counts(Buf *b, const char *key, const char *const *names, const unsigned long *counts, uint32_t n)
+{
+    buf_printf(b, ",\"%s\":{", key);
+    bool any = false;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!counts[i])
+            continue;
+        const char *name = names[i];
+        buf_puts(b, any ? "," : "");
+        buf_json_string(b, name, strlen(name));
+        buf_printf(b, ":%lu", counts[i]);
+        any = true;
+    }
+    buf_putc(b, '}');
+}
+
+const char *svp_impact_summary_json(svp_impact *im, size_t *len)
+{
+    Buf *b = &im->summary;
+    reset(b);
+    buf_puts(b, "{\"summary\":{");
+    json_policy(b, "old", im->a);
+    buf_putc(b, ',');
+    json_policy(b, "new", im->b);
+    buf_printf(b,
+               ",\"records\":%lu,\"changed\":%lu,\"unchanged\":%lu,\"to_noncompliant\":%lu,\"to_compliant\":%lu,"
+               "\"became_invalid\":%lu,\"became_valid\":%lu,\"error_changed\":%lu,\"invalid_both\":%lu",
+               im->records, im->changed, im->records - im->changed, im->to_noncompliant, im->to_compliant,
+               im->became_invalid, im->became_valid, im->error_changed, im->invalid_both);
+    /* Decision names, by the matched index. */
+    buf_puts(b, ",\"decisions\":{");
+    bool any = false;
+    for (uint32_t k = 0; k < im->ndec; k++) {
+        if (!im->dec_changed[k])
+            continue;
+        const char *name = im->a->decisions[im->dec_a[k]]->name_str;
+        buf_puts(b, any ? "," : "");
+        buf_json_string(b, name, strlen(name));
+        buf_printf(b, ":%lu", im->dec_changed[k]);
+        any = true;
+    }
+    buf_putc(b, '}');
+    json_counts(b, "newly_firing", im->rule_id, im->newly, im->nrules);
+    json_counts(b, "no_longer_firing", im->rule_id, im->no_longer, im->nrules);
+    buf_puts(b, "}}\n");
+    return finish(b, len);
+}
