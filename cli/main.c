@@ -13,12 +13,18 @@
 static const char usage[] =
     "usage: svp <command> [arguments]\n"
     "\n"
-    "  svp check POLICY.svp...                     check policies; exit 0 clean, 1 errors, 2 usage/IO\n"
+    "  svp check [--today DATE] POLICY.svp...      check policies; exit 0 clean, 1 errors, 2 usage/IO\n"
     "  svp fmt [-w] POLICY.svp                     print (or rewrite, with -w) in canonical layout\n"
-    "  svp eval POLICY.svp RECORDS|- [--format text|json] [--explain]\n"
+    "  svp eval POLICY.svp... RECORDS|- [--format text|json] [--explain] [--as-of DATE]\n"
     "                                              evaluate records (one JSON object, or JSON Lines)\n"
     "  svp portfolio POLICY.svp RECORDS|- [--format text|json]\n"
     "                                              evaluate the portfolio rules over a whole register\n"
+    "  svp test [--coverage] [--min-coverage PCT] [--format text|json] TESTFILE...\n"
+    "                                              run a policy's test cases\n"
+    "  svp diff OLD.svp NEW.svp [--format text|json]\n"
+    "                                              what changed between two versions\n"
+    "  svp impact OLD.svp NEW.svp RECORDS [--format text|json]\n"
+    "                                              which records the change would flip\n"
     "  svp help                                    this text\n";
 
 int cli_usage_error(const char *fmt, const char *arg)

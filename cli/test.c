@@ -18,10 +18,9 @@
  *
  * Coverage (--coverage): for every record rule of the policy, and every clause
  * that such a rule cites, whether some evaluated case makes it fire and some
- * evaluated case makes it not fire.  The rules come from the trace of the
- * results (svp.h has no way to list a policy's rules); the clause a rule cites
- * comes from its findings, or, for a rule that never fires, from the policy
- * text (see rule_cites_from_source).
+ * evaluated case makes it not fire.  The rules and their citations come from
+ * the policy (svp_policy_rule_*); whether each fired, from the results'
+ * traces.
  *
  * Exit status: 2 for a usage error, an unreadable or malformed test file or a
  * policy that does not compile (the other test files still run); else 1 when a
@@ -220,145 +219,6 @@ static long rule_index(const Policy *pol, const char *id)
     return -1;
 }
 
-/* Decode the inside of a text literal as the engine does: \" \\ \n \t \{ \}
- * escapes, and a line break with the spaces around it reads as one space. */
-static char *decode_text(const char *raw, size_t len)
-{
-    char *out = xmalloc(len + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = raw[i];
-        if (c == '\n' || c == '\r') {
-            while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
-                n--;
-            while (i + 1 < len && raw[i + 1] && strchr(" \t\r\n", raw[i + 1]))
-                i++;
-            out[n++] = ' ';
-        } else if (c == '\\' && i + 1 < len) {
-            char e = raw[++i];
-            out[n++] = e == 'n' ? '\n' : e == 't' ? '\t' : e;
-        } else {
-            out[n++] = c;
-        }
-    }
-    out[n] = '\0';
-    return out;
-}
-
-/* One token of policy text: a word (letters, digits, _ . -), a text literal
- * (its inside), or one other character.  Comments and layout are skipped. */
-typedef struct Tok {
-    enum { T_END, T_WORD, T_TEXT, T_OTHER } kind;
-    const char *s;
-    size_t n;
-} Tok;
-
-static bool word_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-           c == '-';
-}
-
-static Tok next_tok(const char *t, size_t len, size_t *at)
-{
-    size_t i = *at;
-    for (;;) {
-        while (i < len && t[i] && strchr(" \t\r\n", t[i]))
-            i++;
-        if (i < len && t[i] == '#') {
-            while (i < len && t[i] != '\n')
-                i++;
-            continue;
-        }
-        break;
-    }
-    Tok k = {T_END, t + i, 0};
-    if (i >= len) {
-        *at = i;
-        return k;
-    }
-    if (t[i] == '"') {
-        size_t j = i + 1;
-        while (j < len && t[j] != '"')
-            j += t[j] == '\\' ? 2 : 1;
-        k.kind = T_TEXT;
-        k.s = t + i + 1;
-        k.n = (j < len ? j : len) - (i + 1);
-        *at = j < len ? j + 1 : len;
-        return k;
-    }
-    if (word_char(t[i])) {
-        size_t j = i;
-        while (j < len && word_char(t[j]))
-            j++;
-        k.kind = T_WORD;
-        k.n = j - i;
-        *at = j;
-        return k;
-    }
-    k.kind = T_OTHER;
-    k.n = 1;
-    *at = i + 1;
-    return k;
-}
-
-static bool tok_is(Tok k, const char *w)
-{
-    return k.kind == T_WORD && k.n == strlen(w) && !memcmp(k.s, w, k.n);
-}
-
-static bool starts_declaration(Tok k)
-{
-    static const char *const kw[] = {"policy", "parameters", "enum", "record", "object", "decision", "rule", "portfolio"};
-    for (size_t i = 0; i < sizeof kw / sizeof *kw; i++)
-        if (tok_is(k, kw[i]))
-            return true;
-    return false;
-}
-
-/* Workaround: svp.h cannot list a policy's rules with their citations, and
- * a rule's citation only shows in a result when the rule fires.  So the
- * citations of rules that never fire are read from the policy text, which
- * has compiled, so is well formed: each `rule ID "title"` declaration up to
- * the next declaration, and its first `cite "TEXT"`.  With add_missing the
- * record rules found are also added (used when no case gave a trace). */
-static void rule_cites_from_source(Policy *pol, bool add_missing)
-{
-    size_t at = 0;
-    Tok k = next_tok(pol->text, pol->len, &at);
-    while (k.kind != T_END) {
-        if (!tok_is(k, "rule")) {
-            k = next_tok(pol->text, pol->len, &at);
-            continue;
-        }
-        Tok id = next_tok(pol->text, pol->len, &at);
-        if (id.kind != T_WORD)
-            return;
-        char *name = xmalloc(id.n + 1);
-        memcpy(name, id.s, id.n);
-        name[id.n] = '\0';
-        char *cite = NULL;
-        k = next_tok(pol->text, pol->len, &at);
-        while (k.kind != T_END && !starts_declaration(k)) {
-            if (tok_is(k, "cite")) {
-                Tok c = next_tok(pol->text, pol->len, &at);
-                if (c.kind == T_TEXT && !cite)
-                    cite = decode_text(c.s, c.n);
-                k = c;
-                continue;
-            }
-            k = next_tok(pol->text, pol->len, &at);
-        }
-        long i = rule_index(pol, name);
-        if (i < 0 && add_missing)
-            add_rule(pol, name, cite, false);
-        else if (i >= 0 && !pol->cite_from_result[i] && !pol->cites[i] && cite)
-            pol->cites[i] = xstrdup(cite);
-        free(name);
-        free(cite);
-    }
-}
-
 /* The policy at path, compiled (once); NULL when it cannot be read or does
  * not compile, after saying why on stderr. */
 static Policy *policy_get(const char *path, const char *testfile)
@@ -400,6 +260,12 @@ static Policy *policy_get(const char *path, const char *testfile)
         fputs("svp: out of memory\n", stderr);
         exit(2);
     }
+    /* the record rules and their citations; portfolio rules judge a
+     * register, not a record, so per-record tests cannot cover them */
+    for (size_t i = 0; i < svp_policy_rule_count(pol->p); i++)
+        if (!svp_policy_rule_is_portfolio(pol->p, i))
+            add_rule(pol, svp_policy_rule_id(pol->p, i), svp_policy_rule_cite(pol->p, i), true);
+    pol->rules_known = true;
     return pol;
 }
 
@@ -1083,7 +949,6 @@ static void print_row(const char *name, size_t width, unsigned long yes, unsigne
  * per cent; negative: no minimum). */
 static bool coverage(Run *run, Policy *pol, long min, cJSON *jcov)
 {
-    rule_cites_from_source(pol, !pol->rules_known);
     if (pol->odd_trace)
         fprintf(stderr, "svp: warning: the traces from %s did not all list the same rules; coverage may be wrong\n",
                 pol->path);

@@ -178,6 +178,27 @@ const char *svp_policy_name(const svp_policy *p) { return p->name; }
 const char *svp_policy_version(const svp_policy *p) { return p->version; }
 const char *svp_policy_effective(const svp_policy *p) { return p->effective_text; }
 int svp_policy_review_month(const svp_policy *p) { return p->review_month; }
+static const Rule *rule_at(const svp_policy *p, size_t i)
+{
+    return i < p->nrules ? p->rules[i] : i < p->nrules + p->nportfolio ? p->portfolio[i - p->nrules] : NULL;
+}
+
+size_t svp_policy_rule_count(const svp_policy *p) { return p->nrules + p->nportfolio; }
+
+const char *svp_policy_rule_id(const svp_policy *p, size_t i)
+{
+    const Rule *r = rule_at(p, i);
+    return r ? r->id_str : NULL;
+}
+
+const char *svp_policy_rule_cite(const svp_policy *p, size_t i)
+{
+    const Rule *r = rule_at(p, i);
+    return r && r->cite.len ? r->cite_str : NULL;
+}
+
+bool svp_policy_rule_is_portfolio(const svp_policy *p, size_t i) { return i >= p->nrules; }
+
 size_t svp_policy_dated_by_count(const svp_policy *p) { return p->ndated_by; }
 const char *svp_policy_dated_by(const svp_policy *p, size_t i) { return i < p->ndated_by ? p->dated_by[i] : NULL; }
 

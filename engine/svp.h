@@ -97,6 +97,14 @@ const char *svp_policy_version(const svp_policy *p);
 const char *svp_policy_effective(const svp_policy *p);
 /* The month of its annual review, 1..12, or 0 when it names none. */
 int svp_policy_review_month(const svp_policy *p);
+/* The policy's rules, record rules first then portfolio rules, each in
+ * policy order: id, citation (NULL when it cites nothing), and whether it
+ * is a portfolio rule (over a whole register). */
+size_t svp_policy_rule_count(const svp_policy *p);
+const char *svp_policy_rule_id(const svp_policy *p, size_t i);
+const char *svp_policy_rule_cite(const svp_policy *p, size_t i);
+bool svp_policy_rule_is_portfolio(const svp_policy *p, size_t i);
+
 /* The record fields that give a record its own date ("dated by"), in order
  * of preference: which version of a policy is in force for it. */
 size_t svp_policy_dated_by_count(const svp_policy *p);
