@@ -12,8 +12,8 @@
 
 #include "cli.h"
 
-/* Parse `OLD NEW [--format text|json]` (shared with impact.c's shape, but
- * each command words its own errors).  Returns 0, or the exit status. */
+/* Read `OLD NEW [--format text|json]`.  Returns 0, or the exit status of
+ * a usage error. */
 static int arguments(int argc, char **argv, const char **old_path, const char **new_path, bool *json)
 {
     const char *format = NULL;
@@ -40,7 +40,7 @@ static int arguments(int argc, char **argv, const char **old_path, const char **
     return 0;
 }
 
-/* Compile one version; on failure print why. */
+/* Compile one version; when it does not compile, print its diagnostics. */
 static svp_policy *load(const char *path)
 {
     svp_diagnostics *d = NULL;

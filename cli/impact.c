@@ -70,14 +70,16 @@ static bool has_suffix(const char *s, const char *suffix)
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
-/* The first record line, and whether the input is JSON Lines. */
+/* Whether the input is JSON Lines, judged by its name and its first
+ * non-blank line (as `svp eval` judges it). */
 static bool json_lines(const char *path, const char *first, size_t len)
 {
     if (has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson"))
         return true;
     cJSON *alone = cJSON_ParseWithLength(first, len);
+    bool one_value = alone != NULL;
     cJSON_Delete(alone);
-    return alone != NULL;
+    return one_value;
 }
 
 /* Everything from `head` (already read) to the end of in, as one record. */
@@ -121,47 +123,25 @@ static int read_records(Run *run, const char *path)
     size_t cap = 0;
     ssize_t n;
     unsigned long number = 0;
-    /* Blank lines before the first record are kept, in case the input
-     * turns out to be one record spread over lines. */
-    char *head = NULL;
-    size_t head_len = 0;
     int status = 0;
-    bool decided = false, lines = true;
+    bool decided = false;
     while ((n = getline(&line, &cap, in)) >= 0) {
         number++;
         size_t len = trim_eol(line, (size_t)n);
+        if (blank(line, len))
+            continue; /* counted, never evaluated */
         if (!decided) {
-            if (blank(line, len)) {
-                char *grown = realloc(head, head_len + (size_t)n);
-                if (!grown) {
-                    status = 2;
-                    break;
-                }
-                head = grown;
-                memcpy(head + head_len, line, (size_t)n);
-                head_len += (size_t)n;
-                continue;
-            }
             decided = true;
-            lines = json_lines(path, line, len);
-            if (!lines) {
-                char *grown = realloc(head, head_len + (size_t)n);
-                if (!grown) {
-                    status = 2;
-                    break;
-                }
-                head = grown;
-                memcpy(head + head_len, line, (size_t)n);
-                head_len += (size_t)n;
-                status = whole_record(run, in, head, head_len);
+            if (!json_lines(path, line, len)) {
+                /* One record over several lines: the blank lines before
+                 * it are only white space to JSON. */
+                status = whole_record(run, in, line, (size_t)n);
                 break;
             }
         }
-        if (!blank(line, len))
-            compare(run, line, len, number);
+        compare(run, line, len, number);
     }
     free(line);
-    free(head);
     if (status == 2)
         fputs("svp: out of memory\n", stderr);
     if (ferror(in)) {

@@ -120,6 +120,7 @@ void buf_json_string(Buf *b, const char *s, size_t n)
 void buf_clear(Buf *b)
 {
     b->len = 0;
+    b->failed = false; /* a fresh start: the old contents are gone anyway */
     if (b->data)
         b->data[0] = '\0';
 }
@@ -145,4 +146,5 @@ void buf_free(Buf *b)
     svp_mem_free(b->alloc, b->data, b->cap);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->failed = false;
 }

@@ -1042,6 +1042,8 @@ static void check_tiers(Checker *C, Decision *d)
     d->type = result;
 }
 
+static const char *decode_header(Checker *C, Name n);
+
 static void check_decisions(Checker *C)
 {
     svp_policy *p = C->p;
@@ -1057,6 +1059,8 @@ static void check_decisions(Checker *C)
         Decision *d = p->decisions[i];
         d->slot = p->nfields + i;
         d->name_str = arena_strndup(&p->arena, d->name.text, d->name.len);
+        (void)decode_header(C, d->title); /* report bad escapes here too */
+        (void)decode_header(C, d->cite);
         C->visible_decisions = i;
         for (uint32_t j = 0; j < i; j++)
             if (names_equal(p->decisions[j]->name, d->name))
@@ -1079,7 +1083,6 @@ static void check_decisions(Checker *C)
 
 /* ---- Rules ------------------------------------------------------------- */
 
-static const char *decode_header(Checker *C, Name n);
 
 static MsgPart *msg_part(Checker *C, MsgPart ***tail)
 {
@@ -1289,6 +1292,7 @@ static void check_rules(Checker *C)
             p->rules[p->nrules++] = r;
         r->id_str = arena_strndup(&p->arena, r->id.text, r->id.len);
         r->cite_str = decode_header(C, r->cite);
+        (void)decode_header(C, r->title); /* reports a bad escape in the title */
         check_rule_shape(C, r);
         if (r->portfolio)
             check_portfolio_rule(C, r);
