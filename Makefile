@@ -92,6 +92,7 @@ e2e: $(BUILD)/svp
 	bash tests/versions/run.sh $(BUILD)/svp
 	bash tests/svptest/run.sh $(BUILD)/svp
 	bash tests/review/run.sh $(BUILD)/svp
+	bash tests/review/walkthrough.sh $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
 
 test: setup

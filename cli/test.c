@@ -1104,7 +1104,7 @@ int cli_test(int argc, char **argv)
 {
     bool want_coverage = false;
     long min = -1;
-    const char *format = NULL;
+    const char *format = NULL, *policy_override = NULL;
     char **files = xmalloc(((size_t)argc + 1) * sizeof *files);
     size_t nfiles = 0;
     bool options = true;
@@ -1133,6 +1133,9 @@ int cli_test(int argc, char **argv)
                 free(files);
                 return cli_usage_error("unknown format `%s`: use text or json", format ? format : "");
             }
+        } else if (options && !strcmp(a, "--policy") && i + 1 < argc) {
+            /* the same tests against another version: the April review */
+            policy_override = argv[++i];
         } else if (options && a[0] == '-' && a[1]) {
             free(files);
             return cli_usage_error("unknown option `%s` for test", a);
@@ -1161,7 +1164,7 @@ int cli_test(int argc, char **argv)
         const char *problem = NULL;
         if (!load_test_file(&tf))
             problem = "the test file cannot be read or is malformed";
-        else if (!(pol = policy_get(tf.policy_path, tf.path)))
+        else if (!(pol = policy_get(policy_override ? policy_override : tf.policy_path, tf.path)))
             problem = "the policy cannot be read or does not compile";
         if (problem)
             status = 2;
