@@ -27,6 +27,7 @@ typedef struct Checker {
     uint32_t nreads, cap_reads;
     bool collecting;
     bool after_syntax_errors; /* parts of the file were dropped by recovery */
+    size_t limits;            /* limits passed: checking stops at the phase */
     bool register_level;      /* checking a portfolio rule's require or message:
                                  `share` is known, one record's fields are not */
 } Checker;
@@ -65,6 +66,31 @@ static void *alloc(Checker *C, size_t size)
     if (!m)
         C->ab->oom = true;
     return m;
+}
+
+/* An arena copy of text[0..len); "" (and the compile marked out of
+ * memory, so it fails) when there is no room. */
+static const char *dup_text(Checker *C, const char *text, size_t len)
+{
+    const char *s = arena_strndup(&C->p->arena, text, len);
+    if (!s) {
+        C->ab->oom = true;
+        return "";
+    }
+    return s;
+}
+
+/* Declarations of one kind a policy may have: checking is quadratic in
+ * places (duplicates), and a policy file is untrusted input. */
+#define CHECK_MAX_DECLS 5000
+
+static bool within_limit(Checker *C, uint32_t count, const char *what, Span at)
+{
+    if (count <= CHECK_MAX_DECLS)
+        return true;
+    C->limits++;
+    error(C, at, "limit", "the policy declares %u %s; svp reads at most %d", count, what, CHECK_MAX_DECLS);
+    return false;
 }
 
 /* ---- Describing types in messages -------------------------------------- */
@@ -146,11 +172,18 @@ static const TypeKind builtin_kinds[] = {T_MONEY, T_PERCENT, T_NUMBER, T_DATE, T
 static void check_enums(Checker *C)
 {
     svp_policy *p = C->p;
-    for (EnumDecl *e = p->ast.enums; e; e = e->next)
-        p->nenums++;
-    p->enums = alloc(C, (p->nenums + 1) * sizeof *p->enums);
+    uint32_t n = 0;
+    for (EnumDecl *e = p->ast.enums; e; e = e->next) {
+        n++;
+        if (!within_limit(C, e->count, "values in one enumeration", e->name.span))
+            return;
+    }
+    if (!within_limit(C, n, "enumerations", p->ast.header))
+        return;
+    p->enums = alloc(C, (n + 1) * sizeof *p->enums);
     if (!p->enums)
         return;
+    p->nenums = n;
     uint32_t i = 0;
     for (EnumDecl *e = p->ast.enums; e; e = e->next) {
         for (int b = 0; builtin_types[b]; b++)
@@ -202,11 +235,15 @@ static Type literal_type(const Expr *e)
 static void check_params(Checker *C)
 {
     svp_policy *p = C->p;
+    uint32_t n = 0;
     for (Param *a = p->ast.params; a; a = a->next)
-        p->nparams++;
-    p->params = alloc(C, (p->nparams + 1) * sizeof *p->params);
+        n++;
+    if (!within_limit(C, n, "parameters", p->ast.header))
+        return;
+    p->params = alloc(C, (n + 1) * sizeof *p->params);
     if (!p->params)
         return;
+    p->nparams = n;
     uint32_t i = 0;
     for (Param *a = p->ast.params; a; a = a->next) {
         for (uint32_t j = 0; j < i; j++)
@@ -329,7 +366,7 @@ static void path_insert(Checker *C, PathNode *root, Field *f, int32_t slot)
 
 static void path_flatten(Checker *C, const PathNode *n, Shape *out)
 {
-    out->key = n->key.len ? arena_strndup(&C->p->arena, n->key.text, n->key.len) : "";
+    out->key = n->key.len ? dup_text(C, n->key.text, n->key.len) : "";
     out->key_len = n->key.len;
     out->slot = n->slot;
     out->field = n->field;
@@ -369,7 +406,7 @@ static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shap
     root.slot = -1;
     int32_t slot = 0;
     for (Field *f = r->fields; f; f = f->next, slot++) {
-        f->path_str = arena_strndup(&C->p->arena, f->path.text, f->path.len);
+        f->path_str = dup_text(C, f->path.text, f->path.len);
         f->type = field_type(C, f);
         f->slot = (uint32_t)slot;
         by_slot[slot] = f;
@@ -386,12 +423,18 @@ static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shap
 static void check_objects(Checker *C)
 {
     svp_policy *p = C->p;
-    for (RecordDecl *r = p->ast.records; r; r = r->next)
-        if (r->is_object)
-            p->nobjects++;
-    p->objects = alloc(C, (p->nobjects + 1) * sizeof *p->objects);
+    uint32_t n = 0;
+    for (RecordDecl *r = p->ast.records; r; r = r->next) {
+        n += r->is_object;
+        if (!within_limit(C, r->count, "fields in one record or object", r->name.span))
+            return;
+    }
+    if (!within_limit(C, n, "objects", p->ast.header))
+        return;
+    p->objects = alloc(C, (n + 1) * sizeof *p->objects);
     if (!p->objects)
         return;
+    p->nobjects = n;
     uint32_t i = 0;
     for (RecordDecl *r = p->ast.records; r; r = r->next) {
         if (!r->is_object)
@@ -483,11 +526,11 @@ static void check_record(Checker *C)
                  "the policy declares no `record`: say which fields a procurement record has");
         return;
     }
-    p->record = record;
-    p->nfields = record->count;
     p->fields = alloc(C, (record->count + 1) * sizeof *p->fields);
     if (!p->fields)
         return;
+    p->record = record;
+    p->nfields = record->count;
     check_fields(C, record, p->fields, &p->root);
     p->stage_slot = -1;
     check_required_from(C);
@@ -645,6 +688,11 @@ static void report_unknown(Checker *C, Expr *e)
 {
     svp_policy *p = C->p;
     Suggest s = {e->text, 99, {0}, NULL};
+    if (diag_full(C->d)) { /* only counted now: spare the search for a suggestion */
+        error(C, e->span, "unknown-name", "unknown name");
+        e->type = TYPE_ERROR;
+        return;
+    }
     for (uint32_t i = 0; i < p->nfields; i++)
         suggest_consider(&s, p->fields[i]->path, "field");
     for (uint32_t i = 0; i < p->nparams; i++)
@@ -1047,18 +1095,22 @@ static const char *decode_header(Checker *C, Name n);
 static void check_decisions(Checker *C)
 {
     svp_policy *p = C->p;
+    uint32_t n = 0;
     for (Decision *d = p->ast.decisions; d; d = d->next)
-        p->ndecisions++;
-    p->decisions = alloc(C, (p->ndecisions + 1) * sizeof *p->decisions);
+        n++;
+    if (!within_limit(C, n, "decisions", p->ast.header))
+        return;
+    p->decisions = alloc(C, (n + 1) * sizeof *p->decisions);
     if (!p->decisions)
         return;
+    p->ndecisions = n;
     uint32_t i = 0;
     for (Decision *d = p->ast.decisions; d; d = d->next)
         p->decisions[i++] = d;
     for (i = 0; i < p->ndecisions; i++) {
         Decision *d = p->decisions[i];
         d->slot = p->nfields + i;
-        d->name_str = arena_strndup(&p->arena, d->name.text, d->name.len);
+        d->name_str = dup_text(C, d->name.text, d->name.len);
         (void)decode_header(C, d->title); /* report bad escapes here too */
         (void)decode_header(C, d->cite);
         C->visible_decisions = i;
@@ -1275,6 +1327,8 @@ static void check_rules(Checker *C)
         total++;
         nport += r->portfolio;
     }
+    if (!within_limit(C, total, "rules", p->ast.header))
+        return;
     p->rules = alloc(C, (total - nport + 1) * sizeof *p->rules);
     p->portfolio = alloc(C, (nport + 1) * sizeof *p->portfolio);
     if (!p->rules || !p->portfolio)
@@ -1290,7 +1344,7 @@ static void check_rules(Checker *C)
             p->portfolio[p->nportfolio++] = r;
         else
             p->rules[p->nrules++] = r;
-        r->id_str = arena_strndup(&p->arena, r->id.text, r->id.len);
+        r->id_str = dup_text(C, r->id.text, r->id.len);
         r->cite_str = decode_header(C, r->cite);
         (void)decode_header(C, r->title); /* reports a bad escape in the title */
         check_rule_shape(C, r);
@@ -1366,14 +1420,16 @@ bool check_policy(svp_policy *p, AstBuilder *ab)
     C.d = ab->diags;
     size_t errors_before = C.d->errors;
     C.after_syntax_errors = errors_before > 0;
-    check_header(&C);
-    check_enums(&C);
-    check_params(&C);
-    check_objects(&C);
-    check_record(&C);
-    check_decisions(&C);
-    check_rules(&C);
-    check_unused(&C);
+    /* each phase relies on the ones before: after running out of memory
+     * (or past a limit) the rest would read half-built tables */
+    void (*const phases[])(Checker *) = {check_header, check_enums, check_params, check_objects,
+                                         check_record, check_decisions, check_rules, check_unused};
+    for (size_t i = 0; i < sizeof phases / sizeof *phases; i++) {
+        size_t limits = C.limits;
+        phases[i](&C);
+        if (ab->oom || C.limits != limits)
+            break;
+    }
     p->nslots = p->nfields + p->ndecisions;
     return C.d->errors == errors_before && !ab->oom;
 }

@@ -74,6 +74,10 @@ void diag_vadd(svp_diagnostics *d, svp_severity sev, const char *code,
         d->errors++;
     else if (sev == SVP_WARNING)
         d->warnings++;
+    if (d->count >= DIAG_MAX_KEPT) {
+        d->dropped++; /* counted, not kept: see svp_diagnostics_render */
+        return;
+    }
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
     char *text = arena_strndup(&d->arena, msg, strlen(msg));
@@ -226,6 +230,9 @@ char *svp_diagnostics_render(const svp_diagnostics *d, bool color)
     }
     if (d->oom)
         buf_printf(&b, "%s: error: out of memory: some diagnostics were lost\n", d->file);
+    if (d->dropped)
+        buf_printf(&b, "%s: note: %zu more diagnostics not shown (svp shows the first %d)\n", d->file, d->dropped,
+                   DIAG_MAX_KEPT);
     return buf_take(&b, NULL);
 }
 

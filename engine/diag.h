@@ -22,7 +22,16 @@ struct svp_diagnostics {
     size_t count, cap;
     size_t errors, warnings;
     bool oom;              /* an allocation failed: say so once */
+    size_t dropped;        /* diagnostics past DIAG_MAX_KEPT, counted only */
 };
+
+/* Diagnostics kept for one compile; the rest are counted.  A file of a
+ * million mistakes gets a useful answer quickly. */
+#define DIAG_MAX_KEPT 200
+
+/* True when another diagnostic would only be counted: callers skip the
+ * work of wording it (suggestions search every name). */
+static inline bool diag_full(const svp_diagnostics *d) { return d->count >= DIAG_MAX_KEPT; }
 
 /* A new empty list that keeps a copy of the source; NULL when out of memory. */
 svp_diagnostics *diag_new(const svp_allocator *alloc, const char *file,

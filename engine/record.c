@@ -89,62 +89,123 @@ static bool number_char(char c)
     return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
-/* The offset of the quote that closes the string whose text starts at
- * json[i] (one not escaped by an odd run of backslashes), or len. */
-static size_t string_end(const char *json, size_t i, size_t len)
+/* What the scan found wrong with a text, if anything. */
+typedef enum Scan { SCAN_OK, SCAN_NOT_JSON, SCAN_NUL, SCAN_OOM } Scan;
+
+/* Byte classes inside a string: 0 plain, 1 quote, 2 backslash, 3 a raw
+ * control character (JSON forbids them), 4 the start of a UTF-8 sequence,
+ * 5 a byte that cannot start one. */
+static const uint8_t in_string[256] = {
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    ['"'] = 1, ['\\'] = 2,
+    [0x80] = 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5};
+
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0:
+ * no overlong forms, no surrogates, nothing past U+10FFFF. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
 {
-    const char *from = json + i, *at = from, *end = json + len;
+    unsigned c = s[0];
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (n < len)
+        return 0;
+    for (size_t k = 1; k < len; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] > 0x8F))
+        return 0;
+    return len;
+}
+
+/* Check the string whose text starts at json[*i] and leave *i on its
+ * closing quote: JSON allows no raw control characters in a string, svp
+ * takes only well-formed UTF-8, and a \u0000 would end svp's text early. */
+static Scan scan_string(const char *json, size_t *i, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)json;
+    size_t k = *i;
     for (;;) {
-        const char *q = memchr(at, '"', (size_t)(end - at));
-        if (!q)
-            return len;
-        const char *b = q;
-        while (b > from && b[-1] == '\\')
-            b--;
-        if (((q - b) & 1) == 0)
-            return (size_t)(q - json);
-        at = q + 1;
+        while (k < len && in_string[s[k]] == 0)
+            k++;
+        if (k >= len)
+            return SCAN_NOT_JSON;
+        switch (in_string[s[k]]) {
+        case 1:
+            *i = k;
+            return SCAN_OK;
+        case 2:
+            if (k + 5 < len && s[k + 1] == 'u' && !memcmp(json + k + 2, "0000", 4))
+                return SCAN_NUL;
+            k += 2; /* an escape: the next byte cannot end the string */
+            break;
+        case 4: {
+            size_t n = utf8_sequence(s + k, len - k);
+            if (!n)
+                return SCAN_NOT_JSON;
+            k += n;
+            break;
+        }
+        default:
+            return SCAN_NOT_JSON;
+        }
     }
 }
 
-/* Note where every number outside a string is, in ev->numbers.  False when
- * the text cannot be JSON: a malformed number, a NUL byte, an unterminated
- * string, or more numbers than fit. */
-static bool find_numbers(svp_evaluator *ev, const char *json, size_t len)
+/* Note where every number outside a string is, in ev->numbers, and check
+ * what cJSON lets through: between tokens only JSON's white space and its
+ * own characters, in strings no raw control characters and only
+ * well-formed UTF-8 (so that svp's own output is valid JSON). */
+static Scan find_numbers(svp_evaluator *ev, const char *json, size_t len)
 {
-    /* what a byte outside a string can start: 1 a string, 2 a number */
-    static const uint8_t starts[256] = {['"'] = 1, ['-'] = 2, ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2,
-                                        ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2};
+    /* outside a string: 0 allowed (white space, {}[]:, and the letters of
+     * true, false and null, which cJSON checks), 1 a string, 2 a number,
+     * 3 not JSON */
+    static const uint8_t outside[256] = {
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 3, 3, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+        0, 3, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 2, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 3, 3, 3, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 3, 0, 3, 3,
+        3, 0, 3, 3, 3, 0, 0, 3, 3, 3, 3, 3, 0, 3, 0, 3, 3, 3, 0, 0, 0, 0, 3, 3, 3, 3, 3, 0, 3, 0, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    };
     ev->nnumbers = 0;
     for (size_t i = 0; i < len; i++) {
-        while (i < len && !starts[(unsigned char)json[i]])
+        while (i < len && !outside[(unsigned char)json[i]])
             i++;
         if (i >= len)
             break;
+        if (outside[(unsigned char)json[i]] == 3)
+            return SCAN_NOT_JSON;
         if (json[i] == '"') {
-            i = string_end(json, i + 1, len);
-            if (i >= len)
-                return false;
+            i++;
+            Scan r = scan_string(json, &i, len);
+            if (r != SCAN_OK)
+                return r;
             continue;
         }
         size_t end = i;
         while (end < len && number_char(json[end]))
             end++;
         if (!json_number_ok(json + i, end - i))
-            return false;
+            return SCAN_NOT_JSON;
         if (ev->nnumbers == ev->cap_numbers) {
             size_t cap = ev->cap_numbers ? ev->cap_numbers * 2 : 64;
             NumberSpan *bigger = svp_mem_realloc(ev->alloc, ev->numbers, ev->cap_numbers * sizeof *bigger,
                                                  cap * sizeof *bigger);
             if (!bigger)
-                return false;
+                return SCAN_OOM;
             ev->numbers = bigger;
             ev->cap_numbers = cap;
         }
         ev->numbers[ev->nnumbers++] = (NumberSpan){json + i, (uint32_t)(end - i)};
         i = end - 1;
     }
-    return memchr(json, '\0', len) == NULL;
+    return SCAN_OK;
 }
 
 /* The characters of number node j, as written in the record. */
@@ -551,7 +612,17 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
         return NULL;
     }
     const char *end = NULL;
-    cJSON *root = find_numbers(ev, json, len) ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
+    Scan scan = find_numbers(ev, json, len);
+    if (scan != SCAN_OK) {
+        fail(&B, scan == SCAN_OOM ? "the record is too large to read (out of memory)"
+                 : scan == SCAN_NUL ? "a text holds \\u0000, a NUL character, which svp does not accept"
+                                    : "not valid JSON");
+        return NULL;
+    }
+    /* cJSON allocates with its own hooks (the C library's, unless the
+     * application set others), so running out of memory there reads as
+     * "not valid JSON": cJSON does not tell the two apart. */
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (root) { /* nothing but white space may follow the value */
         while (end < json + len && strchr(" \t\r\n", *end))
             end++;
@@ -570,8 +641,10 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
         goto done;
     }
     const cJSON *idj = cJSON_GetObjectItemCaseSensitive(root, "id");
-    if (cJSON_IsString(idj))
-        *id = arena_strndup(&ev->scratch, idj->valuestring, strlen(idj->valuestring));
+    if (cJSON_IsString(idj) && !(*id = arena_strndup(&ev->scratch, idj->valuestring, strlen(idj->valuestring)))) {
+        fail(&B, "the record is too large to read (out of memory)");
+        goto done;
+    }
     slots = arena_alloc(&ev->scratch, (p->nslots ? p->nslots : 1) * sizeof *slots);
     if (!slots) {
         fail(&B, "the record is too large to read (out of memory)");

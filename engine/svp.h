@@ -26,8 +26,11 @@ extern "C" {
 
 /* ---- Memory ------------------------------------------------------------ */
 
-/* Every allocation goes through one function, realloc-style: size 0 frees
- * p, p NULL allocates.  old_size is the size p was allocated with.  Returning
+/* Every allocation of svp's own goes through one function, realloc-style:
+ * size 0 frees p, p NULL allocates.  (The JSON reader, cJSON, allocates
+ * with its own hooks: the C library's, unless the application sets others
+ * with cJSON_InitHooks; when one of those fails, the record is reported as
+ * not readable.)  old_size is the size p was allocated with.  Returning
  * NULL for a non-zero size is an allocation failure, which svp reports as an
  * error and cleans up after.  Pass NULL wherever an allocator is asked for
  * to use the C library's. */
