@@ -26,7 +26,7 @@ ENGINE_OBJ = $(patsubst engine/%.c,$(BUILD)/obj/%.o,$(ENGINE_SRC)) \
 CLI_SRC  = $(wildcard cli/*.c)
 CLI_OBJ  = $(patsubst cli/%.c,$(BUILD)/obj/cli_%.o,$(CLI_SRC))
 
-.PHONY: all setup demo test unit golden e2e sanitize examples bench valgrind clean
+.PHONY: all setup demo test unit golden e2e sanitize examples bench valgrind coverage fuzz clean
 all: $(BUILD)/svp
 
 # Install the Debian packages svp needs, when they are missing.
@@ -111,6 +111,15 @@ valgrind: $(BUILD)/svp $(UNIT_TESTS)
 	$(MAKE) --no-print-directory unit TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full"
 	valgrind -q --error-exitcode=99 --leak-check=full $(BUILD)/svp eval policies/nelc-social-value.svp \
 	    examples/register.jsonl --format json > /dev/null || test $$? -ne 99
+
+# Line and branch coverage of grammar/ and engine/ (gcovr), with targets.
+coverage:
+	bash tests/coverage.sh
+
+# The libFuzzer harnesses, SECONDS each (clang); finds go to tests/fuzz/regressions/.
+SECONDS ?= 60
+fuzz: $(BUILD)/svp
+	bash tests/fuzz/run.sh $(SECONDS)
 
 # ---- examples and benchmark ----------------------------------------------------
 examples: $(BUILD)/embed

@@ -267,6 +267,9 @@ if [ -f "$lib" ] && command -v cc > /dev/null; then
     if grep -q __asan_init "$svp" 2>/dev/null; then
         flags="$flags -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
     fi
+    if grep -q __gcov_init "$svp" 2>/dev/null; then
+        flags="$flags --coverage" # the coverage build (tests/coverage.sh)
+    fi
     # shellcheck disable=SC2086
     if cc $flags -Iengine -o "$tmp/oom" "$R/oom.c" "$lib" -lcjson 2> "$tmp/err"; then
         for pair in "$april $records" "$R/diff/more.svp $validity"; do
