@@ -245,19 +245,20 @@ Expr *ast_parens(Expr *e, Span s)
     return e;
 }
 
-/* Appends e to the end of list (lists are short: walking is fine). */
+/* Appends e to the end of list, in constant time (the first item keeps the
+ * last: a policy file is untrusted, and may list a hundred thousand). */
 ExprList *ast_expr_list(AstBuilder *b, ExprList *list, Expr *e)
 {
     ExprList *item = node(b, sizeof *item);
     if (!item)
         return list;
     item->expr = e;
-    if (!list)
+    if (!list) {
+        item->last = item;
         return item;
-    ExprList *last = list;
-    while (last->next)
-        last = last->next;
-    last->next = item;
+    }
+    list->last->next = item;
+    list->last = item;
     return list;
 }
 
@@ -414,12 +415,16 @@ Clause *ast_clause_tier(AstBuilder *b, TierKind kind, Span s, Expr *bound, Expr 
 
 Clause *ast_clauses(Clause *list, Clause *c)
 {
+    if (c && !c->last)
+        c->last = c; /* a single new clause (a list's first already knows its last) */
     if (!list)
         return c;
-    Clause *last = list;
-    while (last->next)
-        last = last->next;
-    last->next = c;
+    if (!c)
+        return list;
+    if (!list->last)
+        list->last = list;
+    list->last->next = c;
+    list->last = c->last;
     return list;
 }
 
@@ -481,10 +486,11 @@ void ast_record_add(AstBuilder *b, RecordDecl *r, Field *f)
     (void)b;
     if (!r || !f)
         return;
-    Field **tail = &r->fields;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = f;
+    if (r->last_field)
+        r->last_field->next = f;
+    else
+        r->fields = f;
+    r->last_field = f;
     r->count++;
     r->span = span_join(r->span, f->span);
 }

@@ -95,6 +95,7 @@ typedef struct Expr Expr;
 typedef struct ExprList {
     Expr *expr;
     struct ExprList *next;
+    struct ExprList *last; /* in the first item: the last, for appending */
 } ExprList;
 
 struct Expr {
@@ -156,6 +157,7 @@ typedef struct RecordDecl {
     Name name;
     bool is_object;    /* "object": the item type of a list field */
     Field *fields;
+    Field *last_field; /* for appending */
     uint32_t count;
     Span span;
     struct RecordDecl *next;
@@ -184,6 +186,7 @@ typedef struct Clause {
     Name text;          /* cite/else/report: the raw string literal */
     ExprList *names;    /* because */
     struct Clause *next;
+    struct Clause *last; /* in the first clause: the last, for appending */
 } Clause;
 
 typedef struct Tier {

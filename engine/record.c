@@ -21,6 +21,7 @@
  * makes the record invalid.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -333,6 +334,38 @@ static bool repeats_earlier_key(const cJSON *first, const cJSON *c)
     return false;
 }
 
+static int by_key(const void *a, const void *b)
+{
+    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* For an object with many keys, check them all at once by sorting (the
+ * pairwise check is quadratic, and a record of a megabyte can hold a
+ * hundred thousand keys).  True when the keys are distinct; *checked
+ * says whether this check was made (small objects are left pairwise). */
+static bool keys_distinct(Binder *B, const cJSON *obj, bool *checked)
+{
+    size_t n = 0;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        n++;
+    *checked = n > 32;
+    if (!*checked)
+        return true;
+    const cJSON **keys = arena_alloc(&B->ev->scratch, n * sizeof *keys);
+    if (!keys) {
+        *checked = false; /* fall back to the pairwise check */
+        return true;
+    }
+    size_t k = 0;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        keys[k++] = c;
+    qsort(keys, n, sizeof *keys, by_key);
+    for (size_t i = 1; i < n; i++)
+        if (!strcmp(keys[i - 1]->string, keys[i]->string))
+            return duplicate(B, keys[i]);
+    return true;
+}
+
 /* A part of the record that the policy does not read: still number its
  * numbers and refuse duplicate keys in it (JSON parsers disagree on which
  * of two equal keys wins, so svp does not guess). */
@@ -341,8 +374,11 @@ static bool walk_unknown(Binder *B, cJSON *j, int depth)
     if (depth > RECORD_MAX_DEPTH)
         return fail(B, "nested deeper than %d levels", RECORD_MAX_DEPTH);
     long index = 0;
+    bool sorted = false;
+    if (cJSON_IsObject(j) && !keys_distinct(B, j, &sorted))
+        return false;
     for (cJSON *c = j->child; c; c = c->next, index++) {
-        if (cJSON_IsObject(j) && repeats_earlier_key(j->child, c))
+        if (cJSON_IsObject(j) && !sorted && repeats_earlier_key(j->child, c))
             return duplicate(B, c);
         if (!take_number(B, c))
             return false;
@@ -524,10 +560,13 @@ static bool bind_shape(Binder *B, const Shape *shape, cJSON *obj, Val *slots, in
         return fail(B, "nested deeper than %d levels", RECORD_MAX_DEPTH);
     uint32_t cursor = 0;
     uint64_t seen = 0;
+    bool sorted = false;
+    if (!keys_distinct(B, obj, &sorted))
+        return false;
     for (cJSON *c = obj->child; c; c = c->next) {
         const Shape *s = shape_child(shape, c->string, &cursor);
         size_t at = s ? (size_t)(s - shape->children) : 64;
-        if (at < 64 ? (seen >> at) & 1 : repeats_earlier_key(obj->child, c))
+        if (!sorted && (at < 64 ? (seen >> at) & 1 : repeats_earlier_key(obj->child, c)))
             return duplicate(B, c);
         if (at < 64)
             seen |= (uint64_t)1 << at;
