@@ -26,7 +26,7 @@ ENGINE_OBJ = $(patsubst engine/%.c,$(BUILD)/obj/%.o,$(ENGINE_SRC)) \
 CLI_SRC  = $(wildcard cli/*.c)
 CLI_OBJ  = $(patsubst cli/%.c,$(BUILD)/obj/cli_%.o,$(CLI_SRC))
 
-.PHONY: all setup demo test unit golden e2e sanitize examples bench valgrind coverage fuzz clean
+.PHONY: all setup demo test unit golden e2e replay sanitize examples bench valgrind coverage fuzz clean
 all: $(BUILD)/svp
 
 # Install the Debian packages svp needs, when they are missing.
@@ -95,8 +95,19 @@ e2e: $(BUILD)/svp
 	bash tests/review/walkthrough.sh $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
 
+# Every input fuzzing ever found a problem with, replayed (no clang needed:
+# the harnesses link with a plain main).
+REPLAY = $(BUILD)/tests/replay_policy $(BUILD)/tests/replay_record
+$(BUILD)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.h $(BUILD)/libsvp.a | $(BUILD)/tests
+	$(CC) $(CSTD) $(OPT) $(LTO) -g $(EXTRA_CFLAGS) -Iengine -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c \
+	    $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
+
+replay: $(REPLAY)
+	$(BUILD)/tests/replay_policy tests/fuzz/regressions/policy
+	$(BUILD)/tests/replay_record tests/fuzz/regressions/record
+
 test: setup
-	$(MAKE) --no-print-directory unit golden e2e
+	$(MAKE) --no-print-directory unit golden e2e replay
 	@echo "all tests passed"
 
 # The whole suite again, built with AddressSanitizer and UBSan in a
@@ -116,10 +127,10 @@ valgrind: $(BUILD)/svp $(UNIT_TESTS)
 coverage:
 	bash tests/coverage.sh
 
-# The libFuzzer harnesses, SECONDS each (clang); finds go to tests/fuzz/regressions/.
-SECONDS ?= 60
+# The libFuzzer harnesses, FUZZ_SECONDS each (clang); finds go to tests/fuzz/regressions/.
+FUZZ_SECONDS ?= 60
 fuzz: $(BUILD)/svp
-	bash tests/fuzz/run.sh $(SECONDS)
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # ---- examples and benchmark ----------------------------------------------------
 examples: $(BUILD)/embed

@@ -16,6 +16,11 @@
  *   SVP_FUZZ_OOM=1      run each input a second time with an allocator that
  *                       runs dry at a request chosen from the input's bytes:
  *                       svp must report it and free everything.
+ *   SVP_FUZZ_OOM=all    instead run dry at every request in turn (inputs of
+ *                       up to 16 KiB; longer ones as for 1).  Slow, but it
+ *                       does not depend on how many allocations the engine
+ *                       makes today: use it to replay or minimise an input
+ *                       found with SVP_FUZZ_OOM=1.
  *
  * Build (tests/fuzz/run.sh does this):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -129,11 +134,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (oracles < 0) {
         oracles = fuzz_env_flag("SVP_FUZZ_ORACLES");
-        oom_mode = fuzz_env_flag("SVP_FUZZ_OOM");
+        const char *oom = getenv("SVP_FUZZ_OOM");
+        oom_mode = oom && !strcmp(oom, "all") ? 2 : fuzz_env_flag("SVP_FUZZ_OOM");
     }
     const char *text = (const char *)data;
     unsigned long requests = one_pass(text, size, 0);
-    if (oom_mode && requests > 0) {
+    if (oom_mode == 2 && size <= 16384) {
+        for (unsigned long k = 1; k <= requests; k++)
+            one_pass(text, size, k);
+    } else if (oom_mode && requests > 0) {
         /* FNV-1a of the input picks which request fails, so a saved input
          * replays the same failure. */
         uint64_t h = 1469598103934665603u;

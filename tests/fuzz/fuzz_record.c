@@ -12,6 +12,9 @@
  * the largest line number, which invalid results echo), and each time the
  * result is read through every accessor and rendered with svp_result_json
  * and svp_result_text (plain and coloured), reading every byte returned.
+ * Both results also go to a portfolio made for this input (a register of
+ * the record twice), whose JSON and text are rendered before it is freed:
+ * the one thing made and freed per input.
  *
  * Where the policy comes from: it is READ AT INIT, not embedded, so the
  * harness always fuzzes the policy as it is in the repository.  The path is
@@ -22,8 +25,8 @@
  * If the policy cannot be compiled the harness prints the diagnostics and
  * exits with status 2 before fuzzing anything.
  *
- * SVP_FUZZ_ORACLES=1 also checks what the API promises: the JSON result is
- * one line of valid JSON ending in a newline, explain changes neither the
+ * SVP_FUZZ_ORACLES=1 also checks what the API promises: the JSON result
+ * (and the portfolio's JSON) is one line of valid JSON ending in a newline, explain changes neither the
  * verdict nor the findings, and an invalid result has a message.
  *
  * Build: as fuzz_policy.c (see run.sh); without libFuzzer, link it with
@@ -114,11 +117,13 @@ static void check_json(const char *json, size_t len)
     cJSON_Delete(root);
 }
 
-static svp_status evaluate(const char *json, size_t size, bool explain, size_t *findings)
+static svp_status evaluate(const char *json, size_t size, bool explain, size_t *findings, svp_portfolio *pf)
 {
     const svp_result *r = svp_evaluate(evaluator, json, size, explain ? ULONG_MAX : 1, explain);
     if (!r)
         abort(); /* svp.h: never NULL */
+    if (pf)
+        svp_portfolio_add(pf, evaluator);
     exercise_result(r);
     size_t len = 0;
     const char *out = svp_result_json(evaluator, r, &len);
@@ -143,8 +148,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         init();
     const char *json = (const char *)data;
     size_t plain_findings = 0, explained_findings = 0;
-    svp_status plain = evaluate(json, size, false, &plain_findings);
-    svp_status explained = evaluate(json, size, true, &explained_findings);
+    /* A register of two records, this one twice, for the portfolio rules. */
+    svp_portfolio *pf = svp_portfolio_new(policy, &fuzz_alloc.api);
+    svp_status plain = evaluate(json, size, false, &plain_findings, pf);
+    svp_status explained = evaluate(json, size, true, &explained_findings, pf);
+    if (pf) {
+        (void)svp_portfolio_rule_count(pf);
+        svp_status status = svp_portfolio_status(pf);
+        if (status != SVP_COMPLIANT && status != SVP_NONCOMPLIANT)
+            abort();
+        size_t len = 0;
+        const char *out = svp_portfolio_json(pf, &len);
+        if (out) {
+            fuzz_touch(out, len);
+            if (oracles)
+                check_json(out, len);
+        }
+        for (int color = 0; color < 2; color++) {
+            len = 0;
+            out = svp_portfolio_text(pf, color, &len);
+            if (out)
+                fuzz_touch(out, len);
+        }
+        svp_portfolio_free(pf);
+    }
     if (oracles)
         FUZZ_REQUIRE(plain == explained && plain_findings == explained_findings,
                      "explain changed the verdict (%d -> %d) or the findings (%zu -> %zu)", (int)plain,

@@ -14,6 +14,11 @@
  * otherwise it prints "replayed N inputs" and exits 0.  Exit 2: usage, or a
  * directory or file that cannot be read.
  *
+ * An input that runs longer than SVP_REPLAY_TIMEOUT seconds (default 10; 0:
+ * no limit) is a finding too, as under libFuzzer's -timeout: the process
+ * aborts naming it.  Inputs saved for a hang are slow only while the bug is
+ * there; fixed, every input here runs in milliseconds.
+ *
  * Works with gcc or clang, e.g. (from the repository root, after make):
  *   cc -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=address,undefined \
  *      -fno-sanitize-recover=all -Iengine -o build/replay_policy \
@@ -56,6 +61,17 @@ static void on_abort(int sig)
     raise(sig);
 }
 
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "replay: timeout: the input ran longer than SVP_REPLAY_TIMEOUT allows\n";
+    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    (void)ignored;
+    abort(); /* on_abort names the input */
+}
+
+static unsigned timeout_seconds = 10;
+
 /* Replay one file; 0 when it was read (whatever the harness did). */
 static int replay_file(const char *path)
 {
@@ -93,7 +109,9 @@ static int replay_file(const char *path)
     memcpy(exact, buf, n);
     free(buf);
     current = path;
+    alarm(timeout_seconds);
     LLVMFuzzerTestOneInput(exact, n);
+    alarm(0);
     current = "(none)";
     free(exact);
     return 0;
@@ -113,6 +131,17 @@ int main(int argc, char **argv)
     if (__sanitizer_set_death_callback)
         __sanitizer_set_death_callback(say_current);
     signal(SIGABRT, on_abort);
+    signal(SIGALRM, on_alarm);
+    const char *limit = getenv("SVP_REPLAY_TIMEOUT");
+    if (limit && *limit) {
+        char *end;
+        unsigned long v = strtoul(limit, &end, 10);
+        if (*end || v > 86400) {
+            fprintf(stderr, "replay: SVP_REPLAY_TIMEOUT must be a number of seconds\n");
+            return 2;
+        }
+        timeout_seconds = (unsigned)v;
+    }
     unsigned long replayed = 0;
     for (int a = 1; a < argc; a++) {
         struct stat st;
@@ -139,7 +168,9 @@ int main(int argc, char **argv)
             if (!path) {
                 status = 2;
             } else {
-                snprintf(path, len, "%s/%s", argv[a], names[i]->d_name);
+                size_t dl = strlen(argv[a]);
+                snprintf(path, len, "%s%s%s", argv[a], dl && argv[a][dl - 1] == '/' ? "" : "/",
+                         names[i]->d_name);
                 if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
                     if (replay_file(path) != 0)
                         status = 2;

@@ -18,32 +18,41 @@
 #   3. seed build/fuzz/seeds/policy from policies/*.svp, tests/check/cases/*.svp
 #      and tests/fmt/*.svp, and build/fuzz/seeds/record from
 #      examples/records/*.json, each line of examples/register.jsonl and
-#      tests/eval/bases/*.json;
-#   4. run each harness with -max_total_time=SECONDS -timeout=5
-#      -rss_limit_mb=2048 and its dictionary (tests/fuzz/policy.dict,
-#      tests/fuzz/record.dict) over its corpus build/fuzz/corpus/NAME (kept
-#      between runs, so coverage accumulates), its seeds and its
-#      regressions, tests/fuzz/regressions/NAME;
-#   5. copy every crash-, leak-, timeout- and oom- input libFuzzer saved
+#      tests/eval/bases/*.json; both also from the hand-made seed-* inputs
+#      in tests/fuzz/regressions/NAME/;
+#   4. replay every other saved input of tests/fuzz/regressions/NAME/
+#      (crash-, leak-, timeout-, oom-), whole and one at a time, and name
+#      those that still fail (log: build/fuzz/NAME-regressions.log);
+#   5. fuzz each harness with -max_total_time=SECONDS -timeout=5
+#      -rss_limit_mb=2048 (and -max_len, below) and its dictionary
+#      (tests/fuzz/policy.dict, tests/fuzz/record.dict) over its corpus
+#      build/fuzz/corpus/NAME (kept between runs, so coverage accumulates)
+#      and its seeds;
+#   6. copy every crash-, leak-, timeout- and oom- input libFuzzer saved
 #      (build/fuzz/artifacts/NAME/) into tests/fuzz/regressions/NAME/, and
 #      print for each harness its run time, executions, executions per
 #      second and coverage (libFuzzer's cov: and ft:).  Full logs:
 #      build/fuzz/NAME.log.
 #
-# Exit status: 0 when neither harness found anything; 1 when one did (the
-# inputs are in tests/fuzz/regressions/ and named on the output); 2 when
-# the harnesses could not be built.
+# Exit status: 0 when neither harness found anything and every saved
+# failure passes; 1 otherwise (new inputs are saved in tests/fuzz/regressions/
+# and named on the output); 2 when the harnesses could not be built.
 #
 # Environment:
 #   SVP_FUZZ_KEEP_GOING=1  fork mode (-fork=SVP_FUZZ_JOBS, default 1, with
 #                          -ignore_crashes/-ignore_timeouts/-ignore_ooms): the
 #                          run goes on after a finding and saves every one.
-#                          Use it while known bugs are still unfixed, since
-#                          their saved inputs otherwise stop the run at start.
+#                          (Fork mode's cov: counts differently from the
+#                          default mode's: compare runs of one mode only.)
 #   SVP_FUZZ_ORACLES=1     the harnesses also check the API's promises (see
 #                          the harness sources); a broken one is a finding.
 #   SVP_FUZZ_OOM=1         fuzz_policy also replays each input with an
-#                          allocator that runs dry part-way.
+#                          allocator that runs dry part-way (=all: at every
+#                          allocation in turn; slow, for replaying and
+#                          minimising what =1 found).
+#   SVP_FUZZ_MAX_LEN       the longest input tried (default 16384 bytes for
+#                          policies, 8192 for records; libFuzzer reads longer
+#                          saved inputs truncated: replay.c replays them whole).
 #   CLANG                  the compiler (default clang).
 #
 # A saved input is replayed with the harness binary itself,
@@ -106,17 +115,23 @@ seed() { # DIR FILE...: copy each existing file into DIR
     done
     return 0
 }
-rm -rf "$out/seeds"
-mkdir -p "$out/seeds/policy" "$out/seeds/record" "$out/corpus/policy" "$out/corpus/record" || exit 2
-seed "$out/seeds/policy" policies/*.svp tests/check/cases/*.svp tests/fmt/*.svp
-seed "$out/seeds/record" examples/records/*.json tests/eval/bases/*.json
-n=0
-while IFS= read -r line || [ -n "$line" ]; do
-    n=$((n + 1))
-    printf '%s' "$line" > "$out/seeds/record/register-$n.json"
-done < examples/register.jsonl
+for h in "${harnesses[@]}"; do
+    rm -rf "$out/seeds/$h"
+    mkdir -p "$out/seeds/$h" "$out/corpus/$h" "tests/fuzz/regressions/$h" || exit 2
+    seed "$out/seeds/$h" tests/fuzz/regressions/"$h"/seed-*
+done
+if [[ " ${harnesses[*]} " == *" policy "* ]]; then
+    seed "$out/seeds/policy" policies/*.svp tests/check/cases/*.svp tests/fmt/*.svp
+fi
+if [[ " ${harnesses[*]} " == *" record "* ]]; then
+    seed "$out/seeds/record" examples/records/*.json tests/eval/bases/*.json
+    n=0
+    while IFS= read -r line || [ -n "$line" ]; do
+        n=$((n + 1))
+        printf '%s' "$line" > "$out/seeds/record/register-$n.json"
+    done < examples/register.jsonl
+fi
 
-# ---- 4. fuzzing -------------------------------------------------------------------
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 found=0
@@ -124,8 +139,33 @@ for h in "${harnesses[@]}"; do
     art="$out/artifacts/$h"
     reg="tests/fuzz/regressions/$h"
     rm -rf "$art"
-    mkdir -p "$art" "$reg" || exit 2
-    opts=(-max_total_time="$duration" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1
+    mkdir -p "$art" || exit 2
+
+    # ---- 4. the saved failures first, each whole and on its own: they are
+    # not in the fuzzing corpus (libFuzzer would cut them to -max_len, and a
+    # known failure would stop every run until it is fixed)
+    log="$out/$h-regressions.log"
+    : > "$log"
+    failing=()
+    nreg=0
+    for f in "$reg"/*; do
+        [ -f "$f" ] || continue
+        case $(basename "$f") in seed-* | README*) continue ;; esac
+        nreg=$((nreg + 1))
+        "$out/fuzz_$h" -timeout=5 -rss_limit_mb=2048 "$f" >> "$log" 2>&1 || failing+=("$f")
+    done
+    if [ $nreg -gt 0 ]; then
+        echo "== $h: $((nreg - ${#failing[@]})) of $nreg saved failures now pass (log: $log)"
+        if [ ${#failing[@]} -gt 0 ]; then
+            found=1
+            echo "   STILL FAILING:"
+            printf '     %s\n' "${failing[@]}"
+        fi
+    fi
+
+    # ---- 5. fuzzing
+    if [ "$h" = policy ]; then max_len=${SVP_FUZZ_MAX_LEN:-16384}; else max_len=${SVP_FUZZ_MAX_LEN:-8192}; fi
+    opts=(-max_total_time="$duration" -timeout=5 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1
           -dict="tests/fuzz/$h.dict" -artifact_prefix="$art/")
     if [ "${SVP_FUZZ_KEEP_GOING:-0}" != 0 ]; then
         opts+=(-fork="${SVP_FUZZ_JOBS:-1}" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
@@ -133,21 +173,24 @@ for h in "${harnesses[@]}"; do
     log="$out/$h.log"
     echo "== fuzzing $h for ${duration}s (log: $log)"
     start=$(date +%s)
-    "$out/fuzz_$h" "${opts[@]}" "$out/corpus/$h" "$out/seeds/$h" "$reg" > "$log" 2>&1
+    "$out/fuzz_$h" "${opts[@]}" "$out/corpus/$h" "$out/seeds/$h" > "$log" 2>&1
     rc=$?
     took=$(($(date +%s) - start))
 
-    # ---- 5. what it found, and how it went
+    # ---- 6. what it found, and how it went
     saved=()
     for f in "$art"/crash-* "$art"/leak-* "$art"/timeout-* "$art"/oom-*; do
         [ -f "$f" ] || continue
         cp "$f" "$reg/" && saved+=("$reg/$(basename "$f")")
     done
-    cov=$(grep -E 'cov: [0-9]+' "$log" | tail -n 1)
+    status=$(grep -E 'cov: [0-9]+' "$log" | tail -n 1)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+    # fork mode prints no final stats: read its last status line instead
+    [ -n "$execs" ] || execs=$(printf '%s\n' "$status" | sed -n 's/^#\([0-9]*\).*/\1/p')
+    [ -n "$rate" ] || rate=$(printf '%s\n' "$status" | sed -n 's/.*exec\/s:\{0,1\} \([0-9]*\).*/\1/p')
     echo "   exit $rc after ${took}s; executions: ${execs:-?}; exec/s: ${rate:-?}"
-    echo "   last status: ${cov:-none}"
+    echo "   last status: ${status:-none}"
     if [ ${#saved[@]} -gt 0 ]; then
         found=1
         echo "   FOUND ${#saved[@]} input(s), saved as regressions:"
