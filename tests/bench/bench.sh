@@ -39,7 +39,8 @@ cd "$root" || exit 2
 
 svp=$build/svp
 policy=policies/nelc-social-value.svp
-gen=${SVP_GEN_RECORDS:-/work/shared/bench/gen_records.py}
+# shared/ stands beside the repository (its own checkout, or CI's clone)
+gen=${SVP_GEN_RECORDS:-$root/../shared/bench/gen_records.py}
 bench=$build/bench
 seed=1
 sizes=(100000 1000000)
