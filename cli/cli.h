@@ -26,6 +26,14 @@ bool cli_use_colour(FILE *f);
 /* Print rendered diagnostics to stderr (when there are any). */
 void cli_print_diagnostics(const svp_diagnostics *d);
 
+/* util.c: small things every command needs. */
+/* True when s[0..n) is only spaces, tabs and line ends. */
+bool cli_blank_line(const char *s, size_t n);
+/* n without a trailing LF or CRLF. */
+size_t cli_trim_eol(const char *s, size_t n);
+/* Compile one policy file; on failure print its diagnostics, NULL. */
+svp_policy *cli_load_policy(const char *path);
+
 /* versions.c: several versions of one policy. */
 typedef struct Versions {
     char **files;           /* the policy files, folders expanded */

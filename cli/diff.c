@@ -40,20 +40,6 @@ static int arguments(int argc, char **argv, const char **old_path, const char **
     return 0;
 }
 
-/* Compile one version; when it does not compile, print its diagnostics. */
-static svp_policy *load(const char *path)
-{
-    svp_diagnostics *d = NULL;
-    svp_policy *p = svp_policy_load(path, NULL, &d);
-    if (!p) {
-        cli_print_diagnostics(d);
-        if (!d)
-            fprintf(stderr, "svp: out of memory reading %s\n", path);
-    }
-    svp_diagnostics_free(d);
-    return p;
-}
-
 int cli_diff(int argc, char **argv)
 {
     const char *old_path = NULL, *new_path = NULL;
@@ -61,7 +47,7 @@ int cli_diff(int argc, char **argv)
     int status = arguments(argc, argv, &old_path, &new_path, &json);
     if (status)
         return status;
-    svp_policy *a = load(old_path), *b = load(new_path);
+    svp_policy *a = cli_load_policy(old_path), *b = cli_load_policy(new_path);
     if (!a || !b) {
         svp_policy_free(a);
         svp_policy_free(b);

@@ -112,22 +112,7 @@ static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long l
     svp_evaluator_reset(run->ev);
 }
 
-static bool blank_line(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strchr(" \t\r\n", s[i]))
-            return false;
-    return true;
-}
 
-static size_t trim_eol(const char *s, size_t n)
-{
-    if (n && s[n - 1] == '\n')
-        n--;
-    if (n && s[n - 1] == '\r')
-        n--;
-    return n;
-}
 
 /* Read all of `in` (up to the record limit) into a new buffer. */
 static char *slurp(FILE *in, char *start, size_t start_len, size_t *len)
@@ -179,7 +164,7 @@ static int run_input(EvalRun *run, const char *path)
     /* Skip leading blank lines, keeping them for the line count. */
     size_t skipped_len = 0;
     char *skipped = NULL;
-    while ((n = getline(&buf, &cap, in)) >= 0 && blank_line(buf, (size_t)n)) {
+    while ((n = getline(&buf, &cap, in)) >= 0 && cli_blank_line(buf, (size_t)n)) {
         char *grown = realloc(skipped, skipped_len + (size_t)n);
         if (!grown)
             break;
@@ -188,7 +173,7 @@ static int run_input(EvalRun *run, const char *path)
         skipped_len += (size_t)n;
     }
     if (n >= 0 && !lines) {
-        cJSON *alone = cJSON_ParseWithLength(buf, trim_eol(buf, (size_t)n));
+        cJSON *alone = cJSON_ParseWithLength(buf, cli_trim_eol(buf, (size_t)n));
         lines = alone != NULL;
         cJSON_Delete(alone);
     }
@@ -199,13 +184,13 @@ static int run_input(EvalRun *run, const char *path)
             blank_lines += skipped[i] == '\n';
         free(skipped);
         if (n >= 0) {
-            size_t len = trim_eol(buf, (size_t)n);
+            size_t len = cli_trim_eol(buf, (size_t)n);
             evaluate(run, buf, len, blank_lines + 1);
             unsigned long line = blank_lines + 1;
             while ((n = getline(&buf, &cap, in)) >= 0) {
                 line++;
-                len = trim_eol(buf, (size_t)n);
-                if (!blank_line(buf, len))
+                len = cli_trim_eol(buf, (size_t)n);
+                if (!cli_blank_line(buf, len))
                     evaluate(run, buf, len, line);
             }
         }

@@ -47,22 +47,7 @@ static void compare(Run *run, const char *text, size_t len, unsigned long line)
         run->oom = true;
 }
 
-static bool blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strchr(" \t\r\n", s[i]))
-            return false;
-    return true;
-}
 
-static size_t trim_eol(const char *s, size_t n)
-{
-    if (n && s[n - 1] == '\n')
-        n--;
-    if (n && s[n - 1] == '\r')
-        n--;
-    return n;
-}
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -127,8 +112,8 @@ static int read_records(Run *run, const char *path)
     bool decided = false;
     while ((n = getline(&line, &cap, in)) >= 0) {
         number++;
-        size_t len = trim_eol(line, (size_t)n);
-        if (blank(line, len))
+        size_t len = cli_trim_eol(line, (size_t)n);
+        if (cli_blank_line(line, len))
             continue; /* counted, never evaluated */
         if (!decided) {
             decided = true;
@@ -153,18 +138,6 @@ static int read_records(Run *run, const char *path)
     return status;
 }
 
-static svp_policy *load(const char *path)
-{
-    svp_diagnostics *d = NULL;
-    svp_policy *p = svp_policy_load(path, NULL, &d);
-    if (!p) {
-        cli_print_diagnostics(d);
-        if (!d)
-            fprintf(stderr, "svp: out of memory reading %s\n", path);
-    }
-    svp_diagnostics_free(d);
-    return p;
-}
 
 int cli_impact(int argc, char **argv)
 {
@@ -189,7 +162,7 @@ int cli_impact(int argc, char **argv)
     if (format && strcmp(format, "json") && strcmp(format, "text"))
         return cli_usage_error("unknown format `%s`: use text or json", format);
 
-    svp_policy *a = load(paths[0]), *b = load(paths[1]);
+    svp_policy *a = cli_load_policy(paths[0]), *b = cli_load_policy(paths[1]);
     if (!a || !b) {
         svp_policy_free(a);
         svp_policy_free(b);

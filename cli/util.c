@@ -1,0 +1,37 @@
+/*
+ * util.c - small things the commands share: reading lines of a batch and
+ * compiling a policy file with its diagnostics shown.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+bool cli_blank_line(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(" \t\r\n", s[i]))
+            return false;
+    return true;
+}
+
+size_t cli_trim_eol(const char *s, size_t n)
+{
+    if (n && s[n - 1] == '\n')
+        n--;
+    if (n && s[n - 1] == '\r')
+        n--;
+    return n;
+}
+
+svp_policy *cli_load_policy(const char *path)
+{
+    svp_diagnostics *d = NULL;
+    svp_policy *p = svp_policy_load(path, NULL, &d);
+    if (!p) {
+        cli_print_diagnostics(d);
+        if (!d)
+            fprintf(stderr, "svp: out of memory reading %s\n", path);
+    }
+    svp_diagnostics_free(d);
+    return p;
+}
