@@ -38,6 +38,7 @@ setup:
 demo: setup
 	$(MAKE) --no-print-directory all
 	$(BUILD)/svp check policies/nelc-social-value.svp
+	@echo "$(BUILD)/svp eval policies/nelc-social-value.svp examples/records/fires-sv-weighting.json --format text"
 	@$(BUILD)/svp eval policies/nelc-social-value.svp examples/records/fires-sv-weighting.json --format text; \
 	    echo "exit status $$? (0: compliant, 1: non-compliant, 2: invalid)"
 
