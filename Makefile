@@ -104,7 +104,7 @@ $(BUILD)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c tests/fuzz/fuzz
 	    $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
 
 replay: $(REPLAY)
-	$(BUILD)/tests/replay_policy tests/fuzz/regressions/policy
+	SVP_FUZZ_OOM=all $(BUILD)/tests/replay_policy tests/fuzz/regressions/policy
 	$(BUILD)/tests/replay_record tests/fuzz/regressions/record
 
 test: setup

@@ -190,15 +190,20 @@ static void check_enums(Checker *C)
             if (name_is(e->name, builtin_types[b]))
                 error(C, e->name.span, "duplicate", "`%s` is a built-in type: give the enumeration another name",
                       builtin_types[b]);
+        /* each repeat is reported once, against the first (break) */
         for (uint32_t j = 0; j < i; j++)
-            if (names_equal(p->enums[j]->name, e->name))
+            if (names_equal(p->enums[j]->name, e->name)) {
                 error(C, e->name.span, "duplicate", "enumeration `%.*s` is declared twice",
                       (int)e->name.len, e->name.text);
+                break;
+            }
         for (uint32_t m = 0; m < e->count; m++)
             for (uint32_t k = 0; k < m; k++)
-                if (names_equal(e->members[k], e->members[m]))
+                if (names_equal(e->members[k], e->members[m])) {
                     error(C, e->members[m].span, "duplicate", "`%.*s` is listed twice in `%.*s`",
                           (int)e->members[m].len, e->members[m].text, (int)e->name.len, e->name.text);
+                    break;
+                }
         p->enums[i++] = e;
     }
 }
@@ -247,9 +252,11 @@ static void check_params(Checker *C)
     uint32_t i = 0;
     for (Param *a = p->ast.params; a; a = a->next) {
         for (uint32_t j = 0; j < i; j++)
-            if (names_equal(p->params[j]->name, a->name))
+            if (names_equal(p->params[j]->name, a->name)) {
                 error(C, a->name.span, "duplicate", "parameter `%.*s` is set twice: keep one",
                       (int)a->name.len, a->name.text);
+                break;
+            }
         if (a->value)
             a->value->type = literal_type(a->value);
         p->params[i++] = a;
@@ -1115,8 +1122,10 @@ static void check_decisions(Checker *C)
         (void)decode_header(C, d->cite);
         C->visible_decisions = i;
         for (uint32_t j = 0; j < i; j++)
-            if (names_equal(p->decisions[j]->name, d->name))
+            if (names_equal(p->decisions[j]->name, d->name)) {
                 error(C, d->name.span, "duplicate", "decision `%.*s` is declared twice", (int)d->name.len, d->name.text);
+                break;
+            }
         if (find_field(C, d->name.text, d->name.len))
             error(C, d->name.span, "duplicate", "`%.*s` is already a field of the record", (int)d->name.len, d->name.text);
         for (uint32_t j = 0; j < p->nparams; j++)

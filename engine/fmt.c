@@ -434,8 +434,11 @@ char *svp_format(const char *file, const char *src, size_t len, const svp_alloca
     memset(&tree, 0, sizeof tree);
     AstBuilder ab;
     char *result = NULL;
-    const char *copy = arena_strndup(&arena, src, len);
-    if (copy && !memchr(src, '\0', len)) {
+    const char *copy = len <= (1u << 20) ? arena_strndup(&arena, src, len) : NULL;
+    if (len > (1u << 20)) {
+        diag_add(d, SVP_ERROR, "limit", (size_t)-1, 0, "the policy is %zu bytes; svp reads policies of up to %u bytes",
+                 len, 1u << 20);
+    } else if (copy && !memchr(src, '\0', len)) {
         ast_builder_init(&ab, &arena, d, copy, len, &tree);
         if (parse_source(&ab, 0, (uint32_t)len, false) == 0 && !ab.oom && !d->errors) {
             Fmt F;
