@@ -31,6 +31,9 @@ void cli_print_diagnostics(const svp_diagnostics *d);
 bool cli_blank_line(const char *s, size_t n);
 /* n without a trailing LF or CRLF. */
 size_t cli_trim_eol(const char *s, size_t n);
+/* When argv[*i] is `--format X` or `--format=X`: store X, step *i past
+ * it, and say true. */
+bool cli_take_format(int argc, char **argv, int *i, const char **format);
 /* Compile one policy file; on failure print its diagnostics, NULL. */
 svp_policy *cli_load_policy(const char *path);
 

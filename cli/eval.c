@@ -259,10 +259,8 @@ static int run_command(int argc, char **argv, bool portfolio)
         const char *a = argv[i];
         if (!strcmp(a, "--explain") && !portfolio)
             explain = true;
-        else if (!strcmp(a, "--format") && i + 1 < argc)
-            format = argv[++i];
-        else if (!strncmp(a, "--format=", 9))
-            format = a + 9;
+        else if (cli_take_format(argc, argv, &i, &format))
+            ;
         else if (!strcmp(a, "--as-of") && i + 1 < argc)
             as_of = argv[++i];
         else if (a[0] == '-' && a[1]) {

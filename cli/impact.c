@@ -145,11 +145,9 @@ int cli_impact(int argc, char **argv)
     int npaths = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--format") && i + 1 < argc)
-            format = argv[++i];
-        else if (!strncmp(a, "--format=", 9))
-            format = a + 9;
-        else if (a[0] == '-' && a[1])
+        if (cli_take_format(argc, argv, &i, &format))
+            continue;
+        if (a[0] == '-' && a[1])
             return cli_usage_error("unknown option `%s` for impact", a);
         else if (npaths < 3)
             paths[npaths++] = a;

@@ -35,3 +35,17 @@ svp_policy *cli_load_policy(const char *path)
     svp_diagnostics_free(d);
     return p;
 }
+
+bool cli_take_format(int argc, char **argv, int *i, const char **format)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--format") && *i + 1 < argc) {
+        *format = argv[++*i];
+        return true;
+    }
+    if (!strncmp(a, "--format=", 9)) {
+        *format = a + 9;
+        return true;
+    }
+    return false;
+}
