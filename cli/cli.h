@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include "svp.h"
 
 int cli_check(int argc, char **argv);
@@ -31,6 +32,11 @@ void cli_print_diagnostics(const svp_diagnostics *d);
 bool cli_blank_line(const char *s, size_t n);
 /* n without a trailing LF or CRLF. */
 size_t cli_trim_eol(const char *s, size_t n);
+/* The longest batch line read whole (the record size limit). */
+#define CLI_MAX_LINE (1u << 20)
+/* getline, except that a longer line than CLI_MAX_LINE is not kept: its
+ * length comes back as CLI_MAX_LINE + 1 (so memory stays bounded). */
+ssize_t cli_getline(char **buf, size_t *cap, FILE *in);
 /* When argv[*i] is `--format X` or `--format=X`: store X, step *i past
  * it, and say true. */
 bool cli_take_format(int argc, char **argv, int *i, const char **format);

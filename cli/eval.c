@@ -164,7 +164,7 @@ static int run_input(EvalRun *run, const char *path)
     /* Skip leading blank lines, keeping them for the line count. */
     size_t skipped_len = 0;
     char *skipped = NULL;
-    while ((n = getline(&buf, &cap, in)) >= 0 && cli_blank_line(buf, (size_t)n)) {
+    while ((n = cli_getline(&buf, &cap, in)) >= 0 && cli_blank_line(buf, (size_t)n)) {
         char *grown = realloc(skipped, skipped_len + (size_t)n);
         if (!grown)
             break;
@@ -187,7 +187,7 @@ static int run_input(EvalRun *run, const char *path)
             size_t len = cli_trim_eol(buf, (size_t)n);
             evaluate(run, buf, len, blank_lines + 1);
             unsigned long line = blank_lines + 1;
-            while ((n = getline(&buf, &cap, in)) >= 0) {
+            while ((n = cli_getline(&buf, &cap, in)) >= 0) {
                 line++;
                 len = cli_trim_eol(buf, (size_t)n);
                 if (!cli_blank_line(buf, len))

@@ -110,7 +110,7 @@ static int read_records(Run *run, const char *path)
     unsigned long number = 0;
     int status = 0;
     bool decided = false;
-    while ((n = getline(&line, &cap, in)) >= 0) {
+    while ((n = cli_getline(&line, &cap, in)) >= 0) {
         number++;
         size_t len = cli_trim_eol(line, (size_t)n);
         if (cli_blank_line(line, len))

@@ -646,7 +646,7 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
     ev->tree = NULL;
     ev->error_field[0] = ev->error_message[0] = '\0';
     if (len > RECORD_MAX_BYTES) {
-        fail(&B, "the record is %zu bytes; svp reads records of up to %u bytes", len, RECORD_MAX_BYTES);
+        fail(&B, "the record is longer than %u bytes, the most svp reads", RECORD_MAX_BYTES);
         ev->error_field[0] = '\0';
         return NULL;
     }
