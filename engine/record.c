@@ -128,7 +128,19 @@ static Scan scan_string(const char *json, size_t *i, size_t len)
 {
     const unsigned char *s = (const unsigned char *)json;
     size_t k = *i;
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     for (;;) {
+        /* eight plain bytes at a time: no quote, backslash, control
+         * character or byte of a multi-byte character among them */
+        while (k + 8 <= len) {
+            uint64_t v, q, b;
+            memcpy(&v, s + k, 8);
+            q = v ^ (ones * '"');
+            b = v ^ (ones * '\\');
+            if (((v | ((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v)) & highs))
+                break;
+            k += 8;
+        }
         while (k < len && in_string[s[k]] == 0)
             k++;
         if (k >= len)
