@@ -58,10 +58,7 @@ static Name last_segment(Name path)
 static Val eval_name(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     const svp_policy *p = ev->p;
-    switch ((RefKind)e->ref_kind) {
-    case R_FIELD:
-    case R_DECISION:
-        return slots[e->ref];
+    switch ((RefKind)e->ref_kind) { /* fields and decisions: eval_expr's fast path */
     case R_PARAM:
         return literal(p->params[e->ref]->value);
     case R_MEMBER:
