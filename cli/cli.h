@@ -43,6 +43,13 @@ bool cli_take_format(int argc, char **argv, int *i, const char **format);
 /* Compile one policy file; on failure print its diagnostics, NULL. */
 svp_policy *cli_load_policy(const char *path);
 
+/* input.c: the records of an input (README, `svp eval`). */
+typedef void (*CliRecordFn)(void *ctx, const char *text, size_t len, unsigned long line);
+/* Hand every record of path ("-": standard input) to each, in order.
+ * Returns 0, or 2 when the input cannot be read (said on stderr). */
+int cli_read_records(const char *path, CliRecordFn each, void *ctx);
+bool cli_has_suffix(const char *s, const char *suffix);
+
 /* versions.c: several versions of one policy. */
 typedef struct Versions {
     char **files;           /* the policy files, folders expanded */

@@ -24,8 +24,6 @@
 
 #include "cli.h"
 
-/* One input line (record) longer than this is reported, not read. */
-#define EVAL_MAX_LINE (1u << 20)
 
 typedef struct EvalRun {
     svp_evaluator *ev;      /* the evaluator of the version in force */
@@ -114,117 +112,16 @@ static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long l
 
 
 
-/* Read all of `in` (up to the record limit) into a new buffer. */
-static char *slurp(FILE *in, char *start, size_t start_len, size_t *len)
+/* Every record of the input, evaluated; the exit status so far. */
+static void evaluate_record(void *ctx, const char *text, size_t len, unsigned long line)
 {
-    size_t cap = start_len + 65536, n = start_len;
-    char *data = malloc(cap);
-    if (!data)
-        return NULL;
-    if (start_len)
-        memcpy(data, start, start_len);
-    for (;;) {
-        if (n == cap) {
-            if (cap > 2u * EVAL_MAX_LINE)
-                break;
-            char *bigger = realloc(data, cap * 2);
-            if (!bigger) {
-                free(data);
-                return NULL;
-            }
-            data = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(data + n, 1, cap - n, in);
-        if (!got)
-            break;
-        n += got;
-    }
-    *len = n;
-    return data;
-}
-
-static bool has_suffix(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && !strcmp(s + a - b, suffix);
+    evaluate(ctx, text, len, line);
 }
 
 static int run_input(EvalRun *run, const char *path)
 {
-    FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!in) {
-        fprintf(stderr, "svp: cannot read %s: %s\n", path, strerror(errno));
-        return 2;
-    }
-    bool lines = has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson");
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    /* Skip leading blank lines, keeping them for the line count. */
-    size_t skipped_len = 0;
-    char *skipped = NULL;
-    while ((n = cli_getline(&buf, &cap, in)) >= 0 && cli_blank_line(buf, (size_t)n)) {
-        char *grown = realloc(skipped, skipped_len + (size_t)n);
-        if (!grown)
-            break;
-        skipped = grown;
-        memcpy(skipped + skipped_len, buf, (size_t)n);
-        skipped_len += (size_t)n;
-    }
-    if (n >= 0 && !lines) {
-        cJSON *alone = cJSON_ParseWithLength(buf, cli_trim_eol(buf, (size_t)n));
-        lines = alone != NULL;
-        cJSON_Delete(alone);
-    }
-    if (n < 0 || lines) {
-        /* Replay: leading blank lines count, then the first record line. */
-        unsigned long blank_lines = 0;
-        for (size_t i = 0; i < skipped_len; i++)
-            blank_lines += skipped[i] == '\n';
-        free(skipped);
-        if (n >= 0) {
-            size_t len = cli_trim_eol(buf, (size_t)n);
-            evaluate(run, buf, len, blank_lines + 1);
-            unsigned long line = blank_lines + 1;
-            while ((n = cli_getline(&buf, &cap, in)) >= 0) {
-                line++;
-                len = cli_trim_eol(buf, (size_t)n);
-                if (!cli_blank_line(buf, len))
-                    evaluate(run, buf, len, line);
-            }
-        }
-        free(buf);
-    } else {
-        /* One record spread over several lines. */
-        size_t total = 0;
-        char *first = NULL;
-        size_t first_len = skipped_len + (size_t)n;
-        first = malloc(first_len ? first_len : 1);
-        if (first) {
-            if (skipped_len)
-                memcpy(first, skipped, skipped_len);
-            memcpy(first + skipped_len, buf, (size_t)n);
-        }
-        free(skipped);
-        free(buf);
-        char *all = first ? slurp(in, first, first_len, &total) : NULL;
-        free(first);
-        if (!all) {
-            fprintf(stderr, "svp: out of memory reading %s\n", path);
-            if (in != stdin)
-                fclose(in);
-            return 2;
-        }
-        evaluate(run, all, total, 1);
-        free(all);
-    }
-    if (ferror(in)) {
-        fprintf(stderr, "svp: error reading %s\n", path);
+    if (cli_read_records(path, evaluate_record, run))
         run->worst = 2;
-    }
-    if (in != stdin)
-        fclose(in);
     return run->worst;
 }
 

@@ -22,9 +22,6 @@
 
 #include "cli.h"
 
-/* A whole-file record larger than this is cut here (the library refuses
- * records over 1 MiB anyway, and says so). */
-#define IMPACT_MAX_RECORD (2u << 20)
 
 typedef struct Run {
     svp_evaluator *a, *b;
@@ -49,95 +46,10 @@ static void compare(Run *run, const char *text, size_t len, unsigned long line)
 
 
 
-static bool has_suffix(const char *s, const char *suffix)
+static void compare_record(void *ctx, const char *text, size_t len, unsigned long line)
 {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && !strcmp(s + a - b, suffix);
+    compare(ctx, text, len, line);
 }
-
-/* Whether the input is JSON Lines, judged by its name and its first
- * non-blank line (as `svp eval` judges it). */
-static bool json_lines(const char *path, const char *first, size_t len)
-{
-    if (has_suffix(path, ".jsonl") || has_suffix(path, ".ndjson"))
-        return true;
-    cJSON *alone = cJSON_ParseWithLength(first, len);
-    bool one_value = alone != NULL;
-    cJSON_Delete(alone);
-    return one_value;
-}
-
-/* Everything from `head` (already read) to the end of in, as one record. */
-static int whole_record(Run *run, FILE *in, const char *head, size_t head_len)
-{
-    size_t cap = head_len + 65536, n = head_len;
-    char *data = malloc(cap);
-    if (!data)
-        return 2;
-    memcpy(data, head, head_len);
-    for (;;) {
-        if (n == cap) {
-            if (cap >= IMPACT_MAX_RECORD)
-                break;
-            char *bigger = realloc(data, cap * 2);
-            if (!bigger) {
-                free(data);
-                return 2;
-            }
-            data = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(data + n, 1, cap - n, in);
-        if (!got)
-            break;
-        n += got;
-    }
-    compare(run, data, n, 1);
-    free(data);
-    return 0;
-}
-
-static int read_records(Run *run, const char *path)
-{
-    FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!in) {
-        fprintf(stderr, "svp: cannot read %s: %s\n", path, strerror(errno));
-        return 2;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    unsigned long number = 0;
-    int status = 0;
-    bool decided = false;
-    while ((n = cli_getline(&line, &cap, in)) >= 0) {
-        number++;
-        size_t len = cli_trim_eol(line, (size_t)n);
-        if (cli_blank_line(line, len))
-            continue; /* counted, never evaluated */
-        if (!decided) {
-            decided = true;
-            if (!json_lines(path, line, len)) {
-                /* One record over several lines: the blank lines before
-                 * it are only white space to JSON. */
-                status = whole_record(run, in, line, (size_t)n);
-                break;
-            }
-        }
-        compare(run, line, len, number);
-    }
-    free(line);
-    if (status == 2)
-        fputs("svp: out of memory\n", stderr);
-    if (ferror(in)) {
-        fprintf(stderr, "svp: error reading %s\n", path);
-        status = 2;
-    }
-    if (in != stdin)
-        fclose(in);
-    return status;
-}
-
 
 int cli_impact(int argc, char **argv)
 {
@@ -177,7 +89,7 @@ int cli_impact(int argc, char **argv)
     if (!run.a || !run.b || !run.im) {
         fputs("svp: out of memory\n", stderr);
     } else {
-        status = read_records(&run, paths[2]);
+        status = cli_read_records(paths[2], compare_record, &run);
         size_t n = 0;
         const char *summary = NULL;
         if (status != 2) {

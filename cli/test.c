@@ -165,11 +165,6 @@ static char *read_file(const char *path, size_t *len)
     return data;
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && !strcmp(s + a - b, suffix);
-}
 
 /* ---- the policies under test -------------------------------------------- */
 
@@ -424,7 +419,7 @@ static bool check_keys(const char *path, const char *what, const cJSON *obj, con
 /* Set (or, for null, remove) the field at a dotted path of rec. */
 static bool set_path(const char *path, const char *what, cJSON *rec, const char *dotted, const cJSON *value)
 {
-    if (!*dotted || dotted[0] == '.' || has_suffix(dotted, ".") || strstr(dotted, ".."))
+    if (!*dotted || dotted[0] == '.' || cli_has_suffix(dotted, ".") || strstr(dotted, ".."))
         return malformed(path, "%s: \"%s\" is not a field path: write names joined by dots, like weighting.price",
                          what, dotted);
     if (!cJSON_IsObject(rec))
@@ -486,9 +481,9 @@ static char *policy_path_for(const char *testfile, const cJSON *policy)
         return b.s;
     }
     size_t n = strlen(testfile);
-    if (has_suffix(testfile, ".tests.json"))
+    if (cli_has_suffix(testfile, ".tests.json"))
         n -= strlen(".tests.json");
-    else if (has_suffix(testfile, ".json"))
+    else if (cli_has_suffix(testfile, ".json"))
         n -= strlen(".json");
     str_addn(&b, testfile, n);
     str_add(&b, ".svp");
