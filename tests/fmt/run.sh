@@ -9,19 +9,11 @@
 # every comment, and gives byte-identical results on every example record
 # (it means the same); `fmt -w` rewrites the file with exactly that text;
 # a policy with a syntax error is refused (exit 1) and left untouched.
-set -u
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-svp=${1:-build/svp}
-case $svp in /*) ;; *) svp="$PWD/$svp" ;; esac
-cd "$root" || exit 2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/svp-fmt.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" fmt "$@"
 
 check() { # NAME COMMAND...: the command must succeed
     local name=$1; shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name"; fi
+    if "$@"; then pass; else fail "$name"; fi
 }
 
 comments() { grep -o '#' "$1" | wc -l; }
@@ -57,5 +49,4 @@ check "broken: error names file, line and column" grep -q "broken.svp:5:7: error
 "$svp" fmt "$tmp/missing.svp" > /dev/null 2>&1
 check "missing file: exit 2" test $? -eq 2
 
-echo "fmt: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

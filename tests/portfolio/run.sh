@@ -6,16 +6,8 @@
 # Builds small registers from tests/eval/bases/award.json with jq, works out
 # the share of money awarded to SMEs and VCSEs by hand, and checks svp's
 # figures, finding, message and exit status.
-set -u
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-svp=${1:-build/svp}
-case $svp in /*) ;; *) svp="$PWD/$svp" ;; esac
-cd "$root" || exit 2
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" portfolio "$@"
 policy=policies/nelc-social-value.svp
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/svp-portfolio.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
 base=tests/eval/bases/award.json
 
 # record ID STAGE VALUE SIZE VCSE: one award-based record on one line.
@@ -28,12 +20,10 @@ record() {
 expect() {
     local got
     got=$(jq -c "$2" "$tmp/out.json" 2>/dev/null)
-    if [ "$got" = "$3" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1: expected $3, got $got"; fi
+    same "$1" "$got" "$3"
 }
 
-status_is() {
-    if [ "$2" = "$3" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $1: exit $3, expected $2"; fi
-}
+status_is() { same "$1: exit status" "$3" "$2"; }
 
 # 1. SME 30,000 + VCSE 20,000 of 150,000 counted = 33.33% (rounded down),
 #    met; the tender record is not counted; the invalid one is left out.
@@ -50,7 +40,7 @@ expect "met: records" '[.records, .invalid]' '[5,1]'
 expect "met: share" '.shares[0] | [.rule, .share, .part, .total, .records]' '["sme-vcse-spend","33.33%","£50,000.00","£150,000.00",3]'
 expect "met: no finding" '.findings' '[]'
 expect "met: compliant" '.compliant' 'true'
-if grep -q "line 5" "$tmp/err"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL met: invalid record reported on stderr"; fi
+if grep -q "line 5" "$tmp/err"; then pass; else fail "met: invalid record reported on stderr"; fi
 
 # 2. 24,999 of 100,000 is 24.999%: rounds down to 24.99%, below 25%: fires.
 {
@@ -81,7 +71,6 @@ expect "none: share" '[.shares[0].share, .shares[0].records, (.findings | length
 # 5. text output names the rule, the share and the figures.
 "$svp" portfolio "$policy" "$tmp/short.jsonl" --format text > "$tmp/out.txt"
 if grep -q "warning  sme-vcse-spend" "$tmp/out.txt" && grep -q "share 24.99% (£24,999.00 of £100,000.00, 2 records)" "$tmp/out.txt"; then
-    passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL text output"; cat "$tmp/out.txt"; fi
+    pass; else fail "text output"; cat "$tmp/out.txt"; fi
 
-echo "portfolio: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -6,39 +6,30 @@
 # Runs the three commands of the April review walkthrough and checks that
 # every line they print stands in the README (the "..." lines of shortened
 # outputs aside), and that their exit statuses are the ones it states.
-set -u
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-svp=${1:-build/svp}
-case $svp in /*) ;; *) svp="$PWD/$svp" ;; esac
-cd "$root" || exit 2
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" walkthrough "$@"
 readme=examples/review/README.md
 old=policies/nelc-social-value.svp new=examples/review/nelc-social-value-2021.svp
-passed=0 failed=0
 
 shown() { # NAME STATUS COMMAND...: every output line is in the README
     local name=$1 want=$2 out status line missing=0; shift 2
     out=$("$@" 2>&1); status=$?
-    if [ "$status" != "$want" ]; then echo "FAIL $name: exit $status, README says $want"; failed=$((failed + 1)); return; fi
+    if [ "$status" != "$want" ]; then fail "$name: exit $status, README says $want"; return; fi
     while IFS= read -r line; do
         [ -z "$line" ] && continue
         grep -qxF -- "$line" "$readme" || { missing=$((missing + 1)); [ $missing -le 3 ] && echo "FAIL $name: not in the README: $line"; }
     done <<< "$out"
-    [ $missing -eq 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
+    if [ $missing -eq 0 ]; then pass; else failed=$((failed + 1)); fi
 }
 
-"$svp" check "$new" > /dev/null 2>&1 && passed=$((passed + 1)) || { echo "FAIL the amendment does not check clean"; failed=$((failed + 1)); }
+"$svp" check "$new" > /dev/null 2>&1 && pass || fail "the amendment does not check clean"
 shown "diff" 1 "$svp" diff "$old" "$new"
-tmp=$(mktemp) || exit 2
-trap 'rm -f "$tmp"' EXIT
 # the README shows the head and the tail of these two
 ends() { # HEAD TAIL COMMAND...
     local h=$1 t=$2; shift 2
-    "$@" > "$tmp" 2>&1; local status=$?
-    head -n "$h" "$tmp"; tail -n "$t" "$tmp"
+    "$@" > "$tmp/out" 2>&1; local status=$?
+    head -n "$h" "$tmp/out"; tail -n "$t" "$tmp/out"
     return $status
 }
 shown "impact" 1 ends 3 13 "$svp" impact "$old" "$new" examples/review/register.jsonl
 shown "test" 1 ends 4 1 "$svp" test --policy "$new" policies/nelc-social-value.tests.json
-echo "walkthrough: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -9,18 +9,7 @@
 # record dated before every version; --as-of for undated records; two
 # versions in force on the same day (an error); `svp check` reminding that
 # the annual review is due, with --today before and after the review month.
-set -u
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-svp=${1:-build/svp}
-case $svp in /*) ;; *) svp="$PWD/$svp" ;; esac
-cd "$root" || exit 2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/svp-versions.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; }
-same() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected $3, got $2"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" versions "$@"
 
 mkdir "$tmp/v"
 cp policies/nelc-social-value.svp "$tmp/v/nelc-2020.svp"
@@ -54,7 +43,7 @@ got=$(jq -r '[.id, (.policy.version // "none"), (if has("compliant") then .compl
 same "versions picked" "$got" "ON-THE-DAY 2021.1 false;DAY-BEFORE 2020.1 true;BY-ENGAGEMENT 2021.1 true;TOO-EARLY none -;UNDATED 2020.1 true;"
 same "too early: the field and message" "$(jq -c 'select(.id == "TOO-EARLY") | .error' "$tmp/out.json")" \
     '{"field":"dates.engagement","message":"no version of the policy is in force on 2019-05-05: the earliest takes effect on 2020-04-01"}'
-grep -q "line 4 (TOO-EARLY): no version of the policy is in force" "$tmp/err" && ok || bad "too early: stderr"
+grep -q "line 4 (TOO-EARLY): no version of the policy is in force" "$tmp/err" && pass || fail "too early: stderr"
 
 "$svp" eval "$tmp/v/nelc-2020.svp" "$tmp/v/nelc-2021.svp" "$tmp/records.jsonl" --as-of 2021-12-31 --format json > "$tmp/out.json" 2>/dev/null
 same "files given one by one, --as-of for the undated" "$(jq -r 'select(.id == "UNDATED") | .policy.version' "$tmp/out.json")" "2021.1"
@@ -63,7 +52,7 @@ same "files given one by one, --as-of for the undated" "$(jq -r 'select(.id == "
 sed 's/version   "2021.1"/version   "2021.2"/' "$tmp/v/nelc-2021.svp" > "$tmp/v/nelc-2021b.svp"
 "$svp" check "$tmp/v" --today 2021-05-01 > /dev/null 2> "$tmp/err"
 same "same day: check exits 1" "$?" 1
-grep -q "both take effect on 2021-04-01: two versions of \"NELC Social Value Policy\" cannot be in force on the same day" "$tmp/err" && ok || bad "same day: message"
+grep -q "both take effect on 2021-04-01: two versions of \"NELC Social Value Policy\" cannot be in force on the same day" "$tmp/err" && pass || fail "same day: message"
 "$svp" eval "$tmp/v" "$tmp/records.jsonl" > /dev/null 2>&1
 same "same day: eval refuses (exit 2)" "$?" 2
 rm "$tmp/v/nelc-2021b.svp"
@@ -74,13 +63,12 @@ same "review: not yet due, exit 0" "$?" 0
 same "review: not yet due, no warning" "$(cat "$tmp/err")" ""
 "$svp" check policies/nelc-social-value.svp --today 2021-04-01 > /dev/null 2> "$tmp/err"
 same "review: due, still exit 0" "$?" 0
-grep -q "warning: annual review due since April 2021: version 2020.1 took effect on 2020-04-01 and no newer version is given" "$tmp/err" && ok || bad "review due: message"
+grep -q "warning: annual review due since April 2021: version 2020.1 took effect on 2020-04-01 and no newer version is given" "$tmp/err" && pass || fail "review due: message"
 "$svp" check "$tmp/v" --today 2021-06-01 > /dev/null 2> "$tmp/err"
 same "review: a newer version exists, no warning" "$(cat "$tmp/err")" ""
 "$svp" check "$tmp/v" --today 2022-04-02 > /dev/null 2> "$tmp/err"
-grep -q "nelc-2021.svp: warning: annual review due since April 2022" "$tmp/err" && ok || bad "review due for the newest version"
+grep -q "nelc-2021.svp: warning: annual review due since April 2022" "$tmp/err" && pass || fail "review due for the newest version"
 "$svp" check policies/nelc-social-value.svp --today 2021-13-01 > /dev/null 2>&1
 same "bad --today: usage error" "$?" 2
 
-echo "versions: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
