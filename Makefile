@@ -186,8 +186,14 @@ replay: $(REPLAY)
 	SVP_FUZZ_OOM=all $(BUILD)/tests/replay_policy tests/fuzz/regressions/policy
 	$(BUILD)/tests/replay_record tests/fuzz/regressions/record
 
+# The build from clean (generators once, make LTO=, cli/ sees only svp.h) and
+# make install / uninstall with pkg-config and the man pages.
+build-checks: $(BUILD)/svp
+	bash tests/build/run.sh
+	bash tests/install/run.sh $(BUILD)/svp
+
 test: setup
-	$(MAKE) --no-print-directory unit golden e2e replay
+	$(MAKE) --no-print-directory unit golden e2e replay build-checks
 	@echo "all tests passed"
 
 # The whole suite again, built with AddressSanitizer and UBSan in a
