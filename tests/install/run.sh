@@ -17,8 +17,9 @@
 #      run on the council's policy and print the same; the installed
 #      command runs; `man -l` renders both man pages with no warning (and
 #      groff -ww, and mandoc -T lint where installed, find nothing); every
-#      subcommand `svp help` lists has its section in svp(1); then make
-#      uninstall leaves no file (only the empty folders).
+#      subcommand `svp help` lists has its section in svp(1), and every
+#      option it shows is in the page; then make uninstall leaves no file
+#      (only the empty folders).
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" install "$@"
 make_() { make --no-print-directory -C "$root" "$@" > "$tmp/make.log" 2>&1 || { cat "$tmp/make.log"; return 1; }; }
 files_under() { (cd "$1" && find . ! -type d | sort); }
@@ -107,6 +108,12 @@ done
 # svp(1) documents every subcommand `svp help` lists.
 for cmd in $("$prefix/bin/svp" help | sed -n 's/^  svp \([a-z][a-z-]*\).*/\1/p'); do
     grep -q "^\.SS \"svp $cmd\( \|\"\)" "$prefix/share/man/man1/svp.1" && pass || fail "svp(1) has no section for svp $cmd"
+done
+
+# ... and every option it shows.
+rendered=$(MANWIDTH=200 man -l "$prefix/share/man/man1/svp.1" 2>/dev/null)
+for option in $("$prefix/bin/svp" help | grep -o -- '[[ ]--*[a-z][a-z-]*' | cut -c2- | sort -u); do
+    grep -q -- "$option\b" <<< "$rendered" && pass || fail "svp(1) does not document $option"
 done
 
 if make_ uninstall PREFIX="$prefix"; then pass; else fail "make uninstall PREFIX=... failed"; fi
