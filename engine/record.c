@@ -25,7 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "eval.h"
+#include "record.h"
 #include "value.h"
 
 

@@ -167,6 +167,27 @@ const char *svp_result_finding_severity(const svp_result *r, size_t i);
 const char *svp_result_finding_message(const svp_result *r, size_t i);
 const char *svp_result_finding_cite(const svp_result *r, size_t i);
 
+/* Whether the rule with this id fired for the record (false for an
+ * invalid record, an unknown id or NULL). */
+bool svp_result_rule_fired(const svp_result *r, const char *rule_id);
+
+/* The decisions, in policy order: how many (0 for an invalid record: no
+ * decision was made), decision i's name, and its title (NULL when the
+ * policy gives none).  NULL when i is out of range. */
+size_t svp_result_decision_count(const svp_result *r);
+const char *svp_result_decision_name(const svp_result *r, size_t i);
+const char *svp_result_decision_title(const svp_result *r, size_t i);
+/* The index of the decision called name in *index: true when there is
+ * one. */
+bool svp_result_decision_find(const svp_result *r, const char *name, size_t *index);
+/* Decision i's value as JSON text, exactly as the result's "decisions"
+ * shows it (true, "Cabinet", "10%", "420000.00", null), or as a person
+ * reads it (true, Cabinet, 10%, £420,000.00, (none)).  NUL-terminated;
+ * owned by the evaluator and valid as long as the result.  NULL when i is
+ * out of range or memory runs out. */
+const char *svp_result_decision_json(svp_evaluator *ev, const svp_result *r, size_t i);
+const char *svp_result_decision_text(svp_evaluator *ev, const svp_result *r, size_t i);
+
 /* The result as one line of JSON (results.md), newline included, and its
  * length.  Owned by the evaluator, like the result. */
 const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len);
