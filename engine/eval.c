@@ -409,10 +409,13 @@ void svp_evaluator_free(svp_evaluator *ev)
     svp_mem_free(ev->alloc, ev, sizeof *ev);
 }
 
-static const svp_result *invalid(svp_evaluator *ev, const char *message)
+/* The result of a record that could not be evaluated: code says why
+ * (RESULT_ERROR_*), message what (NULL: record.c has written it). */
+static const svp_result *invalid(svp_evaluator *ev, const char *code, const char *message)
 {
     svp_result *res = &ev->result;
     res->status = SVP_INVALID;
+    res->error_code = code;
     res->nfindings = 0;
     res->trace = NULL;
     res->slots = NULL;
@@ -425,16 +428,18 @@ static const svp_result *invalid(svp_evaluator *ev, const char *message)
 
 const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, unsigned long line, bool explain)
 {
-    const svp_policy *p = ev->p;
     svp_result *res = &ev->result;
     arena_reset(&ev->scratch);
     memset(res, 0, sizeof *res);
-    res->policy = p;
     res->line = line;
     ev->overflow = false;
+    ev->error_code = RESULT_ERROR_RECORD;
+    /* Under a version set, binding also picks the version: ev->p is the
+     * one in force for this record from here on. */
     Val *slots = record_bind(ev, json, len, &res->id);
+    const svp_policy *p = res->policy = ev->p;
     if (!slots)
-        return invalid(ev, NULL);
+        return invalid(ev, ev->error_code, NULL);
     for (uint32_t i = 0; i < p->ndecisions; i++)
         slots[p->nfields + i] = decide(ev, slots, p->decisions[i]);
     res->status = SVP_COMPLIANT;
@@ -442,7 +447,7 @@ const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, 
     run_rules(ev, slots, explain);
     if (ev->overflow) {
         ev->error_field[0] = '\0';
-        return invalid(ev, "arithmetic overflow or out of memory while evaluating the rules");
+        return invalid(ev, RESULT_ERROR_EVALUATION, "arithmetic overflow or out of memory while evaluating the rules");
     }
     return res;
 }

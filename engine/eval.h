@@ -26,7 +26,10 @@ typedef struct NumberSpan {
 } NumberSpan;
 
 struct svp_evaluator {
-    const svp_policy *p;
+    const svp_policy *p;       /* the policy, or the version the record is under */
+    const struct svp_versions *versions; /* a version set (versions.h), or NULL */
+    int32_t as_of;             /* with versions: the date of an undated record */
+    const char *error_code;    /* why the record is invalid (result.h) */
     const svp_allocator *alloc;
     Arena scratch;             /* per record */
     NumberSpan *numbers;       /* the numbers of the current record, in order */

@@ -290,6 +290,8 @@ const char *svp_result_id(const svp_result *r) { return r->id; }
 unsigned long svp_result_line(const svp_result *r) { return r->line; }
 const char *svp_result_error_field(const svp_result *r) { return r->error_field; }
 const char *svp_result_error_message(const svp_result *r) { return r->status == SVP_INVALID ? r->error_message : NULL; }
+const char *svp_result_error_code(const svp_result *r) { return r->status == SVP_INVALID ? r->error_code : NULL; }
+const svp_policy *svp_result_policy(const svp_result *r) { return r->policy; }
 size_t svp_result_finding_count(const svp_result *r) { return r->nfindings; }
 
 static const Rule *finding_rule(const svp_result *r, size_t i) { return i < r->nfindings ? r->findings[i].rule : NULL; }

@@ -40,13 +40,19 @@ struct svp_result {
     svp_status status;
     const char *id;
     unsigned long line;
-    const char *error_field;   /* invalid records */
+    const char *error_code;    /* invalid records: RESULT_ERROR_* */
+    const char *error_field;
     const char *error_message;
     Finding *findings;
     size_t nfindings;
     Trace *trace;              /* NULL unless explain */
     const Val *slots;          /* fields then decisions; NULL when invalid */
 };
+
+/* Why a record is invalid (svp_result_error_code). */
+#define RESULT_ERROR_RECORD "record"         /* it breaks the record format */
+#define RESULT_ERROR_NO_VERSION "no-version" /* dated before every version */
+#define RESULT_ERROR_EVALUATION "evaluation" /* overflow or out of memory in the rules */
 
 /* A prepared piece of output text, in the policy's arena. */
 typedef struct Frag {
