@@ -101,7 +101,7 @@ matches() {
 run_one() { # DOC LINE COMMAND_FILE EXPECTED_FILE
     local doc=$1 line=$2 cmdfile=$3 want=$4
     unwrap "$want" > "$tmp/want"
-    (cd "$work" && PATH=$tmp/bin:$PATH bash -c "$(cat "$cmdfile")" < /dev/null > "$tmp/got" 2>&1)
+    (cd "$work" && PATH=$tmp/bin:$PATH env -u NO_COLOR bash -c "$(cat "$cmdfile")" < /dev/null > "$tmp/got" 2>&1)
     if matches "$tmp/want" "$tmp/got"; then
         pass
     else
