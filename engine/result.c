@@ -193,6 +193,7 @@ static const char *finish(Buf *b, const svp_allocator *alloc, const char *oom, s
 
 const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len)
 {
+    assert(r == &ev->result); /* a result is rendered by its own evaluator */
     const svp_policy *p = r->policy;
     Buf *b = &ev->out;
     buf_clear(b);
@@ -231,6 +232,7 @@ static void colour(Buf *b, bool on, const char *code)
 
 const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, size_t *len)
 {
+    assert(r == &ev->result);
     const svp_policy *p = r->policy;
     Buf *b = &ev->out;
     buf_clear(b);
@@ -359,6 +361,7 @@ bool svp_result_decision_find(const svp_result *r, const char *name, size_t *ind
  * runs out. */
 static const char *decision_copy(svp_evaluator *ev, const svp_result *r, size_t i, bool json)
 {
+    assert(r == &ev->result); /* the copy goes to the result's own scratch */
     if (i >= svp_result_decision_count(r))
         return NULL;
     const svp_policy *p = r->policy;
