@@ -18,12 +18,14 @@
 
 /* ---- Preparing the constant pieces, once per policy ------------------ */
 
+/* "key": */
 static void json_key(Buf *b, const char *key)
 {
     buf_json_string(b, key, strlen(key));
     buf_putc(b, ':');
 }
 
+/* A prepared piece, appended. */
 static void frag(Buf *b, Frag f) { buf_append(b, f.text, f.len); }
 
 const char *result_severity_word(int severity)
@@ -43,14 +45,11 @@ static bool keep(svp_policy *p, Buf *b, Frag *f)
     return f->text != NULL;
 }
 
-/* An array of n Frags in the policy's arena (at least one, so that an
- * empty policy still has somewhere to point). */
+/* An array of n empty Frags in the policy's arena (at least one, so that
+ * an empty policy still has somewhere to point); NULL when out of memory. */
 static Frag *frags(svp_policy *p, uint32_t n)
 {
-    Frag *f = arena_alloc(&p->arena, (n ? n : 1) * sizeof *f);
-    if (f)
-        memset(f, 0, (n ? n : 1) * sizeof *f);
-    return f;
+    return arena_alloc(&p->arena, (n ? n : 1) * sizeof(Frag)); /* zeroed */
 }
 
 bool result_prepare(svp_policy *p)
