@@ -17,7 +17,7 @@ OPT     ?= -O3 -g
 LTO     ?= -flto=auto
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(LTO)
 CPPFLAGS += -Iengine -I$(BUILD)/gen
-LDLIBS  += -lcjson
+LDLIBS  += -lcjson -lcsv
 
 GEN      = $(BUILD)/gen
 ENGINE_SRC = $(wildcard engine/*.c)
