@@ -88,17 +88,12 @@ int cli_import(int argc, char **argv)
         FILE *in = from_stdin ? stdin : fopen(argv[i], "rb");
         const char *name = from_stdin ? "(standard input)" : argv[i];
         const char *error = NULL;
-        if (!in) {
+        bool read = false;
+        if (!in)
             fprintf(stderr, "svp: %s: cannot read: %s\n", name, strerror(errno));
-        } else if (!svp_import_read(im, in, name, &error)) {
+        else if (!(read = svp_import_read(im, in, name, &error)))
             fprintf(stderr, "svp: %s: cannot import: %s\n", name, error);
-        } else {
-            error = "";
-        }
-        if (!error) {
-            status = 2;
-            unreadable++;
-        } else if (*error) {
+        if (!read) {
             status = 2;
             unreadable++;
         }

@@ -122,7 +122,7 @@ static void take_row(CsvState *S)
     if (S->ncells != S->nheader) {
         char why[128];
         snprintf(why, sizeof why, "the row has %zu fields and the header %zu", S->ncells, S->nheader);
-        import_left_out(S->im, S->input, label, why);
+        import_left_out(S->im, false, S->input, label, why);
         return;
     }
     const svp_mapping *m = S->m;
@@ -141,7 +141,7 @@ static void take_row(CsvState *S)
         tail = &n->next;
     }
     if (!row) {
-        import_left_out(S->im, S->input, label, "out of memory");
+        import_left_out(S->im, false, S->input, label, "out of memory");
         arena_reset(&S->scratch);
         return;
     }

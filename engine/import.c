@@ -17,6 +17,7 @@ struct svp_import {
     svp_import_sink sink;
     OcdsReader *ocds;
     unsigned long written, left_out;
+    unsigned long stray;   /* of those left out: lines or releases that are no procurement */
     Buf out, why;
 };
 
@@ -81,9 +82,10 @@ void svp_import_free(svp_import *im)
     svp_mem_free(im->alloc, im, sizeof *im);
 }
 
-void import_left_out(svp_import *im, const char *input, const char *label, const char *reason)
+void import_left_out(svp_import *im, bool stray, const char *input, const char *label, const char *reason)
 {
     im->left_out++;
+    im->stray += stray;
     if (im->sink.left_out)
         im->sink.left_out(im->sink.ctx, input, label, reason);
 }
@@ -97,7 +99,7 @@ void import_item(svp_import *im, const char *input, const char *label, const SNo
         if (im->sink.record)
             im->sink.record(im->sink.ctx, im->out.data, im->out.len);
     } else {
-        import_left_out(im, input, label, im->why.failed || !im->why.data ? "out of memory" : im->why.data);
+        import_left_out(im, false, input, label, im->why.failed || !im->why.data ? "out of memory" : im->why.data);
     }
     arena_reset(scratch);
 }
@@ -117,4 +119,8 @@ void svp_import_finish(svp_import *im)
 
 unsigned long svp_import_written(const svp_import *im) { return im->written; }
 unsigned long svp_import_left_out(const svp_import *im) { return im->left_out; }
-const char *svp_import_item_word(const svp_import *im) { return im->m->format == MAP_CSV ? "rows" : "procurements"; }
+const char *svp_import_item_word(const svp_import *im)
+{
+    return im->m->format == MAP_CSV ? "rows" : im->stray ? "items (procurements, and lines or releases that are none)"
+                                                         : "procurements";
+}

@@ -17,8 +17,9 @@
  * X", "line 7"); input is the input's name.  scratch is reset after. */
 void import_item(svp_import *im, const char *input, const char *label, const SNode *root, Arena *scratch);
 
-/* An item left out before it could be mapped (not JSON, a short row...). */
-void import_left_out(svp_import *im, const char *input, const char *label, const char *reason);
+/* An item left out before it could be mapped (a short row...); stray: a
+ * line or release that is not a procurement at all (not JSON, no ocid). */
+void import_left_out(svp_import *im, bool stray, const char *input, const char *label, const char *reason);
 
 /* ---- ocds.c ---- */
 

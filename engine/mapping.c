@@ -342,6 +342,12 @@ static MType check_mexpr_kind(MapChecker *C, Expr *e, const Type *want)
             merror(C, e->a->span, "type", "the left of `in` is one value, not a list");
         if (b != MT_LIST && b != MT_SOURCE && b != MT_ERROR)
             merror(C, e->b->span, "type", "the right of `in` is a list, like [\"Yes\", \"Y\"], or a list from the source");
+        for (ExprList *i = b == MT_LIST ? e->b->items : NULL; i; i = i->next)
+            if (!comparable(a, (MType)i->expr->type.kind)) {
+                merror(C, i->expr->span, "type", "cannot compare %s with %s", mtype_words(a),
+                       mtype_words((MType)i->expr->type.kind));
+                break;
+            }
         return MT_BOOL;
     }
     case E_PRESENT: case E_BLANK:
@@ -749,7 +755,7 @@ svp_mapping *svp_mapping_compile(const char *name, const char *text, size_t len,
         if (parsed && !ab.oom && !d->errors) {
             m->policy = svp_policy_load(m->policy_path, alloc, policy_diags);
             if (!m->policy)
-                merror(&C, m->ast.mapping->into.span, "policy", "the policy %s does not compile (its diagnostics follow)",
+                merror(&C, m->ast.mapping->into.span, "policy", "the policy %s cannot be used: its diagnostics follow",
                        m->policy_path);
         }
         if (m->policy)
@@ -814,6 +820,7 @@ typedef struct MapEval {
     const SNode *root;
     const SNode *item;     /* inside `where`: the list's item */
     MV *lets;
+    const char *field;     /* the field being filled, for reasons */
     Buf *why;
     bool failed;           /* a value could not be read: the item is left out */
 } MapEval;
@@ -989,6 +996,17 @@ static void describe(const Expr *e, const char *src, char *out, size_t size)
 /* One scalar of a value: a node, when it is a single one. */
 static const SNode *single(const MV *v) { return v->kind == V_NODES && v->n == 1 ? v->nodes[0] : NULL; }
 
+/* What a reason calls the value of e: the field it fills, or the expression. */
+static void label_of(const MapEval *E, const Expr *e, char *out, size_t size)
+{
+    char text[72];
+    describe(e, E->m->source, text, sizeof text);
+    if (E->field)
+        snprintf(out, size, "%s (from %s)", E->field, text);
+    else
+        snprintf(out, size, "%s", text);
+}
+
 static bool as_amount(MapEval *E, const MV *v, const Expr *e, int64_t *out)
 {
     if (v->kind == V_AMOUNT) {
@@ -998,8 +1016,8 @@ static bool as_amount(MapEval *E, const MV *v, const Expr *e, int64_t *out)
     const SNode *n = single(v);
     if (n && node_amount(n, out))
         return true;
-    char where[72];
-    describe(e, E->m->source, where, sizeof where);
+    char where[200];
+    label_of(E, e, where, sizeof where);
     const char *t = n ? node_text(n) : NULL;
     if (v->kind == V_NODES && v->n > 1)
         fail(E, "%s: %u values where one amount was expected", where, v->n);
@@ -1017,14 +1035,15 @@ static bool as_date(MapEval *E, const MV *v, const Expr *e, int32_t *out)
     const SNode *n = single(v);
     if (n && n->kind == SN_STRING && parse_date_text(E->m, n->text, out))
         return true;
-    char where[72];
-    describe(e, E->m->source, where, sizeof where);
+    char where[200], formats[160] = "";
+    label_of(E, e, where, sizeof where);
+    for (uint32_t i = 0, at = 0; i < E->m->ndate_formats && at < sizeof formats - 40; i++)
+        at += (uint32_t)snprintf(formats + at, sizeof formats - at, "%s%s", i ? " or " : "", E->m->date_formats[i]);
     const char *t = n ? node_text(n) : NULL;
     if (v->kind == V_NODES && v->n > 1)
         fail(E, "%s: %u values where one date was expected", where, v->n);
     else
-        fail(E, "%s: `%s` is not a date written %s%s", where, t ? t : "(not a value)", E->m->date_formats[0],
-             E->m->ndate_formats > 1 ? " or another of the mapping's date formats" : "");
+        fail(E, "%s: `%s` is not a date written %s", where, t ? t : "(not a value)", formats);
     return false;
 }
 
@@ -1172,8 +1191,8 @@ static MV eval_m(MapEval *E, const Expr *e)
             if (!as_amount(E, &one, e->a, &x))
                 return ABSENT_MV;
             if (!value_add(total, x, &total)) {
-                char where[72];
-                describe(e, E->m->source, where, sizeof where);
+                char where[200];
+                label_of(E, e, where, sizeof where);
                 fail(E, "%s: the sum is too large", where);
                 return ABSENT_MV;
             }
@@ -1252,8 +1271,8 @@ static const char *field_json(MapEval *E, const Field *f, MV v, const Expr *e)
     Buf b;
     buf_init(&b, NULL);
     char t[SVP_VALUE_TEXT_MAX];
-    char where[96];
-    snprintf(where, sizeof where, "%s", f->path_str);
+    char where[200];
+    label_of(E, e, where, sizeof where);
     switch ((TypeKind)f->type.kind) {
     case T_TEXT:
         if (v.kind == V_TEXT) {
@@ -1407,16 +1426,20 @@ bool mapping_apply(const svp_mapping *m, Arena *scratch, const SNode *root, Buf 
         const Expr *from = d->value;
         MV v = ABSENT_MV;
         if (d->value) {
+            E.field = f->path_str;
             v = eval_m(&E, d->value);
         } else {
             for (const MapCase *c = d->cases; c; c = c->next)
                 if (!c->when || truth(eval_m(&E, c->when)) == 1) {
                     from = c->value;
+                    E.field = f->path_str;
                     v = eval_m(&E, c->value);
                     break;
                 }
         }
+        E.field = f->path_str;
         json[f->slot] = field_json(&E, f, v, from);
+        E.field = NULL;
     }
     if (E.failed)
         return false;

@@ -312,8 +312,9 @@ static bool add_record(OcdsReader *r, const cJSON *rec, const char *input)
 {
     const cJSON *rels = cJSON_GetObjectItemCaseSensitive(rec, "releases");
     const cJSON *first = cJSON_IsArray(rels) ? rels->child : NULL;
-    if (first && cJSON_IsObject(first) && (cJSON_GetObjectItemCaseSensitive(first, "tag") ||
-                                            cJSON_GetObjectItemCaseSensitive(first, "date"))) {
+    /* embedded releases have their ocid and id; linked ones only a url */
+    if (first && cJSON_IsObject(first) && (cJSON_GetObjectItemCaseSensitive(first, "ocid") ||
+                                            cJSON_GetObjectItemCaseSensitive(first, "id"))) {
         for (const cJSON *rel = first; rel; rel = rel->next)
             if (!add_release(r, rel, input))
                 return false;
@@ -341,7 +342,7 @@ static void add_text(OcdsReader *r, svp_import *im, const char *text, size_t len
     }
     cJSON *j = cJSON_ParseWithLength(text, len);
     if (!j) {
-        import_left_out(im, input, label, "not JSON");
+        import_left_out(im, true, input, label, "not JSON");
         return;
     }
     r->next_num = 0;
@@ -357,11 +358,11 @@ static void add_text(OcdsReader *r, svp_import *im, const char *text, size_t len
             if (!ok) {
                 char which[96];
                 snprintf(which, sizeof which, "%s, %s %lu", label, list == records ? "record" : "release", k);
-                import_left_out(im, input, which, r->error);
+                import_left_out(im, true, input, which, r->error);
             }
         }
     } else if (!add_release(r, j, input)) {
-        import_left_out(im, input, label,
+        import_left_out(im, true, input, label,
                         cJSON_IsObject(j) ? "not an OCDS release, release package or record package: it has no ocid"
                                           : "not an OCDS release, release package or record package");
     }
@@ -645,7 +646,7 @@ void ocds_finish(OcdsReader *r, svp_import *im)
             replace_member(&r->scratch, root, history) ? (void)0 : (void)(ok = false);
         ok = ok && resolve_parties(&r->scratch, root);
         if (!ok) {
-            import_left_out(im, p->input, label, "out of memory");
+            import_left_out(im, false, p->input, label, "out of memory");
             arena_reset(&r->scratch);
             continue;
         }
