@@ -103,8 +103,10 @@ int cli_import(int argc, char **argv)
     svp_import_finish(im);
     fflush(stdout);
     unsigned long written = svp_import_written(im), left = svp_import_left_out(im);
-    fprintf(stderr, "svp import: %lu %s: %lu records written, %lu left out", written + left, svp_import_item_word(im),
-            written, left);
+    const char *word = svp_import_item_word(im);
+    int wlen = (int)strlen(word) - (written + left == 1 && word[strlen(word) - 1] == 's'); /* 1 row, 2 rows */
+    fprintf(stderr, "svp import: %lu %.*s: %lu record%s written, %lu left out", written + left, wlen, word, written,
+            written == 1 ? "" : "s", left);
     if (unreadable)
         fprintf(stderr, "; %lu input%s could not be read", unreadable, unreadable == 1 ? "" : "s");
     fputc('\n', stderr);

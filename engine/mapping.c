@@ -1001,8 +1001,10 @@ static void label_of(const MapEval *E, const Expr *e, char *out, size_t size)
 {
     char text[72];
     describe(e, E->m->source, text, sizeof text);
-    if (E->field)
+    if (E->field && strcmp(E->field, text))
         snprintf(out, size, "%s (from %s)", E->field, text);
+    else if (E->field)
+        snprintf(out, size, "%s", E->field);
     else
         snprintf(out, size, "%s", text);
 }
