@@ -204,7 +204,8 @@ static SNode *prune(OcdsReader *r, const cJSON *j, const char *key, const ReadPa
             const ReadPath *sub = read_child(rp, c->string);
             if (!sub && strcmp(c->string, "id"))
                 continue;
-            SNode *m = prune(r, c, keep(r, c->string, strlen(c->string)), sub ? sub : &LEAF);
+            /* keys are the mapping's own strings: no copy per release */
+            SNode *m = prune(r, c, sub ? sub->key : "id", sub ? sub : &LEAF);
             if (m) {
                 *tail = m;
                 tail = &m->next;
@@ -481,9 +482,10 @@ bool ocds_read(OcdsReader *r, svp_import *im, FILE *in, const char *name, const 
 
 static SNode *copy(Arena *a, const SNode *s)
 {
-    SNode *n = snode_new(a, (SNodeKind)s->kind, s->key, s->text);
-    if (!n)
-        return NULL;
+    bool container = s->kind == SN_OBJECT || s->kind == SN_ARRAY;
+    SNode *n = snode_new(a, (SNodeKind)s->kind, s->key, container ? NULL : s->text);
+    if (!n || !container)
+        return n;
     SNode **tail = &n->child;
     for (const SNode *c = s->child; c; c = c->next) {
         SNode *d = copy(a, c);

@@ -19,11 +19,13 @@
 typedef enum SNodeKind { SN_NULL, SN_FALSE, SN_TRUE, SN_NUMBER, SN_STRING, SN_OBJECT, SN_ARRAY } SNodeKind;
 
 typedef struct SNode {
-    uint8_t kind;        /* SNodeKind */
-    const char *key;     /* a member of an object: its key (NUL-terminated) */
-    const char *text;    /* SN_NUMBER: the lexeme as written; SN_STRING: the text */
-    struct SNode *child; /* SN_OBJECT, SN_ARRAY: first member or item */
-    struct SNode *next;  /* next member or item */
+    uint8_t kind;            /* SNodeKind */
+    const char *key;         /* a member of an object: its key (NUL-terminated) */
+    union {                  /* by kind: 32 bytes a node, as a procurement keeps thousands */
+        const char *text;    /* SN_NUMBER: the lexeme as written; SN_STRING: the text */
+        struct SNode *child; /* SN_OBJECT, SN_ARRAY: first member or item */
+    };
+    struct SNode *next;      /* next member or item */
 } SNode;
 
 /* A new node in the arena, or NULL when out of memory. */
