@@ -25,11 +25,13 @@
 #include <strings.h>
 
 typedef struct CsvState {
+    const svp_allocator *alloc;
     const svp_mapping *m;
     svp_import *im;
     const char *input;
     Arena scratch;
-    char **cells;          /* the current row's fields (malloc'd) */
+    char **cells;          /* the current row's fields (through alloc) */
+    size_t *cell_size;     /* each cell's allocation, for freeing it */
     size_t ncells, cap;
     bool oom;
     bool in_row;           /* a row has started and not ended */
@@ -46,19 +48,23 @@ static void on_field(void *data, size_t len, void *ctx)
     CsvState *S = ctx;
     if (S->ncells == S->cap) {
         size_t cap = S->cap ? S->cap * 2 : 32;
-        char **bigger = realloc(S->cells, cap * sizeof *bigger);
-        if (!bigger) {
+        char **bigger = svp_mem_realloc(S->alloc, S->cells, S->cap * sizeof *bigger, cap * sizeof *bigger);
+        size_t *sizes = bigger ? svp_mem_realloc(S->alloc, S->cell_size, S->cap * sizeof *sizes, cap * sizeof *sizes) : NULL;
+        if (bigger)
+            S->cells = bigger;
+        if (!sizes) {
             S->oom = true;
             return;
         }
-        S->cells = bigger;
+        S->cell_size = sizes;
         S->cap = cap;
     }
-    char *cell = malloc(len + 1);
+    char *cell = svp_mem_alloc(S->alloc, len + 1);
     if (!cell) {
         S->oom = true;
         return;
     }
+    S->cell_size[S->ncells] = len + 1;
     if (len)
         memcpy(cell, data, len);
     cell[len] = '\0';
@@ -68,7 +74,7 @@ static void on_field(void *data, size_t len, void *ctx)
 static void clear_row(CsvState *S)
 {
     for (size_t i = 0; i < S->ncells; i++)
-        free(S->cells[i]);
+        svp_mem_free(S->alloc, S->cells[i], S->cell_size[i]);
     S->ncells = 0;
 }
 
@@ -90,24 +96,23 @@ static bool same_header(const char *cell, const char *want)
 static void take_header(CsvState *S)
 {
     const svp_mapping *m = S->m;
-    S->column_of = malloc((m->ncolumns + 1) * sizeof *S->column_of);
+    S->column_of = svp_mem_alloc(S->alloc, (m->ncolumns + 1) * sizeof *S->column_of);
     if (!S->column_of) {
         S->oom = true;
         return;
     }
+    char missing[400] = "";
     size_t at = 0;
     for (uint32_t c = 0; c < m->ncolumns; c++) {
         S->column_of[c] = -1;
         for (size_t i = 0; i < S->ncells && S->column_of[c] < 0; i++)
             if (same_header(S->cells[i], m->columns[c].header))
                 S->column_of[c] = (int32_t)i;
-        if (S->column_of[c] < 0 && at < sizeof S->error_text - 64)
-            at += (size_t)snprintf(S->error_text + at, sizeof S->error_text - at, "%s\"%s\"", at ? ", " : "",
+        if (S->column_of[c] < 0 && at < sizeof missing - 80)
+            at += (size_t)snprintf(missing + at, sizeof missing - at, "%s\"%.60s\"", at ? ", " : "",
                                    m->columns[c].header);
     }
     if (at) {
-        char missing[sizeof S->error_text];
-        memcpy(missing, S->error_text, sizeof missing);
         snprintf(S->error_text, sizeof S->error_text, "the header row (line %lu) has no column %s", S->row_line, missing);
         S->error = S->error_text;
     }
@@ -171,6 +176,7 @@ bool csv_read(const svp_mapping *m, svp_import *im, FILE *in, const char *name, 
     static char message[600];
     CsvState S;
     memset(&S, 0, sizeof S);
+    S.alloc = alloc;
     S.m = m;
     S.im = im;
     S.input = name;
@@ -204,8 +210,9 @@ bool csv_read(const svp_mapping *m, svp_import *im, FILE *in, const char *name, 
         csv_fini(&parser, on_field, on_row, &S);
     csv_free(&parser);
     clear_row(&S);
-    free(S.cells);
-    free(S.column_of);
+    svp_mem_free(alloc, S.cells, S.cap * sizeof *S.cells);
+    svp_mem_free(alloc, S.cell_size, S.cap * sizeof *S.cell_size);
+    svp_mem_free(alloc, S.column_of, (m->ncolumns + 1) * sizeof *S.column_of);
     free(line);
     arena_free(&S.scratch);
     if (read_failed) {

@@ -66,7 +66,7 @@ static void merror(MapChecker *C, Span s, const char *code, const char *fmt, ...
     va_end(ap);
 }
 
-static void *malloc_in(MapChecker *C, size_t size)
+static void *alloc_in(MapChecker *C, size_t size)
 {
     void *p = arena_alloc(&C->m->arena, size);
     if (!p)
@@ -157,7 +157,7 @@ static MapPath *new_path(MapChecker *C, Expr *e)
     svp_mapping *m = C->m;
     if (m->npaths == m->cap_paths) {
         uint32_t cap = m->cap_paths ? m->cap_paths * 2 : 32;
-        MapPath *bigger = malloc_in(C, cap * sizeof *bigger);
+        MapPath *bigger = alloc_in(C, cap * sizeof *bigger);
         if (!bigger)
             return NULL;
         if (m->npaths)
@@ -177,7 +177,7 @@ static bool split_keys(MapChecker *C, Name n, const char ***keys, uint32_t *coun
     uint32_t k = 1;
     for (uint32_t i = 0; i < n.len; i++)
         k += n.text[i] == '.';
-    const char **out = malloc_in(C, k * sizeof *out);
+    const char **out = alloc_in(C, k * sizeof *out);
     if (!out)
         return false;
     uint32_t at = 0, start = 0;
@@ -431,7 +431,7 @@ static void check_header(MapChecker *C, const char *mapping_path)
     const char *into = decode(C, h->into);
     const char *slash = strrchr(mapping_path, '/');
     size_t dir = slash && into[0] != '/' ? (size_t)(slash - mapping_path) + 1 : 0;
-    char *path = malloc_in(C, dir + strlen(into) + 1);
+    char *path = alloc_in(C, dir + strlen(into) + 1);
     if (!path)
         return;
     memcpy(path, mapping_path, dir);
@@ -439,7 +439,7 @@ static void check_header(MapChecker *C, const char *mapping_path)
     m->policy_path = path;
     for (ExprList *i = h->dates; i; i = i->next)
         m->ndate_formats++;
-    m->date_formats = malloc_in(C, (m->ndate_formats + 1) * sizeof *m->date_formats);
+    m->date_formats = alloc_in(C, (m->ndate_formats + 1) * sizeof *m->date_formats);
     if (!m->date_formats)
         return;
     uint32_t k = 0;
@@ -617,7 +617,7 @@ static MsgPart *check_reason(MapChecker *C, MapDecl *d)
                    "unclosed `{` in the reason: close it with `}`, or write \\{ for a brace");
             return first;
         }
-        MsgPart *t = malloc_in(C, sizeof *t);
+        MsgPart *t = alloc_in(C, sizeof *t);
         if (!t)
             return first;
         t->text = ast_decode_text(C->ab, raw + lit, i - lit, base + (uint32_t)lit, false);
@@ -625,7 +625,7 @@ static MsgPart *check_reason(MapChecker *C, MapDecl *d)
         tail = &t->next;
         if (i == len)
             break;
-        MsgPart *x = malloc_in(C, sizeof *x);
+        MsgPart *x = alloc_in(C, sizeof *x);
         if (!x)
             return first;
         C->ab->parsed_expr = NULL;
@@ -649,11 +649,11 @@ static void check_declarations(MapChecker *C)
     uint32_t n = 0;
     for (MapDecl *d = m->ast.maps; d; d = d->next)
         n++;
-    m->lets = malloc_in(C, (n + 1) * sizeof *m->lets);
-    m->sets = malloc_in(C, (n + 1) * sizeof *m->sets);
-    m->leaves = malloc_in(C, (n + 1) * sizeof *m->leaves);
-    m->reasons = malloc_in(C, (n + 1) * sizeof *m->reasons);
-    m->columns = malloc_in(C, (n + 1) * sizeof *m->columns);
+    m->lets = alloc_in(C, (n + 1) * sizeof *m->lets);
+    m->sets = alloc_in(C, (n + 1) * sizeof *m->sets);
+    m->leaves = alloc_in(C, (n + 1) * sizeof *m->leaves);
+    m->reasons = alloc_in(C, (n + 1) * sizeof *m->reasons);
+    m->columns = alloc_in(C, (n + 1) * sizeof *m->columns);
     if (!m->lets || !m->sets || !m->leaves || !m->reasons || !m->columns)
         return;
     for (MapDecl *d = m->ast.maps; d; d = d->next)
@@ -1271,7 +1271,7 @@ static const char *field_json(MapEval *E, const Field *f, MV v, const Expr *e)
     if (v.kind == V_ABSENT || E->failed)
         return NULL;
     Buf b;
-    buf_init(&b, NULL);
+    buf_init(&b, E->m->alloc);
     char t[SVP_VALUE_TEXT_MAX];
     char where[200];
     label_of(E, e, where, sizeof where);
@@ -1282,7 +1282,7 @@ static const char *field_json(MapEval *E, const Field *f, MV v, const Expr *e)
         } else if (v.kind == V_NODES) {
             /* several texts (the names of several suppliers) join with "; " */
             Buf joined;
-            buf_init(&joined, NULL);
+            buf_init(&joined, E->m->alloc);
             for (uint32_t i = 0; i < v.n; i++) {
                 const char *s = node_text(v.nodes[i]);
                 if (!s) {
@@ -1365,7 +1365,7 @@ static const char *field_json(MapEval *E, const Field *f, MV v, const Expr *e)
 
 /* Write the object at shape with the values set under it; false when
  * nothing under it is set (the key is then left out). */
-static bool write_shape(Buf *out, const Shape *s, const char *const *json)
+static bool write_shape(Buf *out, const Shape *s, const char *const *json, const svp_allocator *alloc)
 {
     bool any = false;
     for (uint32_t i = 0; i < s->nchildren; i++) {
@@ -1374,8 +1374,8 @@ static bool write_shape(Buf *out, const Shape *s, const char *const *json)
         if (c->slot < 0) {
             /* a parent: only if something below is set */
             Buf inner;
-            buf_init(&inner, NULL);
-            set = write_shape(&inner, c, json);
+            buf_init(&inner, alloc);
+            set = write_shape(&inner, c, json, alloc);
             if (set) {
                 buf_putc(out, any ? ',' : '{');
                 buf_json_string(out, c->key, c->key_len);
@@ -1445,7 +1445,7 @@ bool mapping_apply(const svp_mapping *m, Arena *scratch, const SNode *root, Buf 
     }
     if (E.failed)
         return false;
-    if (!write_shape(out, &m->policy->root, json))
+    if (!write_shape(out, &m->policy->root, json, m->alloc))
         buf_puts(out, "{}");
     buf_putc(out, '\n');
     return !out->failed;

@@ -403,7 +403,7 @@ void ocds_free(OcdsReader *r)
 static bool blank(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!strchr(" \t\r\n", s[i]))
+        if (!s[i] || !strchr(" \t\r\n", s[i]))
             return false;
     return true;
 }

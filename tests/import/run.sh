@@ -35,6 +35,10 @@ for m in policies/import/*.svp examples/import/*.svp; do
     "$svp" fmt "$tmp/fmt" >"$tmp/fmt2" 2>&1
     if cmp -s "$tmp/fmt" "$tmp/fmt2"; then pass; else fail "$m: formatting twice differs from once"; fi
 done
+# A mapping written carelessly comes out in the canonical layout, comments kept.
+"$svp" fmt tests/import/fixtures/messy-mapping.svp >"$tmp/fmt" 2>&1
+if cmp -s tests/import/expected/messy-mapping.svp "$tmp/fmt"; then pass; else
+    fail "svp fmt of a messy mapping"; diff -u tests/import/expected/messy-mapping.svp "$tmp/fmt"; fi
 "$svp" check $ocds $register examples/import/other-council.svp >/dev/null 2>"$tmp/err"
 same "svp check of the shipped mappings" "$?" 0
 
