@@ -99,7 +99,8 @@ void import_item(svp_import *im, const char *input, const char *label, const SNo
         if (im->sink.record)
             im->sink.record(im->sink.ctx, im->out.data, im->out.len);
     } else {
-        import_left_out(im, false, input, label, im->why.failed || !im->why.data ? "out of memory" : im->why.data);
+        import_left_out(im, false, input, label,
+                        im->why.failed || !im->why.data || !im->why.len ? "out of memory" : im->why.data);
     }
     arena_reset(scratch);
 }

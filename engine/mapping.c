@@ -1359,6 +1359,8 @@ static const char *field_json(MapEval *E, const Field *f, MV v, const Expr *e)
         break;
     }
     const char *out = E->failed || b.failed || !b.data ? NULL : arena_strndup(E->scratch, b.data, b.len);
+    if (!out && !E->failed && (b.failed || b.data))
+        fail(E, "out of memory");
     buf_free(&b);
     return out;
 }
@@ -1448,5 +1450,7 @@ bool mapping_apply(const svp_mapping *m, Arena *scratch, const SNode *root, Buf 
     if (!write_shape(out, &m->policy->root, json, m->alloc))
         buf_puts(out, "{}");
     buf_putc(out, '\n');
+    if (out->failed)
+        buf_puts(why, "out of memory");
     return !out->failed;
 }
