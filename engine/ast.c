@@ -30,6 +30,7 @@ void ast_builder_init(AstBuilder *b, Arena *arena, svp_diagnostics *diags,
     b->rule_tail = &policy->rules;
     b->comment_tail = &policy->comments;
     b->map_tail = &policy->maps;
+    b->column_tail = &policy->columns;
 }
 
 static void *node(AstBuilder *b, size_t size)

@@ -248,7 +248,7 @@ typedef struct Comment {
  * A mapping file is parsed by the same grammar: an `import` header, then
  * `columns`, `let`, `set` and `leave out` declarations. */
 
-typedef enum MapKind { M_COLUMN, M_LET, M_SET, M_LEAVE } MapKind;
+typedef enum MapKind { M_LET, M_SET, M_LEAVE } MapKind;
 
 /* One case of `set FIELD when COND -> VALUE ... otherwise -> VALUE`. */
 typedef struct MapCase {
@@ -261,8 +261,8 @@ typedef struct MapCase {
 
 typedef struct MapDecl {
     uint8_t kind;       /* MapKind */
-    Name name;          /* column or let name; set: the record field's path */
-    Name text;          /* column: its header; leave out: the reason (raw literals) */
+    Name name;          /* let name; set: the record field's path */
+    Name text;          /* leave out: the reason (raw literal) */
     Expr *value;        /* let NAME = VALUE, set FIELD = VALUE */
     Expr *where;        /* let NAME = LIST where CONDITION */
     MapCase *cases;     /* set FIELD when ... -> ... */
@@ -293,6 +293,7 @@ typedef struct Policy {
     Comment *comments;                  /* every comment, in order */
     MapHeader *mapping;                 /* an import mapping's header, or NULL */
     MapDecl *maps;                      /* its declarations, in order */
+    Param *columns;                     /* its `columns`: name = "header" (a text) */
     /* Declaration order, for the formatter: each entry points at one of
      * the lists above. */
     struct DeclRef *order;
@@ -327,6 +328,7 @@ typedef struct AstBuilder {
     Comment **comment_tail;
     DeclRef *current_params;  /* the parameters block being filled */
     MapDecl **map_tail;
+    Param **column_tail;
     DeclRef *current_columns; /* the columns block being filled */
     Expr *parsed_expr;        /* result of an expression-only parse */
     bool oom;

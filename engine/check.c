@@ -1382,10 +1382,10 @@ static void check_header(Checker *C)
     svp_policy *p = C->p;
     Policy *a = &p->ast;
     Span at = a->header;
-    if (a->mapping || a->maps) {
+    if (a->mapping || a->maps || a->columns) {
         /* an import mapping given where a policy belongs (or the reverse
          * mixed into one file): say which command reads it */
-        Span m = a->mapping ? a->mapping->span : a->maps->span;
+        Span m = a->mapping ? a->mapping->span : a->maps ? a->maps->span : a->columns->name.span;
         error(C, m, "mapping", "%s", a->mapping && !a->name.len
                   ? "this is an import mapping, not a policy: `svp import` reads it, with the policy it names"
                   : "an import mapping's declarations do not belong in a policy: put them in a mapping file");

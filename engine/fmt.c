@@ -240,9 +240,10 @@ static void header(Fmt *F, const Policy *p)
     header_list(F, "clauses", p->clauses_span, p->clauses);
 }
 
+/* A `parameters` block, or a mapping's `columns` (kept as parameters). */
 static void params(Fmt *F, const DeclRef *d)
 {
-    text(F, "parameters");
+    text(F, d->kind == D_COLUMNS ? "columns" : "parameters");
     end_line(F, d->span.end);
     size_t w = 0;
     const Param *a = d->decl;
@@ -429,27 +430,6 @@ static void mapping_header(Fmt *F, const Policy *p)
     header_list(F, "dates", h->dates_span, h->dates);
 }
 
-static void columns(Fmt *F, const DeclRef *d)
-{
-    text(F, "columns");
-    end_line(F, d->span.end);
-    size_t w = 0;
-    const MapDecl *m = d->decl;
-    for (uint32_t i = 0; i < d->nparams && m; i++, m = m->next)
-        if (width_of(m->name) > w)
-            w = width_of(m->name);
-    m = d->decl;
-    for (uint32_t i = 0; i < d->nparams && m; i++, m = m->next) {
-        comments_before(F, m->name.span.start, 2);
-        text(F, "  ");
-        name(F, m->name);
-        pad(F, width_of(m->name), w);
-        text(F, " = ");
-        name(F, m->text);
-        end_line(F, m->text.span.end);
-    }
-}
-
 /* A one-line let or set, which runs together with its neighbours. */
 static bool map_one_line(const DeclRef *d)
 {
@@ -522,7 +502,7 @@ static void declaration(Fmt *F, const DeclRef *d)
     case D_RECORD: record(F, d->decl); break;
     case D_DECISION: decision(F, d->decl); break;
     case D_RULE: rule(F, d->decl); break;
-    case D_COLUMNS: columns(F, d); break;
+    case D_COLUMNS: params(F, d); break;
     case D_MAP: mapping(F, d->decl); break;
     }
 }

@@ -653,18 +653,20 @@ static void check_declarations(MapChecker *C)
     m->sets = alloc_in(C, (n + 1) * sizeof *m->sets);
     m->leaves = alloc_in(C, (n + 1) * sizeof *m->leaves);
     m->reasons = alloc_in(C, (n + 1) * sizeof *m->reasons);
-    m->columns = alloc_in(C, (n + 1) * sizeof *m->columns);
+    uint32_t ncolumns = 0;
+    for (Param *c = m->ast.columns; c; c = c->next)
+        ncolumns++;
+    m->columns = alloc_in(C, (ncolumns + 1) * sizeof *m->columns);
     if (!m->lets || !m->sets || !m->leaves || !m->reasons || !m->columns)
         return;
-    for (MapDecl *d = m->ast.maps; d; d = d->next)
-        if (d->kind == M_COLUMN) {
-            if (m->format != MAP_CSV)
-                merror(C, d->span, "mapping", "`columns` name a CSV register's columns: this mapping reads ocds");
-            if (find_column(C, d->name.text, d->name.len) >= 0)
-                merror(C, d->name.span, "duplicate", "the column name `%.*s` is given twice", (int)d->name.len, d->name.text);
-            m->columns[m->ncolumns].name = dup_in(C, d->name.text, d->name.len);
-            m->columns[m->ncolumns++].header = decode(C, d->text);
-        }
+    for (Param *c = m->ast.columns; c; c = c->next) {
+        if (m->format != MAP_CSV)
+            merror(C, c->name.span, "mapping", "`columns` name a CSV register's columns: this mapping reads ocds");
+        if (find_column(C, c->name.text, c->name.len) >= 0)
+            merror(C, c->name.span, "duplicate", "the column name `%.*s` is given twice", (int)c->name.len, c->name.text);
+        m->columns[m->ncolumns].name = dup_in(C, c->name.text, c->name.len);
+        m->columns[m->ncolumns++].header = c->value->str ? c->value->str : "";
+    }
     for (MapDecl *d = m->ast.maps; d && !C->ab->oom; d = d->next) {
         if (d->kind == M_LET)
             check_let(C, d);

@@ -22,9 +22,8 @@ static void *map_node(AstBuilder *b, size_t size)
     return p;
 }
 
-/* Append a declaration to the mapping, and to the file's order when it is
- * a declaration of its own (columns belong to their block). */
-static MapDecl *map_decl(AstBuilder *b, MapKind kind, Span s, bool own_line)
+/* Append a declaration to the mapping and to the file's order. */
+static MapDecl *map_decl(AstBuilder *b, MapKind kind, Span s)
 {
     MapDecl *m = map_node(b, sizeof *m);
     if (!m)
@@ -33,8 +32,7 @@ static MapDecl *map_decl(AstBuilder *b, MapKind kind, Span s, bool own_line)
     m->span = s;
     *b->map_tail = m;
     b->map_tail = &m->next;
-    if (own_line)
-        ast_add_decl(b, D_MAP, m, s);
+    ast_add_decl(b, D_MAP, m, s);
     return m;
 }
 
@@ -85,13 +83,18 @@ void map_columns_begin(AstBuilder *b, Span s)
     b->current_columns = ast_add_decl(b, D_COLUMNS, NULL, s);
 }
 
+/* A column is kept as a parameter is (a name and a text), so that the
+ * formatter lays a `columns` block out as it does `parameters`. */
 void map_column(AstBuilder *b, Span name, Span header)
 {
-    MapDecl *m = map_decl(b, M_COLUMN, span_join(name, header), false);
-    if (!m)
+    Param *m = map_node(b, sizeof *m);
+    Expr *text = ast_text(b, header);
+    if (!m || !text)
         return;
     m->name = ast_name(b, name);
-    m->text = ast_name(b, header);
+    m->value = text;
+    *b->column_tail = m;
+    b->column_tail = &m->next;
     DeclRef *d = b->current_columns;
     if (d) {
         if (!d->decl)
@@ -104,7 +107,7 @@ void map_let(AstBuilder *b, Span s, Span name, Expr *value, Expr *where)
 {
     if (!value)
         return;
-    MapDecl *m = map_decl(b, M_LET, s, true);
+    MapDecl *m = map_decl(b, M_LET, s);
     if (!m)
         return;
     m->name = ast_name(b, name);
@@ -116,7 +119,7 @@ void map_set(AstBuilder *b, Span s, Span path, Expr *value, MapCase *cases)
 {
     if (!value && !cases)
         return;
-    MapDecl *m = map_decl(b, M_SET, s, true);
+    MapDecl *m = map_decl(b, M_SET, s);
     if (!m)
         return;
     m->name = ast_name(b, path);
@@ -128,7 +131,7 @@ void map_leave(AstBuilder *b, Span s, Expr *when, Span reason)
 {
     if (!when)
         return;
-    MapDecl *m = map_decl(b, M_LEAVE, s, true);
+    MapDecl *m = map_decl(b, M_LEAVE, s);
     if (!m)
         return;
     m->value = when;

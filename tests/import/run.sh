@@ -42,6 +42,15 @@ if cmp -s tests/import/expected/messy-mapping.svp "$tmp/fmt"; then pass; else
 "$svp" check $ocds $register examples/import/other-council.svp >/dev/null 2>"$tmp/err"
 same "svp check of the shipped mappings" "$?" 0
 
+# golden MAPPING INPUT EXPECTED: svp import's standard output and exit status
+# must be EXPECTED.out, its standard error EXPECTED.err.
+golden() {
+    "$svp" import "$1" "$2" >"$tmp/out" 2>"$tmp/err"
+    echo "# exit $?" >>"$tmp/out"
+    if diff -u "$3.out" "$tmp/out" >"$tmp/diff" && diff -u "$3.err" "$tmp/err" >>"$tmp/diff"; then pass; else
+        fail "$(basename "$3")"; cat "$tmp/diff"; fi
+}
+
 # Sum money strings ("1234.56", always two decimals) exactly, in pence.
 sum_pence() {
     local total=0 v
@@ -148,10 +157,7 @@ same "ocds-contracts-finder: sizes and categories" \
 #   absent, not the tender's); an amount with three decimals (left out, not
 #   rounded); a JSON value that is not OCDS; a planning release.
 for case in release.json record-package.json packages.jsonl; do
-    "$svp" import $ocds "tests/import/fixtures/$case" >"$tmp/out" 2>"$tmp/err"
-    echo "# exit $?" >>"$tmp/out"
-    if diff -u "tests/import/expected/$case.out" "$tmp/out" >"$tmp/diff" &&
-        diff -u "tests/import/expected/$case.err" "$tmp/err" >>"$tmp/diff"; then pass; else fail "$case"; cat "$tmp/diff"; fi
+    golden $ocds "tests/import/fixtures/$case" "tests/import/expected/$case"
 done
 # JSON Lines of record packages: the same as the document.
 jq -c . tests/import/fixtures/record-package.json >"$tmp/records.jsonl"
@@ -196,14 +202,8 @@ same "no input: exit" "$?" 2
 # (absent), "100,000"; R7 SME "Maybe" (left out); R8 31/02/2025, no such day;
 # R9 "1,00", not an amount; then two blank lines (nothing).
 # other-council.csv: the example mapping's own layout.
-for case in "$register tests/import/fixtures/edge.csv" "$register examples/import/register.csv" \
-    "examples/import/other-council.svp examples/import/other-council.csv"; do
-    set -- $case
-    "$svp" import "$1" "$2" >"$tmp/out" 2>"$tmp/err"
-    echo "# exit $?" >>"$tmp/out"
-    name=$(basename "$2")
-    if diff -u "tests/import/expected/$name.out" "$tmp/out" >"$tmp/diff" &&
-        diff -u "tests/import/expected/$name.err" "$tmp/err" >>"$tmp/diff"; then pass; else fail "$name"; cat "$tmp/diff"; fi
-done
+golden $register tests/import/fixtures/edge.csv tests/import/expected/edge.csv
+golden $register examples/import/register.csv tests/import/expected/register.csv
+golden examples/import/other-council.svp examples/import/other-council.csv tests/import/expected/other-council.csv
 
 summary
