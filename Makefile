@@ -126,6 +126,10 @@ valgrind: $(BUILD)/svp $(UNIT_TESTS)
 	$(MAKE) --no-print-directory unit TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full"
 	valgrind -q --error-exitcode=99 --leak-check=full $(BUILD)/svp eval policies/nelc-social-value.svp \
 	    examples/register.jsonl --format json > /dev/null || test $$? -ne 99
+	valgrind -q --error-exitcode=99 --leak-check=full $(BUILD)/svp import policies/import/ocds.svp \
+	    tests/import/fixtures/packages.jsonl tests/import/fixtures/record-package.json > /dev/null 2>&1 || test $$? -ne 99
+	valgrind -q --error-exitcode=99 --leak-check=full $(BUILD)/svp import policies/import/transparency-register.svp \
+	    tests/import/fixtures/edge.csv > /dev/null 2>&1 || test $$? -ne 99
 
 # Line and branch coverage of grammar/ and engine/ (gcovr), with targets.
 coverage:
