@@ -46,6 +46,7 @@ typedef struct Procurement {
     const char *input;    /* where it first appeared */
     Release *releases;
     uint32_t n, cap;
+    bool damaged;         /* memory ran out while keeping a release: left out */
 } Procurement;
 
 struct OcdsReader {
@@ -292,7 +293,7 @@ static bool add_release(OcdsReader *r, const cJSON *rel, const char *input)
         uint32_t cap = p->cap ? p->cap * 2 : 2;
         Release *bigger = svp_mem_realloc(r->alloc, p->releases, p->cap * sizeof *bigger, cap * sizeof *bigger);
         if (!bigger) {
-            r->oom = true;
+            r->oom = p->damaged = true;
             return true;
         }
         p->releases = bigger;
@@ -305,6 +306,8 @@ static bool add_release(OcdsReader *r, const cJSON *rel, const char *input)
     k->history = hist ? prune(r, rel, NULL, hist) : NULL;
     k->date = cJSON_IsString(date) ? keep(r, date->valuestring, strlen(date->valuestring)) : "";
     k->seq = r->seq++;
+    if (r->oom || !k->tree || !k->date)
+        p->damaged = true; /* a part of the release may be missing */
     return true;
 }
 
@@ -631,6 +634,10 @@ void ocds_finish(OcdsReader *r, svp_import *im)
         Procurement *p = &r->procs[i];
         char label[300];
         snprintf(label, sizeof label, "ocid %s", p->ocid);
+        if (p->damaged || !p->n) {
+            import_left_out(im, false, p->input, label, "out of memory");
+            continue;
+        }
         qsort(p->releases, p->n, sizeof *p->releases, by_date);
         SNode *root = snode_new(&r->scratch, SN_OBJECT, NULL, NULL);
         SNode *history = snode_new(&r->scratch, SN_ARRAY, "releases", NULL);
