@@ -1380,7 +1380,9 @@ static bool write_shape(Buf *out, const Shape *s, const char *const *json, const
             Buf inner;
             buf_init(&inner, alloc);
             set = write_shape(&inner, c, json, alloc);
-            if (set) {
+            if (inner.failed)
+                out->failed = true; /* out of memory: the record is not written */
+            else if (set) {
                 buf_putc(out, any ? ',' : '{');
                 buf_json_string(out, c->key, c->key_len);
                 buf_putc(out, ':');
