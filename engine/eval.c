@@ -14,10 +14,9 @@
  * so evaluation is one pass over each rule; lists come from the record and
  * are bounded by its size; all memory is the per-record scratch arena.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <assert.h>
 
 #include "eval.h"
 #include "record.h"
