@@ -30,23 +30,21 @@ void cli_print_diagnostics(const svp_diagnostics *d);
 /* util.c: small things every command needs. */
 /* True when s[0..n) is only spaces, tabs and line ends. */
 bool cli_blank_line(const char *s, size_t n);
-/* n without a trailing LF or CRLF. */
-size_t cli_trim_eol(const char *s, size_t n);
 /* The longest batch line read whole (the record size limit). */
 #define CLI_MAX_LINE (1u << 20)
-/* getline, except that a longer line than CLI_MAX_LINE is not kept: its
- * length comes back as CLI_MAX_LINE + 1 (so memory stays bounded). */
-ssize_t cli_getline(char **buf, size_t *cap, FILE *in);
 /* When argv[*i] is `--format X` or `--format=X`: store X, step *i past
  * it, and say true. */
 bool cli_take_format(int argc, char **argv, int *i, const char **format);
 /* Compile one policy file; on failure print its diagnostics, NULL. */
 svp_policy *cli_load_policy(const char *path);
 
-/* input.c: the records of an input (README, `svp eval`). */
+/* input.c: the records of an input (README, `svp eval`): one JSON value
+ * (a record, or an array of records), else JSON Lines. */
 typedef void (*CliRecordFn)(void *ctx, const char *text, size_t len, unsigned long line);
-/* Hand every record of path ("-": standard input) to each, in order.
- * Returns 0, or 2 when the input cannot be read (said on stderr). */
+/* Hand every record of path ("-": standard input) to each, in order: its
+ * text (valid only during the call) and its line (for an array, its
+ * position).  Returns 0, or 2 when the input cannot be read (said on
+ * stderr; the records read before the failure were handed out). */
 int cli_read_records(const char *path, CliRecordFn each, void *ctx);
 bool cli_has_suffix(const char *s, const char *suffix);
 
