@@ -63,7 +63,7 @@ int cli_check(int argc, char **argv)
                 compiled.policies[compiled.n++] = v.policies[i];
             }
         char today[11];
-        fflush(stdout); /* the "ok" lines before any warning about versions */
+        cli_flush(); /* the "ok" lines before any warning about versions */
         int versions = cli_check_versions(&compiled, cli_today(today, today_arg));
         if (versions && !status)
             status = versions;

@@ -35,6 +35,12 @@ bool cli_blank_line(const char *s, size_t n);
 /* When argv[*i] is `--format X` or `--format=X`: store X, step *i past
  * it, and say true. */
 bool cli_take_format(int argc, char **argv, int *i, const char **format);
+/* fflush(stdout), remembering why the first failure failed (errno) for
+ * cli_output_error; main() reports a failed write and exits 2. */
+int cli_flush(void);
+int cli_output_error(void);
+/* fwrite to stdout, remembering why it failed, as cli_flush. */
+bool cli_write(const char *text, size_t len);
 /* Compile one policy file; on failure print its diagnostics, NULL. */
 svp_policy *cli_load_policy(const char *path);
 

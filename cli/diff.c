@@ -65,7 +65,7 @@ int cli_diff(int argc, char **argv)
         fwrite(out, 1, len, stdout);
         status = svp_diff_count(d) ? 1 : 0;
     }
-    if (fflush(stdout) != 0)
+    if (cli_flush() != 0)
         status = 2;
     svp_diff_free(d);
     svp_policy_free(a);

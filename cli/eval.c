@@ -49,7 +49,7 @@ static void emit(EvalRun *run, const svp_result *r)
     svp_status s = svp_result_status(r);
     if (s == SVP_INVALID) {
         const char *id = svp_result_id(r), *field = svp_result_error_field(r);
-        fflush(stdout);
+        cli_flush();
         fprintf(stderr, "svp: line %lu%s%s%s: invalid record: %s%s%s\n", svp_result_line(r), id ? " (" : "",
                 id ? id : "", id ? ")" : "", field ? field : "", field ? ": " : "", svp_result_error_message(r));
         run->worst = 2;
@@ -85,7 +85,7 @@ static void no_version(EvalRun *run, const char *id, unsigned long line, const c
         printf("%s  INVALID  (line %lu)\n  %s%s%s\n\n", *id ? id : "(no id)", line, field ? field : "",
                field ? ": " : "", message);
     }
-    fflush(stdout);
+    cli_flush();
     fprintf(stderr, "svp: line %lu%s%s%s: %s\n", line, *id ? " (" : "", id, *id ? ")" : "", message);
     run->worst = 2;
     run->records++;
@@ -214,7 +214,7 @@ static int run_command(int argc, char **argv, bool portfolio)
         fputs("svp: out of memory\n", stderr);
     else if (portfolio)
         status = print_portfolio(&run, status);
-    fflush(stdout);
+    cli_flush();
     svp_portfolio_free(run.pf);
     for (size_t i = 0; run.evs && i < run.versions.n; i++)
         svp_evaluator_free(run.evs[i]);

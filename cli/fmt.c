@@ -116,7 +116,7 @@ int cli_fmt(int argc, char **argv)
             status = 2;
         }
     } else {
-        fwrite(out, 1, out_len, stdout);
+        cli_write(out, out_len);
     }
     svp_string_free(out);
     svp_diagnostics_free(d);

@@ -106,7 +106,7 @@ int cli_impact(int argc, char **argv)
             status = svp_impact_changed(run.im) ? 1 : 0;
         }
     }
-    if (fflush(stdout) != 0)
+    if (cli_flush() != 0)
         status = 2;
     svp_impact_free(run.im);
     svp_evaluator_free(run.a);

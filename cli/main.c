@@ -5,6 +5,7 @@
  * file (cli/check.c, cli/fmt.c, cli/eval.c); this file dispatches and
  * holds the usage text.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +37,25 @@ int cli_usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-int main(int argc, char **argv)
+/* Every command's output reaches its file, or the command fails: a full
+ * disk or a closed pipe must not pass for success.  status is the
+ * command's own exit status; returns it, or 2 when standard output could
+ * not be written or closed (said on stderr). */
+static int finish_output(int status)
+{
+    bool failed = cli_flush() != 0 || ferror(stdout);
+    int err = cli_output_error();
+    if (fclose(stdout) != 0 && !failed) {
+        failed = true;
+        err = errno;
+    }
+    if (!failed)
+        return status;
+    fprintf(stderr, "svp: cannot write the output: %s\n", err ? strerror(err) : "write error");
+    return 2;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2)
         return cli_usage_error("%s", "no command given");
@@ -60,4 +79,9 @@ int main(int argc, char **argv)
         return 0;
     }
     return cli_usage_error("unknown command `%s`", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    return finish_output(run(argc, argv));
 }

@@ -1195,7 +1195,7 @@ int cli_test(int argc, char **argv)
     } else {
         printf("%lu passed, %lu failed\n", run.passed, run.failed);
     }
-    fflush(stdout);
+    cli_flush();
     for (size_t i = 0; i < npolicies; i++)
         policy_free(policies[i]);
     free(policies);

@@ -2,6 +2,7 @@
  * util.c - small things the commands share: reading lines of a batch and
  * compiling a policy file with its diagnostics shown.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,5 +40,29 @@ bool cli_take_format(int argc, char **argv, int *i, const char **format)
         *format = a + 9;
         return true;
     }
+    return false;
+}
+
+/* The errno of the first failed flush of standard output (0: none yet):
+ * by the time the command ends, stdio has forgotten why it failed. */
+static int output_errno;
+
+int cli_flush(void)
+{
+    if (fflush(stdout) == 0)
+        return 0;
+    if (!output_errno)
+        output_errno = errno;
+    return EOF;
+}
+
+int cli_output_error(void) { return output_errno; }
+
+bool cli_write(const char *text, size_t len)
+{
+    if (fwrite(text, 1, len, stdout) == len)
+        return true;
+    if (!output_errno)
+        output_errno = errno;
     return false;
 }
