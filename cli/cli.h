@@ -41,6 +41,9 @@ int cli_flush(void);
 int cli_output_error(void);
 /* fwrite to stdout, remembering why it failed, as cli_flush. */
 bool cli_write(const char *text, size_t len);
+/* Write s to f with control characters and bytes that are not UTF-8
+ * escaped (svp_terminal_text): for text from a record or a policy. */
+void cli_put_safe(FILE *f, const char *s);
 /* Compile one policy file; on failure print its diagnostics, NULL. */
 svp_policy *cli_load_policy(const char *path);
 

@@ -50,8 +50,19 @@ static void emit(EvalRun *run, const svp_result *r)
     if (s == SVP_INVALID) {
         const char *id = svp_result_id(r), *field = svp_result_error_field(r);
         cli_flush();
-        fprintf(stderr, "svp: line %lu%s%s%s: invalid record: %s%s%s\n", svp_result_line(r), id ? " (" : "",
-                id ? id : "", id ? ")" : "", field ? field : "", field ? ": " : "", svp_result_error_message(r));
+        fprintf(stderr, "svp: line %lu", svp_result_line(r));
+        if (id) {
+            fputs(" (", stderr);
+            cli_put_safe(stderr, id);
+            fputc(')', stderr);
+        }
+        fputs(": invalid record: ", stderr);
+        if (field) {
+            cli_put_safe(stderr, field);
+            fputs(": ", stderr);
+        }
+        cli_put_safe(stderr, svp_result_error_message(r));
+        fputc('\n', stderr);
         run->worst = 2;
     } else if (s == SVP_NONCOMPLIANT && run->worst < 1) {
         run->worst = 1;
@@ -59,9 +70,25 @@ static void emit(EvalRun *run, const svp_result *r)
     run->records++;
 }
 
-/* A record before every version took effect: an error line of its own. */
-static void no_version(EvalRun *run, const char *id, unsigned long line, const char *date, const char *field)
+/* The id came back cut to fit its buffer, perhaps inside a character:
+ * drop a last character that is not whole, so the output stays UTF-8. */
+static void drop_partial_character(char *id)
 {
+    size_t n = strlen(id), k = n;
+    while (k > 0 && ((unsigned char)id[k - 1] & 0xC0) == 0x80)
+        k--; /* continuation bytes */
+    if (k == 0 || (unsigned char)id[k - 1] < 0xC0)
+        return;
+    unsigned lead = (unsigned char)id[k - 1];
+    size_t whole = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    if (n - (k - 1) < whole)
+        id[k - 1] = '\0';
+}
+
+/* A record before every version took effect: an error line of its own. */
+static void no_version(EvalRun *run, char *id, unsigned long line, const char *date, const char *field)
+{
+    drop_partial_character(id);
     const char *earliest = svp_policy_effective(run->versions.policies[0]);
     for (size_t i = 1; i < run->versions.n; i++)
         if (strcmp(svp_policy_effective(run->versions.policies[i]), earliest) < 0)
@@ -82,11 +109,17 @@ static void no_version(EvalRun *run, const char *id, unsigned long line, const c
         printf(",\"line\":%lu,\"error\":{\"field\":%s%s%s,\"message\":\"%s\"}}\n", line, field ? "\"" : "",
                field ? field : "null", field ? "\"" : "", message);
     } else {
-        printf("%s  INVALID  (line %lu)\n  %s%s%s\n\n", *id ? id : "(no id)", line, field ? field : "",
-               field ? ": " : "", message);
+        cli_put_safe(stdout, *id ? id : "(no id)");
+        printf("  INVALID  (line %lu)\n  %s%s%s\n\n", line, field ? field : "", field ? ": " : "", message);
     }
     cli_flush();
-    fprintf(stderr, "svp: line %lu%s%s%s: %s\n", line, *id ? " (" : "", id, *id ? ")" : "", message);
+    fprintf(stderr, "svp: line %lu", line);
+    if (*id) {
+        fputs(" (", stderr);
+        cli_put_safe(stderr, id);
+        fputc(')', stderr);
+    }
+    fprintf(stderr, ": %s\n", message);
     run->worst = 2;
     run->records++;
 }

@@ -66,3 +66,10 @@ bool cli_write(const char *text, size_t len)
         output_errno = errno;
     return false;
 }
+
+void cli_put_safe(FILE *f, const char *s)
+{
+    char *safe = svp_terminal_text(s, strlen(s));
+    fputs(safe ? safe : "(out of memory)", f);
+    svp_string_free(safe);
+}

@@ -104,23 +104,6 @@ static const uint8_t in_string[256] = {
     5, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5};
 
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0:
- * no overlong forms, no surrogates, nothing past U+10FFFF. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-    if (n < len)
-        return 0;
-    for (size_t k = 1; k < len; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
-        (c == 0xF4 && s[1] > 0x8F))
-        return 0;
-    return len;
-}
-
 /* Check the string whose text starts at json[*i] and leave *i on its
  * closing quote: JSON allows no raw control characters in a string, svp
  * takes only well-formed UTF-8, and a \u0000 would end svp's text early. */
@@ -155,7 +138,7 @@ static Scan scan_string(const char *json, size_t *i, size_t len)
             k += 2; /* an escape: the next byte cannot end the string */
             break;
         case 4: {
-            size_t n = utf8_sequence(s + k, len - k);
+            size_t n = buf_utf8_char(json + k, len - k);
             if (!n)
                 return SCAN_NOT_JSON;
             k += n;

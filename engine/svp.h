@@ -75,6 +75,13 @@ void svp_diagnostics_free(svp_diagnostics *d);
  * allocator was given; svp_string_free is free(). */
 void svp_string_free(char *s);
 
+/* s[0..n) made safe to show on a terminal: control characters (C0, DEL,
+ * and C1, U+0080..U+009F) and bytes that are not UTF-8 are written as
+ * \x1b, \u009b, \xff; everything else is kept.  For showing text that came
+ * from a record or a policy (ids, field names, messages).  Returns a new
+ * NUL-terminated string (svp_string_free), NULL when out of memory. */
+char *svp_terminal_text(const char *s, size_t n);
+
 /* ---- Policies ---------------------------------------------------------- */
 
 typedef struct svp_policy svp_policy;
