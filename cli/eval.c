@@ -151,11 +151,14 @@ static void evaluate_record(void *ctx, const char *text, size_t len, unsigned lo
     evaluate(ctx, text, len, line);
 }
 
-static int run_input(EvalRun *run, const char *path)
+/* Evaluate every record of the input; false when the input could not be
+ * read (or not to its end), which the reader has said on stderr. */
+static bool run_input(EvalRun *run, const char *path)
 {
-    if (cli_read_records(path, evaluate_record, run))
-        run->worst = 2;
-    return run->worst;
+    if (cli_read_records(path, evaluate_record, run) == 0)
+        return true;
+    run->worst = 2;
+    return false;
 }
 
 /* The portfolio findings, after the whole register; the exit status is
@@ -170,9 +173,15 @@ static int print_portfolio(EvalRun *run, int status)
         return 2;
     }
     fwrite(out, 1, len, stdout);
+    svp_status verdict = svp_portfolio_status(run->pf);
+    if (verdict == SVP_INVALID) {
+        cli_flush();
+        fprintf(stderr, "svp: %s\n", svp_portfolio_error(run->pf));
+        return 2;
+    }
     if (status == 2)
         return 2;
-    return svp_portfolio_status(run->pf) == SVP_NONCOMPLIANT ? 1 : 0;
+    return verdict == SVP_NONCOMPLIANT ? 1 : 0;
 }
 
 /* `svp eval` and `svp portfolio` share everything but what they print. */
@@ -242,10 +251,11 @@ static int run_command(int argc, char **argv, bool portfolio)
     cli_json_arena_install();
     if (portfolio && ok)
         ok = (run.pf = svp_portfolio_new(p, NULL)) != NULL;
-    status = ok ? run_input(&run, input) : 2;
+    bool read = ok && run_input(&run, input);
+    status = ok ? run.worst : 2;
     if (!ok)
         fputs("svp: out of memory\n", stderr);
-    else if (portfolio)
+    else if (portfolio && read) /* figures over part of a register would mislead: none */
         status = print_portfolio(&run, status);
     cli_flush();
     svp_portfolio_free(run.pf);

@@ -200,9 +200,15 @@ void svp_portfolio_add(svp_portfolio *pf, const svp_evaluator *ev);
 /* How many portfolio rules the policy has (0: nothing to report). */
 size_t svp_portfolio_rule_count(const svp_portfolio *pf);
 
-/* The portfolio's status: SVP_NONCOMPLIANT when some portfolio rule fired
- * with severity error, else SVP_COMPLIANT. */
+/* The portfolio's status: SVP_INVALID when a rule's sums overflowed (no
+ * share can be given: svp_portfolio_error says which), else
+ * SVP_NONCOMPLIANT when some portfolio rule fired with severity error,
+ * else SVP_COMPLIANT. */
 svp_status svp_portfolio_status(svp_portfolio *pf);
+
+/* Why the portfolio cannot be judged (a rule's sum overflowed 64 bits),
+ * or NULL.  Owned by pf, valid until the next call on it. */
+const char *svp_portfolio_error(svp_portfolio *pf);
 
 /* The findings as one JSON object (newline included) or as text; owned by
  * pf, valid until the next call on it.  NULL when out of memory. */
