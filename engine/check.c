@@ -427,6 +427,24 @@ static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shap
     path_flatten(C, &root, shape);
 }
 
+/* An object's name must say one thing: not a built-in type, not an
+ * enumeration, not an earlier object (the first of two would silently
+ * win wherever the name is used).  `before` objects are already listed. */
+static void object_name_unique(Checker *C, const RecordDecl *r, uint32_t before)
+{
+    for (int b = 0; builtin_types[b]; b++)
+        if (name_is(r->name, builtin_types[b]))
+            error(C, r->name.span, "duplicate", "`%s` is a built-in type: give the object another name", builtin_types[b]);
+    if (find_enum(C, r->name) >= 0)
+        error(C, r->name.span, "duplicate", "`%.*s` is already an enumeration: give the object another name",
+              (int)r->name.len, r->name.text);
+    for (uint32_t j = 0; j < before; j++)
+        if (names_equal(C->p->objects[j].decl->name, r->name)) {
+            error(C, r->name.span, "duplicate", "object `%.*s` is declared twice", (int)r->name.len, r->name.text);
+            break;
+        }
+}
+
 static void check_objects(Checker *C)
 {
     svp_policy *p = C->p;
@@ -446,6 +464,7 @@ static void check_objects(Checker *C)
     for (RecordDecl *r = p->ast.records; r; r = r->next) {
         if (!r->is_object)
             continue;
+        object_name_unique(C, r, i);
         ObjectType *o = &p->objects[i++];
         o->decl = r;
         o->nmembers = r->count;
