@@ -44,6 +44,9 @@ bool cli_write(const char *text, size_t len);
 /* Write s to f with control characters and bytes that are not UTF-8
  * escaped (svp_terminal_text): for text from a record or a policy. */
 void cli_put_safe(FILE *f, const char *s);
+/* For diff and impact, which compare two versions: when one of paths is
+ * a folder, say so (they take one file per version) and return true. */
+bool cli_refuse_folders(const char *command, const char *const *paths, int n);
 /* Compile one policy file; on failure print its diagnostics, NULL. */
 svp_policy *cli_load_policy(const char *path);
 

@@ -45,6 +45,9 @@ int cli_diff(int argc, char **argv)
     int status = arguments(argc, argv, &old_path, &new_path, &json);
     if (status)
         return status;
+    const char *versions[] = {old_path, new_path};
+    if (cli_refuse_folders("diff", versions, 2))
+        return 2;
     svp_policy *a = cli_load_policy(old_path), *b = cli_load_policy(new_path);
     if (!a || !b) {
         svp_policy_free(a);

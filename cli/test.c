@@ -30,10 +30,12 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -125,13 +127,18 @@ static void str_add_json(Str *b, const cJSON *v)
 /* Read a whole file; NULL with errno set when it cannot be read. */
 static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
+    /* only a regular file: a FIFO would block, a device never end */
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        errno = EISDIR;
+    if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = S_ISDIR(st.st_mode) ? EISDIR : ENODEV;
+        return NULL;
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return NULL;
     }
     size_t cap = 65536, n = 0;
@@ -234,9 +241,15 @@ static Policy *policy_get(const char *path, const char *testfile)
     }
     policies = xrealloc(policies, (npolicies + 1) * sizeof *policies);
     policies[npolicies++] = pol;
-    pol->text = read_file(path, &pol->len);
+    svp_diagnostics *why = NULL;
+    pol->text = svp_policy_read(path, &pol->len, &why);
     if (!pol->text) {
-        fprintf(stderr, "svp: %s: cannot read the policy %s: %s\n", testfile, path, strerror(errno));
+        const svp_diagnostic *g = why && svp_diagnostics_count(why) ? svp_diagnostics_get(why, 0) : NULL;
+        const char *reason = g ? g->message : "out of memory", *prefix = "cannot read the policy: ";
+        if (!strncmp(reason, prefix, strlen(prefix)))
+            reason += strlen(prefix);
+        fprintf(stderr, "svp: %s: cannot read the policy %s: %s\n", testfile, path, reason);
+        svp_diagnostics_free(why);
         return NULL;
     }
     svp_diagnostics *d = NULL;
@@ -649,7 +662,8 @@ static bool load_test_file(TestFile *tf)
     size_t len = 0;
     tf->text = read_file(tf->path, &len);
     if (!tf->text) {
-        fprintf(stderr, "svp: cannot read %s: %s\n", tf->path, strerror(errno));
+        fprintf(stderr, "svp: cannot read %s: %s\n", tf->path,
+                errno == ENODEV ? "not a regular file (a test file is a file, not a pipe or a device)" : strerror(errno));
         return false;
     }
     const char *end = NULL;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -72,4 +73,17 @@ void cli_put_safe(FILE *f, const char *s)
     char *safe = svp_terminal_text(s, strlen(s));
     fputs(safe ? safe : "(out of memory)", f);
     svp_string_free(safe);
+}
+
+bool cli_refuse_folders(const char *command, const char *const *paths, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "svp: %s is a folder: %s compares two versions, one file each (OLD.svp NEW.svp)\n",
+                    paths[i], command);
+            return true;
+        }
+    }
+    return false;
 }

@@ -94,10 +94,21 @@ typedef struct svp_policy svp_policy;
 svp_policy *svp_policy_compile(const char *name, const char *text, size_t len,
                                const svp_allocator *alloc, svp_diagnostics **diags);
 
+/* The most bytes of policy text svp reads (README, Limits). */
+#define SVP_MAX_POLICY_BYTES (1u << 20)
+
 /* The same, reading the file at path.  An unreadable file is an error
- * diagnostic with code "io" and line 0. */
+ * diagnostic with code "io" and line 0: so is anything but a regular file
+ * (a FIFO, a device, a folder), refused without reading it; a file over
+ * SVP_MAX_POLICY_BYTES is refused (code "limit") without reading it all. */
 svp_policy *svp_policy_load(const char *path, const svp_allocator *alloc,
                             svp_diagnostics **diags);
+
+/* Read a policy file as svp_policy_load does, without compiling it (for a
+ * formatter, say).  Returns its text, NUL-terminated, from the C library's
+ * malloc (svp_string_free), and its length in *len; or NULL, with the
+ * reason in *diags (if diags is not NULL; svp_diagnostics_free). */
+char *svp_policy_read(const char *path, size_t *len, svp_diagnostics **diags);
 
 void svp_policy_free(svp_policy *p);
 
