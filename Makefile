@@ -86,6 +86,7 @@ unit: $(UNIT_TESTS)
 golden: $(BUILD)/svp
 	bash tests/check/run.sh $(BUILD)/svp
 	bash tests/fmt/run.sh $(BUILD)/svp
+	bash tests/check/cost.sh $(BUILD)/svp
 
 e2e: $(BUILD)/svp
 	bash tests/eval/run.sh $(BUILD)/svp

@@ -30,6 +30,7 @@ typedef struct Checker {
     size_t limits;            /* limits passed: checking stops at the phase */
     bool register_level;      /* checking a portfolio rule's require or message:
                                  `share` is known, one record's fields are not */
+    size_t suggest_budget;    /* names left to compare for near misses */
 } Checker;
 
 static const Type TYPE_ERROR = {T_ERROR, 0, 0};
@@ -146,17 +147,36 @@ static bool same_type(Type a, Type b)
 
 /* ---- Suggestions for near misses --------------------------------------- */
 
+/* A search for the declared name nearest a mistyped one.  Each search
+ * compares the name with every candidate, and a policy within the limits
+ * can hold many thousands of both, so the whole check shares a budget of
+ * comparisons (SUGGEST_BUDGET): past it, errors come without a suggestion,
+ * and checking any policy stays a matter of seconds (README, Limits). */
+#define SUGGEST_BUDGET 4000000u
+
 typedef struct Suggest {
     Name want;
     size_t best;
     Name name;
     const char *kind;
+    size_t *budget;
 } Suggest;
+
+static Suggest suggest_start(Checker *C, Name want)
+{
+    /* once the diagnostics are full, they are only counted: no search */
+    if (diag_full(C->d))
+        C->suggest_budget = 0;
+    return (Suggest){want, 99, {0}, NULL, &C->suggest_budget};
+}
 
 static void suggest_consider(Suggest *s, Name n, const char *kind)
 {
-    size_t d = diag_distance(s->want.text, s->want.len, n.text, n.len);
+    if (!*s->budget)
+        return;
+    --*s->budget;
     size_t limit = s->want.len <= 4 ? 1 : s->want.len <= 8 ? 2 : 3;
+    size_t d = diag_distance(s->want.text, s->want.len, n.text, n.len, limit);
     if (d <= limit && d < s->best) {
         s->best = d;
         s->name = n;
@@ -290,7 +310,7 @@ static Type field_type(Checker *C, Field *f)
                       (int)f->type_name.len, f->type_name.text);
         }
     if (!found) {
-        Suggest s = {f->type_name, 99, {0}, NULL};
+        Suggest s = suggest_start(C, f->type_name);
         for (int b = 0; builtin_types[b]; b++) {
             Name n = {builtin_types[b], (uint32_t)strlen(builtin_types[b]), {0, 0}};
             suggest_consider(&s, n, "type");
@@ -495,7 +515,7 @@ static void check_required_from(Checker *C)
                 found_enum = (int)e;
         }
         if (found_enum < 0) {
-            Suggest sg = {f->from, 99, {0}, NULL};
+            Suggest sg = suggest_start(C, f->from);
             for (uint32_t e = 0; e < p->nenums; e++)
                 if (p->enums[e]->ordered)
                     for (uint32_t m = 0; m < p->enums[e]->count; m++)
@@ -713,7 +733,7 @@ static bool resolve_member(Checker *C, Expr *e)
 static void report_unknown(Checker *C, Expr *e)
 {
     svp_policy *p = C->p;
-    Suggest s = {e->text, 99, {0}, NULL};
+    Suggest s = suggest_start(C, e->text);
     if (diag_full(C->d)) { /* only counted now: spare the search for a suggestion */
         error(C, e->span, "unknown-name", "unknown name");
         e->type = TYPE_ERROR;
@@ -1241,7 +1261,7 @@ static void check_because(Checker *C, Rule *r)
         Expr *e = l->expr;
         Field *f = e ? find_field(C, e->text.text, e->text.len) : NULL;
         if (!f && e) {
-            Suggest s = {e->text, 99, {0}, NULL};
+            Suggest s = suggest_start(C, e->text);
             for (uint32_t i = 0; i < C->p->nfields; i++)
                 suggest_consider(&s, C->p->fields[i]->path, "field");
             if (s.kind)
@@ -1446,6 +1466,7 @@ bool check_policy(svp_policy *p, AstBuilder *ab)
     C.p = p;
     C.ab = ab;
     C.d = ab->diags;
+    C.suggest_budget = SUGGEST_BUDGET;
     size_t errors_before = C.d->errors;
     C.after_syntax_errors = errors_before > 0;
     /* each phase relies on the ones before: after running out of memory

@@ -108,27 +108,36 @@ void diag_add(svp_diagnostics *d, svp_severity sev, const char *code,
     va_end(ap);
 }
 
-size_t diag_distance(const char *a, size_t na, const char *b, size_t nb)
+size_t diag_distance(const char *a, size_t na, const char *b, size_t nb, size_t max)
 {
+    /* Only the cells within max of the diagonal can stay within max, so
+     * each row computes just those (a band 2 * max + 1 wide) and the
+     * search stops as soon as a whole row is out of reach. */
+    const size_t out = max + 1;
     size_t row[72];
-    if (na > 70 || nb > 70)
-        return 99;
+    if (na > 70 || nb > 70 || (na > nb ? na - nb : nb - na) > max)
+        return out; /* the lengths alone put it out of reach */
     for (size_t j = 0; j <= nb; j++)
-        row[j] = j;
+        row[j] = j <= max ? j : out;
     for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= nb; j++) {
+        size_t lo = i > max ? i - max : 1, hi = i + max < nb ? i + max : nb;
+        size_t diag = row[lo - 1], left = lo == 1 && i <= max ? i : out, least = left;
+        row[lo - 1] = left;
+        for (size_t j = lo; j <= hi; j++) {
             size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
+            if (left + 1 < best)
+                best = left + 1;
             if (up + 1 < best)
                 best = up + 1;
-            row[j] = best;
+            best = best < out ? best : out;
+            row[j] = left = best;
             diag = up;
+            least = best < least ? best : least;
         }
+        if (least > max)
+            return out; /* every later row is at least this far */
     }
-    return row[nb];
+    return row[nb] < out ? row[nb] : out;
 }
 
 size_t svp_diagnostics_count(const svp_diagnostics *d) { return d ? d->count : 0; }
