@@ -73,17 +73,14 @@ typedef struct Versions {
  * file.  Returns 0, 1 (some policy has errors) or 2 (unreadable). */
 int cli_load_versions(char **paths, int npaths, Versions *v, bool verbose);
 void cli_free_versions(Versions *v);
-/* Same-day versions (error: returns 1) and review due (a warning), as
- * of today ("YYYY-MM-DD"). */
-int cli_check_versions(const Versions *v, const char *today);
-/* Index of the version in force for the record: by its `dated by` date,
- * else as_of; -1 when none is.  date receives the date used, dated_by the
- * field it came from (NULL: as_of), id the record's id ("" if none). */
-long cli_pick_version(const Versions *v, const char *json, size_t len, const char *as_of, char date[11],
-                      const char **dated_by, char *id, size_t id_size);
-/* override, or today's date (UTC) written into out. */
-const char *cli_today(char out[11], const char *override);
-bool cli_is_date(const char *s);
+/* The policies of v (every one compiled) as one version set, as of today
+ * ("YYYY-MM-DD", NULL: now) for the review reminder, its diagnostics
+ * printed; NULL when they do not fit together (or out of memory). */
+svp_versions *cli_version_set(const Versions *v, const char *today);
+/* `svp check`: the compiled policies of v, grouped by policy name, each
+ * group checked as the versions of one policy, diagnostics printed.
+ * Returns 0, 1 (some group has errors) or 2 (out of memory). */
+int cli_check_version_sets(const Versions *v, const char *today);
 
 /* json_arena.c: a per-record arena for cJSON in `svp eval`.  Install it
  * once, call next_record before each svp_evaluate, and release it after

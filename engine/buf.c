@@ -175,6 +175,14 @@ char *svp_terminal_text(const char *s, size_t n)
     return buf_take(&b, NULL);
 }
 
+void buf_json_text_or_null(Buf *b, const char *s)
+{
+    if (s)
+        buf_json_string(b, s, strlen(s));
+    else
+        buf_puts(b, "null");
+}
+
 void buf_clear(Buf *b)
 {
     b->len = 0;
@@ -205,4 +213,15 @@ void buf_free(Buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
     b->failed = false;
+}
+
+const char *buf_finish(Buf *b, size_t *len)
+{
+    if (b->failed) {
+        buf_free(b);
+        return NULL;
+    }
+    if (len)
+        *len = b->len;
+    return b->data ? b->data : "";
 }

@@ -10,7 +10,7 @@
  * whose type is already wrong has type T_ERROR, which is compatible with
  * everything, so one typo does not cascade.
  */
-#include "program.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -1157,7 +1157,7 @@ static void check_decisions(Checker *C)
         Decision *d = p->decisions[i];
         d->slot = p->nfields + i;
         d->name_str = dup_text(C, d->name.text, d->name.len);
-        (void)decode_header(C, d->title); /* report bad escapes here too */
+        d->title_str = decode_header(C, d->title); /* reports a bad escape too */
         (void)decode_header(C, d->cite);
         C->visible_decisions = i;
         for (uint32_t j = 0; j < i; j++)

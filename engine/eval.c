@@ -17,7 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <assert.h>
+
 #include "eval.h"
+#include "record.h"
 #include "value.h"
 
 static const Val ABSENT = {VK_ABSENT, 0, 0, 0, {.i = 0}};
@@ -310,7 +313,7 @@ static Val decide(svp_evaluator *ev, const Val *slots, const Decision *d)
 /* The message of a fired rule.  A parameter shows as the policy writes it
  * ("£100,000"), so the message quotes the policy; a value from the record
  * shows exactly, to the penny ("£148,000.00"). */
-const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r)
+const char *eval_message(svp_evaluator *ev, const Val *slots, const Rule *r)
 {
     Buf b = ev->msg; /* reused: no allocation once it has grown */
     buf_clear(&b);
@@ -321,7 +324,7 @@ const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r)
         else if (e && e->kind == E_NAME && e->ref_kind == R_PARAM && ev->p->params[e->ref]->value->kind != E_TEXT)
             buf_append(&b, ev->p->params[e->ref]->value->text.text, ev->p->params[e->ref]->value->text.len);
         else if (e)
-            format_val(&b, ev->p, eval_expr(ev, slots, e));
+            value_format_text(&b, ev->p, eval_expr(ev, slots, e));
     }
     ev->msg = b;
     char *copy = b.failed ? NULL : arena_strndup(&ev->scratch, b.data ? b.data : "", b.len);
@@ -359,7 +362,8 @@ static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
         if (fired) {
             Finding *f = &res->findings[res->nfindings++];
             f->rule = r;
-            f->message = render_message(ev, slots, r);
+            f->rule_index = i;
+            f->message = eval_message(ev, slots, r);
             if (r->severity == SEV_ERROR)
                 res->status = SVP_NONCOMPLIANT;
         }
@@ -390,6 +394,7 @@ void svp_evaluator_reset(svp_evaluator *ev)
     ev->tree = NULL;
     arena_reset(&ev->scratch);
     memset(&ev->result, 0, sizeof ev->result);
+    ev->result.policy = ev->p;
 }
 
 void svp_evaluator_free(svp_evaluator *ev)
@@ -404,10 +409,13 @@ void svp_evaluator_free(svp_evaluator *ev)
     svp_mem_free(ev->alloc, ev, sizeof *ev);
 }
 
-static const svp_result *invalid(svp_evaluator *ev, const char *message)
+/* The result of a record that could not be evaluated: code says why
+ * (RESULT_ERROR_*), message what (NULL: record.c has written it). */
+static const svp_result *invalid(svp_evaluator *ev, const char *code, const char *message)
 {
     svp_result *res = &ev->result;
     res->status = SVP_INVALID;
+    res->error_code = code;
     res->nfindings = 0;
     res->trace = NULL;
     res->slots = NULL;
@@ -420,15 +428,18 @@ static const svp_result *invalid(svp_evaluator *ev, const char *message)
 
 const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, unsigned long line, bool explain)
 {
-    const svp_policy *p = ev->p;
     svp_result *res = &ev->result;
     arena_reset(&ev->scratch);
     memset(res, 0, sizeof *res);
     res->line = line;
     ev->overflow = false;
+    ev->error_code = RESULT_ERROR_RECORD;
+    /* Under a version set, binding also picks the version: ev->p is the
+     * one in force for this record from here on. */
     Val *slots = record_bind(ev, json, len, &res->id);
+    const svp_policy *p = res->policy = ev->p;
     if (!slots)
-        return invalid(ev, NULL);
+        return invalid(ev, ev->error_code, NULL);
     for (uint32_t i = 0; i < p->ndecisions; i++)
         slots[p->nfields + i] = decide(ev, slots, p->decisions[i]);
     res->status = SVP_COMPLIANT;
@@ -436,40 +447,7 @@ const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, 
     run_rules(ev, slots, explain);
     if (ev->overflow) {
         ev->error_field[0] = '\0';
-        return invalid(ev, "arithmetic overflow or out of memory while evaluating the rules");
+        return invalid(ev, RESULT_ERROR_EVALUATION, "arithmetic overflow or out of memory while evaluating the rules");
     }
     return res;
-}
-
-svp_status svp_result_status(const svp_result *r) { return r->status; }
-const char *svp_result_id(const svp_result *r) { return r->id; }
-unsigned long svp_result_line(const svp_result *r) { return r->line; }
-const char *svp_result_error_field(const svp_result *r) { return r->error_field; }
-const char *svp_result_error_message(const svp_result *r) { return r->status == SVP_INVALID ? r->error_message : NULL; }
-size_t svp_result_finding_count(const svp_result *r) { return r->nfindings; }
-
-static const Rule *finding_rule(const svp_result *r, size_t i) { return i < r->nfindings ? r->findings[i].rule : NULL; }
-
-const char *svp_result_finding_rule(const svp_result *r, size_t i)
-{
-    const Rule *rule = finding_rule(r, i);
-    return rule ? rule->id_str : NULL;
-}
-
-const char *svp_result_finding_severity(const svp_result *r, size_t i)
-{
-    static const char *const words[] = {[SEV_INFO] = "info", [SEV_WARNING] = "warning", [SEV_ERROR] = "error"};
-    const Rule *rule = finding_rule(r, i);
-    return rule ? words[rule->severity] : NULL;
-}
-
-const char *svp_result_finding_message(const svp_result *r, size_t i)
-{
-    return i < r->nfindings ? r->findings[i].message : NULL;
-}
-
-const char *svp_result_finding_cite(const svp_result *r, size_t i)
-{
-    const Rule *rule = finding_rule(r, i);
-    return rule ? rule->cite_str : NULL;
 }

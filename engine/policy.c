@@ -16,7 +16,9 @@
 
 #include "parse.h"
 #include "analyse.h"
+#include "check.h"
 #include "program.h"
+#include "result.h"
 #include "value.h"
 
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "result.h"
 #include "value.h"
 
 typedef struct Tally {
@@ -110,7 +111,7 @@ static bool decide_rule(svp_portfolio *pf, uint32_t i, const char **message)
     svp_evaluator *ev = pf->ev;
     ev->share = share_of(&pf->tallies[i]);
     bool fired = rule->require ? !is_true(eval_expr(ev, NULL, rule->require)) : true;
-    *message = fired ? render_message(ev, NULL, rule) : NULL;
+    *message = fired ? eval_message(ev, NULL, rule) : NULL;
     return fired;
 }
 
@@ -170,7 +171,7 @@ static void sum_json(Buf *b, const Rule *rule, const Tally *t, int64_t v)
 static void money_or_amount(Buf *b, const Rule *rule, int64_t v)
 {
     Val x = {VK_INT, rule->share_of->type.kind, 0, 0, {.i = v}};
-    format_val(b, NULL, x);
+    value_format_text(b, NULL, x);
 }
 
 const char *svp_portfolio_json(svp_portfolio *pf, size_t *len)
@@ -179,11 +180,9 @@ const char *svp_portfolio_json(svp_portfolio *pf, size_t *len)
     Buf *b = &pf->out;
     buf_clear(b);
     arena_reset(&pf->ev->scratch);
-    buf_puts(b, "{\"policy\":{\"name\":");
-    buf_json_string(b, p->name, strlen(p->name));
-    buf_puts(b, ",\"version\":");
-    buf_json_string(b, p->version, strlen(p->version));
-    buf_printf(b, "},\"records\":%llu,\"invalid\":%llu", (unsigned long long)pf->records,
+    buf_putc(b, '{');
+    result_policy_json(b, "policy", p);
+    buf_printf(b, ",\"records\":%llu,\"invalid\":%llu", (unsigned long long)pf->records,
                (unsigned long long)pf->invalid);
     bool compliant = true;
     Buf findings;
@@ -197,11 +196,9 @@ const char *svp_portfolio_json(svp_portfolio *pf, size_t *len)
         compliant &= rule->severity != SEV_ERROR;
         if (n++)
             buf_putc(&findings, ',');
-        buf_append(&findings, rule->json_head.text, rule->json_head.len);
-        buf_json_string(&findings, msg, strlen(msg));
-        buf_append(&findings, rule->json_tail.text, rule->json_tail.len);
+        result_finding_open(&findings, p, p->nrules + i, msg);
         buf_puts(&findings, "{\"share\":");
-        format_val_json(&findings, p, share_of(t), true);
+        value_format_json(&findings, p, share_of(t), true);
         buf_puts(&findings, ",\"part\":");
         sum_json(&findings, rule, t, t->part);
         buf_puts(&findings, ",\"total\":");
@@ -229,7 +226,7 @@ const char *svp_portfolio_json(svp_portfolio *pf, size_t *len)
         buf_puts(b, i ? ",{\"rule\":" : "{\"rule\":");
         buf_json_string(b, rule->id_str, strlen(rule->id_str));
         buf_puts(b, ",\"share\":");
-        format_val_json(b, p, share_of(t), true);
+        value_format_json(b, p, share_of(t), true);
         buf_puts(b, ",\"part\":");
         sum_json(b, rule, t, t->part);
         buf_puts(b, ",\"total\":");
@@ -259,14 +256,14 @@ const char *svp_portfolio_text(svp_portfolio *pf, bool color, size_t *len)
         const Tally *t = &pf->tallies[i];
         const char *msg;
         bool fired = decide_rule(pf, i, &msg);
-        buf_printf(b, "  %-8s %s: ", fired ? (rule->severity == SEV_ERROR ? "error" : rule->severity == SEV_WARNING ? "warning" : "info") : "ok",
+        buf_printf(b, "  %-8s %s: ", fired ? result_severity_word(rule->severity) : "ok",
                    rule->id_str);
         if (fired)
             buf_printf(b, "%s\n", msg);
         else
             buf_puts(b, "requirement met\n");
         buf_puts(b, "           share ");
-        format_val(b, p, share_of(t));
+        value_format_text(b, p, share_of(t));
         buf_puts(b, " (");
         if (t->overflow) {
             buf_puts(b, "the sums overflowed");

@@ -25,8 +25,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "eval.h"
+#include "record.h"
 #include "value.h"
+#include "versions.h"
 
 
 /* Limits on a record (README, Limits). */
@@ -628,6 +629,28 @@ static bool bind_object_into(Binder *B, const ObjectType *o, cJSON *j, Val *memb
     return bind_shape(B, &o->root, j, members, (int)B->depth) && complete(B, o->members, o->nmembers, members, 0);
 }
 
+/* With a version set: pick the version in force for the record whose
+ * tree is root, into ev->p (versions.c says how).  A record dated before
+ * every version is refused, naming the field that dated it. */
+static bool pick_version(Binder *B, const cJSON *root)
+{
+    svp_evaluator *ev = B->ev;
+    const char *field;
+    int32_t date;
+    const svp_policy *p = versions_pick(ev->versions, root, ev->as_of, &field, &date);
+    if (p) {
+        ev->p = p;
+        return true;
+    }
+    char on[SVP_VALUE_TEXT_MAX], earliest[SVP_VALUE_TEXT_MAX];
+    value_format_date(date, on);
+    value_format_date(ev->versions->earliest->effective, earliest);
+    if (field)
+        path_push_n(B, field, strlen(field), -1);
+    ev->error_code = RESULT_ERROR_NO_VERSION;
+    return fail(B, "no version of the policy is in force on %s: the earliest takes effect on %s", on, earliest);
+}
+
 Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **id)
 {
     const svp_policy *p = ev->p;
@@ -679,6 +702,11 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
         fail(&B, "the record is too large to read (out of memory)");
         goto done;
     }
+    /* The version is chosen from this same tree: the record is parsed
+     * once, whatever the number of versions. */
+    if (ev->versions && !pick_version(&B, root))
+        goto done;
+    p = ev->p;
     slots = arena_alloc(&ev->scratch, (p->nslots ? p->nslots : 1) * sizeof *slots);
     if (!slots) {
         fail(&B, "the record is too large to read (out of memory)");
