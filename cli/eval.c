@@ -38,23 +38,29 @@ typedef struct EvalRun {
 /* Say on stderr why record r is invalid (its line on stdout says it too). */
 static void say_invalid(const svp_result *r)
 {
-    const char *id = svp_result_id(r), *field = svp_result_error_field(r);
+    const char *id = svp_result_id(r);
     bool no_version = !strcmp(svp_result_error_code(r), "no-version");
     cli_flush();
-    /* what came from the record is escaped: it could hold ESC sequences */
-    fprintf(stderr, "svp: line %lu", svp_result_line(r));
-    if (id) {
-        fputs(" (", stderr);
-        cli_put_safe(stderr, id);
-        fputc(')', stderr);
+    /* every problem, a line each; what came from the record is escaped:
+     * it could hold ESC sequences */
+    for (size_t i = 0; i < svp_result_error_count(r); i++) {
+        const char *field = svp_result_error_field_at(r, i);
+        fprintf(stderr, "svp: line %lu", svp_result_line(r));
+        if (id) {
+            fputs(" (", stderr);
+            cli_put_safe(stderr, id);
+            fputc(')', stderr);
+        }
+        fputs(no_version ? ": " : ": invalid record: ", stderr);
+        if (field && !no_version) {
+            cli_put_safe(stderr, field);
+            fputs(": ", stderr);
+        }
+        cli_put_safe(stderr, svp_result_error_message_at(r, i));
+        fputc('\n', stderr);
     }
-    fputs(no_version ? ": " : ": invalid record: ", stderr);
-    if (field && !no_version) {
-        cli_put_safe(stderr, field);
-        fputs(": ", stderr);
-    }
-    cli_put_safe(stderr, svp_result_error_message(r));
-    fputc('\n', stderr);
+    if (svp_result_errors_dropped(r))
+        fprintf(stderr, "svp: line %lu: and %zu more problems\n", svp_result_line(r), svp_result_errors_dropped(r));
 }
 
 static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long line)

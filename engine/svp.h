@@ -148,7 +148,9 @@ typedef struct svp_result svp_result;
 typedef enum svp_status {
     SVP_COMPLIANT,     /* evaluated; no finding of severity error */
     SVP_NONCOMPLIANT,  /* evaluated; at least one error finding */
-    SVP_INVALID        /* the record breaks the record format: no rule ran */
+    SVP_INVALID,       /* the record breaks the record format: no rule ran */
+    SVP_INCOMPLETE     /* SVP_EVAL_PARTIAL only: no error finding, but some rule
+                          of severity error waits for a missing field */
 } svp_status;
 
 /* An evaluator holds the scratch memory for one record at a time; it reads
@@ -165,6 +167,28 @@ void svp_evaluator_free(svp_evaluator *ev);
 const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len,
                                unsigned long line, bool explain);
 
+/* How to evaluate a record (svp_evaluate_with; flags may be combined). */
+enum {
+    SVP_EVAL_EXPLAIN = 1,          /* keep the trace of every rule (as explain) */
+    SVP_EVAL_PARTIAL = 2,          /* a record not complete yet: a required field
+                                      that is absent is listed (svp_result_missing),
+                                      not a problem; a rule that cannot be settled
+                                      without it is listed (svp_result_undecided)
+                                      and neither fires nor passes */
+    SVP_EVAL_PORTFOLIO_FIELDS = 4  /* read (and check) only the fields the policy's
+                                      portfolio rules read, for svp_portfolio_add;
+                                      the record rules are not run */
+};
+
+/* svp_evaluate with SVP_EVAL_* flags.  Under SVP_EVAL_PARTIAL the status
+ * is SVP_NONCOMPLIANT when a rule of severity error fired on values the
+ * record has, else SVP_INCOMPLETE when a rule of severity error is
+ * undecided, else SVP_COMPLIANT; a field present with a wrong type or
+ * value still makes the record SVP_INVALID.  This is what a form shows
+ * while an officer types: what is missing, and which rules wait for it. */
+const svp_result *svp_evaluate_with(svp_evaluator *ev, const char *json, size_t len,
+                                    unsigned long line, unsigned flags);
+
 /* Let go of the last record evaluated (its result is no longer valid);
  * svp_evaluate does this itself, so this is only for a caller that wants
  * the record's memory back before it evaluates the next one. */
@@ -179,6 +203,27 @@ const char *svp_result_id(const svp_result *r);
  * not a JSON object at all) and what was wrong with it. */
 const char *svp_result_error_field(const svp_result *r);
 const char *svp_result_error_message(const svp_result *r);
+/* For an invalid record, every problem found, in document order, then the
+ * missing required fields (the first is the one above): how many are
+ * listed, and problem i's field (NULL: the record as a whole) and message.
+ * At most 100 are listed; svp_result_errors_dropped counts the rest. */
+size_t svp_result_error_count(const svp_result *r);
+const char *svp_result_error_field_at(const svp_result *r, size_t i);
+const char *svp_result_error_message_at(const svp_result *r, size_t i);
+size_t svp_result_errors_dropped(const svp_result *r);
+
+/* SVP_EVAL_PARTIAL: the required fields the record lacks (paths such as
+ * "weighting.price" or "social_value.measures[0].unit"), in declaration
+ * order; and the rules that wait for them: rule id, severity, and the
+ * missing fields each needs. */
+size_t svp_result_missing_count(const svp_result *r);
+const char *svp_result_missing(const svp_result *r, size_t i);
+size_t svp_result_undecided_count(const svp_result *r);
+const char *svp_result_undecided_rule(const svp_result *r, size_t i);
+const char *svp_result_undecided_severity(const svp_result *r, size_t i);
+size_t svp_result_undecided_needs_count(const svp_result *r, size_t i);
+const char *svp_result_undecided_need(const svp_result *r, size_t i, size_t k);
+
 /* For an invalid record, why, as a short stable code: "record" (it breaks
  * the record format), "no-version" (an evaluator over a version set: the
  * record is dated before every version), "evaluation" (arithmetic

@@ -88,7 +88,7 @@ rec='{"id": "R%s", "stage": "planning", "category": "goods", "value": "1000"}'
 "$svp" eval "$policy" "$tmp/nul.jsonl" --format json > "$tmp/out" 2> "$tmp/err"
 same "NUL: every line gets its result, numbered" "$(jq -c '[.id, .line]' "$tmp/out" | tr '\n' ' ')" \
     '["R1",null] [null,2] [null,3] ["R4",null] '
-same "NUL: stderr names lines 2 and 3" "$(grep -o 'line [0-9]*' "$tmp/err" | tr '\n' ' ')" 'line 2 line 3 '
+same "NUL: stderr names lines 2 and 3" "$(grep -o '^svp: line [0-9]*' "$tmp/err" | tr '\n' ' ')" 'svp: line 2 svp: line 3 '
 
 # Records from a folder: said plainly.
 "$svp" eval "$policy" examples > "$tmp/out" 2> "$tmp/err"
