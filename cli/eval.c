@@ -1,20 +1,23 @@
 /*
- * eval.c - `svp eval POLICY RECORDS|- [--format text|json] [--explain]`.
+ * eval.c - `svp eval POLICY RECORDS|- [--format text|json] [--explain] [--partial]`.
  *
- * Input is one JSON record (a .json file, pretty-printed or not) or a batch
- * in JSON Lines.  Which one: a .jsonl/.ndjson file is always a batch;
- * otherwise, if the first non-blank line is a JSON value on its own, the
- * input is read as JSON Lines, else the whole input is one record.  A batch
- * streams: one line in, one result out, so memory does not grow with the
- * batch.  Every non-blank line gets exactly one result line, in order.
+ * Input is one JSON record, a batch in JSON Lines or a JSON array of
+ * records (cli/input.c decides which).  A batch streams: one line in, one
+ * result out, so memory does not grow with the batch.  Every non-blank
+ * line gets exactly one result line, in order.
+ *
+ * --partial evaluates records that are not complete yet (SVP_EVAL_PARTIAL):
+ * missing required fields are listed, and the rules waiting for them.
  *
  * Exit status: 2 when the policy does not compile, the command line is
  * wrong, or any record is invalid; else 1 when any record is
- * non-compliant; else 0.
+ * non-compliant; else 3 when any record is incomplete (--partial only:
+ * some rule of severity error waits for a missing field); else 0.
  *
  * `svp portfolio POLICY RECORDS|- [--format text|json]` reads the same
  * input, evaluates the policy's portfolio rules over the whole register,
- * and prints one result for it.
+ * and prints one result for it.  Of each record it reads only the fields
+ * the portfolio rules read (SVP_EVAL_PORTFOLIO_FIELDS).
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -30,8 +33,9 @@ typedef struct EvalRun {
     Versions versions;      /* every version given */
     svp_versions *set;      /* several versions: the library picks one per record */
     svp_portfolio *pf;      /* `svp portfolio`: tally records, print no line each */
-    bool json, explain, colour;
-    int worst;              /* 0, 1 or 2: the exit status so far */
+    bool json, colour;
+    unsigned flags;         /* SVP_EVAL_*: --explain, --partial; portfolio fields */
+    int worst;              /* the exit status so far: 0, 3, 1 or 2, each worse */
     unsigned long records;
 } EvalRun;
 
@@ -66,7 +70,7 @@ static void say_invalid(const svp_result *r)
 static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long line)
 {
     cli_json_arena_next_record();
-    const svp_result *r = svp_evaluate(run->ev, text, len, line, run->explain);
+    const svp_result *r = svp_evaluate_with(run->ev, text, len, line, run->flags);
     size_t out_len;
     if (run->pf) {
         svp_portfolio_add(run->pf, run->ev);
@@ -79,8 +83,10 @@ static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long l
     if (s == SVP_INVALID) {
         say_invalid(r);
         run->worst = 2;
-    } else if (s == SVP_NONCOMPLIANT && run->worst < 1) {
+    } else if (s == SVP_NONCOMPLIANT && run->worst != 2) {
         run->worst = 1;
+    } else if (s == SVP_INCOMPLETE && run->worst == 0) {
+        run->worst = 3; /* --partial: a record waits for missing fields */
     }
     run->records++;
     /* The record's tree lives in the cJSON arena, which the next record
@@ -132,7 +138,7 @@ static int run_command(int argc, char **argv, bool portfolio)
 {
     const char *cmd = portfolio ? "portfolio" : "eval";
     const char *format = NULL, *as_of = NULL;
-    bool explain = false;
+    bool explain = false, partial = false;
     char **positional = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *positional);
     int npos = 0;
     if (!positional)
@@ -141,6 +147,8 @@ static int run_command(int argc, char **argv, bool portfolio)
         const char *a = argv[i];
         if (!strcmp(a, "--explain") && !portfolio)
             explain = true;
+        else if (!strcmp(a, "--partial") && !portfolio)
+            partial = true;
         else if (cli_take_format(argc, argv, &i, &format))
             ;
         else if (!strcmp(a, "--as-of") && i + 1 < argc)
@@ -185,7 +193,8 @@ static int run_command(int argc, char **argv, bool portfolio)
     bool ok = run.ev != NULL;
     run.json = format ? !strcmp(format, "json") : !isatty(fileno(stdout));
     run.colour = !run.json && cli_use_colour(stdout);
-    run.explain = explain;
+    run.flags = (explain ? SVP_EVAL_EXPLAIN : 0u) | (partial ? SVP_EVAL_PARTIAL : 0u) |
+                (portfolio ? SVP_EVAL_PORTFOLIO_FIELDS : 0u);
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     cli_json_arena_install();

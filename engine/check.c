@@ -1314,8 +1314,29 @@ static void check_rule_shape(Checker *C, Rule *r)
 
 /* The parts of a portfolio rule: `when` and `share` read each record of
  * the register; `require` and the message read the register's share. */
+/* The fields portfolio rule r reads (in `when` and `share ... where`) are
+ * the ones `svp portfolio` reads of each record (SVP_EVAL_PORTFOLIO_FIELDS):
+ * with the record's id and, when one of them is required from a stage,
+ * the stage. */
+static void note_portfolio_reads(Checker *C)
+{
+    svp_policy *p = C->p;
+    if (!p->portfolio_reads)
+        return;
+    for (uint32_t i = 0; i < C->nreads; i++) {
+        uint32_t slot = C->reads[i];
+        p->portfolio_reads[slot] = 1;
+        if (p->fields[slot]->from_rank >= 0 && p->stage_slot >= 0)
+            p->portfolio_reads[p->stage_slot] = 1;
+    }
+    if (p->id_slot < p->nfields)
+        p->portfolio_reads[p->id_slot] = 1;
+}
+
 static void check_portfolio_rule(Checker *C, Rule *r)
 {
+    C->collecting = true;
+    C->nreads = 0;
     if (r->when)
         expect(C, r->when, T_BOOL, "the condition after `when`");
     if (!r->share_of) {
@@ -1330,6 +1351,8 @@ static void check_portfolio_rule(Checker *C, Rule *r)
                   kind_words(t.kind));
         expect(C, r->share_where, T_BOOL, "the condition after `where`");
     }
+    C->collecting = false;
+    note_portfolio_reads(C);
     if (r->because)
         error(C, r->because->expr ? r->because->expr->span : r->id.span, "rule-shape",
               "a portfolio finding always shows the share and the amounts behind it: leave out `because`");
@@ -1379,8 +1402,10 @@ static void check_rules(Checker *C)
         return;
     p->rules = alloc(C, (total - nport + 1) * sizeof *p->rules);
     p->portfolio = alloc(C, (nport + 1) * sizeof *p->portfolio);
-    if (!p->rules || !p->portfolio)
+    p->portfolio_reads = alloc(C, p->nfields + 1);
+    if (!p->rules || !p->portfolio || !p->portfolio_reads)
         return;
+    memset(p->portfolio_reads, 0, p->nfields + 1);
     for (Rule *r = p->ast.rules; r; r = r->next) {
         for (Rule *q = p->ast.rules; q != r; q = q->next)
             if (names_equal(q->id, r->id)) {

@@ -575,6 +575,22 @@ static bool bind_enum(Binder *B, const EnumDecl *e, uint16_t ref, const cJSON *j
 }
 
 /* money, percent, number: a marked JSON number or a decimal string. */
+/* A text in a money or percent field, as people write it: a plain decimal
+ * ("145000.50"), or the policy language's own spelling, "£145,000" or
+ * "£145,000.50" for money and "10%" or "12.5%" for a percentage.  Nothing
+ * looser: "145,000" without the pound sign is refused. */
+static bool parse_amount_text(TypeKind t, const char *s, int64_t *v)
+{
+    size_t n = strlen(s);
+    static const char pound[] = "\xC2\xA3"; /* £ in UTF-8 */
+    if (t == T_MONEY && n > 2 && !memcmp(s, pound, 2))
+        return value_parse_money_literal(s + 2, n - 2, v);
+    if (t == T_PERCENT && n > 1 && s[n - 1] == '%')
+        n--;
+    return value_parse_decimal(s, n, 2, v);
+}
+
+/* money, percent, number: a marked JSON number or a text (above). */
 static bool bind_amount(Binder *B, TypeKind t, const cJSON *j, Val *out)
 {
     int64_t v = 0;
@@ -583,17 +599,20 @@ static bool bind_amount(Binder *B, TypeKind t, const cJSON *j, Val *out)
         NumberSpan n = number_text(B->ev, j);
         ok = value_parse_json_number(n.text, n.len, &v);
     } else if (cJSON_IsString(j)) {
-        ok = value_parse_decimal(j->valuestring, strlen(j->valuestring), 2, &v);
+        ok = parse_amount_text(t, j->valuestring, &v);
     }
     int64_t max = t == T_PERCENT ? 10000 : INT64_MAX;
     if (ok && v >= 0 && v <= max) {
         *out = (Val){VK_INT, (uint8_t)t, 0, 0, {.i = v}};
         return true;
     }
-    bool commas = cJSON_IsString(j) && strchr(j->valuestring, ',');
-    return fail_expected(B, j, t == T_PERCENT ? (commas ? "percent 0..100 (no commas)" : "percent 0..100")
-                             : t == T_MONEY ? (commas ? "money: pounds, not negative, to the penny, without thousands separators"
-                                                      : "money: pounds, not negative, to the penny")
+    /* a text that is not one of the forms: say which forms there are */
+    bool text = cJSON_IsString(j);
+    return fail_expected(B, j, t == T_PERCENT ? (text ? "percent 0..100, written 12.5, \"12.5\" or \"12.5%\""
+                                                      : "percent 0..100")
+                             : t == T_MONEY ? (text ? "money: pounds, not negative, to the penny, written 145000.50, "
+                                                      "\"145000.50\", \"£145,000\" or \"£145,000.50\" (commas only after £)"
+                                                    : "money: pounds, not negative, to the penny")
                                             : "a number, not negative, to two decimals");
 }
 

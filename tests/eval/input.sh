@@ -25,7 +25,9 @@ results() {
     same "$what: invalid lines keep their numbers (the register's 8, 13, 16, 19, one down)" \
         "$(jq -c 'select(.error) | .line' "$tmp/out" | tr '\n' ' ')" "1 9 14 17 20 "
     "$svp" portfolio "$policy" - --format json < "$tmp/in" > "$tmp/out" 2> /dev/null
-    same "$what: portfolio counts every line" "$(jq -c '[.records, .invalid]' "$tmp/out")" "[$want,5]"
+    # portfolio reads only the fields of its rules: the register's line 16
+    # lacks a field they do not read, so only 4 lines are invalid for it
+    same "$what: portfolio counts every line" "$(jq -c '[.records, .invalid]' "$tmp/out")" "[$want,4]"
     "$svp" impact "$policy" "$policy" - --format json < "$tmp/in" > "$tmp/out" 2> /dev/null
     same "$what: impact reads every line" "$(tail -n 1 "$tmp/out" | jq -c '.summary.records')" "$want"
 }

@@ -938,6 +938,11 @@ static void test_arithmetic_overflow(void **state)
 
 #define DUP "this key appears twice in the same object (parsers disagree on which one counts)"
 #define MONEY_WANTED "expected money: pounds, not negative, to the penny, got "
+/* a text in a money field that is none of the forms: the forms are listed */
+#define MONEY_TEXT_WANTED                                                                                          \
+    "expected money: pounds, not negative, to the penny, written 145000.50, \"145000.50\", \"£145,000\" or "     \
+    "\"£145,000.50\" (commas only after £), got "
+#define PERCENT_TEXT_WANTED "expected percent 0..100, written 12.5, \"12.5\" or \"12.5%\", got "
 
 static void expect_invalid_n(const char *json, size_t len, const char *field, const char *message, int line)
 {
@@ -1240,24 +1245,25 @@ static void test_type_errors(void **state)
     INVALID("{\"id\":\"x\",\"stage\":\"\"}", "stage", "expected one of planning, tender, award, got \"\"");
     /* money */
     INVALID("{\"value\":-5}", "value", MONEY_WANTED "-5");
-    INVALID("{\"value\":\"-5\"}", "value", MONEY_WANTED "\"-5\"");
+    INVALID("{\"value\":\"-5\"}", "value", MONEY_TEXT_WANTED "\"-5\"");
     INVALID("{\"value\":0.001}", "value", MONEY_WANTED "0.001");
-    INVALID("{\"value\":\"0.001\"}", "value", MONEY_WANTED "\"0.001\"");
-    INVALID("{\"value\":\"£5\"}", "value", MONEY_WANTED "\"£5\"");
-    INVALID("{\"value\":\" 5\"}", "value", MONEY_WANTED "\" 5\"");
-    INVALID("{\"value\":\"\"}", "value", MONEY_WANTED "\"\"");
+    INVALID("{\"value\":\"0.001\"}", "value", MONEY_TEXT_WANTED "\"0.001\"");
+    INVALID("{\"value\":\"£5.5\"}", "value", MONEY_TEXT_WANTED "\"£5.5\""); /* "£5" is money now (issue 9) */
+    INVALID("{\"value\":\"£1,0000\"}", "value", MONEY_TEXT_WANTED "\"£1,0000\"");
+    INVALID("{\"value\":\" 5\"}", "value", MONEY_TEXT_WANTED "\" 5\"");
+    INVALID("{\"value\":\"\"}", "value", MONEY_TEXT_WANTED "\"\"");
     INVALID("{\"value\":true}", "value", MONEY_WANTED "true");
     INVALID("{\"value\":[5]}", "value", MONEY_WANTED "an array");
-    INVALID("{\"value\":\"1,000\"}", "value",
-            "expected money: pounds, not negative, to the penny, without thousands separators, got \"1,000\"");
+    INVALID("{\"value\":\"1,000\"}", "value", MONEY_TEXT_WANTED "\"1,000\""); /* commas only after £ */
     INVALID("{\"value\":1e400}", "value", MONEY_WANTED "1e400");
     INVALID("{\"value\":92233720368547758.08}", "value", MONEY_WANTED "92233720368547758.08");
-    INVALID("{\"value\":\"92233720368547758.08\"}", "value", MONEY_WANTED "\"92233720368547758.08\"");
+    INVALID("{\"value\":\"92233720368547758.08\"}", "value", MONEY_TEXT_WANTED "\"92233720368547758.08\"");
     /* percent */
     INVALID(OK ",\"rate\":100.01}", "rate", "expected percent 0..100, got 100.01");
     INVALID(OK ",\"rate\":-1}", "rate", "expected percent 0..100, got -1");
-    INVALID(OK ",\"rate\":\"1,5\"}", "rate", "expected percent 0..100 (no commas), got \"1,5\"");
-    INVALID(OK ",\"rate\":\"10%\"}", "rate", "expected percent 0..100, got \"10%\"");
+    INVALID(OK ",\"rate\":\"1,5\"}", "rate", PERCENT_TEXT_WANTED "\"1,5\"");
+    INVALID(OK ",\"rate\":\"10 %\"}", "rate", PERCENT_TEXT_WANTED "\"10 %\"");
+    INVALID(OK ",\"rate\":\"%\"}", "rate", PERCENT_TEXT_WANTED "\"%\"");
     INVALID(OK ",\"rate\":12.345}", "rate", "expected percent 0..100, got 12.345");
     VALID(OK ",\"rate\":100}", "£1.00 100% (none) (none) (none) (none)");
     VALID(OK ",\"rate\":\"0\"}", "£1.00 0% (none) (none) (none) (none)");
@@ -1276,7 +1282,7 @@ static void test_type_errors(void **state)
     INVALID(OK ",\"items\":[5]}", "items[0]", "expected an object, got 5");
     INVALID(OK ",\"items\":[{\"name\":\"a\"},[]]}", "items[1]", "expected an object, got an array");
     INVALID(OK ",\"items\":[{\"name\":\"a\",\"amount\":1},{\"name\":\"b\",\"amount\":\"x\"}]}", "items[1].amount",
-            MONEY_WANTED "\"x\"");
+            MONEY_TEXT_WANTED "\"x\"");
     INVALID(OK ",\"items\":[null,null,{\"name\":\"b\",\"size\":\"xl\"}]}", "items[2].size",
             "expected one of small, medium, large, got \"xl\"");
     INVALID(OK ",\"items\":[{\"name\":5}]}", "items[0].name", "expected text, got 5");
@@ -1284,7 +1290,7 @@ static void test_type_errors(void **state)
     INVALID(OK ",\"w\":5}", "w", "expected an object, got 5");
     INVALID(OK ",\"w\":[]}", "w", "expected an object, got an array");
     INVALID(OK ",\"w\":\"x\"}", "w", "expected an object, got \"x\"");
-    INVALID(OK ",\"w\":{\"sv\":\"x\"}}", "w.sv", "expected percent 0..100, got \"x\"");
+    INVALID(OK ",\"w\":{\"sv\":\"x\"}}", "w.sv", PERCENT_TEXT_WANTED "\"x\"");
     INVALID(OK ",\"deep\":{\"a\":1}}", "deep.a", "expected an object, got 1");
     INVALID(OK ",\"deep\":{\"a\":{\"b\":{\"c\":-1}}}}", "deep.a.b.c",
             "expected a number, not negative, to two decimals, got -1");
