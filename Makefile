@@ -92,6 +92,7 @@ e2e: $(BUILD)/svp
 	bash tests/eval/run.sh $(BUILD)/svp
 	bash tests/eval/long-line.sh $(BUILD)/svp
 	bash tests/eval/input.sh $(BUILD)/svp
+	bash tests/eval/records.sh $(BUILD)/svp
 	bash tests/cli/run.sh $(BUILD)/svp
 	bash tests/eval/colour.sh $(BUILD)/svp
 	bash tests/portfolio/run.sh $(BUILD)/svp

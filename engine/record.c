@@ -882,13 +882,13 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
             end++;
         stop = (size_t)(end - json);
     }
-    if (scan == SCAN_NOT_JSON && bad < stop) { /* the scan stopped first: a string, a number or a stray byte */
+    if (scan == SCAN_NOT_JSON && bad <= stop) { /* the scan stopped first: a string, a number or a stray byte */
         cJSON_Delete(root);
         unsigned char c = (unsigned char)json[bad];
         fail_json_at(&B, json, len, bad,
                      bad >= len ? NULL
                      : c == '"' ? NULL
-                     : c < 0x20 && c != ' ' && c != '\t' && c != '\n' && c != '\r' ? "a control character (a text cannot hold a raw line break or tab: write \\n or \\t)"
+                     : c < 0x20 ? "a control character (a text cannot hold a raw line break or tab: write \\n or \\t)"
                      : c >= 0x80 ? "a byte that is not UTF-8"
                      : (c >= '0' && c <= '9') || c == '-' ? "a malformed number" : NULL);
         return NULL;
