@@ -104,14 +104,20 @@ e2e: $(BUILD)/svp
 
 # Every input fuzzing ever found a problem with, replayed (no clang needed:
 # the harnesses link with a plain main).
-REPLAY = $(BUILD)/tests/replay_policy $(BUILD)/tests/replay_record
+REPLAY = $(BUILD)/tests/replay_policy $(BUILD)/tests/replay_record $(BUILD)/tests/replay_batch
 $(BUILD)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.h $(BUILD)/libsvp.a | $(BUILD)/tests
 	$(CC) $(CSTD) $(OPT) $(LTO) -g $(EXTRA_CFLAGS) -Iengine -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c \
 	    $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
 
+# The batch reader's harness is the command's code (cli/input.c), not the library's.
+$(BUILD)/tests/replay_batch: tests/fuzz/replay.c tests/fuzz/fuzz_batch.c cli/input.c cli/util.c cli/cli.h $(BUILD)/libsvp.a | $(BUILD)/tests
+	$(CC) $(CSTD) $(OPT) $(LTO) -g $(EXTRA_CFLAGS) -Iengine -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_batch.c \
+	    cli/input.c cli/util.c $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
+
 replay: $(REPLAY)
 	SVP_FUZZ_OOM=all $(BUILD)/tests/replay_policy tests/fuzz/regressions/policy
 	$(BUILD)/tests/replay_record tests/fuzz/regressions/record
+	$(BUILD)/tests/replay_batch tests/fuzz/regressions/batch
 
 test: setup
 	$(MAKE) --no-print-directory unit golden e2e replay
