@@ -124,4 +124,16 @@ same "portfolio, minimal register: figures" "$(jq -c '[.records, .invalid, .shar
     '[4,1,"25%","£400,000.00"]'
 same "portfolio: the bad field it reads is reported" "$(cat "$tmp/err")" \
     'svp: line 3 (R3): invalid record: supplier.vcse: expected true or false, got "yes"'
+
+# ---- Done when: a real Contracts Finder notice, made a record by hand ------------
+cf=examples/contracts-finder/sheffield-parking-tender
+"$svp" eval "$policy" "$cf.json" --partial --format text > "$tmp/out"
+same "Contracts Finder notice, --partial: exit 3 (incomplete)" $? 3
+same "Contracts Finder notice, --partial: the checklist, byte for byte" "$(cmp -s "$tmp/out" "$cf.expected" && echo same)" same
+"$svp" eval "$policy" "$cf.json" --partial --format json > "$tmp/out"
+same "Contracts Finder notice, --partial, JSON" "$(jq -c '[.compliant, .missing, [.undecided[].rule], [.findings[].rule]]' "$tmp/out")" \
+    '[null,["weighting.price","weighting.quality","weighting.social_value"],["sv-weighting","sv-outcomes-linked","weighting-total"],["early-engagement"]]'
+"$svp" eval "$policy" "$cf.json" --format json > "$tmp/out" 2> /dev/null
+same "Contracts Finder notice, whole: invalid, the three weightings" "$?:$(jq -c '[.errors[].field]' "$tmp/out")" \
+    '2:["weighting.price","weighting.quality","weighting.social_value"]'
 summary
