@@ -20,6 +20,7 @@
  * (document order, then missing required fields in declaration order)
  * makes the record invalid.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,6 +321,7 @@ static void fail_json_at(Binder *B, const char *json, size_t len, size_t at, con
 /* The characters of number node j, as written in the record. */
 static NumberSpan number_text(const svp_evaluator *ev, const cJSON *j)
 {
+    assert(j->valueint >= 0 && (size_t)j->valueint < ev->nnumbers); /* numbered by walk_tree */
     return ev->numbers[j->valueint];
 }
 
@@ -639,6 +641,7 @@ static bool bind_list(Binder *B, Type t, cJSON *j, Val *out)
             return false;
         size_t saved = path_push(B, NULL, index);
         bool ok;
+        assert(t.elem == T_ENUM ? t.ref < p->nenums : t.elem != T_OBJECT || t.ref < p->nobjects);
         if (t.elem == T_ENUM) {
             ok = bind_enum(B, p->enums[t.ref], t.ref, c, &items[k]);
         } else if (t.elem == T_OBJECT) {
@@ -745,6 +748,7 @@ static bool bind_shape(Binder *B, const Shape *shape, cJSON *obj, Val *slots, in
         }
         size_t saved = path_push(B, c->string, -1);
         bool ok;
+        assert(s->slot < 0 || s->field);
         if (s->slot >= 0) {
             ok = bind_value(B, s->field->type, c, &slots[s->slot]);
             if (!ok) /* present, if wrong: not also "missing" */
@@ -779,6 +783,7 @@ static void missing(Binder *B, const Field *f, int64_t stage, bool top)
         if (top && ev->missing_slot)
             ev->missing_slot[f->slot] = 1;
     } else if (f->from_rank >= 0) {
+        assert(ev->p->stage_slot >= 0 && stage >= 0);
         const EnumDecl *e = ev->p->enums[ev->p->fields[ev->p->stage_slot]->type.ref];
         const Name st = e->members[stage], from = e->members[f->from_rank];
         fail(B, "missing: required from %.*s, and this record is at %.*s", (int)from.len, from.text, (int)st.len,

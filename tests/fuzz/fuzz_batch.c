@@ -31,6 +31,8 @@
 
 #include "../../cli/cli.h"
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 void cli_print_diagnostics(const svp_diagnostics *d) { (void)d; } /* not reached: see above */
 
 typedef struct Got {
