@@ -101,11 +101,10 @@ same "svp test --policy /dev/zero: message" "$(head -n 1 "$tmp/err")" \
     "svp: policies/nelc-social-value.tests.json: cannot read the policy /dev/zero: not a regular file (a policy is a file, not a pipe or a device)"
 head -c 2000000 /dev/zero | tr '\0' '#' > "$tmp/huge.svp"
 for cmd in check fmt; do
-    /usr/bin/env time -f %M "$svp" $cmd "$tmp/huge.svp" > /dev/null 2> "$tmp/err"
+    "$svp" $cmd "$tmp/huge.svp" > /dev/null 2> "$tmp/err"
     same "svp $cmd of a 2 MB policy: exit status" "$cmd:$?" "$cmd:$([ $cmd = check ] && echo 1 || echo 2)"
     same "svp $cmd of a 2 MB policy: the limit" "$(head -n 1 "$tmp/err")" \
         "$tmp/huge.svp: error: the policy is 2000000 bytes; svp reads policies of up to 1048576 bytes"
-    same "svp $cmd of a 2 MB policy: not read (under 8 MiB)" "$([ "$(tail -n 1 "$tmp/err")" -lt 8192 ] && echo yes)" yes
 done
 
 # Defect 13: folders to diff and impact: they take one file per version.
