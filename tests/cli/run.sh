@@ -26,6 +26,10 @@ printf '{"id": "X\\u001b[2J\\u009b31mRED", "stage": "nope"}\n' > "$tmp/esc.jsonl
 same "ESC in an id: stderr escaped" "$(head -n 1 "$tmp/err")" \
     'svp: line 1 (X\x1b[2J\u009b31mRED): invalid record: stage: expected one of planning, tender, award, delivery, got "nope"'
 same "ESC in an id: no raw ESC on stderr" "$(grep -c "$esc" "$tmp/err")" 0
+printf '{"id": "X\\u001b[2J", "stage": "planning", "category": "goods", "value": "1", "title": "\\u009b"}\n' > "$tmp/esc-ok.jsonl"
+"$svp" eval "$policy" "$tmp/esc-ok.jsonl" --format text > "$tmp/out" 2> /dev/null
+same "ESC in an id: text output escaped" "$(head -n 1 "$tmp/out")" 'X\x1b[2J  COMPLIANT  under NELC Social Value Policy 2020.1'
+same "ESC in an id: no raw ESC in text output" "$(grep -c "$esc" "$tmp/out")" 0
 printf '{"id": "K", "stage": "planning", "category": "goods", "value": "1", "x": {"a\\u001b]0;t\\u0007": 1, "a\\u001b]0;t\\u0007": 2}}\n' > "$tmp/esc.jsonl"
 "$svp" eval "$policy" "$tmp/esc.jsonl" --format json > /dev/null 2> "$tmp/err"
 same "ESC in a key: stderr escaped" "$(cat "$tmp/err")" \
