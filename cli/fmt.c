@@ -11,7 +11,6 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -67,9 +66,8 @@ static bool write_atomically(const char *path, const char *text, size_t len, con
         return false;
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".svpfmt-XXXXXX", 15);
-    /* a file-size limit must fail the write, not kill svp before it can
-     * remove the temporary file */
-    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    /* a file-size limit fails the write (main ignores SIGXFSZ), so the
+     * temporary file is removed below rather than left behind */
     int fd = mkstemp(tmp);
     bool ok = fd >= 0;
     if (ok && (st.st_uid != geteuid() || st.st_gid != getegid()) && fchown(fd, st.st_uid, st.st_gid) != 0) {
@@ -89,7 +87,6 @@ static bool write_atomically(const char *path, const char *text, size_t len, con
     }
     if (!ok && fd >= 0)
         unlink(tmp);
-    signal(SIGXFSZ, was);
     free(tmp);
     errno = err;
     return ok;

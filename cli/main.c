@@ -8,6 +8,7 @@
  * usage text, which lists every command and every option each takes.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,5 +88,9 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Past a file-size limit a write fails (EFBIG) and is reported like any
+     * failed write, rather than the process being killed part way (and
+     * `svp fmt -w` leaving its temporary file behind). */
+    signal(SIGXFSZ, SIG_IGN);
     return finish_output(run(argc, argv));
 }

@@ -776,10 +776,10 @@ static void missing(Binder *B, const Field *f, int64_t stage, bool top)
         const char *kept = arena_strndup(&ev->scratch, path, strlen(path));
         if (!ev->missing)
             ev->missing = arena_alloc(&ev->scratch, (ev->p->nfields + RECORD_MAX_PROBLEMS) * sizeof *ev->missing);
-        if (!kept || !ev->missing || ev->nmissing == ev->p->nfields + RECORD_MAX_PROBLEMS)
+        if (!kept || !ev->missing)
             fatal(B, "the record is too large to read (out of memory)");
-        else
-            ev->missing[ev->nmissing++] = kept;
+        else if (ev->nmissing < ev->p->nfields + RECORD_MAX_PROBLEMS)
+            ev->missing[ev->nmissing++] = kept; /* (members of list items past that: not listed) */
         if (top && ev->missing_slot)
             ev->missing_slot[f->slot] = 1;
     } else if (f->from_rank >= 0) {

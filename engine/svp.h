@@ -322,7 +322,10 @@ svp_evaluator *svp_evaluator_new_versions(const svp_versions *v, const char *as_
  * money awarded to SMEs, say).  Evaluate each record with svp_evaluate as
  * usual, then hand the evaluator's result to svp_portfolio_add; at the end,
  * svp_portfolio_json or svp_portfolio_text says what the portfolio rules
- * found.  Invalid records are counted and otherwise left out. */
+ * found.  Invalid records are counted and otherwise left out.  Evaluating
+ * with svp_evaluate_with(..., SVP_EVAL_PORTFOLIO_FIELDS) reads and checks
+ * only the fields the portfolio rules read, so a register with just those
+ * fields (from open data, say) counts, whatever else the policy requires. */
 typedef struct svp_portfolio svp_portfolio;
 
 svp_portfolio *svp_portfolio_new(const svp_policy *p, const svp_allocator *alloc);
