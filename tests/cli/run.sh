@@ -78,7 +78,7 @@ fi
 cp tests/fmt/messy.svp "$tmp/fmt/limit.svp"
 (ulimit -f 1; "$svp" fmt -w "$tmp/fmt/limit.svp" 2> "$tmp/err")
 same "fmt -w under a file-size limit: exit 2" $? 2
-same "fmt -w under a file-size limit: message" "$(cat "$tmp/err")" "svp: cannot write $tmp/fmt/limit.svp: File too large"
+same "fmt -w under a file-size limit: message" "$(head -n 1 "$tmp/err")" "svp: cannot write $tmp/fmt/limit.svp: File too large"
 same "fmt -w under a file-size limit: no temporary file left" "$(ls "$tmp/fmt" | grep -c svpfmt)" 0
 same "fmt -w under a file-size limit: untouched" "$(cmp -s "$tmp/fmt/limit.svp" tests/fmt/messy.svp && echo yes)" yes
 
