@@ -463,7 +463,7 @@ static Field *find_field(const svp_policy *p, const char *text, size_t len, Fiel
         Field *f = p->fields[i];
         if (f->path.len == len && !memcmp(f->path.text, text, len))
             return f;
-        size_t d = diag_distance(text, len, f->path.text, f->path.len);
+        size_t d = diag_distance(text, len, f->path.text, f->path.len, len <= 8 ? 2 : 3);
         if (d < best && d <= (len <= 8 ? 2 : 3)) {
             best = d;
             *near = f;
