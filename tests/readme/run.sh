@@ -49,8 +49,6 @@ work=$tmp/repo
 mkdir -p "$work/build"
 tar -C "$root" --exclude=./build --exclude=./.git -cf - . | tar -C "$work" -xf - || exit 2
 for built in "$(dirname "$svp")"/*; do ln -s "$built" "$work/build/"; done
-# ../shared (the project's shared data, beside a clone in CI) stays beside the copy.
-[ -d "$root/../shared" ] && ln -s "$(cd "$root/../shared" && pwd)" "$tmp/shared"
 # `cc` is the C compiler with the run's flags (make sanitize and make coverage
 # build the library with flags a program that links it needs too).
 mkdir -p "$tmp/bin"
