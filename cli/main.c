@@ -25,6 +25,10 @@ static const char usage[] =
     "                                              what changed between two versions\n"
     "  svp impact OLD.svp NEW.svp RECORDS [--format text|json]\n"
     "                                              which records the change would flip\n"
+    "  svp report POLICY.svp... RECORDS|- [--from DATE] [--to DATE] [--format html|json|csv] [-o FILE]\n"
+    "                                              the annual report: figures, compliance, data quality\n"
+    "  svp report --review OLD.svp NEW.svp RECORDS [--format html|json] [-o FILE]\n"
+    "                                              the committee paper for an amendment\n"
     "  svp help                                    this text\n";
 
 int cli_usage_error(const char *fmt, const char *arg)
@@ -55,6 +59,8 @@ int main(int argc, char **argv)
         return cli_diff(argc - 2, argv + 2);
     if (!strcmp(cmd, "impact"))
         return cli_impact(argc - 2, argv + 2);
+    if (!strcmp(cmd, "report"))
+        return cli_report(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;
