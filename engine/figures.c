@@ -47,6 +47,7 @@ typedef struct Figure {
     uint32_t ngroups, cap;
     uint64_t dropped;        /* records in groups past the limit */
     bool sorted;
+    bool filled;             /* empty periods added (fill_periods) */
 } Figure;
 
 struct svp_figures {
@@ -341,10 +342,48 @@ static void sort_groups(Figure *fig)
     fig->sorted = true;
 }
 
+/* The label of the period whose sort key is order (period_of's keys). */
+static void period_label(uint8_t period, int64_t order, char *label)
+{
+    if (period == PERIOD_MONTH)
+        snprintf(label, 24, "%04d-%02d", (int)((order - 1) / 12), (int)((order - 1) % 12 + 1));
+    else if (period == PERIOD_QUARTER)
+        snprintf(label, 24, "%04d/%02d Q%d", (int)((order - 1) / 4), (int)(((order - 1) / 4 + 1) % 100),
+                 (int)((order - 1) % 4 + 1));
+    else
+        snprintf(label, 24, "%04d/%02d", (int)order, (int)((order + 1) % 100));
+}
+
+/* Periods with no record between the first and the last are shown empty,
+ * so that a line over time keeps its spacing (when the span is short
+ * enough to draw: at most FIGURES_MAX_SPAN periods). */
+#define FIGURES_MAX_SPAN 120
+static void fill_periods(svp_figures *f, Figure *fig)
+{
+    const Rule *r = fig->rule;
+    if (!r->period || fig->ngroups < 2 || fig->filled)
+        return;
+    fig->filled = true;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (uint32_t g = 0; g < fig->ngroups; g++)
+        if (fig->groups[g].order < 1000000) { /* periods, not "(not given)" */
+            lo = fig->groups[g].order < lo ? fig->groups[g].order : lo;
+            hi = fig->groups[g].order > hi ? fig->groups[g].order : hi;
+        }
+    if (lo == INT64_MAX || hi - lo > FIGURES_MAX_SPAN)
+        return;
+    for (int64_t k = lo + 1; k < hi; k++) {
+        char label[32];
+        period_label(r->period, k, label);
+        add_group(f, fig, label, strlen(label), k);
+    }
+}
+
 size_t svp_figure_group_count(svp_figures *f, size_t i)
 {
     if (i >= f->nfigs)
         return 0;
+    fill_periods(f, &f->figs[i]);
     sort_groups(&f->figs[i]);
     return f->figs[i].ngroups;
 }
@@ -371,6 +410,7 @@ bool svp_figure_cell(svp_figures *f, size_t i, size_t g, bool json, svp_figure_c
     if (i >= f->nfigs)
         return false;
     Figure *fig = &f->figs[i];
+    fill_periods(f, fig);
     sort_groups(fig);
     if (g != SIZE_MAX && g >= fig->ngroups)
         return false;
