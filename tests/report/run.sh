@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# run.sh - tests of `svp report`: the figures against counts worked out
+# independently from the register (expected.jq), over a register that spans
+# two versions of the policy and a period boundary; JSON, CSV and the HTML
+# page (well formed, an <svg> per chart, no script, nothing external,
+# escaped, rendered by headless Chromium to a picture that is not blank).
+#
+#   tests/report/run.sh [SVP]
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" report "$@"
+here=tests/report
+old=policies/nelc-social-value.svp
+register=examples/review/register.jsonl
+
+# The second version: the amendment's figures, in force from April 2024, so
+# that the register (2022 to 2025) and the period (two financial years)
+# straddle it.
+new=$tmp/nelc-2024.svp
+sed -e 's/^  version   "2020.1"/  version   "2024.1"/' -e 's/^  effective 2020-04-01/  effective 2024-04-01/' \
+    -e 's/^  sv_threshold      = £100,000/  sv_threshold      = £50,000/' "$old" > "$new"
+"$svp" check --today 2024-05-01 "$new" >/dev/null 2>&1
+same "the second version checks" $? 0
+
+from=2023-04-01 to=2025-03-31
+"$svp" report "$old" "$new" "$register" --from $from --to $to --format json > "$tmp/report.json" 2> "$tmp/err"
+same "json: exit status" $? 0
+jq -e . "$tmp/report.json" >/dev/null 2>&1
+same "json: parses" $? 0
+
+# Which lines svp finds invalid (they are left out of the figures).
+"$svp" eval "$old" "$new" "$register" --format json > "$tmp/eval.jsonl" 2>/dev/null
+invalid=$(jq -s -c '[to_entries[] | select(.value.error) | .key + 1]' "$tmp/eval.jsonl")
+jq -s --arg from $from --arg to $to --arg switch 2024-04-01 --argjson invalid "$invalid" \
+    -f $here/expected.jq "$register" > "$tmp/expected.json"
+want() { jq -S -c "$1" "$tmp/expected.json"; }
+got() { jq -S -c "$1" "$tmp/report.json"; }
+check() { same "json: $1" "$(got "$2")" "$(want "$3")"; }
+
+same "the register straddles both versions" "$(want '.versions | map(. > 0)')" '[true,true]'
+check "records in the period" '.records' '.records'
+same "json: records outside the period" "$(got '.left_out.outside_period')" \
+    "$(jq -s --arg f $from --arg t $to '[.[] | (.dates.publication // .dates.engagement) | select(. < $f or . > $t)] | length' "$register")"
+check "records by version" '[.versions[].records]' '.versions'
+same "json: versions in force" "$(got '[.versions[].version]')" '["2020.1","2024.1"]'
+check "in scope (each version's threshold)" '.figures[] | select(.figure == "in-scope") | .value' '.in_scope'
+check "value in scope" '.figures[] | select(.figure == "value-in-scope") | .value' '.value_in_scope'
+check "by responsibility" \
+    '.figures[] | select(.figure == "by-responsibility") | .groups | map(select(.records > 0) | {key: .group, value: .records}) | from_entries' \
+    '.by_responsibility'
+check "by category" \
+    '.figures[] | select(.figure == "by-category") | .groups | map(select(.records > 0) | {key: .group, value: .records}) | from_entries' \
+    '.by_category'
+check "SME and VCSE share by quarter" \
+    '.figures[] | select(.figure == "sme-vcse-spend-by-quarter") | .groups | map(select(.records > 0) | {key: .group, value: {records, value, part, total}}) | from_entries' \
+    '.sme_vcse_by_quarter'
+same "json: quarters run in order, gaps shown" \
+    "$(got '.figures[] | select(.figure == "sme-vcse-spend-by-quarter") | [.groups[].group] | . == (sort) and length == 8')" true
+same "json: the target" "$(got '.figures[] | select(.figure == "sme-vcse-spend-by-quarter") | .target')" '"25%"'
+same "json: verdicts add up" "$(got '.verdicts | [.compliant, .["non-compliant"], .incomplete, .invalid] | add')" "$(got .records)"
+same "json: verdicts as svp eval gives them" "$(got '.verdicts | [.compliant, .["non-compliant"]]')" \
+    "$(paste -d'\t' <(jq -c '.dates.publication // .dates.engagement' "$register") <(jq -c '.compliant' "$tmp/eval.jsonl") \
+       | awk -F'\t' -v f="\"$from\"" -v t="\"$to\"" '$1 >= f && $1 <= t { if ($2 == "true") c++; else if ($2 == "false") n++ } END { printf "[%d,%d]", c, n }')"
+same "json: findings as svp eval gives them" "$(got '.findings["sv-weighting"]')" \
+    "$(paste -d'\t' <(jq -c '.dates.publication // .dates.engagement' "$register") <(jq -c '[.findings[]?.rule] | index("sv-weighting") != null' "$tmp/eval.jsonl") \
+       | awk -F'\t' -v f="\"$from\"" -v t="\"$to\"" '$1 >= f && $1 <= t && $2 == "true" { n++ } END { print n + 0 }')"
+same "json: portfolio per version in force" "$(got '.portfolio | map(.policy.version)')" '["2020.1","2024.1"]'
+
+# One version over the whole register: the portfolio is what `svp portfolio` says.
+"$svp" report "$old" "$register" --format json > "$tmp/one.json"
+"$svp" portfolio "$old" "$register" --format json > "$tmp/portfolio.json"
+same "json: portfolio as svp portfolio gives it" "$(jq -c .portfolio "$tmp/one.json")" "$(jq -c . "$tmp/portfolio.json")"
+same "json: no period, nothing left out" "$(jq -c '[.records, .left_out.outside_period]' "$tmp/one.json")" '[60,0]'
+
+# CSV: a row per figure and per group, the same numbers.
+"$svp" report "$old" "$new" "$register" --from $from --to $to --format csv > "$tmp/report.csv" 2>/dev/null
+same "csv: exit status" $? 0
+same "csv: header" "$(head -1 "$tmp/report.csv" | tr -d '\r')" "figure,title,measure,group,records,value,part,total"
+same "csv: a row per figure and group" "$(($(wc -l < "$tmp/report.csv") - 1))" \
+    "$(got '[.figures[] | 1 + (.groups // [] | length)] | add')"
+same "csv: in scope" "$(grep '^in-scope,' "$tmp/report.csv" | cut -d, -f6 | tr -d '\r')" "$(want .in_scope)"
+
+# HTML.
+"$svp" report "$old" "$new" "$register" --from $from --to $to -o "$tmp/report.html" 2>/dev/null
+same "html: exit status" $? 0
+svgs=$(python3 $here/html_check.py "$tmp/report.html")
+same "html: well formed, no script, nothing external" $? 0
+same "html: an <svg> per chart" "$svgs" "$(got '[.figures[] | select((.groups // []) | length > 0)] | length')"
+grep -q "Procurements by level of responsibility" "$tmp/report.html"
+same "html: the policy's titles" $? 0
+grep -q "1 April 2023 to 31 March 2025" "$tmp/report.html"
+same "html: the period" $? 0
+
+# Everything from the policy is escaped.
+sed 's/^figure by-category "Procurements by category"/figure by-category "<script>alert(1)<\/script> \& co"/' "$old" > "$tmp/hostile.svp"
+"$svp" report "$tmp/hostile.svp" "$register" > "$tmp/hostile.html"
+python3 $here/html_check.py "$tmp/hostile.html" >/dev/null
+same "html: a title holding <script> is escaped" $? 0
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt; &amp; co' "$tmp/hostile.html"
+same "html: and reads as written" $? 0
+
+# Rendered: headless Chromium prints the page to a picture that is not blank.
+if command -v chromium >/dev/null 2>&1; then
+    (cd "$tmp" && timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+        --window-size=900,1400 --screenshot="$tmp/report.png" "file://$tmp/report.html" >/dev/null 2>&1)
+    colours=$(python3 $here/png_colours.py "$tmp/report.png" 2>&1)
+    if [ "${colours:-0}" -ge 8 ] 2>/dev/null; then pass; else fail "html: rendered picture is blank ($colours colours)"; fi
+else
+    fail "html: chromium is not installed (.ci/setup installs it)"
+fi
+
+# Usage errors.
+"$svp" report "$old" "$register" --format pdf >/dev/null 2>&1
+same "unknown format: exit 2" $? 2
+"$svp" report "$old" "$register" --from 2025-13-01 >/dev/null 2>&1
+same "bad date: exit 2" $? 2
+"$svp" report "$old" "$register" --from 2025-04-01 --to 2024-04-01 >/dev/null 2>&1
+same "period ends before it begins: exit 2" $? 2
+"$svp" report "$old" "$tmp/missing.jsonl" > "$tmp/out" 2>/dev/null
+same "unreadable register: exit 2" $? 2
+same "unreadable register: nothing written" "$(wc -c < "$tmp/out")" 0
+
+summary
