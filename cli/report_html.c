@@ -8,13 +8,11 @@
  * Every text that comes from a policy or a record passes through
  * html_text, so a title holding `<script>` reads as that text.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
 #include "report_page.h"
-
-/* The colours of the bars, in turn (a palette that prints in grey too). */
-static const char *const palette[] = {"#1b6ca8", "#e0822f", "#3a9a5b", "#b8405e", "#7a5ea8", "#8a7a2f"};
 
 /* "2025-04-01" as "1 April 2025". */
 static void long_date(FILE *out, const char *d)
@@ -27,36 +25,31 @@ static void long_date(FILE *out, const char *d)
 
 /* Bars for the groups of figure i: one row a group, scaled to the largest
  * (a share to 100%). */
-static void bar_chart(FILE *out, svp_figures *f, size_t i)
+static bool bar_chart(FILE *out, svp_figures *f, size_t i)
 {
     size_t n = svp_figure_group_count(f, i);
     bool share = !strcmp(svp_figure_measure(f, i), "share");
-    double max = share ? 10000 : 0;
-    for (size_t g = 0; g < n; g++) {
+    const char **labels = calloc(n, sizeof *labels), **texts = calloc(n, sizeof *texts);
+    char *text = calloc(n, 64);
+    double *values = calloc(n, sizeof *values), max = share ? 10000 : 0;
+    bool ok = labels && texts && text && values;
+    for (size_t g = 0; ok && g < n; g++) {
         svp_figure_cell_value c;
         svp_figure_cell(f, i, g, false, &c);
-        if (c.known && (double)c.value > max)
-            max = (double)c.value;
+        labels[g] = c.label; /* the figure's own, stable */
+        snprintf(text + 64 * g, 64, "%s", c.known ? c.text : "none");
+        texts[g] = text + 64 * g;
+        values[g] = c.known ? (double)c.value : 0;
+        if (values[g] > max)
+            max = values[g];
     }
-    const int row = 26, label_w = 190, bar_w = 330, width = 640;
-    fprintf(out, "<svg class=\"chart\" role=\"img\" width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\">\n<title>",
-            width, n * row + 8, width, n * row + 8);
-    html_text(out, svp_figure_title(f, i));
-    fputs("</title>\n", out);
-    for (size_t g = 0; g < n; g++) {
-        svp_figure_cell_value c;
-        svp_figure_cell(f, i, g, false, &c);
-        double w = c.known && max > 0 && c.value > 0 ? bar_w * (double)c.value / max : 0;
-        int y = (int)g * row + 4;
-        fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", label_w - 8, y + 16);
-        html_text(out, c.label);
-        fprintf(out, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>", label_w, y + 2, w,
-                row - 8, palette[g % (sizeof palette / sizeof *palette)]);
-        fprintf(out, "<text x=\"%.1f\" y=\"%d\">", label_w + w + 6, y + 16);
-        html_text(out, c.known ? c.text : "none");
-        fputs("</text>\n", out);
-    }
-    fputs("</svg>\n", out);
+    if (ok)
+        page_bars(out, svp_figure_title(f, i), n, labels, values, texts, max);
+    free(labels);
+    free(texts);
+    free(text);
+    free(values);
+    return ok;
 }
 
 /* A share over time: a line through the periods, and the target as a
@@ -114,7 +107,7 @@ static void line_chart(FILE *out, svp_figures *f, size_t i)
     fputs("</svg>\n", out);
 }
 
-static void figure_section(FILE *out, svp_figures *f, size_t i)
+static bool figure_section(FILE *out, svp_figures *f, size_t i)
 {
     svp_figure_cell_value c;
     svp_figure_cell(f, i, SIZE_MAX, false, &c);
@@ -148,10 +141,11 @@ static void figure_section(FILE *out, svp_figures *f, size_t i)
     if (by && svp_figure_group_count(f, i)) {
         if (share && strcmp(by, "group"))
             line_chart(out, f, i);
-        else
-            bar_chart(out, f, i);
+        else if (!bar_chart(out, f, i))
+            return false;
     }
     fputs("</section>\n", out);
+    return true;
 }
 
 bool report_html(FILE *out, Report *r)
@@ -186,7 +180,8 @@ bool report_html(FILE *out, Report *r)
 
     fputs("<h2>Figures</h2>\n", out);
     for (size_t i = 0; i < svp_figures_count(r->figures); i++)
-        figure_section(out, r->figures, i);
+        if (!figure_section(out, r->figures, i))
+            return false;
     if (!svp_figures_count(r->figures))
         fputs("<p>The policy declares no figures.</p>\n", out);
 

@@ -3,6 +3,8 @@
  * self-contained page, style inline, no script, no link to anywhere, laid
  * out for a screen and for A4 paper (print keeps charts whole on a page).
  */
+#include <stddef.h>
+
 #include "report_page.h"
 
 void html_text(FILE *out, const char *s)
@@ -19,6 +21,33 @@ void html_text(FILE *out, const char *s)
                 fputc(*p, out);
         }
     }
+}
+
+/* The colours of the bars, in turn (they stay apart printed in grey). */
+static const char *const palette[] = {"#1b6ca8", "#e0822f", "#3a9a5b", "#b8405e", "#7a5ea8", "#8a7a2f"};
+
+void page_bars(FILE *out, const char *title, size_t n, const char *const *labels, const double *values,
+               const char *const *texts, double max)
+{
+    /* each row: the label on a line of its own (titles are long), the bar
+     * under it, its text after the bar */
+    const int row = 40, bar_w = 460, width = 640;
+    fprintf(out, "<svg class=\"chart\" role=\"img\" width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\">\n<title>",
+            width, n * row + 4, width, n * row + 4);
+    html_text(out, title);
+    fputs("</title>\n", out);
+    for (size_t g = 0; g < n; g++) {
+        double w = max > 0 && values[g] > 0 ? bar_w * values[g] / max : 0;
+        int y = (int)g * row;
+        fprintf(out, "<text x=\"0\" y=\"%d\">", y + 14);
+        html_text(out, labels[g]);
+        fprintf(out, "</text><rect x=\"0\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\"/>", y + 19, w,
+                palette[g % (sizeof palette / sizeof *palette)]);
+        fprintf(out, "<text x=\"%.1f\" y=\"%d\">", w + 6, y + 32);
+        html_text(out, texts[g]);
+        fputs("</text>\n", out);
+    }
+    fputs("</svg>\n", out);
 }
 
 static const char style[] =
