@@ -118,4 +118,50 @@ same "period ends before it begins: exit 2" $? 2
 same "unreadable register: exit 2" $? 2
 same "unreadable register: nothing written" "$(wc -c < "$tmp/out")" 0
 
+# ---- The committee paper: svp report --review ----------------------------------
+amendment=examples/review/nelc-social-value-2021.svp
+"$svp" report --review "$old" "$amendment" "$register" --format json > "$tmp/paper.json"
+same "review json: exit status" $? 0
+paper() { jq -S -c "$1" "$tmp/paper.json"; }
+# Worked out from the register: the threshold falls from £100,000 to £50,000,
+# so procurements over £50,000 up to £100,000 come into scope.
+newly=$(jq -s -c -f <(cat <<'JQ'
+def pence: (tostring | split(".")) as $p | ($p[0] | tonumber) * 100
+    + (if ($p | length) > 1 then ($p[1] + "0")[0:2] | tonumber else 0 end);
+def plain: "\(. / 100 | floor).\(. % 100 | tostring | if length < 2 then "0" + . else . end)";
+map(.value | pence | select(. > 5000000 and . <= 10000000)) | {records: length, value: (add // 0 | plain)}
+JQ
+) "$register")
+same "review: newly in scope, with their value" "$(paper '.scope[] | select(.figure == "in-scope") | .newly')" "$(jq -S -c . <<< "$newly")"
+same "review: the scope decision changes for the same records" \
+    "$(paper '.decisions[] | select(.decision == "social_value_required") | .changed')" "$(jq -S -c . <<< "$newly")"
+"$svp" eval "$old" "$register" --format json > "$tmp/old.jsonl" 2>/dev/null
+"$svp" eval "$amendment" "$register" --format json > "$tmp/new.jsonl" 2>/dev/null
+flips=$(paste -d'\t' <(jq -r '.value' "$register") <(jq -c .compliant "$tmp/old.jsonl") <(jq -c .compliant "$tmp/new.jsonl") \
+    | awk -F'\t' '$2 == "true" && $3 == "false" { n++; split($1, p, "."); c += p[1] * 100 + substr(p[2] "00", 1, 2) }
+                  END { printf "{\"records\":%d,\"value\":\"%d.%02d\"}", n, int(c / 100), c % 100 }')
+same "review: verdicts flipped, with their value" "$(paper '.verdicts.to_noncompliant')" "$flips"
+same "review: flipped by sv-weighting, which now fires" "$(paper '.flips_by_rule | map([.rule, .why, .to_noncompliant.records])')" \
+    "$(jq -c '[["sv-weighting", "fires now", .records]]' <<< "$flips")"
+same "review: the figures before and after" "$(paper '.figures[] | select(.figure == "in-scope") | [.old, .new]')" \
+    "[$(jq -s '[.[] | select(.decisions.social_value_required == true)] | length' "$tmp/old.jsonl"),$(jq -s '[.[] | select(.decisions.social_value_required == true)] | length' "$tmp/new.jsonl")]"
+same "review: the changes of svp diff" "$(paper '.changes | length')" 4
+
+# Only a severity changes: the paper says so.
+sed 's/^  else    warning "engagement with local people/  else    error "engagement with local people/' "$old" > "$tmp/stricter.svp"
+"$svp" report --review "$old" "$tmp/stricter.svp" "$register" --format json > "$tmp/stricter.json"
+same "review: severity only: why" "$(jq -c '.flips_by_rule[] | select(.rule == "early-engagement") | .why' "$tmp/stricter.json")" \
+    '{"severity":{"old":"warning","new":"error"}}'
+"$svp" report --review "$old" "$tmp/stricter.svp" "$register" > "$tmp/stricter.html"
+grep -q "its severity changes from warning to error" "$tmp/stricter.html"
+same "review html: severity only, in words" $? 0
+
+"$svp" report --review "$old" "$amendment" "$register" -o "$tmp/paper.html"
+same "review html: exit status" $? 0
+same "review html: well formed, one chart, no script, nothing external" "$(python3 $here/html_check.py "$tmp/paper.html")" 1
+grep -q 'The parameter <strong>sv_threshold</strong> changes from <q>£100,000</q> to <q>£50,000</q>.' "$tmp/paper.html"
+same "review html: the change in words" $? 0
+"$svp" report --review "$old" "$amendment" "$register" --format csv >/dev/null 2>&1
+same "review: csv is refused" $? 2
+
 summary
