@@ -80,15 +80,22 @@ static void line_chart(FILE *out, svp_figures *f, size_t i)
         html_text(out, target_text);
         fputs("</text>\n", out);
     }
-    fputs("<polyline fill=\"none\" stroke=\"#1b6ca8\" stroke-width=\"3\" points=\"", out);
+    /* the line breaks where a period has no share (no money in it) */
+    bool open = false;
     for (size_t g = 0; g < n; g++) {
         svp_figure_cell_value c;
         svp_figure_cell(f, i, g, false, &c);
+        if (c.known && !open)
+            fputs("<polyline fill=\"none\" stroke=\"#1b6ca8\" stroke-width=\"3\" points=\"", out);
         if (c.known)
             fprintf(out, "%.1f,%.1f ", left + step * (double)g + (n == 1 ? plot_w / 2 : 0),
                     top + plot_h * (1 - (double)c.value / 10000.0));
+        if (!c.known && open)
+            fputs("\"/>\n", out);
+        open = c.known;
     }
-    fputs("\"/>\n", out);
+    if (open)
+        fputs("\"/>\n", out);
     for (size_t g = 0; g < n; g++) {
         svp_figure_cell_value c;
         svp_figure_cell(f, i, g, false, &c);
