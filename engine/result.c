@@ -229,6 +229,24 @@ static void colour(Buf *b, bool on, const char *code)
         buf_puts(b, code);
 }
 
+/* The procurement's own title, when the policy declares a text field
+ * `title` and the record gives one: a person knows a procurement by it. */
+static void result_text_title(Buf *b, const svp_policy *p, const svp_result *r)
+{
+    for (uint32_t i = 0; i < p->nfields; i++) {
+        const Field *f = p->fields[i];
+        if (f->type.kind == T_TEXT && !strcmp(f->path_str, "title") && r->slots[i].kind == VK_TEXT) {
+            buf_puts(b, "  ");
+            for (uint32_t k = 0; k < r->slots[i].n; k++) { /* no terminal control from a record */
+                unsigned char c = (unsigned char)r->slots[i].u.s[k];
+                buf_putc(b, c < 0x20 || c == 0x7f ? '?' : (char)c);
+            }
+            buf_putc(b, '\n');
+            return;
+        }
+    }
+}
+
 const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, size_t *len)
 {
     const svp_policy *p = r->policy;
@@ -248,6 +266,7 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
                    r->error_field ? ": " : "", r->error_message);
     } else {
         buf_printf(b, "  under %s %s\n", p->name, p->version);
+        result_text_title(b, p, r);
         for (size_t i = 0; i < r->nfindings; i++) {
             const Rule *rule = r->findings[i].rule;
             const char *sev = result_severity_word(rule->severity);
@@ -260,7 +279,14 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
             buf_puts(b, "  no findings\n");
         buf_puts(b, "  decisions:\n");
         for (uint32_t i = 0; i < p->ndecisions; i++) {
-            buf_printf(b, "    %-28s ", p->decisions[i]->name_str);
+            const Decision *d = p->decisions[i];
+            if (*d->title_str) { /* a person reads the title; the name is for the policy's author */
+                buf_printf(b, "    %s: ", d->title_str);
+                value_format_text(b, p, r->slots[p->nfields + i]);
+                buf_printf(b, "  (%s)\n", d->name_str);
+                continue;
+            }
+            buf_printf(b, "    %-28s ", d->name_str);
             value_format_text(b, p, r->slots[p->nfields + i]);
             buf_putc(b, '\n');
         }

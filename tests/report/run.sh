@@ -164,4 +164,19 @@ same "review html: the change in words" $? 0
 "$svp" report --review "$old" "$amendment" "$register" --format csv >/dev/null 2>&1
 same "review: csv is refused" $? 2
 
+# ---- svp eval --format text on a batch: titles, and a summary at the end --------
+"$svp" eval "$old" examples/register.jsonl --format text > "$tmp/eval.txt" 2>/dev/null
+jq -s -r '"\(length) records: \(map(select(.compliant == true)) | length) compliant, \(map(select(.compliant == false)) | length) non-compliant, \(map(select(.error)) | length) invalid"' \
+    <("$svp" eval "$old" examples/register.jsonl --format json 2>/dev/null) > "$tmp/want.txt"
+same "eval text: the summary line" "$(grep '^[0-9]* records:' "$tmp/eval.txt")" "$(cat "$tmp/want.txt")"
+same "eval text: the rule that fired most first, with its title" "$(grep '^rules fired most:' "$tmp/eval.txt" | tr -s ' ')" \
+    "rules fired most: sv-weighting 2 Social value carries at least the minimum weighting"
+grep -q '^    Who is responsible for the social value: Leadership Team  (sv_responsibility)$' "$tmp/eval.txt"
+same "eval text: decisions by their titles" $? 0
+grep -q '^  New build primary school classrooms, Healing$' "$tmp/eval.txt"
+same "eval text: the procurement's title" $? 0
+"$svp" eval "$old" examples/records/fires-sv-weighting.json --format text > "$tmp/one.txt"
+grep -q 'records:' "$tmp/one.txt"
+same "eval text: no summary for one record" $? 1
+
 summary
