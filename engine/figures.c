@@ -407,6 +407,7 @@ static void amount_text(const Rule *r, int64_t v, char *out, bool json)
 
 bool svp_figure_cell(svp_figures *f, size_t i, size_t g, bool json, svp_figure_cell_value *out)
 {
+    memset(out, 0, sizeof *out);
     if (i >= f->nfigs)
         return false;
     Figure *fig = &f->figs[i];
@@ -416,7 +417,6 @@ bool svp_figure_cell(svp_figures *f, size_t i, size_t g, bool json, svp_figure_c
         return false;
     const Cell *c = g == SIZE_MAX ? &fig->whole : &fig->groups[g];
     const Rule *r = fig->rule;
-    memset(out, 0, sizeof *out);
     out->label = c->label;
     out->records = c->records;
     out->known = !c->overflow;
@@ -497,7 +497,8 @@ const char *svp_figures_json(svp_figures *f, size_t *len)
         size_t ng = svp_figure_group_count(f, i);
         for (size_t g = SIZE_MAX, k = 0; k <= ng; g = k++) {
             svp_figure_cell_value c;
-            svp_figure_cell(f, i, g, true, &c);
+            if (!svp_figure_cell(f, i, g, true, &c))
+                break; /* not reached: i and g are in range */
             if (g == SIZE_MAX) {
                 buf_puts(b, ",");
             } else {
