@@ -617,10 +617,12 @@ Clause *ast_clause_period(AstBuilder *b, Span key, Span s, Span period, Expr *da
     for (uint8_t i = PERIOD_MONTH; i <= PERIOD_YEAR; i++)
         if (strlen(words[i]) == c->text.len && !memcmp(words[i], c->text.text, c->text.len))
             c->tier = i;
-    if (!c->tier)
+    if (!c->tier) {
         diag_add(b->diags, SVP_ERROR, "syntax", period.start, period.end,
                  "a figure groups dates by `month`, `quarter` or `year`, not `%.*s`: write, for example, "
                  "`by quarter of dates.award`", (int)c->text.len, c->text.text);
+        c->tier = PERIOD_QUARTER; /* checked as a period of a date: no second error */
+    }
     return c;
 }
 
@@ -628,15 +630,16 @@ Clause *ast_clause_period(AstBuilder *b, Span key, Span s, Span period, Expr *da
  * called so), recognised here. */
 Clause *ast_clause_named(AstBuilder *b, Span key, Span s, Expr *e)
 {
-    Clause *c = clause_new(b, C_TARGET, key, s);
-    if (!c)
-        return NULL;
-    c->expr = e;
     Name n = ast_name(b, key);
-    if (!(n.len == 6 && !memcmp(n.text, "target", 6)))
+    if (!(n.len == 6 && !memcmp(n.text, "target", 6))) {
         diag_add(b->diags, SVP_ERROR, "syntax", key.start, key.end,
                  "unexpected `%.*s` in a figure: its clauses are `cite`, `when`, `count`, `sum`, `share`, `by` "
                  "and `target`", (int)n.len, n.text);
+        return NULL; /* dropped: its expression is not checked as anything */
+    }
+    Clause *c = clause_new(b, C_TARGET, key, s);
+    if (c)
+        c->expr = e;
     return c;
 }
 

@@ -31,6 +31,7 @@ typedef struct Checker {
     size_t limits;            /* limits passed: checking stops at the phase */
     bool register_level;      /* checking a portfolio rule's require or message:
                                  `share` is known, one record's fields are not */
+    bool figure_target;       /* ... or a figure's target (register level too) */
 } Checker;
 
 static const Type TYPE_ERROR = {T_ERROR, 0, 0};
@@ -732,7 +733,14 @@ static void register_level_only(Checker *C, Expr *e)
 {
     if (!C->register_level || e->type.kind == T_ERROR)
         return;
-    if (e->ref_kind == R_FIELD || e->ref_kind == R_GROUP || e->ref_kind == R_PROJECT || e->ref_kind == R_DECISION) {
+    if (C->figure_target &&
+        (e->ref_kind == R_FIELD || e->ref_kind == R_GROUP || e->ref_kind == R_PROJECT || e->ref_kind == R_DECISION)) {
+        error(C, e->span, "figure",
+              "a figure's `target` is one figure for the whole register, not a record's: use a parameter or a "
+              "literal; `%.*s` belongs in `when`, the amount or `by`",
+              (int)e->text.len, e->text.text);
+        e->type = TYPE_ERROR;
+    } else if (e->ref_kind == R_FIELD || e->ref_kind == R_GROUP || e->ref_kind == R_PROJECT || e->ref_kind == R_DECISION) {
         error(C, e->span, "portfolio",
               "a portfolio rule's `require` and message see the whole register, not one record: use `share` "
               "(and parameters) here; `%.*s` belongs in `when` or `share ... where ...`",
@@ -1337,10 +1345,10 @@ static void check_figure(Checker *C, Rule *r)
         }
     }
     if (r->target) {
-        C->register_level = true;
+        C->register_level = C->figure_target = true;
         TypeKind want = r->measure == FIG_SHARE ? T_PERCENT : amount.kind == T_ERROR ? T_NUMBER : amount.kind;
         expect(C, r->target, want, "a figure's `target`");
-        C->register_level = false;
+        C->register_level = C->figure_target = false;
     }
 }
 

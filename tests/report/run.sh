@@ -179,4 +179,31 @@ same "eval text: the procurement's title" $? 0
 grep -q 'records:' "$tmp/one.txt"
 same "eval text: no summary for one record" $? 1
 
+# ---- Every kind of figure, over records chosen by hand ---------------------------
+# tests/check/cases/figure-clean.svp: periods across the April boundary of the
+# financial year, groups seeded in declaration order, an undated record.
+clean=tests/check/cases/figure-clean.svp
+{
+    echo '{"id":"A","value":"150000.00","size":"small","awarded":"2025-03-31","vcse":false}'
+    echo '{"id":"B","value":"50000.00","size":"large","awarded":"2025-04-01","vcse":true}'
+    echo '{"id":"C","value":"25000.50","size":"large","awarded":"2025-06-30"}'
+    echo '{"id":"D","value":"10000.00","size":"large"}'
+    echo '{"id":"E","value":"oops","size":"large"}'
+} > "$tmp/hand.jsonl"
+"$svp" report "$clean" "$tmp/hand.jsonl" --format json > "$tmp/hand.json"
+same "hand: exit" $? 0
+fig() { jq -c --arg f "$1" ".figures[] | select(.figure == \$f) | $2" "$tmp/hand.json"; }
+same "hand: count" "$(fig procurements .value)" 4
+same "hand: sum of the awarded" "$(fig money .value)" '"225000.50"'
+same "hand: quarters across April" "$(fig small-share '[.groups[] | [.group, .records, .value]]')" \
+    '[["2024/25 Q4",1,"100%"],["2025/26 Q1",2,"66.66%"],["(not given)",1,"0%"]]'
+same "hand: the whole share" "$(fig small-share '[.value, .part, .total, .target]')" '["85.1%","200000.00","235000.50","25%"]'
+same "hand: enumeration groups in order, empty ones too" "$(fig by-size '[.groups[] | [.group, .value]]')" '[["small",1],["large",3]]'
+same "hand: a decision's tiers in order" "$(fig by-tier '[.groups[] | [.group, .value]]')" '[["Cabinet","150000.00"],["Officer","85000.50"]]'
+same "hand: yes and no" "$(fig by-vcse '[.groups[] | [.group, .value]]')" '[["yes",1],["no",1],["(not given)",2]]'
+same "hand: months, the gap shown" "$(fig by-month '[.groups[] | [.group, .value]]')" \
+    '[["2025-03",1],["2025-04",1],["2025-05",0],["2025-06",1],["(not given)",1]]'
+same "hand: financial years" "$(fig by-year '[.groups[] | [.group, .value]]')" '[["2024/25",1],["2025/26",2],["(not given)",1]]'
+same "hand: the invalid record is left out and counted" "$(jq -c '[.records, .verdicts.invalid, .invalid_fields]' "$tmp/hand.json")" '[5,1,{"value":1}]'
+
 summary
