@@ -33,33 +33,44 @@ int cli_report_review(int argc, char **argv); /* report_review.c */
 /* How many distinct fields at fault are told apart; more are "(other)". */
 #define REPORT_MAX_FIELDS 200
 
-static ReportCount *count_find(Report *r, ReportCounts *c, const char *key, bool add)
+void *report_table_find(void **items, size_t *n, size_t *cap, size_t size, const char *key, bool add, bool *oom)
 {
-    for (size_t i = 0; i < c->n; i++)
-        if (!strcmp(c->items[i].key, key))
-            return &c->items[i];
+    for (size_t i = 0; i < *n; i++) {
+        char *item = (char *)*items + i * size;
+        if (!strcmp(*(char **)item, key))
+            return item;
+    }
     if (!add)
         return NULL;
-    if (c == &r->fields && c->n >= REPORT_MAX_FIELDS && strcmp(key, "(other)"))
-        return count_find(r, c, "(other)", true);
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        ReportCount *items = realloc(c->items, cap * sizeof *items);
-        if (!items) {
-            r->oom = true;
+    if (*n == *cap) {
+        size_t grown = *cap ? *cap * 2 : 16;
+        void *more = realloc(*items, grown * size);
+        if (!more) {
+            *oom = true;
             return NULL;
         }
-        c->items = items;
-        c->cap = cap;
+        *items = more;
+        *cap = grown;
     }
-    ReportCount *it = &c->items[c->n];
-    memset(it, 0, sizeof *it);
-    if (!(it->key = strdup(key))) {
-        r->oom = true;
+    char *item = (char *)*items + *n * size, *copy = strdup(key);
+    if (!copy) {
+        *oom = true;
         return NULL;
     }
-    c->n++;
-    return it;
+    memset(item, 0, size);
+    *(char **)item = copy;
+    (*n)++;
+    return item;
+}
+
+static ReportCount *count_find(Report *r, ReportCounts *c, const char *key, bool add)
+{
+    ReportCount *it = report_table_find((void **)&c->items, &c->n, &c->cap, sizeof *it, key, false, &r->oom);
+    if (it || !add)
+        return it;
+    if (c == &r->fields && c->n >= REPORT_MAX_FIELDS && strcmp(key, "(other)"))
+        key = "(other)";
+    return report_table_find((void **)&c->items, &c->n, &c->cap, sizeof *it, key, true, &r->oom);
 }
 
 static void counts_free(ReportCounts *c)
@@ -195,7 +206,7 @@ static void list_rules(Report *r)
 
 /* ---- JSON and CSV ----------------------------------------------------------- */
 
-static void json_string(FILE *out, const char *s)
+void report_json_string(FILE *out, const char *s)
 {
     cJSON *j = cJSON_CreateString(s ? s : "");
     char *text = j ? cJSON_PrintUnformatted(j) : NULL;
@@ -207,7 +218,7 @@ static void json_string(FILE *out, const char *s)
 static void json_nullable(FILE *out, const char *s)
 {
     if (s)
-        json_string(out, s);
+        report_json_string(out, s);
     else
         fputs("null", out);
 }
@@ -215,7 +226,7 @@ static void json_nullable(FILE *out, const char *s)
 bool report_json(FILE *out, Report *r)
 {
     fputs("{\"policy\":", out);
-    json_string(out, svp_policy_name(r->newest));
+    report_json_string(out, svp_policy_name(r->newest));
     fputs(",\"period\":{\"from\":", out);
     json_nullable(out, r->from);
     fputs(",\"to\":", out);
@@ -225,9 +236,9 @@ bool report_json(FILE *out, Report *r)
         if (!r->version_records[v] && r->versions.n > 1)
             continue; /* not in force for any record of the period */
         fputs(k++ ? ",{\"version\":" : "{\"version\":", out);
-        json_string(out, svp_policy_version(r->versions.policies[v]));
+        report_json_string(out, svp_policy_version(r->versions.policies[v]));
         fputs(",\"effective\":", out);
-        json_string(out, svp_policy_effective(r->versions.policies[v]));
+        report_json_string(out, svp_policy_effective(r->versions.policies[v]));
         fprintf(out, ",\"records\":%lu}", r->version_records[v]);
     }
     fprintf(out, "],\"records\":%lu,\"left_out\":{\"outside_period\":%lu,\"undated\":%lu}", r->records, r->outside,
@@ -237,13 +248,13 @@ bool report_json(FILE *out, Report *r)
     fputs(",\"findings\":{", out);
     for (size_t i = 0; i < r->rules.n; i++) {
         fputs(i ? "," : "", out);
-        json_string(out, r->rules.items[i].key);
+        report_json_string(out, r->rules.items[i].key);
         fprintf(out, ":%lu", r->rules.items[i].n);
     }
     fputs("},\"invalid_fields\":{", out);
     for (size_t i = 0; i < r->fields.n; i++) {
         fputs(i ? "," : "", out);
-        json_string(out, r->fields.items[i].key);
+        report_json_string(out, r->fields.items[i].key);
         fprintf(out, ":%lu", r->fields.items[i].n);
     }
     fputs("},\"portfolio\":", out);

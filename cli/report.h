@@ -14,7 +14,7 @@
 /* A name and how many records it counts: a rule's findings, a field
  * missing or wrong. */
 typedef struct ReportCount {
-    char *key;
+    char *key; /* first: report_table_find keeps the table */
     const char *title, *cite; /* a rule's, from its newest version; NULL for a field */
     unsigned long n;
 } ReportCount;
@@ -40,6 +40,15 @@ typedef struct Report {
     ReportCounts fields;            /* invalid records by the field at fault */
     bool oom;
 } Report;
+
+/* The item of key in a growable table of n items (capacity *cap) of the
+ * given size, each beginning with its `char *key` (owned by the table),
+ * added (zeroed, key copied) when add is true and it is not there.  NULL
+ * when absent and not added, or out of memory (*oom set). */
+void *report_table_find(void **items, size_t *n, size_t *cap, size_t size, const char *key, bool add, bool *oom);
+
+/* s as a JSON string ("" for NULL). */
+void report_json_string(FILE *out, const char *s);
 
 /* The counts sorted by n, most first (ties: in the order first seen). */
 void report_sort_counts(ReportCounts *c);

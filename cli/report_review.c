@@ -39,7 +39,7 @@ typedef struct Money {
 
 /* What changed for one rule, decision or figure across the register. */
 typedef struct Line {
-    char *key;
+    char *key; /* first: report_table_find keeps the table */
     const char *title, *cite;
     Money to_noncompliant, to_compliant; /* rules: verdicts they flip */
     Money changed;                       /* decisions: records whose value changes */
@@ -66,27 +66,7 @@ typedef struct Paper {
 
 static Line *line_find(Paper *pp, Lines *l, const char *key)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (!strcmp(l->items[i].key, key))
-            return &l->items[i];
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        Line *items = realloc(l->items, cap * sizeof *items);
-        if (!items) {
-            pp->oom = true;
-            return NULL;
-        }
-        l->items = items;
-        l->cap = cap;
-    }
-    Line *it = &l->items[l->n];
-    memset(it, 0, sizeof *it);
-    if (!(it->key = strdup(key))) {
-        pp->oom = true;
-        return NULL;
-    }
-    l->n++;
-    return it;
+    return report_table_find((void **)&l->items, &l->n, &l->cap, sizeof(Line), key, true, &pp->oom);
 }
 
 static void lines_free(Lines *l)
@@ -309,23 +289,14 @@ static void money_json(FILE *out, const Money *m)
         fprintf(out, "{\"records\":%lu,\"value\":\"%lld.%02lld\"}", m->records, m->pence / 100, m->pence % 100);
 }
 
-static void json_string(FILE *out, const char *s)
-{
-    cJSON *j = cJSON_CreateString(s ? s : "");
-    char *text = j ? cJSON_PrintUnformatted(j) : NULL;
-    fputs(text ? text : "\"\"", out);
-    free(text);
-    cJSON_Delete(j);
-}
-
 static void json_policy(FILE *out, const char *key, const svp_policy *p)
 {
     fprintf(out, "\"%s\":{\"name\":", key);
-    json_string(out, svp_policy_name(p));
+    report_json_string(out, svp_policy_name(p));
     fputs(",\"version\":", out);
-    json_string(out, svp_policy_version(p));
+    report_json_string(out, svp_policy_version(p));
     fputs(",\"effective\":", out);
-    json_string(out, svp_policy_effective(p));
+    report_json_string(out, svp_policy_effective(p));
     fputc('}', out);
 }
 
@@ -338,7 +309,7 @@ static void figure_value_json(FILE *out, svp_figures *f, size_t i)
     else if (!strcmp(svp_figure_measure(f, i), "count"))
         fputs(c.text, out);
     else
-        json_string(out, c.text);
+        report_json_string(out, c.text);
 }
 
 static bool paper_json(FILE *out, Paper *pp)
@@ -362,9 +333,9 @@ static bool paper_json(FILE *out, Paper *pp)
         for (size_t i = 0; i < pp->figures.n; i++) {
             Line *l = &pp->figures.items[i];
             fputs(i ? ",{\"figure\":" : "{\"figure\":", out);
-            json_string(out, l->key);
+            report_json_string(out, l->key);
             fputs(",\"title\":", out);
-            json_string(out, l->title);
+            report_json_string(out, l->title);
             fputs(",\"newly\":", out);
             money_json(out, &l->newly);
             fputs(",\"no_longer\":", out);
@@ -379,12 +350,12 @@ static bool paper_json(FILE *out, Paper *pp)
         for (size_t i = 0; i < pp->rules.n; i++) {
             Line *l = &pp->rules.items[i];
             fputs(i ? ",{\"rule\":" : "{\"rule\":", out);
-            json_string(out, l->key);
+            report_json_string(out, l->key);
             fputs(",\"title\":", out);
-            json_string(out, l->title ? l->title : l->key);
+            report_json_string(out, l->title ? l->title : l->key);
             fputs(",\"cite\":", out);
             if (l->cite)
-                json_string(out, l->cite);
+                report_json_string(out, l->cite);
             else
                 fputs("null", out);
             fputs(",\"to_noncompliant\":", out);
@@ -394,12 +365,12 @@ static bool paper_json(FILE *out, Paper *pp)
             fputs(",\"why\":", out);
             if (l->severity_only) {
                 fputs("{\"severity\":{\"old\":", out);
-                json_string(out, l->old_severity);
+                report_json_string(out, l->old_severity);
                 fputs(",\"new\":", out);
-                json_string(out, l->new_severity);
+                report_json_string(out, l->new_severity);
                 fputs("}}", out);
             } else {
-                json_string(out, l->to_noncompliant.records ? "fires now" : "no longer fires");
+                report_json_string(out, l->to_noncompliant.records ? "fires now" : "no longer fires");
             }
             fputc('}', out);
         }
@@ -407,9 +378,9 @@ static bool paper_json(FILE *out, Paper *pp)
         for (size_t i = 0; i < pp->decisions.n; i++) {
             Line *l = &pp->decisions.items[i];
             fputs(i ? ",{\"decision\":" : "{\"decision\":", out);
-            json_string(out, l->key);
+            report_json_string(out, l->key);
             fputs(",\"title\":", out);
-            json_string(out, l->title ? l->title : l->key);
+            report_json_string(out, l->title ? l->title : l->key);
             fputs(",\"changed\":", out);
             money_json(out, &l->changed);
             fputc('}', out);
@@ -421,9 +392,9 @@ static bool paper_json(FILE *out, Paper *pp)
                    strcmp(svp_figure_id(pp->old_fig, j), svp_figure_id(pp->new_fig, i)))
                 j++;
             fputs(k++ ? ",{\"figure\":" : "{\"figure\":", out);
-            json_string(out, svp_figure_id(pp->new_fig, i));
+            report_json_string(out, svp_figure_id(pp->new_fig, i));
             fputs(",\"title\":", out);
-            json_string(out, svp_figure_title(pp->new_fig, i));
+            report_json_string(out, svp_figure_title(pp->new_fig, i));
             fputs(",\"old\":", out);
             if (j < svp_figures_count(pp->old_fig))
                 figure_value_json(out, pp->old_fig, j);
