@@ -213,7 +213,8 @@ typedef enum Kind {
     K_DECISION_ADDED, K_DECISION_REMOVED, K_DECISION_CHANGED, K_TIER_ADDED, K_TIER_REMOVED, K_TIER_CHANGED,
     K_RULE_ADDED, K_RULE_REMOVED, K_RULE_CHANGED,
     K_PORTFOLIO_ADDED, K_PORTFOLIO_REMOVED, K_PORTFOLIO_CHANGED,
-    K_RULE_RENAMED, K_PORTFOLIO_RENAMED
+    K_RULE_RENAMED, K_PORTFOLIO_RENAMED,
+    K_FIGURE_ADDED, K_FIGURE_REMOVED, K_FIGURE_CHANGED
 } Kind;
 
 /* For each kind: its JSON name, its section, and how its text line reads:
@@ -255,10 +256,13 @@ static const struct {
     [K_PORTFOLIO_CHANGED] = {"portfolio-rule-changed", 6, NULL},
     [K_RULE_RENAMED] = {"rule-renamed", 5, "renamed: %o -> %v"},
     [K_PORTFOLIO_RENAMED] = {"portfolio-rule-renamed", 6, "renamed: %o -> %v"},
+    [K_FIGURE_ADDED] = {"figure-added", 7, "added: %n %v"},
+    [K_FIGURE_REMOVED] = {"figure-removed", 7, "removed: %n %o"},
+    [K_FIGURE_CHANGED] = {"figure-changed", 7, NULL},
 };
 
 static const char *const sections[] = {"Header", "Parameters", "Enumerations", "Record fields",
-                                       "Decisions", "Rules", "Portfolio rules"};
+                                       "Decisions", "Rules", "Portfolio rules", "Figures"};
 
 typedef struct Change {
     svp_change pub;
@@ -922,6 +926,92 @@ static void diff_rule_list(svp_diff *d, bool portfolio)
     svp_mem_free(d->alloc, renamed, (ny + 1) * sizeof *renamed);
 }
 
+/* ---- Figures -------------------------------------------------------------- */
+
+/* What a figure measures: "count", "sum AMOUNT", "share AMOUNT where C". */
+static const char *measure_str(Cmp *C, const svp_policy *p, const Rule *r)
+{
+    if (r->measure == FIG_COUNT)
+        return "count";
+    buf_clear(&C->tmp);
+    buf_puts(&C->tmp, r->measure == FIG_SUM ? "sum " : "share ");
+    if (r->share_of)
+        expr_into(&C->tmp, p, r->share_of);
+    if (r->measure == FIG_SHARE && r->share_where) {
+        buf_puts(&C->tmp, " where ");
+        expr_into(&C->tmp, p, r->share_where);
+    }
+    return keep_buf(C, &C->tmp);
+}
+
+/* How a figure groups: "(none)", "category", "quarter of dates.award". */
+static const char *grouping_str(Cmp *C, const svp_policy *p, const Rule *r)
+{
+    static const char *const periods[] = {"", "month of ", "quarter of ", "year of "};
+    if (!r->group_by)
+        return "(none)";
+    buf_clear(&C->tmp);
+    buf_puts(&C->tmp, periods[r->period]);
+    expr_into(&C->tmp, p, r->group_by);
+    return keep_buf(C, &C->tmp);
+}
+
+static const char *figure_whole(Cmp *C, const svp_policy *p, const Rule *r)
+{
+    Buf b;
+    buf_init(&b, NULL);
+    const char *title = title_str(C, r->title);
+    buf_puts(&b, *title ? title : "(no title)");
+    if (r->when) {
+        buf_puts(&b, "; when ");
+        expr_into(&b, p, r->when);
+    }
+    buf_puts(&b, "; ");
+    buf_puts(&b, measure_str(C, p, r));
+    if (r->group_by) {
+        buf_puts(&b, "; by ");
+        buf_puts(&b, grouping_str(C, p, r));
+    }
+    if (r->target) {
+        buf_puts(&b, "; target ");
+        expr_into(&b, p, r->target);
+    }
+    const char *kept = keep_buf(C, &b);
+    buf_free(&b);
+    return kept;
+}
+
+/* Figures, by id: the April review may add one as it adds a rule. */
+static void diff_figures(svp_diff *d)
+{
+    Cmp *C = &d->C;
+    for (uint32_t i = 0; i < C->a->nfigures; i++) {
+        const Rule *x = C->a->figures[i], *y = find_rule(C->b->figures, C->b->nfigures, x->id);
+        const char *id = name_str(d, x->id);
+        if (!y) {
+            add(d, K_FIGURE_REMOVED, id, NULL, figure_whole(C, C->a, x), NULL);
+            continue;
+        }
+        const char *tx = title_str(C, x->title), *ty = title_str(C, y->title);
+        if (strcmp(tx, ty))
+            add(d, K_FIGURE_CHANGED, id, "title", *tx ? tx : "(none)", *ty ? ty : "(none)");
+        compare_str(d, K_FIGURE_CHANGED, id, "cite", cite_str(C, x->cite), cite_str(C, y->cite));
+        if (!expr_eq(C, x->when, y->when))
+            add(d, K_FIGURE_CHANGED, id, "when", expr_str(C, C->a, x->when), expr_str(C, C->b, y->when));
+        if (x->measure != y->measure || !expr_eq(C, x->share_of, y->share_of) ||
+            !expr_eq(C, x->share_where, y->share_where))
+            add(d, K_FIGURE_CHANGED, id, "measure", measure_str(C, C->a, x), measure_str(C, C->b, y));
+        if (x->period != y->period || !expr_eq(C, x->group_by, y->group_by))
+            add(d, K_FIGURE_CHANGED, id, "by", grouping_str(C, C->a, x), grouping_str(C, C->b, y));
+        if (!expr_eq(C, x->target, y->target))
+            add(d, K_FIGURE_CHANGED, id, "target", expr_str(C, C->a, x->target), expr_str(C, C->b, y->target));
+    }
+    for (uint32_t i = 0; i < C->b->nfigures; i++)
+        if (!find_rule(C->a->figures, C->a->nfigures, C->b->figures[i]->id))
+            add(d, K_FIGURE_ADDED, name_str(d, C->b->figures[i]->id), NULL, NULL,
+                figure_whole(C, C->b, C->b->figures[i]));
+}
+
 /* ---- The public face --------------------------------------------------- */
 
 svp_diff *svp_diff_new(const svp_policy *old_policy, const svp_policy *new_policy, const svp_allocator *alloc)
@@ -946,6 +1036,7 @@ svp_diff *svp_diff_new(const svp_policy *old_policy, const svp_policy *new_polic
     diff_decisions(d);
     diff_rule_list(d, false);
     diff_rule_list(d, true);
+    diff_figures(d);
     buf_free(&d->C.tmp);
     if (d->C.oom) {
         svp_diff_free(d);

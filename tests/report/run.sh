@@ -206,4 +206,14 @@ same "hand: months, the gap shown" "$(fig by-month '[.groups[] | [.group, .value
 same "hand: financial years" "$(fig by-year '[.groups[] | [.group, .value]]')" '[["2024/25",1],["2025/26",2],["(not given)",1]]'
 same "hand: the invalid record is left out and counted" "$(jq -c '[.records, .verdicts.invalid, .invalid_fields]' "$tmp/hand.json")" '[5,1,{"value":1}]'
 
+# ---- svp diff compares figures too ------------------------------------------------
+sed -e 's/^  target  sme_spend_target/  target  30%/' -e 's/^  by      category/  by      stage/' "$old" > "$tmp/figs.svp"
+printf '\nfigure opted-out "Procurements that opted out"\n  when  social_value.opt_out\n  count\n' >> "$tmp/figs.svp"
+"$svp" diff "$old" "$tmp/figs.svp" > "$tmp/diff.txt"
+same "diff figures: exit" $? 1
+same "diff figures: the changes" "$(sed -n '/^Figures$/,$p' "$tmp/diff.txt")" "Figures
+  sme-vcse-spend-by-quarter: target: sme_spend_target -> 30%
+  by-category: by: category -> stage
+  added: opted-out \"Procurements that opted out\"; when social_value.opt_out; count"
+
 summary
