@@ -136,8 +136,10 @@ static bool figure_section(FILE *out, svp_figures *f, size_t i)
     if (svp_figure_target(f, i, false, &target, &target_text)) {
         fputs("; target ", out);
         html_text(out, target_text);
+        /* a count's target is in hundredths, like every number of the language */
+        long long value = strcmp(svp_figure_measure(f, i), "count") ? c.value : c.value * 100;
         if (c.known)
-            fputs(c.value >= target ? " (met)" : " (not met)", out);
+            fputs(value >= target ? " (met)" : " (not met)", out);
     }
     if (svp_figure_cite(f, i)) {
         fputs("; policy: ", out);
@@ -197,9 +199,12 @@ bool report_html(FILE *out, Report *r)
                  "<tr><th>Incomplete (required details missing)</th><td>%lu</td></tr>\n"
                  "<tr><th>Could not be assessed (invalid record)</th><td>%lu</td></tr>\n</table>\n",
             r->compliant, r->noncompliant, r->incomplete, r->invalid);
-    ReportCounts fired = r->rules;
-    ReportCount sorted[fired.n + 1];
-    memcpy(sorted, fired.items, fired.n * sizeof *sorted);
+    ReportCounts fired = r->rules; /* a sorted copy: the JSON keeps policy order */
+    ReportCount *sorted = malloc((fired.n + 1) * sizeof *sorted);
+    if (!sorted)
+        return false;
+    if (fired.n)
+        memcpy(sorted, fired.items, fired.n * sizeof *sorted);
     fired.items = sorted;
     report_sort_counts(&fired);
     fputs("<h3>The rules that found most</h3>\n", out);
@@ -216,6 +221,7 @@ bool report_html(FILE *out, Report *r)
         }
         fputs("</table>\n", out);
     }
+    free(sorted);
 
     fputs("<h2>Data quality</h2>\n", out);
     fprintf(out, "<p>%lu record%s could not be assessed and %lu %s incomplete.", r->invalid,

@@ -402,7 +402,9 @@ typedef struct svp_figure_cell_value {
  * owned by f and valid until the next call on it.  json asks for money
  * written plainly ("1234.56").  False when i or g is out of range. */
 bool svp_figure_cell(svp_figures *f, size_t i, size_t g, bool json, svp_figure_cell_value *out);
-/* Figure i's `target`, when it has one: its value (as the cell's) and text. */
+/* Figure i's `target`, when it has one: its value and text.  The value is
+ * in the cell's units (pence; hundredths of a per cent), except that a
+ * count's target is in hundredths of a record (a target of 12 is 1200). */
 bool svp_figure_target(svp_figures *f, size_t i, bool json, long long *value, const char **text);
 /* Every figure as a JSON array (no newline); owned by f, valid until the
  * next call on it; NULL when out of memory. */
