@@ -33,6 +33,7 @@ static const char usage[] =
     "                                              the annual report: figures, compliance, data quality\n"
     "  svp report --review OLD.svp NEW.svp RECORDS [--format html|json] [-o FILE]\n"
     "                                              the committee paper for an amendment\n"
+    "  svp import MAPPING.svp INPUT...             OCDS notices or a CSV register in, records out (JSON Lines)\n"
     "  svp help                                    this text\n";
 
 int cli_usage_error(const char *fmt, const char *arg)
@@ -65,6 +66,8 @@ int main(int argc, char **argv)
         return cli_impact(argc - 2, argv + 2);
     if (!strcmp(cmd, "report"))
         return cli_report(argc - 2, argv + 2);
+    if (!strcmp(cmd, "import"))
+        return cli_import(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;
