@@ -841,18 +841,25 @@ static void diff_rule(svp_diff *d, Kind k, const char *id, const Rule *x, const 
         add(d, k, id, "because", list_str(C, C->a, x->because), list_str(C, C->b, y->because));
 }
 
+/* The start of a rule or figure shown whole: its title and `when`, into
+ * b (which the caller frees), made with the diff's allocator. */
+static void whole_open(Buf *b, Cmp *C, const svp_policy *p, const Rule *r)
+{
+    buf_init(b, C->tmp.alloc);
+    const char *title = title_str(C, r->title);
+    buf_puts(b, *title ? title : "(no title)");
+    if (r->when) {
+        buf_puts(b, "; when ");
+        expr_into(b, p, r->when);
+    }
+}
+
 /* What a rule does, whole, for a rule added or removed: its title, when,
  * share, requirement, severity and message, citation. */
 static const char *rule_whole(Cmp *C, const svp_policy *p, const Rule *r)
 {
     Buf b;
-    buf_init(&b, NULL);
-    const char *title = title_str(C, r->title);
-    buf_puts(&b, *title ? title : "(no title)");
-    if (r->when) {
-        buf_puts(&b, "; when ");
-        expr_into(&b, p, r->when);
-    }
+    whole_open(&b, C, p, r);
     if (r->share_of) {
         buf_puts(&b, "; share ");
         expr_into(&b, p, r->share_of);
@@ -959,13 +966,7 @@ static const char *grouping_str(Cmp *C, const svp_policy *p, const Rule *r)
 static const char *figure_whole(Cmp *C, const svp_policy *p, const Rule *r)
 {
     Buf b;
-    buf_init(&b, NULL);
-    const char *title = title_str(C, r->title);
-    buf_puts(&b, *title ? title : "(no title)");
-    if (r->when) {
-        buf_puts(&b, "; when ");
-        expr_into(&b, p, r->when);
-    }
+    whole_open(&b, C, p, r);
     buf_puts(&b, "; ");
     buf_puts(&b, measure_str(C, p, r));
     if (r->group_by) {
