@@ -97,6 +97,7 @@ e2e: $(BUILD)/svp
 	bash tests/review/run.sh $(BUILD)/svp
 	bash tests/review/walkthrough.sh $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
+	python3 tests/lsp/session.py $(BUILD)/svp
 
 # Every input fuzzing ever found a problem with, replayed (no clang needed:
 # the harnesses link with a plain main).
@@ -125,6 +126,9 @@ valgrind: $(BUILD)/svp $(UNIT_TESTS)
 	$(MAKE) --no-print-directory unit TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full"
 	valgrind -q --error-exitcode=99 --leak-check=full $(BUILD)/svp eval policies/nelc-social-value.svp \
 	    examples/register.jsonl --format json > /dev/null || test $$? -ne 99
+	SVP_LSP_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	    python3 tests/lsp/session.py $(BUILD)/svp test_break_and_fix test_knowledge test_rename_and_complete \
+	    test_formatting test_versions test_robustness
 
 # Line and branch coverage of grammar/ and engine/ (gcovr), with targets.
 coverage:

@@ -113,7 +113,7 @@ static long long content_length(const char *h, size_t n, const char **why)
             }
             length = 0;
             for (; v < ve && *v != ' ' && *v != '\t'; v++) {
-                if (*v < '0' || *v > '9' || length > (long long)LSP_MAX_BODY * 10) {
+                if (*v < '0' || *v > '9' || length > (1LL << 50)) { /* no overflow, however many digits */
                     *why = "Content-Length is not a number of bytes";
                     return -1;
                 }
