@@ -101,14 +101,21 @@ e2e: $(BUILD)/svp
 
 # Every input fuzzing ever found a problem with, replayed (no clang needed:
 # the harnesses link with a plain main).
-REPLAY = $(BUILD)/tests/replay_policy $(BUILD)/tests/replay_record
+REPLAY = $(BUILD)/tests/replay_policy $(BUILD)/tests/replay_record $(BUILD)/tests/replay_lsp
 $(BUILD)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.h $(BUILD)/libsvp.a | $(BUILD)/tests
 	$(CC) $(CSTD) $(OPT) $(LTO) -g $(EXTRA_CFLAGS) -Iengine -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c \
 	    $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
 
+# The language server's harness also takes the server's own files.
+LSP_SERVER_SRC = cli/lsp_server.c cli/lsp_documents.c cli/lsp_protocol.c cli/lsp_versions.c
+$(BUILD)/tests/replay_lsp: tests/fuzz/replay.c tests/fuzz/fuzz_lsp.c $(LSP_SERVER_SRC) cli/lsp*.h $(BUILD)/libsvp.a | $(BUILD)/tests
+	$(CC) $(CSTD) $(OPT) $(LTO) -g $(EXTRA_CFLAGS) -Iengine -Icli -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_lsp.c \
+	    $(LSP_SERVER_SRC) $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
+
 replay: $(REPLAY)
 	SVP_FUZZ_OOM=all $(BUILD)/tests/replay_policy tests/fuzz/regressions/policy
 	$(BUILD)/tests/replay_record tests/fuzz/regressions/record
+	$(BUILD)/tests/replay_lsp tests/fuzz/regressions/lsp
 
 test: setup
 	$(MAKE) --no-print-directory unit golden e2e replay

@@ -2,9 +2,9 @@
  * lsp.h - the language server behind `svp lsp`: JSON-RPC requests in,
  * answers and diagnostics out, over the framing of lsp_protocol.h.
  *
- * The server is fed bytes and writes bytes through a callback, so that the
- * command (cli/lsp.c: standard input and output) and the fuzz harness
- * (tests/fuzz/fuzz_lsp.c: memory) run the same code.
+ * The server (cli/lsp_server.c) is fed bytes and writes bytes through a
+ * callback, so that the command (cli/lsp.c: standard input and output) and
+ * the fuzz harness (tests/fuzz/fuzz_lsp.c: memory) run the same code.
  */
 #ifndef SVP_LSP_H
 #define SVP_LSP_H
@@ -26,7 +26,7 @@ void lsp_server_free(LspServer *s);
  * False once the client has sent `exit` (nothing more is read). */
 bool lsp_server_feed(LspServer *s, const char *bytes, size_t n);
 
-/* The exit status after `exit`: 0 when `shutdown` came first, else 1. */
+/* The exit status: 0 after `shutdown` then `exit`, else 1 (LSP 3.17). */
 int lsp_server_exit_status(const LspServer *s);
 
 /* lsp_versions.c: diagnostics from the other versions of a policy in its

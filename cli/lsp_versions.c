@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "cli.h"
 #include "lsp.h"
 
 static const char *const months[] = {"January", "February", "March", "April", "May", "June", "July",
@@ -87,7 +87,13 @@ void lsp_version_diagnostics(LspDocuments *docs, const LspDocument *d, const cha
         policies[n] = mine;
     }
     char msg[1024], today_buf[11];
-    today = cli_today(today_buf, today);
+    if (!today) { /* today's date, UTC, as `svp check` takes it */
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(today_buf, sizeof today_buf, "%Y-%m-%d", &tm);
+        today = today_buf;
+    }
     bool newest = true;
     for (size_t j = 0; policies && owned && j <= n; j++) {
         const svp_policy *q = policies[j];

@@ -2,7 +2,7 @@
 # run.sh - build the libFuzzer harnesses and fuzz the policy reader and the
 # record evaluator.
 #
-#   tests/fuzz/run.sh [SECONDS [policy|record|all]]
+#   tests/fuzz/run.sh [SECONDS [policy|record|lsp|all]]
 #
 # SECONDS (default 60) is how long each harness runs; the second argument
 # picks one harness (default: both, one after the other).  Needs clang with
@@ -74,8 +74,9 @@ esac
 case $which in
 policy) harnesses=(policy) ;;
 record) harnesses=(record) ;;
-all) harnesses=(policy record) ;;
-*) echo "usage: tests/fuzz/run.sh [SECONDS [policy|record|all]]" >&2; exit 2 ;;
+lsp) harnesses=(lsp) ;;
+all) harnesses=(policy record lsp) ;;
+*) echo "usage: tests/fuzz/run.sh [SECONDS [policy|record|lsp|all]]" >&2; exit 2 ;;
 esac
 
 clang=${CLANG:-clang}
@@ -101,8 +102,10 @@ flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 engine=(engine/*.c build/gen/parser.c build/gen/lexer.c)
 for h in "${harnesses[@]}"; do
     echo "== building $out/fuzz_$h"
+    extra=()
+    [ "$h" = lsp ] && extra=(-Icli cli/lsp_server.c cli/lsp_documents.c cli/lsp_protocol.c cli/lsp_versions.c)
     "$clang" "${flags[@]}" -DSVP_FUZZ_POLICY_PATH="\"$root/policies/nelc-social-value.svp\"" \
-        -o "$out/fuzz_$h" "tests/fuzz/fuzz_$h.c" "${engine[@]}" -lcjson ||
+        -o "$out/fuzz_$h" "tests/fuzz/fuzz_$h.c" "${extra[@]}" "${engine[@]}" -lcjson ||
         { echo "run.sh: cannot build fuzz_$h" >&2; exit 2; }
 done
 
@@ -164,7 +167,7 @@ for h in "${harnesses[@]}"; do
     fi
 
     # ---- 5. fuzzing
-    if [ "$h" = policy ]; then max_len=${SVP_FUZZ_MAX_LEN:-16384}; else max_len=${SVP_FUZZ_MAX_LEN:-8192}; fi
+    if [ "$h" = record ]; then max_len=${SVP_FUZZ_MAX_LEN:-8192}; else max_len=${SVP_FUZZ_MAX_LEN:-16384}; fi
     opts=(-max_total_time="$duration" -timeout=5 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1
           -dict="tests/fuzz/$h.dict" -artifact_prefix="$art/")
     if [ "${SVP_FUZZ_KEEP_GOING:-0}" != 0 ]; then
