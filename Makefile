@@ -26,7 +26,8 @@ ENGINE_OBJ = $(patsubst engine/%.c,$(BUILD)/obj/%.o,$(ENGINE_SRC)) \
 CLI_SRC  = $(wildcard cli/*.c)
 CLI_OBJ  = $(patsubst cli/%.c,$(BUILD)/obj/cli_%.o,$(CLI_SRC))
 
-.PHONY: all setup demo test unit golden e2e replay sanitize examples bench valgrind coverage fuzz clean
+.PHONY: all setup demo test unit golden e2e replay sanitize examples bench valgrind coverage fuzz clean \
+        vscode editors-test
 all: $(BUILD)/svp
 
 # Install the Debian packages svp needs, when they are missing.
@@ -98,6 +99,7 @@ e2e: $(BUILD)/svp
 	bash tests/review/walkthrough.sh $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
 	python3 tests/lsp/session.py $(BUILD)/svp
+	bash tests/editors/vim.sh
 
 # Every input fuzzing ever found a problem with, replayed (no clang needed:
 # the harnesses link with a plain main).
@@ -145,6 +147,15 @@ coverage:
 FUZZ_SECONDS ?= 60
 fuzz: $(BUILD)/svp
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# ---- editors ------------------------------------------------------------------
+# The VS Code extension as a .vsix (npm packages from the registry: needs the
+# network), and its tests (the grammar, the package); CI runs editors-test.
+vscode:
+	bash editors/vscode/build.sh $(BUILD)
+
+editors-test:
+	bash tests/editors/vscode.sh $(BUILD)
 
 # ---- examples and benchmark ----------------------------------------------------
 examples: $(BUILD)/embed
