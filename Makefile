@@ -100,6 +100,7 @@ e2e: $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
 	python3 tests/lsp/session.py $(BUILD)/svp
 	bash tests/editors/vim.sh
+	bash tests/editors/nvim.sh $(BUILD)/svp
 
 # Every input fuzzing ever found a problem with, replayed (no clang needed:
 # the harnesses link with a plain main).
