@@ -448,15 +448,12 @@ const svp_reference *svp_index_reference_at(const svp_index *ix, size_t offset)
         else
             hi = mid;
     }
-    const svp_reference *best = NULL;
-    for (size_t i = lo; i-- > 0 && i + 8 >= lo;) { /* a name holds few references (a.b.c) */
-        const svp_reference *r = &ix->refs[i];
-        if (offset < r->end || (offset == r->end && !best))
-            best = r->start <= offset && offset <= r->end ? r : best;
-        if (best && offset < best->end)
-            break;
-    }
-    return best;
+    /* references do not overlap: only the last one starting at or before
+     * offset can hold it */
+    if (lo == 0)
+        return NULL;
+    const svp_reference *r = &ix->refs[lo - 1];
+    return offset <= r->end ? r : NULL;
 }
 
 /* ---- Words of the language ------------------------------------------------ */

@@ -190,6 +190,13 @@ def test_break_and_fix():
         "message": "unexpected `require`, expected `,`, `]` or an operator",
         "related": [(rng(158, 39, 158, 40), "the `[` opened here is not closed")]}])
     same_as_check("a missing bracket", s, got)
+    check("with a syntax error, the rest is still known: hover", hover_text(s, 91, "sv_threshold"), (
+        "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(91, 38, 91, 50)))
+    check("and definition", s.request("textDocument/definition", s.at(109, "sv_threshold"))["range"],
+          rng(19, 2, 19, 14))
+    r = s.c.call("textDocument/rename", dict(s.at(91, "sv_threshold"), newName="threshold"))
+    check("but no rename", r.get("error", {}).get("message"),
+          "the policy has syntax errors: fix them first, so that no use of `sv_threshold` is missed")
     check("bracket put back", s.edit(158, "sme or", "]", k=3, length=0), [])
 
     # 4. UTF-16: a `£` before the mistake on the same line moves the column by one unit,
