@@ -324,19 +324,28 @@ static const Name *stage_member(const svp_index *ix, Name n)
     return NULL;
 }
 
-/* A field's type name: an enumeration or an object declared here. */
+/* A field's type name: an enumeration or an object declared here, which
+ * is also remembered as the field's type. */
 static void index_field_type(svp_index *ix, const Field *f)
 {
-    for (const EnumDecl *e = ix->policy->ast.enums; e; e = e->next)
-        if (e->name.len == f->type_name.len && !memcmp(e->name.text, f->type_name.text, e->name.len)) {
-            add_reference(ix, f->type_name.span.start, f->type_name.span.end, symbol_of(ix, e), false);
-            return;
-        }
-    for (const RecordDecl *r = ix->policy->ast.records; r; r = r->next)
-        if (r->is_object && r->name.len == f->type_name.len && !memcmp(r->name.text, f->type_name.text, r->name.len)) {
-            add_reference(ix, f->type_name.span.start, f->type_name.span.end, symbol_of(ix, r), false);
-            return;
-        }
+    size_t type = NO_SYMBOL;
+    for (const EnumDecl *e = ix->policy->ast.enums; e && type == NO_SYMBOL; e = e->next)
+        if (e->name.len == f->type_name.len && !memcmp(e->name.text, f->type_name.text, e->name.len))
+            type = symbol_of(ix, e);
+    for (const RecordDecl *r = ix->policy->ast.records; r && type == NO_SYMBOL; r = r->next)
+        if (r->is_object && r->name.len == f->type_name.len && !memcmp(r->name.text, f->type_name.text, r->name.len))
+            type = symbol_of(ix, r);
+    add_reference(ix, f->type_name.span.start, f->type_name.span.end, type, false);
+    size_t field = symbol_of(ix, f);
+    if (field < ix->nsymbols && ix->field_type)
+        ix->field_type[field] = type;
+}
+
+/* The enumeration or object a field symbol holds, or NULL. */
+static const svp_symbol *type_symbol(const svp_index *ix, const svp_symbol *field, svp_symbol_kind kind)
+{
+    size_t t = ix->field_type ? ix->field_type[field - ix->symbols] : NO_SYMBOL;
+    return t < ix->nsymbols && ix->symbols[t].kind == kind ? &ix->symbols[t] : NULL;
 }
 
 static void index_uses(svp_index *ix)
@@ -399,6 +408,11 @@ svp_index *svp_index_new(const char *name, const char *text, size_t len, const s
         ix->syntax_errors |= d->items[i].severity == SVP_ERROR && !strcmp(d->items[i].code, "syntax");
     if (ix->policy) {
         index_declarations(ix);
+        ix->field_type = svp_mem_alloc(alloc, (ix->nsymbols + 1) * sizeof *ix->field_type);
+        if (ix->field_type)
+            memset(ix->field_type, 0xff, (ix->nsymbols + 1) * sizeof *ix->field_type); /* NO_SYMBOL */
+        else
+            ix->oom = true;
         index_uses(ix);
         if (ix->nrefs)
             qsort(ix->refs, ix->nrefs, sizeof *ix->refs, by_start);
@@ -418,6 +432,8 @@ void svp_index_free(svp_index *ix)
         return;
     const svp_allocator *alloc = ix->alloc;
     svp_policy_free(ix->policy);
+    if (ix->field_type)
+        svp_mem_free(alloc, ix->field_type, (ix->nsymbols + 1) * sizeof *ix->field_type);
     svp_mem_free(alloc, ix->symbols, ix->cap_symbols * sizeof *ix->symbols);
     svp_mem_free(alloc, ix->refs, ix->cap_refs * sizeof *ix->refs);
     svp_mem_free(alloc, ix->keys, ix->nkeys * sizeof *ix->keys);
@@ -616,15 +632,9 @@ static void describe(const svp_index *ix, const svp_symbol *s, Buf *b)
             buf_printf(b, "**field** `%s` of the object `%s`: %s", s->name, parent->name, s->detail);
         else
             buf_printf(b, "**field** `%s`: %s", s->name, s->detail);
-        for (size_t i = 0; i < ix->nsymbols; i++) { /* an enumeration's values, to save a jump */
-            const svp_symbol *e = &ix->symbols[i];
-            size_t n = strlen(e->name);
-            const char *type = s->detail + (!strncmp(s->detail, "list of ", 8) ? 8 : 0);
-            if (e->kind == SVP_SYMBOL_ENUM && !strncmp(type, e->name, n) && (type[n] == ',' || !type[n])) {
-                buf_printf(b, "\n\n`%s`: %s", e->name, e->detail);
-                break;
-            }
-        }
+        const svp_symbol *e = type_symbol(ix, s, SVP_SYMBOL_ENUM); /* its values, to save a jump */
+        if (e)
+            buf_printf(b, "\n\n`%s`: %s", e->name, e->detail);
         break;
     case SVP_SYMBOL_DECISION:
     case SVP_SYMBOL_RULE:
@@ -830,17 +840,7 @@ static const svp_symbol *compared_enum(const svp_index *ix, size_t line_start, s
     Name field = name_before(src, line_start, i);
     const Field *f = field.len ? field_by_path(ix, field.text, field.len) : NULL;
     size_t fs = f ? symbol_of(ix, f) : NO_SYMBOL;
-    if (fs == NO_SYMBOL)
-        return NULL;
-    const char *type = ix->symbols[fs].detail;
-    type += !strncmp(type, "list of ", 8) ? 8 : 0;
-    for (size_t k = 0; k < ix->nsymbols; k++) {
-        const svp_symbol *e = &ix->symbols[k];
-        size_t n = strlen(e->name);
-        if (e->kind == SVP_SYMBOL_ENUM && !strncmp(type, e->name, n) && (type[n] == ',' || !type[n]))
-            return e;
-    }
-    return NULL;
+    return fs < ix->nsymbols ? type_symbol(ix, &ix->symbols[fs], SVP_SYMBOL_ENUM) : NULL;
 }
 
 static void offer_values(svp_completions *c, const svp_index *ix, const svp_symbol *en)
@@ -869,18 +869,11 @@ static void offer_after_prefix(svp_completions *c, const svp_index *ix, const ch
             offer(c, SVP_COMPLETE_FIELD, rest, dot ? (size_t)(dot - rest) : strlen(rest),
                   dot ? "group of fields" : s->detail, NULL);
         }
-        if (len == n && !memcmp(s->name, prefix, n) && !strncmp(s->detail, "list of ", 8)) {
-            const char *obj = s->detail + 8;
-            for (size_t o = 0; o < ix->nsymbols; o++) {
-                const svp_symbol *os = &ix->symbols[o];
-                size_t on = strlen(os->name);
-                if (os->kind == SVP_SYMBOL_OBJECT && !strncmp(obj, os->name, on) && obj[on] == ',')
-                    for (size_t m = 0; m < ix->nsymbols; m++)
-                        if (ix->symbols[m].parent == o)
-                            offer(c, SVP_COMPLETE_FIELD, ix->symbols[m].name, strlen(ix->symbols[m].name),
-                                  ix->symbols[m].detail, NULL);
-            }
-        }
+        const svp_symbol *object = len == n && !memcmp(s->name, prefix, n) ? type_symbol(ix, s, SVP_SYMBOL_OBJECT) : NULL;
+        for (size_t m = 0; object && m < ix->nsymbols; m++) /* a list of objects: their members */
+            if (ix->symbols[m].parent == (size_t)(object - ix->symbols))
+                offer(c, SVP_COMPLETE_FIELD, ix->symbols[m].name, strlen(ix->symbols[m].name), ix->symbols[m].detail,
+                      NULL);
     }
 }
 

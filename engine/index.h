@@ -22,6 +22,8 @@ struct svp_index {
     bool syntax_errors;       /* some declaration may have been dropped */
     svp_symbol *symbols;
     size_t nsymbols, cap_symbols;
+    size_t *field_type;       /* by symbol: for a field, the symbol of the
+                                 enumeration or object it holds, else none */
     svp_reference *refs;      /* sorted by start once built */
     size_t nrefs, cap_refs;
     const void **keys;        /* open addressing: declaration -> symbol */
