@@ -252,7 +252,7 @@ static void did_open(LspServer *s, const cJSON *params)
     if (!uri || !text)
         return;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(td, "version");
-    LspDocument *d = lsp_doc_open(&s->docs, uri, text, strlen(text), cJSON_IsNumber(v) ? (long)v->valuedouble : 0);
+    LspDocument *d = lsp_doc_open(&s->docs, uri, text, strlen(text), whole(v) >= 0 ? whole(v) : 0);
     if (!d)
         return;
     lsp_doc_analyse(d);
@@ -281,8 +281,8 @@ static void did_change(LspServer *s, const cJSON *params)
         }
     }
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(td, "version");
-    if (cJSON_IsNumber(v))
-        d->version = (long)v->valuedouble;
+    if (whole(v) >= 0)
+        d->version = whole(v);
     lsp_doc_analyse(d);
     publish_folder(s, d);
 }
