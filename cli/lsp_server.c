@@ -685,6 +685,9 @@ static void handle_notification(LspServer *s, const char *method, const cJSON *p
         did_close(s, params);
     else if (!strcmp(method, "textDocument/didSave"))
         did_save(s, params);
+    else if (!strcmp(method, "workspace/didChangeWatchedFiles"))
+        for (LspDocument *d = s->docs.first; d; d = d->next)
+            publish(s, d); /* a version on disk changed: the folders' checks again */
     /* others ("initialized", "$/cancelRequest", ...) need nothing */
 }
 

@@ -427,6 +427,12 @@ def test_versions():
             f.write(newer)
         s.c.notify("textDocument/didSave", {"textDocument": {"uri": s.uri}})
         check("with a newer version in the folder, no reminder", s.c.diagnostics(s.uri)["diagnostics"], [])
+        os.remove(new)
+        s.c.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": "file://" + new, "type": 3}]})
+        check("the newer version deleted: the reminder is back", [x["code"] for x in s.c.diagnostics(s.uri)["diagnostics"]],
+              ["review-due"])
+        with open(new, "w", encoding="utf-8") as f:
+            f.write(newer)
         got = s.edit(8, "2020-04-01", "2021-04-01")
         check("two versions on one day: an error", [diag(x) for x in got], [{
             "range": rng(0, 0, 0, 0), "severity": 1, "code": "versions",
