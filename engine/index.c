@@ -572,16 +572,15 @@ static bool in_comment_or_text(const svp_policy *p, size_t offset)
 
 /* ---- Hover ----------------------------------------------------------------- */
 
-/* The comment that explains a parameter: trailing its line, else the
- * comment lines right above it. */
+/* The comment that explains a parameter: the one trailing its line (a
+ * block of comments above a parameter may speak for several). */
 static void param_comment(const svp_policy *p, const svp_symbol *s, Buf *b)
 {
     size_t line_end = s->decl_end;
     while (line_end < p->source_len && p->source[line_end] != '\n')
         line_end++;
-    const Comment *above = NULL;
-    for (const Comment *c = p->ast.comments; c; c = c->next) {
-        if (c->span.start >= s->decl_end && c->span.start < line_end) {
+    for (const Comment *c = p->ast.comments; c && c->span.start < line_end; c = c->next)
+        if (c->span.start >= s->decl_end) {
             const char *t = p->source + c->span.start + 1;
             size_t n = c->span.end - c->span.start - 1;
             while (n && *t == ' ')
@@ -589,10 +588,6 @@ static void param_comment(const svp_policy *p, const svp_symbol *s, Buf *b)
             buf_append(b, t, n);
             return;
         }
-        if (c->span.end <= s->decl_start)
-            above = c;
-    }
-    (void)above; /* a block above names a whole group of parameters: not this one's */
 }
 
 static void describe(const svp_index *ix, const svp_symbol *s, Buf *b)
