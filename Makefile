@@ -139,6 +139,8 @@ valgrind: $(BUILD)/svp $(UNIT_TESTS)
 	SVP_LSP_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 	    python3 tests/lsp/session.py $(BUILD)/svp test_break_and_fix test_knowledge test_rename_and_complete \
 	    test_formatting test_versions test_robustness
+	SVP_LSP_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	    SVP_LSP_BYTES=0 python3 tests/lsp/session.py $(BUILD)/svp test_many_edits
 
 # Line and branch coverage of grammar/ and engine/ (gcovr), with targets.
 coverage:

@@ -501,7 +501,9 @@ def test_many_edits():
     text = open(POLICY, encoding="utf-8").read()
     big = text
     n = 0
-    while len((big + "\n").encode("utf-8")) < (1 << 20) - 2000:
+    # SVP_LSP_BYTES makes the policy smaller (make valgrind: the council's own size)
+    size = int(os.environ.get("SVP_LSP_BYTES", 1 << 20))
+    while len((big + "\n").encode("utf-8")) < size - 2000:
         n += 1
         big += "\nrule extra-%d \"An extra rule\"\n  cite    \"Governance\"\n  when    value > sv_threshold\n" \
                "  require stage >= tender\n  else    warning \"extra %d: %s\"\n" % (n, n, "padding " * 30)
@@ -509,7 +511,7 @@ def test_many_edits():
     c.request("initialize", {"capabilities": {}})
     uri = "file:///big/policy.svp"
     c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "version": 0, "text": big}})
-    check("the 1 MiB policy is clean", c.diagnostics(uri)["diagnostics"], [])
+    check("the policy of %d bytes is clean" % len(big.encode("utf-8")), c.diagnostics(uri)["diagnostics"], [])
     line = big.count("\n")  # the last line: `  else    warning "extra N: ..."`
     rss = []
     for v in range(1, 1001):
@@ -527,7 +529,7 @@ def test_many_edits():
             with open("/proc/%d/status" % c.proc.pid) as f:
                 rss.append(int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)))
     check("a thousand edits answered", v, 1000)
-    if len(rss) == 2:
+    if len(rss) == 2 and not WRAP:  # (under valgrind, its own memory is counted too)
         check("memory after 1000 edits within 4 MiB of after 100 (%d kB, %d kB)" % tuple(rss),
               rss[1] - rss[0] < 4096, True)
     c.request("shutdown")
