@@ -44,7 +44,7 @@ int cli_check(int argc, char **argv)
             files[nfiles++] = argv[i];
         }
     }
-    if (nfiles < 1 || (today_arg && !cli_is_date(today_arg))) {
+    if (nfiles < 1 || (today_arg && !svp_is_date(today_arg))) {
         free(files);
         return cli_usage_error("%s", nfiles < 1 ? "check needs at least one policy file"
                                                 : "--today takes a date written YYYY-MM-DD");
@@ -52,24 +52,12 @@ int cli_check(int argc, char **argv)
     Versions v;
     int status = cli_load_versions(files, nfiles, &v, true);
     free(files);
-    /* Versions are compared among the files that compiled. */
-    Versions compiled = {calloc(v.n + 1, sizeof(char *)), calloc(v.n + 1, sizeof(svp_policy *)), NULL, 0};
-    if (!compiled.files || !compiled.policies) {
-        status = 2;
-    } else {
-        for (size_t i = 0; i < v.n; i++)
-            if (v.policies[i]) {
-                compiled.files[compiled.n] = v.files[i];
-                compiled.policies[compiled.n++] = v.policies[i];
-            }
-        char today[11];
-        fflush(stdout); /* the "ok" lines before any warning about versions */
-        int versions = cli_check_versions(&compiled, cli_today(today, today_arg));
-        if (versions && !status)
-            status = versions;
-    }
-    free(compiled.files);
-    free(compiled.policies);
+    /* Versions are compared among the files that compiled, policy by
+     * policy: files of different policies are checked each on its own. */
+    fflush(stdout); /* the "ok" lines before any warning about versions */
+    int versions = cli_check_version_sets(&v, today_arg);
+    if (versions > status)
+        status = versions;
     cli_free_versions(&v);
     return status;
 }

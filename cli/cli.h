@@ -44,6 +44,27 @@ bool cli_take_format(int argc, char **argv, int *i, const char **format);
 /* Compile one policy file; on failure print its diagnostics, NULL. */
 svp_policy *cli_load_policy(const char *path);
 
+/* Memory for the commands.  Running out is said ("svp: out of memory")
+ * and ends the process with status 2: a command holds nothing the system
+ * does not clean up.  cli_need(p) is p, or that end when p is NULL (for
+ * what other allocators, cJSON's, return). */
+void *cli_alloc(size_t n);
+void *cli_realloc(void *p, size_t n);
+char *cli_strdup(const char *s);
+void *cli_need(void *p);
+/* A growing NUL-terminated text; {0} is empty, free(t.s) frees it. */
+typedef struct CliText {
+    char *s;
+    size_t len, cap;
+} CliText;
+void cli_text_addn(CliText *t, const char *s, size_t n);
+void cli_text_add(CliText *t, const char *s);
+void cli_text_addf(CliText *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The whole file at path (at most max bytes), NUL-terminated, its length
+ * in *len; free() it.  NULL with errno set when it cannot be read
+ * (EISDIR for a folder, EFBIG when larger than max). */
+char *cli_read_file(const char *path, size_t max, size_t *len);
+
 /* input.c: the records of an input (README, `svp eval`). */
 typedef void (*CliRecordFn)(void *ctx, const char *text, size_t len, unsigned long line);
 /* Hand every record of path ("-": standard input) to each, in order.
@@ -64,17 +85,14 @@ typedef struct Versions {
  * file.  Returns 0, 1 (some policy has errors) or 2 (unreadable). */
 int cli_load_versions(char **paths, int npaths, Versions *v, bool verbose);
 void cli_free_versions(Versions *v);
-/* Same-day versions (error: returns 1) and review due (a warning), as
- * of today ("YYYY-MM-DD"). */
-int cli_check_versions(const Versions *v, const char *today);
-/* Index of the version in force for the record: by its `dated by` date,
- * else as_of; -1 when none is.  date receives the date used, dated_by the
- * field it came from (NULL: as_of), id the record's id ("" if none). */
-long cli_pick_version(const Versions *v, const char *json, size_t len, const char *as_of, char date[11],
-                      const char **dated_by, char *id, size_t id_size);
-/* override, or today's date (UTC) written into out. */
-const char *cli_today(char out[11], const char *override);
-bool cli_is_date(const char *s);
+/* The policies of v (every one compiled) as one version set, as of today
+ * ("YYYY-MM-DD", NULL: now) for the review reminder, its diagnostics
+ * printed; NULL when they do not fit together (or out of memory). */
+svp_versions *cli_version_set(const Versions *v, const char *today);
+/* `svp check`: the compiled policies of v, grouped by policy name, each
+ * group checked as the versions of one policy, diagnostics printed.
+ * Returns 0, 1 (some group has errors) or 2 (out of memory). */
+int cli_check_version_sets(const Versions *v, const char *today);
 
 /* json_arena.c: a per-record arena for cJSON in `svp eval`.  Install it
  * once, call next_record before each svp_evaluate, and release it after

@@ -26,91 +26,51 @@
 
 
 typedef struct EvalRun {
-    svp_evaluator *ev;      /* the evaluator of the version in force */
+    svp_evaluator *ev;      /* over the policy, or over its versions */
     Versions versions;      /* every version given */
-    svp_evaluator **evs;    /* one evaluator per version */
-    const char *as_of;      /* the date of a record that has none */
+    svp_versions *set;      /* several versions: the library picks one per record */
     svp_portfolio *pf;      /* `svp portfolio`: tally records, print no line each */
     bool json, explain, colour;
     int worst;              /* 0, 1 or 2: the exit status so far */
     unsigned long records;
 } EvalRun;
 
-static void emit(EvalRun *run, const svp_result *r)
+/* Say on stderr why record r is invalid (its line on stdout says it too). */
+static void say_invalid(const svp_result *r)
 {
-    size_t len;
-    if (run->pf) {
-        svp_portfolio_add(run->pf, run->ev);
-    } else {
-        const char *out = run->json ? svp_result_json(run->ev, r, &len)
-                                    : svp_result_text(run->ev, r, run->colour, &len);
-        fwrite(out, 1, len, stdout);
-    }
-    svp_status s = svp_result_status(r);
-    if (s == SVP_INVALID) {
-        const char *id = svp_result_id(r), *field = svp_result_error_field(r);
-        fflush(stdout);
-        fprintf(stderr, "svp: line %lu%s%s%s: invalid record: %s%s%s\n", svp_result_line(r), id ? " (" : "",
-                id ? id : "", id ? ")" : "", field ? field : "", field ? ": " : "", svp_result_error_message(r));
-        run->worst = 2;
-    } else if (s == SVP_NONCOMPLIANT && run->worst < 1) {
-        run->worst = 1;
-    }
-    run->records++;
-}
-
-/* A record before every version took effect: an error line of its own. */
-static void no_version(EvalRun *run, const char *id, unsigned long line, const char *date, const char *field)
-{
-    const char *earliest = svp_policy_effective(run->versions.policies[0]);
-    for (size_t i = 1; i < run->versions.n; i++)
-        if (strcmp(svp_policy_effective(run->versions.policies[i]), earliest) < 0)
-            earliest = svp_policy_effective(run->versions.policies[i]);
-    char message[160];
-    snprintf(message, sizeof message, "no version of the policy is in force on %s: the earliest takes effect on %s",
-             date, earliest);
-    if (run->json) {
-        printf("{\"id\":");
-        if (*id) {
-            putchar('"');
-            for (const char *c = id; *c; c++)
-                printf(*c == '"' || *c == '\\' ? "\\%c" : (unsigned char)*c < 0x20 ? "\\u%04x" : "%c", *c);
-            putchar('"');
-        } else {
-            printf("null");
-        }
-        printf(",\"line\":%lu,\"error\":{\"field\":%s%s%s,\"message\":\"%s\"}}\n", line, field ? "\"" : "",
-               field ? field : "null", field ? "\"" : "", message);
-    } else {
-        printf("%s  INVALID  (line %lu)\n  %s%s%s\n\n", *id ? id : "(no id)", line, field ? field : "",
-               field ? ": " : "", message);
-    }
+    const char *id = svp_result_id(r), *field = svp_result_error_field(r);
+    const char *code = svp_result_error_code(r);
+    bool no_version = code && !strcmp(code, "no-version");
     fflush(stdout);
-    fprintf(stderr, "svp: line %lu%s%s%s: %s\n", line, *id ? " (" : "", id, *id ? ")" : "", message);
-    run->worst = 2;
-    run->records++;
+    fprintf(stderr, "svp: line %lu%s%s%s: %s%s%s%s\n", svp_result_line(r), id ? " (" : "", id ? id : "", id ? ")" : "",
+            no_version ? "" : "invalid record: ", field && !no_version ? field : "", field && !no_version ? ": " : "",
+            svp_result_error_message(r));
 }
 
 static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long line)
 {
     cli_json_arena_next_record();
-    if (run->versions.n > 1) {
-        char date[11], id[256];
-        const char *field;
-        long k = cli_pick_version(&run->versions, text, len, run->as_of, date, &field, id, sizeof id);
-        if (k < 0) {
-            no_version(run, id, line, date, field);
-            return;
-        }
-        run->ev = run->evs[k];
+    const svp_result *r = svp_evaluate(run->ev, text, len, line, run->explain);
+    size_t out_len;
+    if (run->pf) {
+        svp_portfolio_add(run->pf, run->ev);
+    } else {
+        const char *out = run->json ? svp_result_json(run->ev, r, &out_len)
+                                    : svp_result_text(run->ev, r, run->colour, &out_len);
+        fwrite(out, 1, out_len, stdout);
     }
-    emit(run, svp_evaluate(run->ev, text, len, line, run->explain));
+    svp_status s = svp_result_status(r);
+    if (s == SVP_INVALID) {
+        say_invalid(r);
+        run->worst = 2;
+    } else if (s == SVP_NONCOMPLIANT && run->worst < 1) {
+        run->worst = 1;
+    }
+    run->records++;
     /* The record's tree lives in the cJSON arena, which the next record
-     * reuses: let go of it now, whichever version's evaluator held it. */
+     * reuses: let go of it now. */
     svp_evaluator_reset(run->ev);
 }
-
-
 
 /* Every record of the input, evaluated; the exit status so far. */
 static void evaluate_record(void *ctx, const char *text, size_t len, unsigned long line)
@@ -158,7 +118,7 @@ static int run_command(int argc, char **argv, bool portfolio)
             explain = true;
         else if (cli_take_format(argc, argv, &i, &format))
             ;
-        else if (!strcmp(a, "--as-of") && i + 1 < argc)
+        else if (!strcmp(a, "--as-of") && i + 1 < argc && !portfolio) /* portfolio: one version */
             as_of = argv[++i];
         else if (a[0] == '-' && a[1]) {
             free(positional);
@@ -171,7 +131,7 @@ static int run_command(int argc, char **argv, bool portfolio)
         usage = cli_usage_error("%s needs a policy and an input (a file, or - for standard input)", cmd);
     else if (format && strcmp(format, "json") && strcmp(format, "text"))
         usage = cli_usage_error("unknown format `%s`: use text or json", format);
-    else if (as_of && !cli_is_date(as_of))
+    else if (as_of && !svp_is_date(as_of))
         usage = cli_usage_error("--as-of takes a date written YYYY-MM-DD, not `%s`", as_of);
     if (usage) {
         free(positional);
@@ -187,20 +147,17 @@ static int run_command(int argc, char **argv, bool portfolio)
         fputs("svp: portfolio takes one version of a policy\n", stderr);
         status = 2;
     }
-    char today[11];
-    if (!status && run.versions.n > 1 && cli_check_versions(&run.versions, cli_today(today, as_of)))
+    /* Several versions: the library checks them against each other (the
+     * review reminder as of --as-of, else today) and picks one per record. */
+    if (!status && run.versions.n > 1 && !(run.set = cli_version_set(&run.versions, as_of)))
         status = 2;
     if (status) {
         cli_free_versions(&run.versions);
         return 2;
     }
-    run.as_of = as_of ? as_of : cli_today(today, NULL);
-    run.evs = calloc(run.versions.n, sizeof *run.evs);
-    bool ok = run.evs != NULL;
-    for (size_t i = 0; ok && i < run.versions.n; i++)
-        ok = (run.evs[i] = svp_evaluator_new(run.versions.policies[i], NULL)) != NULL;
     svp_policy *p = run.versions.policies[0];
-    run.ev = ok ? run.evs[0] : NULL;
+    run.ev = run.set ? svp_evaluator_new_versions(run.set, as_of, NULL) : svp_evaluator_new(p, NULL);
+    bool ok = run.ev != NULL;
     run.json = format ? !strcmp(format, "json") : !isatty(fileno(stdout));
     run.colour = !run.json && cli_use_colour(stdout);
     run.explain = explain;
@@ -216,9 +173,8 @@ static int run_command(int argc, char **argv, bool portfolio)
         status = print_portfolio(&run, status);
     fflush(stdout);
     svp_portfolio_free(run.pf);
-    for (size_t i = 0; run.evs && i < run.versions.n; i++)
-        svp_evaluator_free(run.evs[i]);
-    free(run.evs);
+    svp_evaluator_free(run.ev);
+    svp_versions_free(run.set);
     cli_json_arena_release();
     cli_free_versions(&run.versions);
     return status;

@@ -23,7 +23,7 @@ int cli_lsp(int argc, char **argv)
 {
     const char *today = NULL;
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--today") && i + 1 < argc && cli_is_date(argv[i + 1]))
+        if (!strcmp(argv[i], "--today") && i + 1 < argc && svp_is_date(argv[i + 1]))
             today = argv[++i];
         else if (!strcmp(argv[i], "--stdio"))
             continue; /* what editors pass by habit: standard input and output are the only transport */

@@ -212,11 +212,11 @@ static cJSON *diagnostics_json(LspServer *s, LspDocument *d)
     if (total > shown) { /* as `svp check` ends its list */
         char text[160];
         snprintf(text, sizeof text, "%zu more diagnostics not shown (svp shows the first 200)", total - shown);
-        svp_diagnostic more = {SVP_NOTE, "limit", text, 0, 0, 0, 0, NULL};
+        svp_diagnostic more = {.severity = SVP_NOTE, .code = "limit", .message = text};
         cJSON_AddItemToArray(list, diagnostic_json(d, &more));
     }
     if (!d->index) {
-        svp_diagnostic oom = {SVP_ERROR, "oom", "out of memory while checking the policy", 0, 0, 0, 0, NULL};
+        svp_diagnostic oom = {.severity = SVP_ERROR, .code = "oom", .message = "out of memory while checking the policy"};
         cJSON_AddItemToArray(list, diagnostic_json(d, &oom));
     }
     lsp_version_diagnostics(&s->docs, d, s->has_today ? s->today : NULL, list);

@@ -1,44 +1,71 @@
 /*
- * lsp_versions.c - the checks `svp check` makes across several versions of
- * a policy, for the version open in an editor: the other *.svp files of its
+ * lsp_versions.c - the checks `svp check` makes across the versions of a
+ * policy, for the version open in an editor: the other *.svp files of its
  * folder are its fellow versions (as `svp check FOLDER` takes them).
  *
- * Two versions of one policy (by name) taking effect on the same day is an
- * error; the newest version whose review month has come round since it
- * took effect gets the review reminder.  The wording is cli/versions.c's,
- * without the "file: severity:" prefix the editor shows in its own way.
- * This is the one place to switch over when those checks move into the
- * library.
+ * The versions of the same policy (by name) that compile, this one as
+ * edited and the others as open in the editor or else as on disk, in file
+ * order, make a version set (svp_versions_new), whose diagnostics about
+ * this file are the editor's: two versions taking effect on the same day,
+ * and the annual review falling due.  A same-day error, which `svp check`
+ * reports against the later file, names both and is shown in both.
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lsp.h"
 
-static const char *const months[] = {"January", "February", "March", "April", "May", "June", "July",
-                                     "August", "September", "October", "November", "December"};
-
-static void add(cJSON *out, int severity, const char *code, const char *message)
+static void add(cJSON *out, const svp_diagnostic *g)
 {
-    cJSON *g = cJSON_CreateObject();
-    cJSON *range = cJSON_AddObjectToObject(g, "range");
+    cJSON *j = cJSON_CreateObject();
+    cJSON *range = cJSON_AddObjectToObject(j, "range");
     cJSON *start = cJSON_AddObjectToObject(range, "start"), *end = cJSON_AddObjectToObject(range, "end");
     cJSON_AddNumberToObject(start, "line", 0);
     cJSON_AddNumberToObject(start, "character", 0);
     cJSON_AddNumberToObject(end, "line", 0);
     cJSON_AddNumberToObject(end, "character", 0);
-    cJSON_AddNumberToObject(g, "severity", severity);
-    cJSON_AddStringToObject(g, "code", code);
-    cJSON_AddStringToObject(g, "source", "svp");
-    cJSON_AddStringToObject(g, "message", message);
-    cJSON_AddItemToArray(out, g);
+    cJSON_AddNumberToObject(j, "severity", g->severity == SVP_ERROR ? 1 : g->severity == SVP_WARNING ? 2 : 3);
+    cJSON_AddStringToObject(j, "code", g->code);
+    cJSON_AddStringToObject(j, "source", "svp");
+    cJSON_AddStringToObject(j, "message", g->message);
+    cJSON_AddItemToArray(out, j);
 }
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The *.svp files of folder (ending in '/'), sorted, and d's own path
+ * when it is not there yet (a new file); NULL when out of memory. */
+static char **folder_files(const char *folder, const char *own, size_t *n)
+{
+    DIR *dir = opendir(folder);
+    char **files = calloc(1, sizeof *files);
+    *n = 0;
+    bool own_seen = false;
+    for (struct dirent *e; dir && files && (e = readdir(dir));) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".svp"))
+            continue;
+        char **more = realloc(files, (*n + 2) * sizeof *files);
+        if (!more)
+            break;
+        files = more;
+        if ((files[*n] = malloc(strlen(folder) + len + 1))) {
+            sprintf(files[*n], "%s%s", folder, e->d_name);
+            own_seen |= !strcmp(files[*n], own);
+            (*n)++;
+        }
+    }
+    if (dir)
+        closedir(dir);
+    if (files && !own_seen && (files[*n] = strdup(own)))
+        (*n)++;
+    if (files && *n)
+        qsort(files, *n, sizeof *files, by_name);
+    return files;
+}
 
 void lsp_version_diagnostics(LspDocuments *docs, const LspDocument *d, const char *today, cJSON *out)
 {
@@ -47,86 +74,47 @@ void lsp_version_diagnostics(LspDocuments *docs, const LspDocument *d, const cha
     if (!mine || !slash || strncmp(d->uri, "file://", 7))
         return;
     char *folder = strndup(d->path, (size_t)(slash - d->path) + 1);
-    DIR *dir = folder ? opendir(folder) : NULL;
-    char **files = NULL;
     size_t n = 0;
-    for (struct dirent *e; dir && (e = readdir(dir));) {
-        size_t len = strlen(e->d_name);
-        char **more = len > 4 && !strcmp(e->d_name + len - 4, ".svp") ? realloc(files, (n + 1) * sizeof *files) : NULL;
-        if (!more)
-            continue;
-        files = more;
-        if ((files[n] = malloc(strlen(folder) + len + 1)))
-            sprintf(files[n++], "%s%s", folder, e->d_name);
-    }
-    if (dir)
-        closedir(dir);
-    if (n)
-        qsort(files, n, sizeof *files, by_name);
-    /* the versions that compiled: this one as edited, the others as open
-     * in the editor or else as on disk */
-    const svp_policy **policies = calloc(n + 1, sizeof *policies);
+    char **files = folder ? folder_files(folder, d->path, &n) : NULL;
+    const svp_policy **set = calloc(n + 1, sizeof *set);
+    const char **names = calloc(n + 1, sizeof *names);
     svp_policy **owned = calloc(n + 1, sizeof *owned);
-    size_t me = n;
-    for (size_t i = 0; policies && owned && i < n; i++) {
-        if (!strcmp(files[i], d->path)) {
-            policies[i] = mine;
-            me = i;
-            continue;
-        }
+    size_t k = 0;
+    for (size_t i = 0; files && set && names && owned && i < n; i++) {
+        const svp_policy *p = NULL;
         const LspDocument *open = NULL;
         for (const LspDocument *o = docs->first; o; o = o->next)
             if (!strcmp(o->path, files[i]))
                 open = o;
-        if (open)
-            policies[i] = open->index ? svp_index_policy(open->index) : NULL;
+        if (!strcmp(files[i], d->path))
+            p = mine;
+        else if (open)
+            p = open->index ? svp_index_policy(open->index) : NULL;
         else
-            policies[i] = owned[i] = svp_policy_load(files[i], NULL, NULL);
-    }
-    if (me == n && policies && owned) { /* not saved yet: it is still one of the versions */
-        policies[n] = mine;
-    }
-    char msg[1024], today_buf[11];
-    if (!today) { /* today's date, UTC, as `svp check` takes it */
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(today_buf, sizeof today_buf, "%Y-%m-%d", &tm);
-        today = today_buf;
-    }
-    bool newest = true;
-    for (size_t j = 0; policies && owned && j <= n; j++) {
-        const svp_policy *q = policies[j];
-        if (!q || q == mine || strcmp(svp_policy_name(q), svp_policy_name(mine)))
-            continue;
-        int c = strcmp(svp_policy_effective(q), svp_policy_effective(mine));
-        newest &= c <= 0;
-        if (c == 0) {
-            const char *a = me < j ? d->path : files[j], *b = me < j ? files[j] : d->path;
-            snprintf(msg, sizeof msg, "%s and %s both take effect on %s: two versions of \"%s\" cannot be in force "
-                                      "on the same day", a, b, svp_policy_effective(mine), svp_policy_name(mine));
-            add(out, 1, "versions", msg);
+            p = owned[i] = svp_policy_load(files[i], NULL, NULL);
+        if (p && !strcmp(svp_policy_name(p), svp_policy_name(mine))) { /* versions of this policy */
+            set[k] = p;
+            names[k++] = files[i];
         }
     }
-    int month = svp_policy_review_month(mine);
-    if (newest && month) {
-        const char *effective = svp_policy_effective(mine);
-        int year = atoi(effective), m = atoi(effective + 5);
-        char due[11];
-        snprintf(due, sizeof due, "%04d-%02d-01", month > m ? year : year + 1, month);
-        if (strcmp(today, due) >= 0) {
-            snprintf(msg, sizeof msg, "annual review due since %s %.4s: version %s took effect on %s and no newer "
-                                      "version is given", months[month - 1], due, svp_policy_version(mine), effective);
-            add(out, 2, "review-due", msg);
-        }
+    svp_diagnostics *diags = NULL;
+    svp_versions_free(k ? svp_versions_new(set, names, k, today, NULL, &diags) : NULL);
+    for (size_t i = 0; i < svp_diagnostics_count(diags); i++) {
+        const svp_diagnostic *g = svp_diagnostics_get(diags, i);
+        bool about_me = g->file && !strcmp(g->file, d->path);
+        bool names_me = !strcmp(g->code, "version-same-day") && strstr(g->message, d->path);
+        if (about_me || names_me)
+            add(out, g);
     }
+    svp_diagnostics_free(diags);
     for (size_t i = 0; i < n; i++) {
         if (owned)
             svp_policy_free(owned[i]);
         free(files[i]);
     }
     free(owned);
-    free(policies);
+    free(names);
+    free(set);
     free(files);
     free(folder);
 }

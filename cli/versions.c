@@ -1,52 +1,18 @@
 /*
- * versions.c - several versions of one policy: loading them, checking that
- * they fit together, and picking the one in force for a record.
+ * versions.c - the policy files given to a command: loading them (folders
+ * expanded) and handing them to the library as version sets.
  *
- * A policy says when it takes effect (`effective`) and which of a record's
- * fields date it (`dated by`).  For each record, the version in force is
- * the latest that took effect on or before the record's own date: the
- * first `dated by` field it has, else --as-of, else today.  Two versions
- * taking effect on the same day would make that choice ambiguous, so it
- * is an error; and when a policy's review month has passed since its
- * newest version took effect, `svp check` says the review is due.
- * ISO dates compare as text, so dates stay strings here.
+ * Which version of a policy is in force for a record, and whether
+ * versions fit together (one policy, no two on the same day, the review
+ * due), is the library's business (svp_versions, engine/versions.c); this
+ * file only reads files and prints what the library says.
  */
-#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "cli.h"
-
-static const char *const month_names[] = {"January", "February", "March", "April", "May", "June", "July",
-                                          "August", "September", "October", "November", "December"};
-
-const char *cli_today(char out[11], const char *override)
-{
-    if (override)
-        return override;
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-    return out;
-}
-
-bool cli_is_date(const char *s)
-{
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    int year = atoi(s), month = atoi(s + 5), day = atoi(s + 8);
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return year >= 1 && month >= 1 && month <= 12 && day >= 1 &&
-           day <= days[month - 1] + (month == 2 && leap);
-}
 
 static int by_name(const void *a, const void *b)
 {
@@ -145,91 +111,59 @@ void cli_free_versions(Versions *v)
     memset(v, 0, sizeof *v);
 }
 
-/* The first of year/month after `effective` when the review falls. */
-static void review_due(const char *effective, int month, char out[11])
+svp_versions *cli_version_set(const Versions *v, const char *today)
 {
-    int year = atoi(effective), m = atoi(effective + 5);
-    snprintf(out, 11, "%04d-%02d-01", month > m ? year : year + 1, month);
+    svp_diagnostics *d = NULL;
+    svp_versions *set = svp_versions_new((const svp_policy *const *)v->policies, (const char *const *)v->files, v->n,
+                                         today, NULL, &d);
+    if (!d)
+        fputs("svp: out of memory\n", stderr);
+    cli_print_diagnostics(d);
+    svp_diagnostics_free(d);
+    return set;
 }
 
-int cli_check_versions(const Versions *v, const char *today)
+/* Check the policies whose indexes are in[0, n) as one version set;
+ * 0, 1 (errors) or 2 (out of memory). */
+static int check_set(const Versions *v, const size_t *in, size_t n, const char *today)
 {
-    int status = 0;
-    for (size_t i = 0; i < v->n; i++) {
-        const svp_policy *p = v->policies[i];
-        bool newest = true;
-        for (size_t j = 0; j < v->n; j++) {
-            const svp_policy *q = v->policies[j];
-            if (j == i || strcmp(svp_policy_name(p), svp_policy_name(q)))
-                continue;
-            int c = strcmp(svp_policy_effective(q), svp_policy_effective(p));
-            if (c > 0)
-                newest = false;
-            if (c == 0 && j > i) {
-                fprintf(stderr, "%s: error: %s and %s both take effect on %s: two versions of \"%s\" cannot be "
-                                "in force on the same day\n",
-                        v->files[j], v->files[i], v->files[j], svp_policy_effective(p), svp_policy_name(p));
-                status = 1;
-            }
+    Versions group = {calloc(n, sizeof(char *)), calloc(n, sizeof(svp_policy *)), NULL, n};
+    svp_versions *set = NULL;
+    int status = 2;
+    if (group.files && group.policies) {
+        for (size_t k = 0; k < n; k++) {
+            group.files[k] = v->files[in[k]];
+            group.policies[k] = v->policies[in[k]];
         }
-        int month = svp_policy_review_month(p);
-        char due[11];
-        if (newest && month) {
-            review_due(svp_policy_effective(p), month, due);
-            if (strcmp(today, due) >= 0)
-                fprintf(stderr, "%s: warning: annual review due since %s %.4s: version %s took effect on %s "
-                                "and no newer version is given\n",
-                        v->files[i], month_names[month - 1], due, svp_policy_version(p), svp_policy_effective(p));
-        }
+        set = cli_version_set(&group, today);
+        status = set ? 0 : 1;
     }
+    svp_versions_free(set);
+    free(group.files);
+    free(group.policies);
     return status;
 }
 
-/* The text of the dotted path in object j, if it is a string. */
-static const char *text_at(const cJSON *j, const char *path)
+int cli_check_version_sets(const Versions *v, const char *today)
 {
-    char key[128];
-    while (j && *path) {
-        const char *dot = strchr(path, '.');
-        size_t n = dot ? (size_t)(dot - path) : strlen(path);
-        if (n >= sizeof key)
-            return NULL;
-        memcpy(key, path, n);
-        key[n] = '\0';
-        j = cJSON_GetObjectItemCaseSensitive(j, key);
-        path += n + (dot != NULL);
+    size_t *in = calloc(v->n + 1, sizeof *in);
+    bool *taken = calloc(v->n + 1, sizeof *taken);
+    int status = in && taken ? 0 : 2;
+    for (size_t i = 0; !status && i < v->n; i++) {
+        if (!v->policies[i] || taken[i])
+            continue;
+        size_t n = 0;
+        for (size_t j = i; j < v->n; j++)
+            if (v->policies[j] && !taken[j] &&
+                !strcmp(svp_policy_name(v->policies[j]), svp_policy_name(v->policies[i]))) {
+                taken[j] = true;
+                in[n++] = j;
+            }
+        int s = check_set(v, in, n, today);
+        if (s > status)
+            status = s;
     }
-    return cJSON_IsString(j) ? j->valuestring : NULL;
-}
-
-long cli_pick_version(const Versions *v, const char *json, size_t len, const char *as_of, char date[11],
-                      const char **dated_by, char *id, size_t id_size)
-{
-    if (v->n == 1)
-        return 0;
-    const svp_policy *newest = v->policies[0];
-    for (size_t i = 1; i < v->n; i++)
-        if (strcmp(svp_policy_effective(v->policies[i]), svp_policy_effective(newest)) > 0)
-            newest = v->policies[i];
-    *dated_by = NULL;
-    snprintf(date, 11, "%s", as_of);
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    const char *rid = text_at(root, "id");
-    snprintf(id, id_size, "%s", rid ? rid : "");
-    for (size_t i = 0; root && i < svp_policy_dated_by_count(newest); i++) {
-        const char *t = text_at(root, svp_policy_dated_by(newest, i));
-        if (t && cli_is_date(t)) {
-            snprintf(date, 11, "%s", t);
-            *dated_by = svp_policy_dated_by(newest, i);
-            break;
-        }
-    }
-    cJSON_Delete(root);
-    long best = -1;
-    for (size_t i = 0; i < v->n; i++) {
-        const char *e = svp_policy_effective(v->policies[i]);
-        if (strcmp(e, date) <= 0 && (best < 0 || strcmp(e, svp_policy_effective(v->policies[best])) > 0))
-            best = (long)i;
-    }
-    return best;
+    free(in);
+    free(taken);
+    return status;
 }

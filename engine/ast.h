@@ -15,12 +15,6 @@
 #include "arena.h"
 #include "diag.h"
 
-/* A prepared piece of output text (see result_prepare). */
-typedef struct Frag {
-    const char *text;
-    uint32_t len;
-} Frag;
-
 typedef struct Span {
     uint32_t start, end; /* byte offsets: [start, end) */
 } Span;
@@ -146,7 +140,6 @@ typedef struct Field {
     Span span;
     /* Filled in by the checker. */
     const char *path_str; /* NUL-terminated path */
-    Frag json_key;        /* "path": */
     Type type;
     uint32_t slot;
     int32_t from_rank; /* member index that `from` names, -1 when none */
@@ -208,7 +201,7 @@ typedef struct Decision {
     Clause *clauses;    /* as written, for the formatter */
     /* Filled in by the checker. */
     const char *name_str;
-    Frag json_key;      /* "name": */
+    const char *title_str; /* decoded title, "" when none */
     Type type;
     uint32_t slot;
     struct Decision *next;
@@ -237,8 +230,6 @@ typedef struct Rule {
     Clause *clauses;
     /* Filled in by the checker. */
     const char *id_str, *cite_str; /* NUL-terminated id and decoded citation */
-    Frag json_head;     /* {"rule":"id","severity":"error","message": */
-    Frag json_tail;     /* ,"cite":"...","because": */
     MsgPart *parts;
     uint32_t *because_slots; /* fields shown in a finding's "because" */
     uint32_t nbecause;

@@ -3,6 +3,7 @@
  */
 #include "buf.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -45,11 +46,13 @@ static bool buf_reserve(Buf *b, size_t n)
 
 void buf_append_slow(Buf *b, const char *s, size_t n)
 {
+    assert(b && (s || !n));
     if (!buf_reserve(b, n))
         return;
     if (n)
         memcpy(b->data + b->len, s, n);
     b->len += n;
+    assert(b->len < b->cap); /* room for the NUL, always */
     b->data[b->len] = '\0';
 }
 
@@ -117,6 +120,14 @@ void buf_json_string(Buf *b, const char *s, size_t n)
     buf_putc(b, '"');
 }
 
+void buf_json_text_or_null(Buf *b, const char *s)
+{
+    if (s)
+        buf_json_string(b, s, strlen(s));
+    else
+        buf_puts(b, "null");
+}
+
 void buf_clear(Buf *b)
 {
     b->len = 0;
@@ -147,4 +158,15 @@ void buf_free(Buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
     b->failed = false;
+}
+
+const char *buf_finish(Buf *b, size_t *len)
+{
+    if (b->failed) {
+        buf_free(b);
+        return NULL;
+    }
+    if (len)
+        *len = b->len;
+    return b->data ? b->data : "";
 }

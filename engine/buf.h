@@ -41,10 +41,17 @@ void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void buf_json_escape(Buf *b, const char *s, size_t n);
 /* Append s as a JSON string, quotes included. */
 void buf_json_string(Buf *b, const char *s, size_t n);
+/* Append NUL-terminated s as a JSON string, or null when s is NULL. */
+void buf_json_text_or_null(Buf *b, const char *s);
 void buf_clear(Buf *b);
 /* Hand the contents to the caller (free with svp_string_free when the
  * allocator is the default one) and reset b; NULL after a failure. */
 char *buf_take(Buf *b, size_t *len);
 void buf_free(Buf *b);
+/* The contents as a rendering the caller reads but does not own: the
+ * text (never NULL when it succeeded, "" when empty) and its length in
+ * *len (when len is not NULL).  After an allocation failure: NULL, with b
+ * emptied and ready for the next rendering. */
+const char *buf_finish(Buf *b, size_t *len);
 
 #endif

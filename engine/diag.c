@@ -87,6 +87,7 @@ void diag_vadd(svp_diagnostics *d, svp_severity sev, const char *code,
         return;
     }
     svp_diagnostic *g = &d->items[d->count++];
+    g->file = NULL;
     g->severity = sev;
     g->code = code;
     g->message = text;
@@ -218,6 +219,23 @@ static void render_excerpt(Buf *b, const svp_diagnostics *d, const svp_diagnosti
     buf_putc(b, '\n');
 }
 
+void diag_add_about(svp_diagnostics *d, svp_severity sev, const char *code, const char *file,
+                    const char *fmt, ...)
+{
+    size_t before = d->count;
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(d, sev, code, (size_t)-1, 0, fmt, ap);
+    va_end(ap);
+    if (d->count == before)
+        return; /* counted only, or out of memory */
+    const char *copy = arena_strndup(&d->arena, file, strlen(file));
+    if (copy)
+        d->items[before].file = copy;
+    else
+        d->oom = true;
+}
+
 char *svp_diagnostics_render(const svp_diagnostics *d, bool color)
 {
     Buf b;
@@ -227,7 +245,7 @@ char *svp_diagnostics_render(const svp_diagnostics *d, bool color)
         if (g->line)
             buf_printf(&b, "%s:%u:%u: ", d->file, g->line, g->column);
         else
-            buf_printf(&b, "%s: ", d->file);
+            buf_printf(&b, "%s: ", g->file ? g->file : d->file);
         if (color)
             buf_puts(&b, severity_colour(g->severity));
         buf_puts(&b, severity_word(g->severity));

@@ -53,6 +53,12 @@ void diag_vadd(svp_diagnostics *d, svp_severity sev, const char *code,
  * that diagnostic was only counted, or out of memory. */
 void diag_suggest(svp_diagnostics *d, const char *text, size_t len);
 
+/* Add a diagnostic with no place about file (not the list's own), which
+ * the rendering names in front of it: for lists that speak of several
+ * files, like a version set's. */
+void diag_add_about(svp_diagnostics *d, svp_severity sev, const char *code, const char *file,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* Edit distance between two short words (for "did you mean" suggestions);
  * large for words over 70 characters, which are never suggested. */
 size_t diag_distance(const char *a, size_t na, const char *b, size_t nb);

@@ -1,7 +1,6 @@
 /*
  * diff.c - the April review: what changed between two versions of a policy
- * (svp_diff) and what the change does to a register of records
- * (svp_impact).
+ * (svp_diff; what the change does to a register is impact.c).
  *
  * svp_diff compares two compiled policies declaration by declaration,
  * matched by name (rule ids, parameter, field and decision names), never
@@ -11,17 +10,12 @@
  * canonical form `svp fmt` prints (fmt_expr).  Every change is one entry
  * with a kind, a name, an aspect and the old and new values, so the text
  * report and the JSON say the same things.
- *
- * svp_impact compares two results of the same record, one per version:
- * verdict, decisions (those both versions have, by name) and the ids of
- * the rules that fired.  It keeps only counters, one per kind of change
- * and per decision and rule, so a register of any length runs in the same
- * memory.
  */
 #include <string.h>
 
-#include "diff.h"
-#include "eval.h"
+#include "fmt.h"
+#include "program.h"
+#include "result.h"
 #include "value.h"
 
 /* ==== Canonical text ==================================================== */
@@ -900,18 +894,6 @@ size_t svp_diff_count(const svp_diff *d) { return d ? d->count : 0; }
 
 const svp_change *svp_diff_get(const svp_diff *d, size_t i) { return d && i < d->count ? &d->changes[i].pub : NULL; }
 
-static const char *finish(Buf *b, size_t *len)
-{
-    if (b->failed) {
-        buf_free(b);
-        buf_init(b, b->alloc);
-        return NULL;
-    }
-    if (len)
-        *len = b->len;
-    return b->data ? b->data : "";
-}
-
 static void change_line(Buf *b, const Change *c)
 {
     const char *t = kinds[c->kind].line;
@@ -954,24 +936,7 @@ const char *svp_diff_text(svp_diff *d, size_t *len)
         }
         change_line(b, c);
     }
-    return finish(b, len);
-}
-
-static void json_str_or_null(Buf *b, const char *s)
-{
-    if (s)
-        buf_json_string(b, s, strlen(s));
-    else
-        buf_puts(b, "null");
-}
-
-static void json_policy(Buf *b, const char *key, const svp_policy *p)
-{
-    buf_printf(b, "\"%s\":{\"name\":", key);
-    json_str_or_null(b, p->name);
-    buf_puts(b, ",\"version\":");
-    json_str_or_null(b, p->version);
-    buf_putc(b, '}');
+    return buf_finish(b, len);
 }
 
 const char *svp_diff_json(svp_diff *d, size_t *len)
@@ -979,428 +944,26 @@ const char *svp_diff_json(svp_diff *d, size_t *len)
     Buf *b = &d->out;
     buf_clear(b);
     buf_putc(b, '{');
-    json_policy(b, "old", d->C.a);
+    result_policy_json(b, "old", d->C.a);
     buf_putc(b, ',');
-    json_policy(b, "new", d->C.b);
+    result_policy_json(b, "new", d->C.b);
     buf_printf(b, ",\"count\":%zu,\"changes\":[", d->count);
     for (size_t i = 0; i < d->count; i++) {
         const svp_change *c = &d->changes[i].pub;
         buf_puts(b, i ? ",{\"kind\":" : "{\"kind\":");
-        json_str_or_null(b, c->kind);
+        buf_json_text_or_null(b, c->kind);
         buf_puts(b, ",\"section\":");
-        json_str_or_null(b, sections[kinds[d->changes[i].kind].section]);
+        buf_json_text_or_null(b, sections[kinds[d->changes[i].kind].section]);
         buf_puts(b, ",\"name\":");
-        json_str_or_null(b, c->name);
+        buf_json_text_or_null(b, c->name);
         buf_puts(b, ",\"aspect\":");
-        json_str_or_null(b, c->aspect);
+        buf_json_text_or_null(b, c->aspect);
         buf_puts(b, ",\"old\":");
-        json_str_or_null(b, c->old_value);
+        buf_json_text_or_null(b, c->old_value);
         buf_puts(b, ",\"new\":");
-        json_str_or_null(b, c->new_value);
+        buf_json_text_or_null(b, c->new_value);
         buf_putc(b, '}');
     }
     buf_puts(b, "]}\n");
-    return finish(b, len);
-}
-
-/* ==== svp_impact ======================================================== */
-
-struct svp_impact {
-    const svp_policy *a, *b;      /* old and new */
-    const svp_allocator *alloc;
-    Arena arena;                  /* the tables below; fixed after new */
-    /* Decisions both versions have, by name. */
-    uint32_t ndec;
-    uint32_t *dec_a, *dec_b;      /* decision index in each version */
-    unsigned long *dec_changed;
-    /* Record rules of either version, by id: old ones first, in order,
-     * then those only the new version has. */
-    uint32_t nrules;
-    const char **rule_id;
-    uint32_t *of_a, *of_b;        /* rule index in a version -> union index */
-    bool *fired_a, *fired_b;      /* this record */
-    unsigned long *newly, *no_longer;
-    unsigned long records, changed, to_noncompliant, to_compliant, became_invalid, became_valid,
-        error_changed, invalid_both;
-    Buf text, json, summary, va, vb;
-};
-
-svp_impact *svp_impact_new(const svp_policy *old_policy, const svp_policy *new_policy, const svp_allocator *alloc)
-{
-    if (!old_policy || !new_policy)
-        return NULL;
-    svp_impact *im = svp_mem_alloc(alloc, sizeof *im);
-    if (!im)
-        return NULL;
-    memset(im, 0, sizeof *im);
-    im->a = old_policy;
-    im->b = new_policy;
-    im->alloc = alloc;
-    arena_init(&im->arena, alloc, 0);
-    buf_init(&im->text, alloc);
-    buf_init(&im->json, alloc);
-    buf_init(&im->summary, alloc);
-    buf_init(&im->va, alloc);
-    buf_init(&im->vb, alloc);
-    const svp_policy *a = old_policy, *b = new_policy;
-    Arena *ar = &im->arena;
-    uint32_t most = a->ndecisions + 1, all = a->nrules + b->nrules + 1;
-    im->dec_a = arena_alloc(ar, most * sizeof *im->dec_a);
-    im->dec_b = arena_alloc(ar, most * sizeof *im->dec_b);
-    im->dec_changed = arena_alloc(ar, most * sizeof *im->dec_changed);
-    im->rule_id = arena_alloc(ar, all * sizeof *im->rule_id);
-    im->of_a = arena_alloc(ar, (a->nrules + 1) * sizeof *im->of_a);
-    im->of_b = arena_alloc(ar, (b->nrules + 1) * sizeof *im->of_b);
-    im->fired_a = arena_alloc(ar, all);
-    im->fired_b = arena_alloc(ar, all);
-    im->newly = arena_alloc(ar, all * sizeof *im->newly);
-    im->no_longer = arena_alloc(ar, all * sizeof *im->no_longer);
-    if (!im->dec_a || !im->dec_b || !im->dec_changed || !im->rule_id || !im->of_a || !im->of_b || !im->fired_a ||
-        !im->fired_b || !im->newly || !im->no_longer) {
-        svp_impact_free(im);
-        return NULL;
-    }
-    for (uint32_t i = 0; i < a->ndecisions; i++)
-        for (uint32_t j = 0; j < b->ndecisions; j++)
-            if (!strcmp(a->decisions[i]->name_str, b->decisions[j]->name_str)) {
-                im->dec_a[im->ndec] = i;
-                im->dec_b[im->ndec++] = j;
-                break;
-            }
-    for (uint32_t i = 0; i < a->nrules; i++) {
-        im->of_a[i] = im->nrules;
-        im->rule_id[im->nrules++] = a->rules[i]->id_str;
-    }
-    for (uint32_t j = 0; j < b->nrules; j++) {
-        uint32_t u = 0;
-        while (u < a->nrules && strcmp(im->rule_id[u], b->rules[j]->id_str))
-            u++;
-        if (u == a->nrules) {
-            u = im->nrules;
-            im->rule_id[im->nrules++] = b->rules[j]->id_str;
-        }
-        im->of_b[j] = u;
-    }
-    return im;
-}
-
-void svp_impact_free(svp_impact *im)
-{
-    if (!im)
-        return;
-    arena_free(&im->arena);
-    buf_free(&im->text);
-    buf_free(&im->json);
-    buf_free(&im->summary);
-    buf_free(&im->va);
-    buf_free(&im->vb);
-    svp_mem_free(im->alloc, im, sizeof *im);
-}
-
-static const char *verdict_word(svp_status s)
-{
-    return s == SVP_COMPLIANT ? "compliant" : s == SVP_NONCOMPLIANT ? "non-compliant" : "invalid";
-}
-
-/* Mark which rules (union index) fired in r. */
-static void mark_fired(const svp_impact *im, const svp_policy *p, const svp_result *r, const uint32_t *of, bool *fired)
-{
-    memset(fired, 0, im->nrules);
-    for (size_t i = 0; i < r->nfindings; i++)
-        for (uint32_t k = 0; k < p->nrules; k++)
-            if (p->rules[k] == r->findings[i].rule) {
-                fired[of[k]] = true;
-                break;
-            }
-}
-
-static bool same_error(const svp_result *x, const svp_result *y)
-{
-    const char *fx = x->error_field ? x->error_field : "", *fy = y->error_field ? y->error_field : "";
-    const char *mx = x->error_message ? x->error_message : "", *my = y->error_message ? y->error_message : "";
-    return !x->error_field == !y->error_field && !strcmp(fx, fy) && !strcmp(mx, my);
-}
-
-static void error_text(Buf *b, const svp_result *r)
-{
-    if (r->error_field)
-        buf_printf(b, "%s: ", r->error_field);
-    buf_puts(b, r->error_message ? r->error_message : "");
-}
-
-static void error_json(Buf *b, const svp_result *r)
-{
-    if (r->status != SVP_INVALID) {
-        buf_puts(b, "null");
-        return;
-    }
-    buf_puts(b, "{\"field\":");
-    json_str_or_null(b, r->error_field);
-    buf_puts(b, ",\"message\":");
-    json_str_or_null(b, r->error_message);
-    buf_putc(b, '}');
-}
-
-/* "; " between the parts of a record's text line. */
-static void part(Buf *b, bool *first)
-{
-    if (!*first)
-        buf_puts(b, "; ");
-    *first = false;
-}
-
-/* Empty b for the next piece, forgetting an earlier allocation failure. */
-static void reset(Buf *b)
-{
-    if (b->failed) {
-        buf_free(b);
-        buf_init(b, b->alloc);
-    }
-    buf_clear(b);
-}
-
-bool svp_impact_add(svp_impact *im, const svp_evaluator *old_ev, const svp_evaluator *new_ev)
-{
-    if (!im)
-        return false;
-    reset(&im->text);
-    reset(&im->json);
-    if (!old_ev || !new_ev || old_ev->p != im->a || new_ev->p != im->b)
-        return false;
-    const svp_result *x = &old_ev->result, *y = &new_ev->result;
-    im->records++;
-    Buf *t = &im->text, *j = &im->json;
-    const char *id = y->id ? y->id : x->id;
-    unsigned long line = y->line ? y->line : x->line;
-    buf_printf(t, "%s (line %lu): ", id ? id : "(no id)", line);
-    buf_puts(j, "{\"id\":");
-    json_str_or_null(j, id);
-    buf_printf(j, ",\"line\":%lu,\"verdict\":{\"old\":\"%s\",\"new\":\"%s\"}", line, verdict_word(x->status),
-               verdict_word(y->status));
-    bool changed = false, first = true;
-    if (x->status == SVP_INVALID || y->status == SVP_INVALID) {
-        if (x->status == SVP_INVALID && y->status == SVP_INVALID) {
-            if (same_error(x, y)) {
-                im->invalid_both++;
-            } else {
-                changed = true;
-                im->error_changed++;
-                buf_puts(t, "error: ");
-                error_text(t, x);
-                buf_puts(t, " -> ");
-                error_text(t, y);
-            }
-        } else {
-            changed = true;
-            buf_printf(t, "verdict: %s", verdict_word(x->status));
-            if (x->status == SVP_INVALID) {
-                im->became_valid++;
-                buf_puts(t, " (");
-                error_text(t, x);
-                buf_printf(t, ") -> %s", verdict_word(y->status));
-            } else {
-                im->became_invalid++;
-                buf_puts(t, " -> invalid (");
-                error_text(t, y);
-                buf_putc(t, ')');
-            }
-        }
-        buf_puts(j, ",\"error\":{\"old\":");
-        error_json(j, x);
-        buf_puts(j, ",\"new\":");
-        error_json(j, y);
-        buf_puts(j, "},\"decisions\":{},\"fires_now\":[],\"no_longer_fires\":[]}\n");
-    } else {
-        if (x->status != y->status) {
-            changed = true;
-            part(t, &first);
-            buf_printf(t, "verdict: %s -> %s", verdict_word(x->status), verdict_word(y->status));
-            if (y->status == SVP_NONCOMPLIANT)
-                im->to_noncompliant++;
-            else
-                im->to_compliant++;
-        }
-        buf_puts(j, ",\"decisions\":{");
-        bool any = false;
-        for (uint32_t k = 0; k < im->ndec; k++) {
-            Val va = x->slots[im->a->nfields + im->dec_a[k]], vb = y->slots[im->b->nfields + im->dec_b[k]];
-            buf_clear(&im->va);
-            buf_clear(&im->vb);
-            format_val(&im->va, im->a, va);
-            format_val(&im->vb, im->b, vb);
-            /* Compare what a person reads, and the kind (absent is not the text "(none)"). */
-            if (va.kind == vb.kind && im->va.len == im->vb.len &&
-                (!im->va.len || !memcmp(im->va.data, im->vb.data, im->va.len)))
-                continue;
-            changed = true;
-            im->dec_changed[k]++;
-            const char *name = im->a->decisions[im->dec_a[k]]->name_str;
-            if (!any) {
-                part(t, &first);
-                buf_puts(t, "decisions: ");
-            } else {
-                buf_puts(t, ", ");
-            }
-            buf_printf(t, "%s: %s -> %s", name, im->va.data ? im->va.data : "", im->vb.data ? im->vb.data : "");
-            buf_puts(j, any ? "," : "");
-            buf_json_string(j, name, strlen(name));
-            buf_puts(j, ":{\"old\":");
-            format_val_json(j, im->a, va, false);
-            buf_puts(j, ",\"new\":");
-            format_val_json(j, im->b, vb, false);
-            buf_putc(j, '}');
-            any = true;
-        }
-        buf_putc(j, '}');
-        mark_fired(im, im->a, x, im->of_a, im->fired_a);
-        mark_fired(im, im->b, y, im->of_b, im->fired_b);
-        /* Fires now: in the new version's order; no longer: the old's. */
-        buf_puts(j, ",\"fires_now\":[");
-        any = false;
-        for (uint32_t k = 0; k < im->b->nrules; k++) {
-            uint32_t u = im->of_b[k];
-            if (!im->fired_b[u] || im->fired_a[u])
-                continue;
-            changed = true;
-            im->newly[u]++;
-            if (!any) {
-                part(t, &first);
-                buf_puts(t, "fires now: ");
-            }
-            buf_printf(t, "%s%s", any ? ", " : "", im->rule_id[u]);
-            buf_puts(j, any ? "," : "");
-            json_str_or_null(j, im->rule_id[u]);
-            any = true;
-        }
-        buf_puts(j, "],\"no_longer_fires\":[");
-        any = false;
-        for (uint32_t k = 0; k < im->a->nrules; k++) {
-            uint32_t u = im->of_a[k];
-            if (!im->fired_a[u] || im->fired_b[u])
-                continue;
-            changed = true;
-            im->no_longer[u]++;
-            if (!any) {
-                part(t, &first);
-                buf_puts(t, "no longer fires: ");
-            }
-            buf_printf(t, "%s%s", any ? ", " : "", im->rule_id[u]);
-            buf_puts(j, any ? "," : "");
-            json_str_or_null(j, im->rule_id[u]);
-            any = true;
-        }
-        buf_puts(j, "]}\n");
-    }
-    buf_putc(t, '\n');
-    if (changed)
-        im->changed++;
-    else {
-        buf_clear(t);
-        buf_clear(j);
-    }
-    return changed;
-}
-
-const char *svp_impact_record_text(svp_impact *im, size_t *len) { return finish(&im->text, len); }
-const char *svp_impact_record_json(svp_impact *im, size_t *len) { return finish(&im->json, len); }
-unsigned long svp_impact_records(const svp_impact *im) { return im ? im->records : 0; }
-unsigned long svp_impact_changed(const svp_impact *im) { return im ? im->changed : 0; }
-
-/* The summary's table: a label (and a name) per line, counts in one
- * column.  Run once to measure (b NULL), once to print. */
-static void count_line(Buf *b, size_t *width, const char *label, const char *name, unsigned long n)
-{
-    size_t w = strlen(label) + (name ? strlen(name) : 0);
-    if (!b) {
-        if (w > *width)
-            *width = w;
-        return;
-    }
-    buf_printf(b, "  %s%s", label, name ? name : "");
-    for (; w < *width + 2; w++)
-        buf_putc(b, ' ');
-    buf_printf(b, "%lu\n", n);
-}
-
-static void count_lines(const svp_impact *im, Buf *b, size_t *width)
-{
-    count_line(b, width, "verdict flipped to non-compliant", NULL, im->to_noncompliant);
-    count_line(b, width, "verdict flipped to compliant", NULL, im->to_compliant);
-    count_line(b, width, "became invalid", NULL, im->became_invalid);
-    count_line(b, width, "became valid", NULL, im->became_valid);
-    if (im->error_changed)
-        count_line(b, width, "invalid under both, error changed", NULL, im->error_changed);
-    if (im->invalid_both)
-        count_line(b, width, "invalid under both, unchanged", NULL, im->invalid_both);
-    for (uint32_t k = 0; k < im->ndec; k++)
-        if (im->dec_changed[k])
-            count_line(b, width, "decision changed: ", im->a->decisions[im->dec_a[k]]->name_str, im->dec_changed[k]);
-    for (uint32_t u = 0; u < im->nrules; u++)
-        if (im->newly[u])
-            count_line(b, width, "rule newly firing: ", im->rule_id[u], im->newly[u]);
-    for (uint32_t u = 0; u < im->nrules; u++)
-        if (im->no_longer[u])
-            count_line(b, width, "rule no longer firing: ", im->rule_id[u], im->no_longer[u]);
-}
-
-const char *svp_impact_summary_text(svp_impact *im, size_t *len)
-{
-    Buf *b = &im->summary;
-    reset(b);
-    buf_printf(b, "%lu record%s read: %lu changed, %lu unchanged (%s %s -> %s %s)\n", im->records,
-               im->records == 1 ? "" : "s", im->changed, im->records - im->changed, im->a->name, im->a->version,
-               im->b->name, im->b->version);
-    size_t width = 0;
-    count_lines(im, NULL, &width);
-    count_lines(im, b, &width);
-    return finish(b, len);
-}
-
-/* "key":{"name":n,...} for the nonzero counts. */
-static void json_counts(Buf *b, const char *key, const char *const *names, const unsigned long *counts, uint32_t n)
-{
-    buf_printf(b, ",\"%s\":{", key);
-    bool any = false;
-    for (uint32_t i = 0; i < n; i++) {
-        if (!counts[i])
-            continue;
-        const char *name = names[i];
-        buf_puts(b, any ? "," : "");
-        buf_json_string(b, name, strlen(name));
-        buf_printf(b, ":%lu", counts[i]);
-        any = true;
-    }
-    buf_putc(b, '}');
-}
-
-const char *svp_impact_summary_json(svp_impact *im, size_t *len)
-{
-    Buf *b = &im->summary;
-    reset(b);
-    buf_puts(b, "{\"summary\":{");
-    json_policy(b, "old", im->a);
-    buf_putc(b, ',');
-    json_policy(b, "new", im->b);
-    buf_printf(b,
-               ",\"records\":%lu,\"changed\":%lu,\"unchanged\":%lu,\"to_noncompliant\":%lu,\"to_compliant\":%lu,"
-               "\"became_invalid\":%lu,\"became_valid\":%lu,\"error_changed\":%lu,\"invalid_both\":%lu",
-               im->records, im->changed, im->records - im->changed, im->to_noncompliant, im->to_compliant,
-               im->became_invalid, im->became_valid, im->error_changed, im->invalid_both);
-    /* Decision names, by the matched index. */
-    buf_puts(b, ",\"decisions\":{");
-    bool any = false;
-    for (uint32_t k = 0; k < im->ndec; k++) {
-        if (!im->dec_changed[k])
-            continue;
-        const char *name = im->a->decisions[im->dec_a[k]]->name_str;
-        buf_puts(b, any ? "," : "");
-        buf_json_string(b, name, strlen(name));
-        buf_printf(b, ":%lu", im->dec_changed[k]);
-        any = true;
-    }
-    buf_putc(b, '}');
-    json_counts(b, "newly_firing", im->rule_id, im->newly, im->nrules);
-    json_counts(b, "no_longer_firing", im->rule_id, im->no_longer, im->nrules);
-    buf_puts(b, "}}\n");
-    return finish(b, len);
+    return buf_finish(b, len);
 }

@@ -17,7 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <assert.h>
+
 #include "eval.h"
+#include "record.h"
 #include "value.h"
 
 static const Val ABSENT = {VK_ABSENT, 0, 0, 0, {.i = 0}};
@@ -60,6 +63,7 @@ static Val eval_name(svp_evaluator *ev, const Val *slots, const Expr *e)
     const svp_policy *p = ev->p;
     switch ((RefKind)e->ref_kind) { /* fields and decisions: eval_expr's fast path */
     case R_PARAM:
+        assert(e->ref < p->nparams);
         return literal(p->params[e->ref]->value);
     case R_MEMBER:
         return val_int(T_ENUM, e->type.ref, e->ref);
@@ -67,11 +71,14 @@ static Val eval_name(svp_evaluator *ev, const Val *slots, const Expr *e)
         Val *items = scratch_vals(ev, e->ref_count);
         if (!items)
             return ABSENT;
-        for (uint32_t i = 0; i < e->ref_count; i++)
+        for (uint32_t i = 0; i < e->ref_count; i++) {
+            assert(e->group[i] < p->nfields);
             items[i] = slots[e->group[i]];
+        }
         return (Val){VK_LIST, T_LIST, 0, e->ref_count, {.items = items}};
     }
-    case R_PROJECT: {
+    case R_PROJECT: { /* a member of every item of a list of objects */
+        assert(e->ref < p->nfields && p->fields[e->ref]->type.elem == T_OBJECT);
         Val list = slots[e->ref];
         if (list.kind != VK_LIST)
             return ABSENT;
@@ -80,6 +87,7 @@ static Val eval_name(svp_evaluator *ev, const Val *slots, const Expr *e)
             return ABSENT;
         uint32_t k = 0;
         for (uint32_t i = 0; i < list.n; i++) {
+            assert(list.u.items[i].kind == VK_OBJECT && e->ref_member < list.u.items[i].n);
             Val m = list.u.items[i].u.items[e->ref_member];
             if (m.kind != VK_ABSENT)
                 items[k++] = m;
@@ -112,7 +120,8 @@ static Val eval_compare(svp_evaluator *ev, const Val *slots, const Expr *e)
         return val_bool(vals_equal(a, b));
     if (e->kind == E_NE)
         return val_bool(!vals_equal(a, b));
-    int64_t x = a.u.i, y = b.u.i; /* the checker allows order on numbers only */
+    assert(a.kind == VK_INT && b.kind == VK_INT); /* the checker allows order on numbers only */
+    int64_t x = a.u.i, y = b.u.i;
     switch ((ExprKind)e->kind) {
     case E_LT: return val_bool(x < y);
     case E_LE: return val_bool(x <= y);
@@ -126,6 +135,7 @@ __attribute__((noinline)) static Val eval_arith(svp_evaluator *ev, const Val *sl
     Val a = eval_expr(ev, slots, e->a), b = eval_expr(ev, slots, e->b);
     if (a.kind != VK_INT || b.kind != VK_INT)
         return ABSENT;
+    assert(e->kind == E_ADD || e->kind == E_SUB || e->kind == E_MUL);
     int64_t r = 0;
     bool ok;
     if (e->kind == E_ADD)
@@ -191,6 +201,7 @@ __attribute__((noinline)) static Val eval_names(svp_evaluator *ev, const Val *sl
         return ABSENT;
     uint32_t k = 0;
     for (uint32_t i = 0; i < g->ref_count; i++) {
+        assert(g->group[i] < ev->p->nfields);
         Val v = slots[g->group[i]];
         if (v.kind == VK_BOOL && v.u.b == e->flag) {
             Name n = last_segment(ev->p->fields[g->group[i]]->path);
@@ -290,8 +301,11 @@ Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
 
 /* ---- Decisions and rules ----------------------------------------------- */
 
+/* The value of decision d over slots: its `is`, or the tier its `by`
+ * falls in (the checker has made the tiers cover every value, in order). */
 static Val decide(svp_evaluator *ev, const Val *slots, const Decision *d)
 {
+    assert((d->is != NULL) != (d->by != NULL));
     if (d->is)
         return eval_expr(ev, slots, d->is);
     Val by = eval_expr(ev, slots, d->by);
@@ -310,7 +324,7 @@ static Val decide(svp_evaluator *ev, const Val *slots, const Decision *d)
 /* The message of a fired rule.  A parameter shows as the policy writes it
  * ("£100,000"), so the message quotes the policy; a value from the record
  * shows exactly, to the penny ("£148,000.00"). */
-const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r)
+const char *eval_message(svp_evaluator *ev, const Val *slots, const Rule *r)
 {
     Buf b = ev->msg; /* reused: no allocation once it has grown */
     buf_clear(&b);
@@ -321,7 +335,7 @@ const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r)
         else if (e && e->kind == E_NAME && e->ref_kind == R_PARAM && ev->p->params[e->ref]->value->kind != E_TEXT)
             buf_append(&b, ev->p->params[e->ref]->value->text.text, ev->p->params[e->ref]->value->text.len);
         else if (e)
-            format_val(&b, ev->p, eval_expr(ev, slots, e));
+            value_format_text(&b, ev->p, eval_expr(ev, slots, e));
     }
     ev->msg = b;
     char *copy = b.failed ? NULL : arena_strndup(&ev->scratch, b.data ? b.data : "", b.len);
@@ -333,6 +347,8 @@ const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r)
     return copy ? copy : "";
 }
 
+/* Run every record rule over slots (decisions made): findings in policy
+ * order, the verdict, and with explain the trace of every rule. */
 static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
 {
     const svp_policy *p = ev->p;
@@ -357,9 +373,11 @@ static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
             }
         }
         if (fired) {
+            assert(res->nfindings < p->nrules);
             Finding *f = &res->findings[res->nfindings++];
             f->rule = r;
-            f->message = render_message(ev, slots, r);
+            f->rule_index = i;
+            f->message = eval_message(ev, slots, r);
             if (r->severity == SEV_ERROR)
                 res->status = SVP_NONCOMPLIANT;
         }
@@ -390,6 +408,7 @@ void svp_evaluator_reset(svp_evaluator *ev)
     ev->tree = NULL;
     arena_reset(&ev->scratch);
     memset(&ev->result, 0, sizeof ev->result);
+    ev->result.policy = ev->p;
 }
 
 void svp_evaluator_free(svp_evaluator *ev)
@@ -404,10 +423,13 @@ void svp_evaluator_free(svp_evaluator *ev)
     svp_mem_free(ev->alloc, ev, sizeof *ev);
 }
 
-static const svp_result *invalid(svp_evaluator *ev, const char *message)
+/* The result of a record that could not be evaluated: code says why
+ * (RESULT_ERROR_*), message what (NULL: record.c has written it). */
+static const svp_result *invalid(svp_evaluator *ev, const char *code, const char *message)
 {
     svp_result *res = &ev->result;
     res->status = SVP_INVALID;
+    res->error_code = code;
     res->nfindings = 0;
     res->trace = NULL;
     res->slots = NULL;
@@ -420,15 +442,20 @@ static const svp_result *invalid(svp_evaluator *ev, const char *message)
 
 const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, unsigned long line, bool explain)
 {
-    const svp_policy *p = ev->p;
+    assert(ev && (json || !len));
     svp_result *res = &ev->result;
     arena_reset(&ev->scratch);
     memset(res, 0, sizeof *res);
     res->line = line;
     ev->overflow = false;
+    ev->error_code = RESULT_ERROR_RECORD;
+    /* Under a version set, binding also picks the version: ev->p is the
+     * one in force for this record from here on. */
     Val *slots = record_bind(ev, json, len, &res->id);
+    const svp_policy *p = res->policy = ev->p;
     if (!slots)
-        return invalid(ev, NULL);
+        return invalid(ev, ev->error_code, NULL);
+    assert(p->nslots == p->nfields + p->ndecisions);
     for (uint32_t i = 0; i < p->ndecisions; i++)
         slots[p->nfields + i] = decide(ev, slots, p->decisions[i]);
     res->status = SVP_COMPLIANT;
@@ -436,40 +463,7 @@ const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, 
     run_rules(ev, slots, explain);
     if (ev->overflow) {
         ev->error_field[0] = '\0';
-        return invalid(ev, "arithmetic overflow or out of memory while evaluating the rules");
+        return invalid(ev, RESULT_ERROR_EVALUATION, "arithmetic overflow or out of memory while evaluating the rules");
     }
     return res;
-}
-
-svp_status svp_result_status(const svp_result *r) { return r->status; }
-const char *svp_result_id(const svp_result *r) { return r->id; }
-unsigned long svp_result_line(const svp_result *r) { return r->line; }
-const char *svp_result_error_field(const svp_result *r) { return r->error_field; }
-const char *svp_result_error_message(const svp_result *r) { return r->status == SVP_INVALID ? r->error_message : NULL; }
-size_t svp_result_finding_count(const svp_result *r) { return r->nfindings; }
-
-static const Rule *finding_rule(const svp_result *r, size_t i) { return i < r->nfindings ? r->findings[i].rule : NULL; }
-
-const char *svp_result_finding_rule(const svp_result *r, size_t i)
-{
-    const Rule *rule = finding_rule(r, i);
-    return rule ? rule->id_str : NULL;
-}
-
-const char *svp_result_finding_severity(const svp_result *r, size_t i)
-{
-    static const char *const words[] = {[SEV_INFO] = "info", [SEV_WARNING] = "warning", [SEV_ERROR] = "error"};
-    const Rule *rule = finding_rule(r, i);
-    return rule ? words[rule->severity] : NULL;
-}
-
-const char *svp_result_finding_message(const svp_result *r, size_t i)
-{
-    return i < r->nfindings ? r->findings[i].message : NULL;
-}
-
-const char *svp_result_finding_cite(const svp_result *r, size_t i)
-{
-    const Rule *rule = finding_rule(r, i);
-    return rule ? rule->cite_str : NULL;
 }

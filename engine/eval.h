@@ -1,11 +1,13 @@
 /*
- * eval.h - runtime values, the evaluator and its results (internal).
+ * eval.h - the evaluator: its state, and evaluating expressions, decisions
+ * and rules over a bound record (internal; eval.c).
  *
- * A record is bound into an array of Val, one per slot of the compiled
- * policy (program.h); decisions are computed into the slots after the
- * fields; rules then read slots.  Every Val a record needs lives in the
- * evaluator's scratch arena, which is reset before the next record, so
- * memory does not grow with a batch.
+ * A record is bound (record.c) into an array of Val, one per slot of the
+ * compiled policy (program.h); decisions are computed into the slots after
+ * the fields; rules then read slots, and what they found goes into the
+ * evaluator's svp_result (result.h), which result.c renders.  Every Val a
+ * record needs lives in the evaluator's scratch arena, which is reset
+ * before the next record, so memory does not grow with a batch.
  */
 #ifndef SVP_EVAL_H
 #define SVP_EVAL_H
@@ -14,53 +16,8 @@
 
 #include "buf.h"
 #include "program.h"
-
-typedef enum ValKind {
-    VK_ABSENT,  /* missing or null, or unknown (an absent operand) */
-    VK_BOOL,
-    VK_INT,     /* money, percent, number (hundredths), date (days), enum (index) */
-    VK_TEXT,
-    VK_LIST,
-    VK_OBJECT   /* an item of a list of objects: members in u.items */
-} ValKind;
-
-typedef struct Val {
-    uint8_t kind;  /* ValKind */
-    uint8_t type;  /* TypeKind, for formatting */
-    uint16_t ref;  /* enumeration index, for T_ENUM values and lists */
-    uint32_t n;    /* text length, or number of items */
-    union {
-        bool b;
-        int64_t i;
-        const char *s;
-        const struct Val *items;
-    } u;
-} Val;
-
-typedef struct Finding {
-    const Rule *rule;
-    const char *message; /* scratch arena */
-} Finding;
-
-/* One rule's outcome, kept for --explain. */
-typedef struct Trace {
-    const Rule *rule;
-    Val applies;         /* the `when` condition (true when there is none) */
-    Val holds;           /* the requirement (absent when not evaluated) */
-    bool fired;
-} Trace;
-
-struct svp_result {
-    svp_status status;
-    const char *id;
-    unsigned long line;
-    const char *error_field;   /* invalid records */
-    const char *error_message;
-    Finding *findings;
-    size_t nfindings;
-    Trace *trace;              /* NULL unless explain */
-    const Val *slots;          /* fields then decisions */
-};
+#include "result.h"
+#include "value.h"
 
 /* Where one JSON number of the record is written (see record.c). */
 typedef struct NumberSpan {
@@ -69,14 +26,18 @@ typedef struct NumberSpan {
 } NumberSpan;
 
 struct svp_evaluator {
-    const svp_policy *p;
+    const svp_policy *p;       /* the policy, or the version the record is under */
+    const struct svp_versions *versions; /* a version set (versions.h), or NULL */
+    int32_t as_of;             /* with versions: the date of an undated record */
+    const char *error_code;    /* why the record is invalid (result.h) */
     const svp_allocator *alloc;
     Arena scratch;             /* per record */
     NumberSpan *numbers;       /* the numbers of the current record, in order */
     size_t nnumbers, cap_numbers;
     cJSON *tree;               /* the record being evaluated (texts point in) */
-    Buf out;                   /* rendered result */
-    Buf msg;                   /* a finding's message, while it is built */
+    Buf out;                   /* a rendered result (result.c writes it) */
+    Buf msg;                   /* a finding's message while it is built; after the
+                                * rules, a decision's value while result.c renders it */
     svp_result result;
     char error_field[512];
     char error_message[512];
@@ -84,21 +45,13 @@ struct svp_evaluator {
     Val share;                 /* `share` while a portfolio rule is decided */
 };
 
-/* record.c: parse json and bind it into slots (nslots Vals); on failure
- * fills ev->error_field / ev->error_message and returns NULL. *id receives
- * the record's id when it has a text one. */
-Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **id);
-
-/* eval.c: evaluate one expression over slots. */
+/* Evaluate expression e over slots (NULL for a portfolio rule's final
+ * requirement, which reads only `share` and parameters).  Overflow and
+ * running out of scratch memory set ev->overflow and give an absent value. */
 Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e);
 
-/* eval.c: the message of fired rule r, in ev's scratch arena. */
-const char *render_message(svp_evaluator *ev, const Val *slots, const Rule *r);
-
-/* result.c: a value as a person reads it ("£1,234.56", "10%", "a, b"). */
-void format_val(Buf *b, const svp_policy *p, Val v);
-/* A value as JSON: money/percent as strings in person form when `human`
- * (because), else plain ("420000.00") as decisions show them. */
-void format_val_json(Buf *b, const svp_policy *p, Val v, bool human);
+/* The message of fired rule r, in ev's scratch arena ("" and
+ * ev->overflow set when out of memory). */
+const char *eval_message(svp_evaluator *ev, const Val *slots, const Rule *r);
 
 #endif

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "diff.h"
+#include "fmt.h"
 #include "parse.h"
 #include "program.h"
 

@@ -13,7 +13,9 @@
 
 #include "parse.h"
 #include "analyse.h"
+#include "check.h"
 #include "program.h"
+#include "result.h"
 #include "value.h"
 
 /* Policy files larger than this are refused before parsing. */

@@ -9,9 +9,11 @@
  * percentage rounded down to a hundredth (so "at least 25%" never passes
  * on 24.999%), and the rule's `require` and message are evaluated with it.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "eval.h"
+#include "result.h"
 #include "value.h"
 
 typedef struct Tally {
@@ -66,6 +68,7 @@ static bool is_true(Val v) { return v.kind == VK_BOOL && v.u.b; }
 
 void svp_portfolio_add(svp_portfolio *pf, const svp_evaluator *ev)
 {
+    assert(pf && ev && ev->p == pf->p); /* an evaluator over the portfolio's own policy */
     const svp_result *r = &ev->result;
     pf->records++;
     if (r->status == SVP_INVALID || !r->slots) {
@@ -104,11 +107,12 @@ static Val share_of(const Tally *t)
 /* Decide rule i: did it fire, and with what message. */
 static bool decide_rule(svp_portfolio *pf, uint32_t i, const char **message)
 {
+    assert(i < pf->p->nportfolio);
     const Rule *rule = pf->p->portfolio[i];
     svp_evaluator *ev = pf->ev;
     ev->share = share_of(&pf->tallies[i]);
     bool fired = rule->require ? !is_true(eval_expr(ev, NULL, rule->require)) : true;
-    *message = fired ? render_message(ev, NULL, rule) : NULL;
+    *message = fired ? eval_message(ev, NULL, rule) : NULL;
     return fired;
 }
 
@@ -127,7 +131,7 @@ svp_status svp_portfolio_status(svp_portfolio *pf)
 static void money_or_amount(Buf *b, const Rule *rule, int64_t v)
 {
     Val x = {VK_INT, rule->share_of->type.kind, 0, 0, {.i = v}};
-    format_val(b, NULL, x);
+    value_format_text(b, NULL, x);
 }
 
 const char *svp_portfolio_json(svp_portfolio *pf, size_t *len)
@@ -136,11 +140,9 @@ const char *svp_portfolio_json(svp_portfolio *pf, size_t *len)
     Buf *b = &pf->out;
     buf_clear(b);
     arena_reset(&pf->ev->scratch);
-    buf_puts(b, "{\"policy\":{\"name\":");
-    buf_json_string(b, p->name, strlen(p->name));
-    buf_puts(b, ",\"version\":");
-    buf_json_string(b, p->version, strlen(p->version));
-    buf_printf(b, "},\"records\":%llu,\"invalid\":%llu", (unsigned long long)pf->records,
+    buf_putc(b, '{');
+    result_policy_json(b, "policy", p);
+    buf_printf(b, ",\"records\":%llu,\"invalid\":%llu", (unsigned long long)pf->records,
                (unsigned long long)pf->invalid);
     bool compliant = true;
     Buf findings;
@@ -154,11 +156,9 @@ const char *svp_portfolio_json(svp_portfolio *pf, size_t *len)
         compliant &= rule->severity != SEV_ERROR;
         if (n++)
             buf_putc(&findings, ',');
-        buf_append(&findings, rule->json_head.text, rule->json_head.len);
-        buf_json_string(&findings, msg, strlen(msg));
-        buf_append(&findings, rule->json_tail.text, rule->json_tail.len);
+        result_finding_open(&findings, p, p->nrules + i, msg);
         buf_puts(&findings, "{\"share\":");
-        format_val_json(&findings, p, share_of(t), true);
+        value_format_json(&findings, p, share_of(t), true);
         buf_puts(&findings, ",\"part\":\"");
         money_or_amount(&findings, rule, t->part);
         buf_puts(&findings, "\",\"total\":\"");
@@ -174,7 +174,7 @@ const char *svp_portfolio_json(svp_portfolio *pf, size_t *len)
         buf_puts(b, i ? ",{\"rule\":" : "{\"rule\":");
         buf_json_string(b, rule->id_str, strlen(rule->id_str));
         buf_puts(b, ",\"share\":");
-        format_val_json(b, p, share_of(t), true);
+        value_format_json(b, p, share_of(t), true);
         buf_puts(b, ",\"part\":\"");
         money_or_amount(b, rule, t->part);
         buf_puts(b, "\",\"total\":\"");
@@ -204,14 +204,14 @@ const char *svp_portfolio_text(svp_portfolio *pf, bool color, size_t *len)
         const Tally *t = &pf->tallies[i];
         const char *msg;
         bool fired = decide_rule(pf, i, &msg);
-        buf_printf(b, "  %-8s %s: ", fired ? (rule->severity == SEV_ERROR ? "error" : rule->severity == SEV_WARNING ? "warning" : "info") : "ok",
+        buf_printf(b, "  %-8s %s: ", fired ? result_severity_word(rule->severity) : "ok",
                    rule->id_str);
         if (fired)
             buf_printf(b, "%s\n", msg);
         else
             buf_puts(b, "requirement met\n");
         buf_puts(b, "           share ");
-        format_val(b, p, share_of(t));
+        value_format_text(b, p, share_of(t));
         buf_puts(b, " (");
         money_or_amount(b, rule, t->part);
         buf_puts(b, " of ");

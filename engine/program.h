@@ -62,20 +62,11 @@ struct svp_policy {
     uint32_t nportfolio;
     uint32_t nslots;         /* nfields + ndecisions */
     uint32_t id_slot;        /* the field echoed as "id" in results, or UINT32_MAX */
-    Frag json_policy;        /* ,"policy":{"name":...,"version":...},"compliant": */
     const char **dated_by;   /* paths of the record's own dates ("dated by") */
     uint32_t ndated_by;
     char effective_text[11]; /* "YYYY-MM-DD" */
+    struct ResultPieces *pieces; /* output prepared by result_prepare (result.h) */
 };
-
-/* result.c: prepare the constant pieces of every result line once, at
- * compile time, so that a batch spends its time on the records.  False
- * when out of memory. */
-bool result_prepare(svp_policy *p);
-
-/* Check the parsed policy p->ast, filling in everything above; problems go
- * to diags.  Returns true when there were no errors. */
-bool check_policy(svp_policy *p, AstBuilder *ab);
 
 /* policy.c: parse and check text into a policy that is kept whatever the
  * diagnostics (added to d) say, for editors (engine/index.c): the tree and

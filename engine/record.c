@@ -20,13 +20,15 @@
  * (document order, then missing required fields in declaration order)
  * makes the record invalid.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "eval.h"
+#include "record.h"
 #include "value.h"
+#include "versions.h"
 
 
 /* Limits on a record (README, Limits). */
@@ -224,6 +226,7 @@ static Scan find_numbers(svp_evaluator *ev, const char *json, size_t len)
 /* The characters of number node j, as written in the record. */
 static NumberSpan number_text(const svp_evaluator *ev, const cJSON *j)
 {
+    assert(j->valueint >= 0 && (size_t)j->valueint < ev->nnumbers); /* numbered by walk_tree */
     return ev->numbers[j->valueint];
 }
 
@@ -491,6 +494,7 @@ static bool bind_list(Binder *B, Type t, cJSON *j, Val *out)
             return false;
         size_t saved = path_push(B, NULL, index);
         bool ok;
+        assert(t.elem == T_ENUM ? t.ref < p->nenums : t.elem != T_OBJECT || t.ref < p->nobjects);
         if (t.elem == T_ENUM) {
             ok = bind_enum(B, p->enums[t.ref], t.ref, c, &items[k]);
         } else if (t.elem == T_OBJECT) {
@@ -596,6 +600,7 @@ static bool bind_shape(Binder *B, const Shape *shape, cJSON *obj, Val *slots, in
         }
         size_t saved = path_push(B, c->string, -1);
         bool ok;
+        assert(s->slot < 0 || s->field);
         if (s->slot >= 0)
             ok = bind_value(B, s->field->type, c, &slots[s->slot]);
         else if (!cJSON_IsObject(c))
@@ -621,6 +626,7 @@ static bool complete(Binder *B, Field *const *fields, uint32_t n, Val *slots, in
         if (f->required && (f->from_rank < 0 || stage >= f->from_rank)) {
             path_push_n(B, f->path.text, f->path.len, -1);
             if (f->from_rank >= 0) {
+                assert(B->ev->p->stage_slot >= 0 && stage >= 0);
                 const EnumDecl *e = B->ev->p->enums[B->ev->p->fields[B->ev->p->stage_slot]->type.ref];
                 const Name st = e->members[stage], from = e->members[f->from_rank];
                 return fail(B, "missing: required from %.*s, and this record is at %.*s", (int)from.len, from.text,
@@ -643,6 +649,28 @@ static bool bind_object_into(Binder *B, const ObjectType *o, cJSON *j, Val *memb
     if (!cJSON_IsObject(j))
         return fail_expected(B, j, "an object");
     return bind_shape(B, &o->root, j, members, (int)B->depth) && complete(B, o->members, o->nmembers, members, 0);
+}
+
+/* With a version set: pick the version in force for the record whose
+ * tree is root, into ev->p (versions.c says how).  A record dated before
+ * every version is refused, naming the field that dated it. */
+static bool pick_version(Binder *B, const cJSON *root)
+{
+    svp_evaluator *ev = B->ev;
+    const char *field;
+    int32_t date;
+    const svp_policy *p = versions_pick(ev->versions, root, ev->as_of, &field, &date);
+    if (p) {
+        ev->p = p;
+        return true;
+    }
+    char on[SVP_VALUE_TEXT_MAX], earliest[SVP_VALUE_TEXT_MAX];
+    value_format_date(date, on);
+    value_format_date(ev->versions->earliest->effective, earliest);
+    if (field)
+        path_push_n(B, field, strlen(field), -1);
+    ev->error_code = RESULT_ERROR_NO_VERSION;
+    return fail(B, "no version of the policy is in force on %s: the earliest takes effect on %s", on, earliest);
 }
 
 Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **id)
@@ -696,6 +724,11 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
         fail(&B, "the record is too large to read (out of memory)");
         goto done;
     }
+    /* The version is chosen from this same tree: the record is parsed
+     * once, whatever the number of versions. */
+    if (ev->versions && !pick_version(&B, root))
+        goto done;
+    p = ev->p;
     slots = arena_alloc(&ev->scratch, (p->nslots ? p->nslots : 1) * sizeof *slots);
     if (!slots) {
         fail(&B, "the record is too large to read (out of memory)");

@@ -1,124 +1,38 @@
 /*
- * result.c - a result as JSON (results.md) and as text for a person.
+ * result.c - the one home of a result: its accessors, and its renderings as
+ * JSON (results.md) and as text for a person (see result.h).
  *
- * The JSON is written by hand into the evaluator's buffer rather than
- * built as a cJSON tree: one record's line is a few hundred bytes, and a
- * batch of a million records should spend its time on the rules, not on
- * allocating and freeing output nodes.
+ * Everything here reads what the evaluator left in an svp_result (the
+ * slots, findings and trace); nothing here evaluates.  The JSON is written
+ * by hand into the evaluator's output buffer rather than built as a cJSON
+ * tree: one record's line is a few hundred bytes, and a batch of a million
+ * records should spend its time on the rules, not on allocating and
+ * freeing output nodes.  The constant pieces of every line are prepared
+ * once per policy by result_prepare.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "eval.h"
-#include "value.h"
+#include "result.h"
 
-typedef enum MoneyForm {
-    MONEY_PLAIN,    /* "420000.00": decisions' JSON values */
-    MONEY_PENCE     /* "£420,000.00": messages, because, text */
-} MoneyForm;
+/* ---- Preparing the constant pieces, once per policy ------------------ */
 
-static void format_int(Buf *b, const svp_policy *p, Val v, MoneyForm form)
-{
-    char text[SVP_VALUE_TEXT_MAX];
-    size_t n;
-    switch ((TypeKind)v.type) {
-    case T_MONEY:
-        n = form == MONEY_PLAIN ? value_format_money_plain(v.u.i, text) : value_format_money(v.u.i, text);
-        break;
-    case T_PERCENT: n = value_format_percent(v.u.i, text); break;
-    case T_DATE: n = value_format_date((int32_t)v.u.i, text); break;
-    case T_ENUM: {
-        Name m = p->enums[v.ref]->members[v.u.i];
-        buf_append(b, m.text, m.len);
-        return;
-    }
-    default: n = value_format_number(v.u.i, text); break;
-    }
-    buf_append(b, text, n);
-}
-
-void format_val(Buf *b, const svp_policy *p, Val v)
-{
-    switch ((ValKind)v.kind) {
-    case VK_ABSENT: buf_puts(b, "(none)"); break;
-    case VK_BOOL: buf_puts(b, v.u.b ? "true" : "false"); break;
-    case VK_INT: format_int(b, p, v, MONEY_PENCE); break;
-    case VK_TEXT: buf_append(b, v.u.s, v.n); break;
-    case VK_LIST:
-        if (!v.n)
-            buf_puts(b, "(none)");
-        for (uint32_t i = 0; i < v.n; i++) {
-            if (i)
-                buf_puts(b, ", ");
-            format_val(b, p, v.u.items[i]);
-        }
-        break;
-    case VK_OBJECT: buf_puts(b, "(item)"); break;
-    }
-}
-
-void format_val_json(Buf *b, const svp_policy *p, Val v, bool human)
-{
-    switch ((ValKind)v.kind) {
-    case VK_ABSENT: buf_puts(b, "null"); return;
-    case VK_BOOL: buf_puts(b, v.u.b ? "true" : "false"); return;
-    case VK_TEXT: buf_json_string(b, v.u.s, v.n); return;
-    case VK_INT: /* enum members are identifiers: nothing to escape */
-        buf_putc(b, '"');
-        format_int(b, p, v, human ? MONEY_PENCE : MONEY_PLAIN);
-        buf_putc(b, '"');
-        return;
-    case VK_LIST:
-        buf_putc(b, '[');
-        for (uint32_t i = 0; i < v.n; i++) {
-            if (i)
-                buf_putc(b, ',');
-            format_val_json(b, p, v.u.items[i], human);
-        }
-        buf_putc(b, ']');
-        return;
-    case VK_OBJECT: {
-        const ObjectType *o = &p->objects[v.ref];
-        buf_putc(b, '{');
-        for (uint32_t i = 0; i < v.n; i++) {
-            if (i)
-                buf_putc(b, ',');
-            buf_json_string(b, o->members[i]->path_str, strlen(o->members[i]->path_str));
-            buf_putc(b, ':');
-            format_val_json(b, p, v.u.items[i], human);
-        }
-        buf_putc(b, '}');
-        return;
-    }
-    }
-}
-
+/* "key": */
 static void json_key(Buf *b, const char *key)
 {
     buf_json_string(b, key, strlen(key));
     buf_putc(b, ':');
 }
 
-static void json_text_or_null(Buf *b, const char *s)
-{
-    if (s)
-        buf_json_string(b, s, strlen(s));
-    else
-        buf_puts(b, "null");
-}
-
+/* A prepared piece, appended. */
 static void frag(Buf *b, Frag f) { buf_append(b, f.text, f.len); }
 
-/* {"path": value, ...} for the given field slots. */
-static void json_fields(Buf *b, const svp_policy *p, const Val *slots, const uint32_t *which, uint32_t n)
+const char *result_severity_word(int severity)
 {
-    buf_putc(b, '{');
-    for (uint32_t i = 0; i < n; i++) {
-        if (i)
-            buf_putc(b, ',');
-        frag(b, p->fields[which[i]]->json_key);
-        format_val_json(b, p, slots[which[i]], true);
-    }
-    buf_putc(b, '}');
+    static const char *const words[] = {[SEV_INFO] = "info", [SEV_WARNING] = "warning", [SEV_ERROR] = "error"};
+    assert(severity >= SEV_INFO && severity <= SEV_ERROR);
+    return words[severity];
 }
 
 /* Keep a copy of b's text in the policy's arena as f; false when out of
@@ -131,54 +45,100 @@ static bool keep(svp_policy *p, Buf *b, Frag *f)
     return f->text != NULL;
 }
 
+/* An array of n empty Frags in the policy's arena (at least one, so that
+ * an empty policy still has somewhere to point); NULL when out of memory. */
+static Frag *frags(svp_policy *p, uint32_t n)
+{
+    return arena_alloc(&p->arena, (n ? n : 1) * sizeof(Frag)); /* zeroed */
+}
+
 bool result_prepare(svp_policy *p)
 {
+    uint32_t nrules = p->nrules + p->nportfolio;
+    ResultPieces *rp = p->pieces = arena_alloc(&p->arena, sizeof *rp);
+    if (!rp)
+        return false;
+    rp->field_keys = frags(p, p->nfields);
+    rp->decision_keys = frags(p, p->ndecisions);
+    rp->rule_heads = frags(p, nrules);
+    rp->rule_tails = frags(p, nrules);
+    if (!rp->field_keys || !rp->decision_keys || !rp->rule_heads || !rp->rule_tails)
+        return false;
     Buf b;
     buf_init(&b, p->alloc);
     bool ok = true;
     for (uint32_t i = 0; i < p->nfields; i++) {
         json_key(&b, p->fields[i]->path_str);
-        ok &= keep(p, &b, &p->fields[i]->json_key);
+        ok &= keep(p, &b, &rp->field_keys[i]);
     }
     for (uint32_t i = 0; i < p->ndecisions; i++) {
         json_key(&b, p->decisions[i]->name_str);
-        ok &= keep(p, &b, &p->decisions[i]->json_key);
+        ok &= keep(p, &b, &rp->decision_keys[i]);
     }
-    static const char *const words[] = {[SEV_INFO] = "info", [SEV_WARNING] = "warning", [SEV_ERROR] = "error"};
-    for (uint32_t i = 0; i < p->nrules + p->nportfolio; i++) {
-        Rule *r = i < p->nrules ? p->rules[i] : p->portfolio[i - p->nrules];
+    for (uint32_t i = 0; i < nrules; i++) {
+        const Rule *r = i < p->nrules ? p->rules[i] : p->portfolio[i - p->nrules];
         buf_puts(&b, "{\"rule\":");
-        json_text_or_null(&b, r->id_str);
+        buf_json_text_or_null(&b, r->id_str);
         buf_puts(&b, ",\"severity\":");
-        json_text_or_null(&b, words[r->severity]);
+        buf_json_text_or_null(&b, result_severity_word(r->severity));
         buf_puts(&b, ",\"message\":");
-        ok &= keep(p, &b, &r->json_head);
+        ok &= keep(p, &b, &rp->rule_heads[i]);
         buf_puts(&b, ",\"cite\":");
-        json_text_or_null(&b, r->cite_str);
+        buf_json_text_or_null(&b, r->cite_str);
         buf_puts(&b, ",\"because\":");
-        ok &= keep(p, &b, &r->json_tail);
+        ok &= keep(p, &b, &rp->rule_tails[i]);
     }
-    buf_puts(&b, ",\"policy\":{\"name\":");
-    json_text_or_null(&b, p->name);
-    buf_puts(&b, ",\"version\":");
-    json_text_or_null(&b, p->version);
-    buf_puts(&b, "},\"compliant\":");
-    ok &= keep(p, &b, &p->json_policy);
+    buf_putc(&b, ',');
+    result_policy_json(&b, "policy", p);
+    buf_puts(&b, ",\"compliant\":");
+    ok &= keep(p, &b, &rp->policy);
     buf_free(&b);
     return ok;
+}
+
+void result_policy_json(Buf *b, const char *key, const svp_policy *p)
+{
+    json_key(b, key);
+    buf_puts(b, "{\"name\":");
+    buf_json_text_or_null(b, p->name);
+    buf_puts(b, ",\"version\":");
+    buf_json_text_or_null(b, p->version);
+    buf_putc(b, '}');
+}
+
+void result_finding_open(Buf *b, const svp_policy *p, uint32_t rule_index, const char *message)
+{
+    assert(rule_index < p->nrules + p->nportfolio);
+    frag(b, p->pieces->rule_heads[rule_index]);
+    buf_json_text_or_null(b, message);
+    frag(b, p->pieces->rule_tails[rule_index]);
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+/* {"path": value, ...} for the given field slots. */
+static void json_fields(Buf *b, const svp_policy *p, const Val *slots, const uint32_t *which, uint32_t n)
+{
+    buf_putc(b, '{');
+    for (uint32_t i = 0; i < n; i++) {
+        assert(which[i] < p->nfields);
+        if (i)
+            buf_putc(b, ',');
+        frag(b, p->pieces->field_keys[which[i]]);
+        value_format_json(b, p, slots[which[i]], true);
+    }
+    buf_putc(b, '}');
 }
 
 static void json_findings(Buf *b, const svp_policy *p, const svp_result *r)
 {
     buf_puts(b, ",\"findings\":[");
     for (size_t i = 0; i < r->nfindings; i++) {
-        const Rule *rule = r->findings[i].rule;
+        const Finding *f = &r->findings[i];
         if (i)
             buf_putc(b, ',');
-        frag(b, rule->json_head);
-        json_text_or_null(b, r->findings[i].message);
-        frag(b, rule->json_tail);
-        json_fields(b, p, r->slots, rule->because_slots, rule->nbecause);
+        result_finding_open(b, p, f->rule_index, f->message);
+        json_fields(b, p, r->slots, f->rule->because_slots, f->rule->nbecause);
         buf_putc(b, '}');
     }
     buf_putc(b, ']');
@@ -192,11 +152,11 @@ static void json_trace(Buf *b, const svp_policy *p, const svp_result *r)
         if (i)
             buf_putc(b, ',');
         buf_puts(b, "{\"rule\":");
-        json_text_or_null(b, t->rule->id_str);
+        buf_json_text_or_null(b, t->rule->id_str);
         buf_puts(b, ",\"applies\":");
         buf_puts(b, t->applies.kind == VK_BOOL && t->applies.u.b ? "true" : "false");
         buf_puts(b, ",\"requirement\":");
-        format_val_json(b, p, t->holds, true);
+        value_format_json(b, p, t->holds, true);
         buf_puts(b, ",\"fired\":");
         buf_puts(b, t->fired ? "true" : "false");
         buf_puts(b, ",\"read\":");
@@ -206,28 +166,50 @@ static void json_trace(Buf *b, const svp_policy *p, const svp_result *r)
     buf_putc(b, ']');
 }
 
+/* The error line of an invalid record. */
+static void json_invalid(Buf *b, const svp_result *r)
+{
+    buf_printf(b, ",\"line\":%lu,\"error\":{\"field\":", r->line);
+    buf_json_text_or_null(b, r->error_field);
+    buf_puts(b, ",\"message\":");
+    buf_json_text_or_null(b, r->error_message);
+    buf_puts(b, "}}\n");
+}
+
+/* b's text as a rendering, or (after an allocation failure) `oom`, with b
+ * made ready for the next rendering. */
+static const char *finish(Buf *b, const svp_allocator *alloc, const char *oom, size_t *len)
+{
+    if (b->failed) {
+        buf_free(b);
+        buf_init(b, alloc);
+        *len = strlen(oom);
+        return oom;
+    }
+    *len = b->len;
+    return b->data;
+}
+
 const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len)
 {
-    const svp_policy *p = ev->p;
+    assert(r == &ev->result); /* a result is rendered by its own evaluator */
+    const svp_policy *p = r->policy;
     Buf *b = &ev->out;
     buf_clear(b);
     buf_puts(b, "{\"id\":");
-    json_text_or_null(b, r->id);
+    buf_json_text_or_null(b, r->id);
     if (r->status == SVP_INVALID) {
-        buf_printf(b, ",\"line\":%lu,\"error\":{\"field\":", r->line);
-        json_text_or_null(b, r->error_field);
-        buf_puts(b, ",\"message\":");
-        json_text_or_null(b, r->error_message);
-        buf_puts(b, "}}\n");
+        json_invalid(b, r);
     } else {
-        frag(b, p->json_policy);
+        assert(r->slots);
+        frag(b, p->pieces->policy);
         buf_puts(b, r->status == SVP_COMPLIANT ? "true" : "false");
         buf_puts(b, ",\"decisions\":{");
         for (uint32_t i = 0; i < p->ndecisions; i++) {
             if (i)
                 buf_putc(b, ',');
-            frag(b, p->decisions[i]->json_key);
-            format_val_json(b, p, r->slots[p->nfields + i], false);
+            frag(b, p->pieces->decision_keys[i]);
+            value_format_json(b, p, r->slots[p->nfields + i], false);
         }
         buf_putc(b, '}');
         json_findings(b, p, r);
@@ -235,15 +217,8 @@ const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len)
             json_trace(b, p, r);
         buf_puts(b, "}\n");
     }
-    if (b->failed) {
-        buf_free(b);
-        buf_init(b, ev->alloc);
-        static const char oom[] = "{\"id\":null,\"line\":0,\"error\":{\"field\":null,\"message\":\"out of memory\"}}\n";
-        *len = sizeof oom - 1;
-        return oom;
-    }
-    *len = b->len;
-    return b->data;
+    return finish(b, ev->alloc, "{\"id\":null,\"line\":0,\"error\":{\"field\":null,\"message\":\"out of memory\"}}\n",
+                  len);
 }
 
 /* ---- Text ---------------------------------------------------------------- */
@@ -256,7 +231,8 @@ static void colour(Buf *b, bool on, const char *code)
 
 const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, size_t *len)
 {
-    const svp_policy *p = ev->p;
+    assert(r == &ev->result);
+    const svp_policy *p = r->policy;
     Buf *b = &ev->out;
     buf_clear(b);
     const char *verdict = r->status == SVP_COMPLIANT ? "COMPLIANT" : r->status == SVP_NONCOMPLIANT ? "NON-COMPLIANT" : "INVALID";
@@ -275,7 +251,7 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
         buf_printf(b, "  under %s %s\n", p->name, p->version);
         for (size_t i = 0; i < r->nfindings; i++) {
             const Rule *rule = r->findings[i].rule;
-            const char *sev = svp_result_finding_severity(r, i);
+            const char *sev = result_severity_word(rule->severity);
             colour(b, color, rule->severity == SEV_ERROR ? "\033[31m" : rule->severity == SEV_WARNING ? "\033[33m" : "\033[36m");
             buf_printf(b, "  %-8s", sev);
             colour(b, color, "\033[0m");
@@ -286,7 +262,7 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
         buf_puts(b, "  decisions:\n");
         for (uint32_t i = 0; i < p->ndecisions; i++) {
             buf_printf(b, "    %-28s ", p->decisions[i]->name_str);
-            format_val(b, p, r->slots[p->nfields + i]);
+            value_format_text(b, p, r->slots[p->nfields + i]);
             buf_putc(b, '\n');
         }
         if (r->trace) {
@@ -298,19 +274,117 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
                            !applies ? "does not apply" : t->fired ? "FIRED" : "applies, requirement met");
                 for (uint32_t k = 0; k < t->rule->nread; k++) {
                     buf_printf(b, "%s%s = ", k ? ", " : "; read ", p->fields[t->rule->read_slots[k]]->path_str);
-                    format_val(b, p, r->slots[t->rule->read_slots[k]]);
+                    value_format_text(b, p, r->slots[t->rule->read_slots[k]]);
                 }
                 buf_putc(b, '\n');
             }
         }
         buf_putc(b, '\n');
     }
+    return finish(b, ev->alloc, "out of memory\n", len);
+}
+
+/* ---- Reading a result (the public accessors) ------------------------------ */
+
+svp_status svp_result_status(const svp_result *r) { return r->status; }
+const char *svp_result_id(const svp_result *r) { return r->id; }
+unsigned long svp_result_line(const svp_result *r) { return r->line; }
+const char *svp_result_error_field(const svp_result *r) { return r->error_field; }
+const char *svp_result_error_message(const svp_result *r) { return r->status == SVP_INVALID ? r->error_message : NULL; }
+const char *svp_result_error_code(const svp_result *r) { return r->status == SVP_INVALID ? r->error_code : NULL; }
+const svp_policy *svp_result_policy(const svp_result *r) { return r->policy; }
+size_t svp_result_finding_count(const svp_result *r) { return r->nfindings; }
+
+static const Rule *finding_rule(const svp_result *r, size_t i) { return i < r->nfindings ? r->findings[i].rule : NULL; }
+
+const char *svp_result_finding_rule(const svp_result *r, size_t i)
+{
+    const Rule *rule = finding_rule(r, i);
+    return rule ? rule->id_str : NULL;
+}
+
+const char *svp_result_finding_severity(const svp_result *r, size_t i)
+{
+    const Rule *rule = finding_rule(r, i);
+    return rule ? result_severity_word(rule->severity) : NULL;
+}
+
+const char *svp_result_finding_message(const svp_result *r, size_t i)
+{
+    return i < r->nfindings ? r->findings[i].message : NULL;
+}
+
+const char *svp_result_finding_cite(const svp_result *r, size_t i)
+{
+    const Rule *rule = finding_rule(r, i);
+    return rule ? rule->cite_str : NULL;
+}
+
+bool svp_result_rule_fired(const svp_result *r, const char *rule_id)
+{
+    for (size_t i = 0; rule_id && i < r->nfindings; i++)
+        if (!strcmp(r->findings[i].rule->id_str, rule_id))
+            return true;
+    return false;
+}
+
+/* An invalid record has no decisions: no rule, and no decision, ran. */
+size_t svp_result_decision_count(const svp_result *r) { return r->slots ? r->policy->ndecisions : 0; }
+
+const char *svp_result_decision_name(const svp_result *r, size_t i)
+{
+    return i < svp_result_decision_count(r) ? r->policy->decisions[i]->name_str : NULL;
+}
+
+const char *svp_result_decision_title(const svp_result *r, size_t i)
+{
+    if (i >= svp_result_decision_count(r))
+        return NULL;
+    const char *title = r->policy->decisions[i]->title_str;
+    return title && *title ? title : NULL;
+}
+
+bool svp_result_decision_find(const svp_result *r, const char *name, size_t *index)
+{
+    for (size_t i = 0; name && i < svp_result_decision_count(r); i++)
+        if (!strcmp(r->policy->decisions[i]->name_str, name)) {
+            *index = i;
+            return true;
+        }
+    return false;
+}
+
+/* Decision i's value rendered by the evaluator's message buffer (free
+ * once rules have run) and copied into its scratch arena, so that it
+ * lives as long as the result.  NULL when i is out of range or memory
+ * runs out. */
+static const char *decision_copy(svp_evaluator *ev, const svp_result *r, size_t i, bool json)
+{
+    assert(r == &ev->result); /* the copy goes to the result's own scratch */
+    if (i >= svp_result_decision_count(r))
+        return NULL;
+    const svp_policy *p = r->policy;
+    Val v = r->slots[p->nfields + i];
+    Buf *b = &ev->msg;
+    buf_clear(b);
+    if (json)
+        value_format_json(b, p, v, false);
+    else
+        value_format_text(b, p, v);
+    const char *copy = b->failed ? NULL : arena_strndup(&ev->scratch, b->data ? b->data : "", b->len);
     if (b->failed) {
         buf_free(b);
         buf_init(b, ev->alloc);
-        *len = 14;
-        return "out of memory\n";
     }
-    *len = b->len;
-    return b->data;
+    return copy;
+}
+
+const char *svp_result_decision_json(svp_evaluator *ev, const svp_result *r, size_t i)
+{
+    return decision_copy(ev, r, i, true);
+}
+
+const char *svp_result_decision_text(svp_evaluator *ev, const svp_result *r, size_t i)
+{
+    return decision_copy(ev, r, i, false);
 }

@@ -54,6 +54,9 @@ typedef struct svp_diagnostic {
     unsigned line;       /* 1-based; 0 when the diagnostic has no place */
     unsigned column;     /* 1-based, in characters */
     size_t start, end;   /* byte span in the source */
+    const char *file;    /* the file it is about, when not the list's own
+                          * (a version set's diagnostics name each version's
+                          * file); NULL otherwise */
     /* For a "did you mean" suggestion: the text to put in place of
      * [start, end) (NUL-terminated), else NULL.  Editors offer it as a
      * quick fix. */
@@ -162,6 +165,14 @@ const char *svp_result_id(const svp_result *r);
  * not a JSON object at all) and what was wrong with it. */
 const char *svp_result_error_field(const svp_result *r);
 const char *svp_result_error_message(const svp_result *r);
+/* For an invalid record, why, as a short stable code: "record" (it breaks
+ * the record format), "no-version" (an evaluator over a version set: the
+ * record is dated before every version), "evaluation" (arithmetic
+ * overflow or out of memory while the rules ran).  NULL when valid. */
+const char *svp_result_error_code(const svp_result *r);
+/* The policy the record was evaluated under: for an evaluator over a
+ * version set, the version in force for it. */
+const svp_policy *svp_result_policy(const svp_result *r);
 
 size_t svp_result_finding_count(const svp_result *r);
 /* Finding i (in policy order): rule id, severity ("error", "warning",
@@ -171,6 +182,27 @@ const char *svp_result_finding_severity(const svp_result *r, size_t i);
 const char *svp_result_finding_message(const svp_result *r, size_t i);
 const char *svp_result_finding_cite(const svp_result *r, size_t i);
 
+/* Whether the rule with this id fired for the record (false for an
+ * invalid record, an unknown id or NULL). */
+bool svp_result_rule_fired(const svp_result *r, const char *rule_id);
+
+/* The decisions, in policy order: how many (0 for an invalid record: no
+ * decision was made), decision i's name, and its title (NULL when the
+ * policy gives none).  NULL when i is out of range. */
+size_t svp_result_decision_count(const svp_result *r);
+const char *svp_result_decision_name(const svp_result *r, size_t i);
+const char *svp_result_decision_title(const svp_result *r, size_t i);
+/* The index of the decision called name in *index: true when there is
+ * one. */
+bool svp_result_decision_find(const svp_result *r, const char *name, size_t *index);
+/* Decision i's value as JSON text, exactly as the result's "decisions"
+ * shows it (true, "Cabinet", "10%", "420000.00", null), or as a person
+ * reads it (true, Cabinet, 10%, £420,000.00, (none)).  NUL-terminated;
+ * owned by the evaluator and valid as long as the result.  NULL when i is
+ * out of range or memory runs out. */
+const char *svp_result_decision_json(svp_evaluator *ev, const svp_result *r, size_t i);
+const char *svp_result_decision_text(svp_evaluator *ev, const svp_result *r, size_t i);
+
 /* The result as one line of JSON (results.md), newline included, and its
  * length.  Owned by the evaluator, like the result. */
 const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len);
@@ -178,6 +210,52 @@ const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len)
 /* The result as text for a person: verdict, findings, decisions.
  * color adds ANSI colours.  Owned by the evaluator, like the result. */
 const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, size_t *len);
+
+/* ---- Versions of a policy ---------------------------------------------- */
+
+/* True when text is a real calendar date written YYYY-MM-DD (0001-01-01
+ * to 9999-12-31): the form of every date svp takes. */
+bool svp_is_date(const char *text);
+
+/* A version set: the compiled versions of one policy, each taking effect
+ * on its own date.  Given several, svp evaluates each record under the
+ * version in force on the record's own date.  The policies must outlive
+ * the set, which only reads them. */
+typedef struct svp_versions svp_versions;
+
+/* Make a version set of policies[0, n), files[i] being what diagnostics
+ * call policies[i] (its file), and check them against each other:
+ *   - versions of different policies (their `policy` names differ) are an
+ *     error, code "version-policy": they are not versions of one policy;
+ *   - two versions taking effect on the same day are an error, code
+ *     "version-same-day": which one is in force would be ambiguous;
+ *   - when the review month of the newest version has come round since it
+ *     took effect, as of today ("YYYY-MM-DD"; NULL: the date now, UTC),
+ *     the review is due: a warning, code "review-due".
+ * Each diagnostic names the file it is about (svp_diagnostic.file).
+ * Returns the set, or NULL when there are errors, memory runs out, or an
+ * argument is wrong (n is 0, a policy is NULL, today is not a date).
+ * *diags (if diags is not NULL) receives every diagnostic, warnings
+ * included, as for svp_policy_compile; it is NULL when the arguments are
+ * wrong or memory runs out. */
+svp_versions *svp_versions_new(const svp_policy *const *policies, const char *const *files, size_t n,
+                               const char *today, const svp_allocator *alloc, svp_diagnostics **diags);
+void svp_versions_free(svp_versions *v);
+/* The versions, in the order given. */
+size_t svp_versions_count(const svp_versions *v);
+const svp_policy *svp_versions_get(const svp_versions *v, size_t i);
+
+/* An evaluator over a version set (which must outlive it).  Each record is
+ * evaluated under the version in force on its own date: the first of the
+ * newest version's `dated by` fields that the record holds as a valid
+ * date, else as_of ("YYYY-MM-DD"; NULL: the date now, UTC); the version in
+ * force is the latest taking effect on or before that date.  The choice is
+ * made while the record is parsed, once.  A record dated before every
+ * version is an invalid result with error code "no-version", its error
+ * field the `dated by` field that dated it (NULL when the date was
+ * as_of).  svp_result_policy says which version a record was under.  NULL
+ * when out of memory or as_of is not a date. */
+svp_evaluator *svp_evaluator_new_versions(const svp_versions *v, const char *as_of, const svp_allocator *alloc);
 
 /* ---- Portfolio rules: a whole register at once --------------------------- */
 
@@ -191,7 +269,8 @@ typedef struct svp_portfolio svp_portfolio;
 svp_portfolio *svp_portfolio_new(const svp_policy *p, const svp_allocator *alloc);
 void svp_portfolio_free(svp_portfolio *pf);
 
-/* Count the record whose result ev holds now (from its last svp_evaluate). */
+/* Count the record whose result ev holds now (from its last svp_evaluate);
+ * ev must have evaluated it under pf's own policy. */
 void svp_portfolio_add(svp_portfolio *pf, const svp_evaluator *ev);
 
 /* How many portfolio rules the policy has (0: nothing to report). */

@@ -11,7 +11,10 @@
  */
 #include "value.h"
 
+#include <assert.h>
 #include <string.h>
+
+#include "program.h"
 
 /* 128-bit product type; __extension__ keeps -Wpedantic builds quiet. */
 __extension__ typedef __int128 wide_t;
@@ -549,4 +552,94 @@ bool value_mul(int64_t a, int64_t b, int64_t *out)
 bool value_mul_percent(int64_t pence, int64_t pct, int64_t *out)
 {
     return mul_div_round(pence, pct, 10000, out);
+}
+
+/* ---- Runtime values as text and as JSON ------------------------------------ */
+
+typedef enum MoneyForm {
+    MONEY_PLAIN,    /* "420000.00": decisions' JSON values */
+    MONEY_PENCE     /* "£420,000.00": messages, because, text */
+} MoneyForm;
+
+/* Append integer value v (money, percent, number, date or enumeration
+ * member) to b, money in the given form. */
+static void format_int(Buf *b, const svp_policy *p, Val v, MoneyForm form)
+{
+    char text[SVP_VALUE_TEXT_MAX];
+    size_t n;
+    switch ((TypeKind)v.type) {
+    case T_MONEY:
+        n = form == MONEY_PLAIN ? value_format_money_plain(v.u.i, text) : value_format_money(v.u.i, text);
+        break;
+    case T_PERCENT: n = value_format_percent(v.u.i, text); break;
+    case T_DATE: n = value_format_date((int32_t)v.u.i, text); break;
+    case T_ENUM: {
+        assert(p && v.ref < p->nenums && v.u.i >= 0 && v.u.i < p->enums[v.ref]->count);
+        Name m = p->enums[v.ref]->members[v.u.i];
+        buf_append(b, m.text, m.len);
+        return;
+    }
+    default: n = value_format_number(v.u.i, text); break;
+    }
+    buf_append(b, text, n);
+}
+
+/* Contract in value.h. */
+void value_format_text(Buf *b, const svp_policy *p, Val v)
+{
+    switch ((ValKind)v.kind) {
+    case VK_ABSENT: buf_puts(b, "(none)"); break;
+    case VK_BOOL: buf_puts(b, v.u.b ? "true" : "false"); break;
+    case VK_INT: format_int(b, p, v, MONEY_PENCE); break;
+    case VK_TEXT: buf_append(b, v.u.s, v.n); break;
+    case VK_LIST:
+        if (!v.n)
+            buf_puts(b, "(none)");
+        for (uint32_t i = 0; i < v.n; i++) {
+            if (i)
+                buf_puts(b, ", ");
+            value_format_text(b, p, v.u.items[i]);
+        }
+        break;
+    case VK_OBJECT: buf_puts(b, "(item)"); break;
+    }
+}
+
+/* Contract in value.h.  Enumeration members are identifiers and
+ * formatted amounts hold no quote or backslash: nothing to escape. */
+void value_format_json(Buf *b, const svp_policy *p, Val v, bool human)
+{
+    switch ((ValKind)v.kind) {
+    case VK_ABSENT: buf_puts(b, "null"); return;
+    case VK_BOOL: buf_puts(b, v.u.b ? "true" : "false"); return;
+    case VK_TEXT: buf_json_string(b, v.u.s, v.n); return;
+    case VK_INT:
+        buf_putc(b, '"');
+        format_int(b, p, v, human ? MONEY_PENCE : MONEY_PLAIN);
+        buf_putc(b, '"');
+        return;
+    case VK_LIST:
+        buf_putc(b, '[');
+        for (uint32_t i = 0; i < v.n; i++) {
+            if (i)
+                buf_putc(b, ',');
+            value_format_json(b, p, v.u.items[i], human);
+        }
+        buf_putc(b, ']');
+        return;
+    case VK_OBJECT: {
+        assert(p && v.ref < p->nobjects && v.n == p->objects[v.ref].nmembers);
+        const ObjectType *o = &p->objects[v.ref];
+        buf_putc(b, '{');
+        for (uint32_t i = 0; i < v.n; i++) {
+            if (i)
+                buf_putc(b, ',');
+            buf_json_string(b, o->members[i]->path_str, strlen(o->members[i]->path_str));
+            buf_putc(b, ':');
+            value_format_json(b, p, v.u.items[i], human);
+        }
+        buf_putc(b, '}');
+        return;
+    }
+    }
 }

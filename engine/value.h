@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 /* Large enough for any formatted value, "£-92,233,720,368,547,758.08" etc. */
 #define SVP_VALUE_TEXT_MAX 48
 
@@ -87,5 +89,44 @@ bool value_mul(int64_t a, int64_t b, int64_t *out);
  * rounded to the nearest penny with halves away from zero:
  * pence * pct / 10000.  £333.33 * 10% = £33.33; £0.05 * 50% = £0.03. */
 bool value_mul_percent(int64_t pence, int64_t pct, int64_t *out);
+
+/* ---- Runtime values ------------------------------------------------------ */
+
+/* A value while a record is evaluated.  A record is bound into an array of
+ * Val, one per slot of the compiled policy (program.h); decisions are
+ * computed into the slots after the fields; rules then read slots. */
+typedef enum ValKind {
+    VK_ABSENT,  /* missing or null, or unknown (an absent operand) */
+    VK_BOOL,
+    VK_INT,     /* money, percent, number (hundredths), date (days), enum (index) */
+    VK_TEXT,
+    VK_LIST,
+    VK_OBJECT   /* an item of a list of objects: members in u.items */
+} ValKind;
+
+typedef struct Val {
+    uint8_t kind;  /* ValKind */
+    uint8_t type;  /* TypeKind (ast.h), for formatting */
+    uint16_t ref;  /* enumeration index, for T_ENUM values and lists */
+    uint32_t n;    /* text length, or number of items */
+    union {
+        bool b;
+        int64_t i;
+        const char *s;
+        const struct Val *items;
+    } u;
+} Val;
+
+/* Append v as a person reads it to b: "£1,234.56", "10%", "a, b",
+ * "(none)" for an absent value or an empty list.  p names enumeration
+ * members; it may be NULL only when v holds no enumeration value. */
+void value_format_text(Buf *b, const struct svp_policy *p, Val v);
+
+/* Append v as JSON to b.  Money, percentages, dates and enumeration
+ * members are JSON strings: in the person's form ("£420,000.00", as
+ * `because` shows them) when human, else plain ("420000.00", as decisions
+ * show them).  Absent is null; lists are arrays; an object item is an
+ * object keyed by member path. */
+void value_format_json(Buf *b, const struct svp_policy *p, Val v, bool human);
 
 #endif

@@ -435,7 +435,7 @@ def test_versions():
             f.write(newer)
         got = s.edit(8, "2020-04-01", "2021-04-01")
         check("two versions on one day: an error", [diag(x) for x in got], [{
-            "range": rng(0, 0, 0, 0), "severity": 1, "code": "versions",
+            "range": rng(0, 0, 0, 0), "severity": 1, "code": "version-same-day",
             "message": "%s and %s both take effect on 2021-04-01: two versions of \"NELC Social Value Policy\" "
                        "cannot be in force on the same day" % (old, new)}])
         s.end()

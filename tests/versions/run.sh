@@ -71,4 +71,18 @@ grep -q "nelc-2021.svp: warning: annual review due since April 2022" "$tmp/err" 
 "$svp" check policies/nelc-social-value.svp --today 2021-13-01 > /dev/null 2>&1
 same "bad --today: usage error" "$?" 2
 
+# Versions of different policies: not versions of one policy.  eval refuses
+# them (exit 2) and says which file is the odd one out; check, given files
+# of different policies, checks each on its own.
+sed 's/^policy "NELC Social Value Policy"/policy "Another Council Policy"/' "$tmp/v/nelc-2021.svp" > "$tmp/other.svp"
+"$svp" eval "$tmp/v/nelc-2020.svp" "$tmp/other.svp" "$tmp/records.jsonl" --format json > "$tmp/out.json" 2> "$tmp/err"
+same "different policies: eval exits 2" "$?" 2
+same "different policies: no result lines" "$(cat "$tmp/out.json")" ""
+same "different policies: the message" "$(cat "$tmp/err")" \
+    "$tmp/other.svp: error: this is policy \"Another Council Policy\" and $tmp/v/nelc-2020.svp is policy \"NELC Social Value Policy\": versions given together must be versions of one policy"
+"$svp" check "$tmp/v/nelc-2020.svp" "$tmp/other.svp" --today 2021-05-01 > "$tmp/out" 2> "$tmp/err"
+same "different policies: check checks each, exit 0" "$?" 0
+same "different policies: check, both ok" "$(grep -c ': ok (' "$tmp/out")" 2
+same "different policies: check, no version error" "$(grep -c 'error' "$tmp/err")" 0
+
 summary

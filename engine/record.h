@@ -1,0 +1,19 @@
+/*
+ * record.h - reading one JSON record and binding it to the policy's slots
+ * (internal; record.c).
+ */
+#ifndef SVP_RECORD_H
+#define SVP_RECORD_H
+
+#include "eval.h"
+
+/* Parse json[0, len) and bind it into a new array of p->nslots Vals in
+ * ev's scratch arena (decision slots left for the evaluator).  On success
+ * returns the slots; the record's cJSON tree is kept in ev->tree (text
+ * values point into it) until the next record.  On failure returns NULL
+ * with ev->error_field (empty: the record as a whole) and
+ * ev->error_message saying what is wrong.  *id receives the record's id
+ * when it has a text one, else NULL. */
+Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **id);
+
+#endif
