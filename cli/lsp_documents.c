@@ -210,19 +210,3 @@ char *lsp_uri_to_path(const char *uri)
     *o = '\0';
     return out;
 }
-
-char *lsp_path_to_uri(const char *path)
-{
-    char *out = malloc(strlen(path) * 3 + 8), *o = out;
-    if (!out)
-        return NULL;
-    o += sprintf(o, "file://");
-    for (const unsigned char *s = (const unsigned char *)path; *s; s++) {
-        if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr("/-_.~", *s))
-            *o++ = (char)*s;
-        else
-            o += sprintf(o, "%%%02X", *s);
-    }
-    *o = '\0';
-    return out;
-}

@@ -55,7 +55,5 @@ LspPosition lsp_doc_position(const LspDocument *d, size_t offset);
 
 /* "file:///a/b%20c.svp" -> "/a/b c.svp" (malloc'd); other URIs as they are. */
 char *lsp_uri_to_path(const char *uri);
-/* The reverse, for a path in the same folder (malloc'd). */
-char *lsp_path_to_uri(const char *path);
 
 #endif

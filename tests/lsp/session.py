@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lspclient import Client  # noqa: E402
@@ -99,7 +100,7 @@ class Session:
         self.version = 0
 
     def open(self, path, text=None):
-        self.uri = "file://" + path
+        self.uri = "file://" + urllib.parse.quote(path)
         self.text = open(path, encoding="utf-8").read() if text is None else text
         self.version = 1
         self.c.notify("textDocument/didOpen", {"textDocument": {"uri": self.uri, "languageId": "svp",
@@ -407,7 +408,7 @@ def test_formatting():
 
 
 def test_versions():
-    d = tempfile.mkdtemp()
+    d = tempfile.mkdtemp(prefix="svp lsp versions ")  # a space, %20 in the URI
     try:
         text = open(POLICY, encoding="utf-8").read()
         old = os.path.join(d, "a-2020.svp")
@@ -428,7 +429,7 @@ def test_versions():
         s.c.notify("textDocument/didSave", {"textDocument": {"uri": s.uri}})
         check("with a newer version in the folder, no reminder", s.c.diagnostics(s.uri)["diagnostics"], [])
         os.remove(new)
-        s.c.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": "file://" + new, "type": 3}]})
+        s.c.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": "file://" + urllib.parse.quote(new), "type": 3}]})
         check("the newer version deleted: the reminder is back", [x["code"] for x in s.c.diagnostics(s.uri)["diagnostics"]],
               ["review-due"])
         with open(new, "w", encoding="utf-8") as f:
@@ -446,6 +447,12 @@ def test_versions():
 # ---- what a client can get wrong ------------------------------------------------------------------
 
 def test_robustness():
+    r = subprocess.run([SVP, "lsp", "--port", "8080"], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    check("an unknown option: a usage error", (r.returncode, r.stderr.split("\n")[0]),
+          (2, "svp: usage: svp lsp [--stdio] [--today YYYY-MM-DD]"))
+    r = subprocess.run([SVP, "lsp", "--stdio"], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    check("--stdio (as editors pass it) is accepted; input ending without exit: status 1",
+          (r.returncode, r.stdout, r.stderr), (1, "", ""))
     c = Client(WRAP + [SVP, "lsp"])
     r = c.call("textDocument/hover", {"textDocument": {"uri": "file:///x.svp"}, "position": {"line": 0, "character": 0}})
     check("a request before initialize", r["error"]["code"], -32002)
