@@ -136,6 +136,18 @@ void lsp_doc_analyse(LspDocument *d)
     svp_diagnostics_free(d->diags);
     d->diags = NULL;
     d->index = svp_index_new(d->path, d->text, d->len, NULL, &d->diags);
+    if (svp_text_is_mapping(d->text, d->len)) {
+        /* an import mapping, not a policy: its diagnostics are the mapping
+         * compiler's, as `svp check` gives them (those of the policy it
+         * fills are about that other file, and stay there) */
+        svp_diagnostics *mine = NULL, *policy = NULL;
+        svp_mapping_free(svp_mapping_compile(d->path, d->text, d->len, NULL, &mine, &policy));
+        svp_diagnostics_free(policy);
+        if (mine) {
+            svp_diagnostics_free(d->diags);
+            d->diags = mine;
+        }
+    }
 }
 
 /* UTF-16 code units of the UTF-8 sequence starting with byte c. */

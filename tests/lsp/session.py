@@ -444,6 +444,28 @@ def test_versions():
         shutil.rmtree(d)
 
 
+def test_import_mapping():
+    """An import mapping (also a .svp file) gets the mapping's diagnostics, as svp check gives them."""
+    s = Session()
+    path = os.path.join(ROOT, "policies", "import", "ocds.svp")
+    check("the shipped OCDS mapping opens clean", s.open(path), [])
+    line = next(i for i, l in enumerate(s.text.split("\n")) if l.startswith("import"))
+    got = s.edit(line, "import", "imprt")
+    check("a broken mapping: diagnostics, the first an error", bool(got) and got[0]["severity"], 1)
+    broken = os.path.join(os.path.dirname(path), ".lsp-test-broken.svp")  # beside it: `into` is relative
+    try:
+        with open(broken, "w", encoding="utf-8") as f:
+            f.write(s.text)
+        out = subprocess.run([SVP, "check", broken], capture_output=True, text=True).stderr
+        first = re.match(r"^.*?:(\d+):(\d+): error: (.*)$", out.split("\n")[0])
+        check("(svp check says the same first)", first and (int(first.group(1)) - 1, first.group(3)),
+              (got[0]["range"]["start"]["line"], got[0]["message"]) if got else None)
+    finally:
+        os.remove(broken)
+    check("fixed", s.edit(line, "imprt", "import"), [])
+    s.end()
+
+
 # ---- what a client can get wrong ------------------------------------------------------------------
 
 def test_robustness():
@@ -546,7 +568,7 @@ def test_many_edits():
 
 if __name__ == "__main__":
     tests = [test_break_and_fix, test_knowledge, test_rename_and_complete, test_formatting, test_versions,
-             test_robustness, test_many_edits]
+             test_import_mapping, test_robustness, test_many_edits]
     only = sys.argv[2:]
     for t in tests:
         if only and t.__name__ not in only:
