@@ -36,6 +36,7 @@ static const char usage[] =
     "  svp report --review OLD.svp NEW.svp RECORDS [--format html|json] [-o FILE]\n"
     "                                              the committee paper for an amendment\n"
     "  svp import MAPPING.svp INPUT...             OCDS notices or a CSV register in, records out (JSON Lines)\n"
+    "  svp lsp [--today DATE]                      the language server for editors (LSP over stdio)\n"
     "  svp help                                    this text\n";
 
 int cli_usage_error(const char *fmt, const char *arg)
@@ -88,6 +89,8 @@ static int run(int argc, char **argv)
         return cli_report(argc - 2, argv + 2);
     if (!strcmp(cmd, "import"))
         return cli_import(argc - 2, argv + 2);
+    if (!strcmp(cmd, "lsp"))
+        return cli_lsp(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;

@@ -319,10 +319,11 @@ static Type field_type(Checker *C, Field *f)
         }
         for (uint32_t i = 0; i < C->p->nenums; i++)
             suggest_consider(&s, C->p->enums[i]->name, "enumeration");
-        if (s.kind)
+        if (s.kind) {
             error(C, f->type_name.span, "unknown-name", "unknown type `%.*s`; did you mean `%.*s`?",
                   (int)f->type_name.len, f->type_name.text, (int)s.name.len, s.name.text);
-        else
+            diag_suggest(C->d, s.name.text, s.name.len); /* the quick fix of editors */
+        } else
             error(C, f->type_name.span, "unknown-name",
                   "unknown type `%.*s`: use money, percent, number, date, text, boolean, "
                   "an enum declared in this policy, or `list of` one of them",
@@ -522,10 +523,11 @@ static void check_required_from(Checker *C)
                 if (p->enums[e]->ordered)
                     for (uint32_t m = 0; m < p->enums[e]->count; m++)
                         suggest_consider(&sg, p->enums[e]->members[m], "value");
-            if (sg.kind)
+            if (sg.kind) {
                 error(C, f->from.span, "unknown-name", "`%.*s` is not a value of any enumeration; did you mean `%.*s`?",
                       (int)f->from.len, f->from.text, (int)sg.name.len, sg.name.text);
-            else
+                diag_suggest(C->d, sg.name.text, sg.name.len); /* the quick fix of editors */
+            } else
                 error(C, f->from.span, "unknown-name", "`%.*s` is not a value of any enumeration: `required from` names a stage",
                       (int)f->from.len, f->from.text);
             continue;
@@ -756,10 +758,11 @@ static void report_unknown(Checker *C, Expr *e)
         e->type = TYPE_ERROR;
         return;
     }
-    if (s.kind)
+    if (s.kind) {
         error(C, e->span, "unknown-name", "unknown name `%.*s`; did you mean the %s `%.*s`?",
               (int)e->text.len, e->text.text, s.kind, (int)s.name.len, s.name.text);
-    else
+        diag_suggest(C->d, s.name.text, s.name.len); /* the quick fix of editors */
+    } else
         error(C, e->span, "unknown-name",
               "unknown name `%.*s`: it is not a field of the record, a parameter, a decision or an enumeration value",
               (int)e->text.len, e->text.text);
@@ -1276,10 +1279,11 @@ static void check_because(Checker *C, Rule *r)
             Suggest s = suggest_start(C, e->text);
             for (uint32_t i = 0; i < C->p->nfields; i++)
                 suggest_consider(&s, C->p->fields[i]->path, "field");
-            if (s.kind)
+            if (s.kind) {
                 error(C, e->span, "unknown-name", "`because` lists fields of the record; `%.*s` is not one: did you mean `%.*s`?",
                       (int)e->text.len, e->text.text, (int)s.name.len, s.name.text);
-            else
+                diag_suggest(C->d, s.name.text, s.name.len); /* the quick fix of editors */
+            } else
                 error(C, e->span, "unknown-name", "`because` lists fields of the record; `%.*s` is not one",
                       (int)e->text.len, e->text.text);
             continue;

@@ -71,4 +71,11 @@ struct svp_policy {
     uint8_t *portfolio_reads;    /* by field slot: 1 when a portfolio rule reads it */
 };
 
+/* policy.c: parse and check text into a policy that is kept whatever the
+ * diagnostics (added to d) say, for editors (engine/index.c): the tree and
+ * the checker's tables describe every declaration that parsed.  *ok says
+ * whether it compiled (no errors: analysed and ready to evaluate).  NULL
+ * when the source was refused (too large, a NUL byte) or out of memory. */
+svp_policy *policy_analyse(const char *text, size_t len, const svp_allocator *alloc, svp_diagnostics *d, bool *ok);
+
 #endif

@@ -58,6 +58,10 @@ typedef struct svp_diagnostic {
     const char *file;    /* the file it is about, when not the list's own
                           * (a version set's diagnostics name each version's
                           * file); NULL otherwise */
+    /* For a "did you mean" suggestion: the text to put in place of
+     * [start, end) (NUL-terminated), else NULL.  Editors offer it as a
+     * quick fix. */
+    const char *replacement;
 } svp_diagnostic;
 
 typedef struct svp_diagnostics svp_diagnostics;
@@ -487,6 +491,115 @@ const char *svp_figures_json(svp_figures *f, size_t *len);
 /* For reports a person reads: rule i's title (numbered as for
  * svp_policy_rule_id; its id when it has none). */
 const char *svp_policy_rule_title(const svp_policy *p, size_t i);
+
+/* ==== Language knowledge for editors: `svp lsp` (engine/index.c) ======== */
+
+/* An index of one policy text for an editor: its declarations (symbols),
+ * every name that refers to one (references), and what to say about a
+ * place in the text (hover, completion, rename).  It is built whatever the
+ * errors: declarations that parsed are there, names the checker resolved
+ * are references; a declaration a syntax error dropped is missing until the
+ * error is fixed.  All places are byte offsets into the text given. */
+typedef struct svp_index svp_index;
+
+typedef enum svp_symbol_kind {
+    SVP_SYMBOL_PARAMETER,
+    SVP_SYMBOL_ENUM,
+    SVP_SYMBOL_VALUE,          /* a value of an enumeration */
+    SVP_SYMBOL_RECORD,
+    SVP_SYMBOL_OBJECT,
+    SVP_SYMBOL_FIELD,          /* of the record, or of an object */
+    SVP_SYMBOL_DECISION,
+    SVP_SYMBOL_RULE,
+    SVP_SYMBOL_PORTFOLIO_RULE
+} svp_symbol_kind;
+
+typedef struct svp_symbol {
+    svp_symbol_kind kind;
+    const char *name;             /* as written: "sv_threshold", "dates.publication" */
+    const char *detail;           /* one line: a value, a type, a title ("" when none) */
+    size_t start, end;            /* the name */
+    size_t decl_start, decl_end;  /* the whole declaration */
+    size_t parent;                /* the enumeration of a value, the record or object
+                                     of a field; SIZE_MAX for none */
+} svp_symbol;
+
+typedef struct svp_reference {
+    size_t start, end;            /* the name as written there */
+    size_t symbol;                /* the symbol it names */
+    bool definition;              /* the declaration's own name */
+} svp_reference;
+
+/* Parse and check text (diagnostics in *diags exactly as svp_policy_compile
+ * gives them) and index it.  NULL only when out of memory; *diags as for
+ * svp_policy_compile. */
+svp_index *svp_index_new(const char *name, const char *text, size_t len, const svp_allocator *alloc,
+                         svp_diagnostics **diags);
+void svp_index_free(svp_index *ix);
+
+/* The compiled policy when the text has no errors (owned by the index),
+ * else NULL. */
+const svp_policy *svp_index_policy(const svp_index *ix);
+/* True when a syntax error may have dropped part of the text. */
+bool svp_index_has_syntax_errors(const svp_index *ix);
+
+/* The symbols, in the order declared (a value after its enumeration, a
+ * field after its record). */
+size_t svp_index_symbol_count(const svp_index *ix);
+const svp_symbol *svp_index_symbol(const svp_index *ix, size_t i);
+
+/* The references, definitions included, in text order. */
+size_t svp_index_reference_count(const svp_index *ix);
+const svp_reference *svp_index_reference(const svp_index *ix, size_t i);
+/* The reference whose name covers offset (or ends there: the cursor just
+ * after a name), NULL when none. */
+const svp_reference *svp_index_reference_at(const svp_index *ix, size_t offset);
+
+/* What to show for the place at offset, as Markdown: a parameter's value
+ * and comment, a field's type and when it is required, an enumeration's
+ * values, a decision's or rule's title and citation, a keyword's meaning.
+ * NULL when there is nothing to say (or out of memory); else a string for
+ * svp_string_free, and [*start, *end) the text it is about. */
+char *svp_index_hover(const svp_index *ix, size_t offset, size_t *start, size_t *end);
+
+/* Why symbol may not be renamed to new_name, written into why; NULL when it
+ * may (then every reference to it, definition included, is what changes).
+ * Only parameters and decisions are renamed; the new name must be a name,
+ * not a keyword, and not taken; a text with syntax errors is not renamed
+ * (a dropped declaration's uses would be missed). */
+const char *svp_index_rename_refusal(const svp_index *ix, size_t symbol, const char *new_name, char *why,
+                                     size_t size);
+
+typedef enum svp_completion_kind {
+    SVP_COMPLETE_FIELD,
+    SVP_COMPLETE_PARAMETER,
+    SVP_COMPLETE_DECISION,
+    SVP_COMPLETE_VALUE,
+    SVP_COMPLETE_KEYWORD,
+    SVP_COMPLETE_SNIPPET          /* insert is a snippet: $1, ${2:text} */
+} svp_completion_kind;
+
+typedef struct svp_completion {
+    svp_completion_kind kind;
+    const char *label;
+    const char *detail;
+    const char *insert;
+} svp_completion;
+
+typedef struct svp_completions svp_completions;
+
+/* What may be written at offset, starting with what is typed there: after
+ * a path prefix ("weighting.") the fields under it; after a comparison with
+ * (or `in [` of) an enumeration field, its values; at the start of a line,
+ * the keywords that start a declaration or clause and a snippet for a new
+ * rule; elsewhere fields, parameters, decisions in scope, enumeration
+ * values and keywords.  NULL when out of memory. */
+svp_completions *svp_index_complete(const svp_index *ix, size_t offset);
+size_t svp_completions_count(const svp_completions *c);
+const svp_completion *svp_completions_get(const svp_completions *c, size_t i);
+/* Where the text each completion replaces starts (it ends at offset). */
+size_t svp_completions_start(const svp_completions *c);
+void svp_completions_free(svp_completions *c);
 /* ==== Importing: svp import (engine/mapping.c, import.c) ================= */
 
 /* A mapping says, in the policy language, how a source (OCDS notices, a
