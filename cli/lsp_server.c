@@ -473,10 +473,11 @@ static void completion(LspServer *s, const cJSON *id, const cJSON *params)
     reply(s, id, list);
 }
 
-/* SymbolKind: Constant 14, Enum 10, EnumMember 22, Struct 23, Field 8, Function 12, Method 6, Event 24 */
+/* SymbolKind: Constant 14, Enum 10, EnumMember 22, Struct 23, Field 8, Function 12, Method 6, Event 24,
+ * Number 16 (a figure) */
 static int symbol_kind(svp_symbol_kind k)
 {
-    static const int kinds[] = {14, 10, 22, 23, 23, 8, 12, 6, 24};
+    static const int kinds[] = {14, 10, 22, 23, 23, 8, 12, 6, 24, 16};
     return kinds[k];
 }
 

@@ -226,7 +226,8 @@ static void index_declarations(svp_index *ix)
     for (Decision *d = a->decisions; d; d = d->next)
         add_symbol(ix, d, SVP_SYMBOL_DECISION, d->name, d->span, literal_text(ix, d->title), NO_SYMBOL);
     for (Rule *r = a->rules; r; r = r->next)
-        add_symbol(ix, r, r->portfolio ? SVP_SYMBOL_PORTFOLIO_RULE : SVP_SYMBOL_RULE, r->id, r->span,
+        add_symbol(ix, r, r->figure ? SVP_SYMBOL_FIGURE : r->portfolio ? SVP_SYMBOL_PORTFOLIO_RULE : SVP_SYMBOL_RULE,
+                   r->id, r->span,
                    literal_text(ix, r->title), NO_SYMBOL);
 }
 
@@ -512,6 +513,7 @@ static const Keyword keywords[] = {
     {"else", "`else SEVERITY \"message\"`: what the finding says when the requirement is not met.", true},
     {"report", "`report SEVERITY \"message\"`: the rule fires whenever it applies.", true},
     {"because", "The record fields a finding shows; without it, every field the condition read.", true},
+    {"figure", "Declares a figure for `svp report`: an id, a title, `cite`, an optional `when`, one of `count`, `sum AMOUNT` or `share AMOUNT where CONDITION`, an optional `by VALUE` (or `by quarter of DATE`, `month`, `year`) and `target`.", true},
     {"share", "A portfolio rule's `share AMOUNT where CONDITION`: the part of AMOUNT over the records where CONDITION holds, as a percentage.", true},
     {"where", "`share AMOUNT where CONDITION`: which records' amounts count as the share.", false},
     {"error", "Severity: the record is non-compliant.", false},
@@ -527,8 +529,8 @@ static const Keyword keywords[] = {
     {"then", "`if CONDITION then A else B`.", false},
     {"present", "`is present`: the field has a value (not absent, not null).", false},
     {"blank", "`is blank`: absent, or text of only spaces.", false},
-    {"count", "`count of LIST`: how many items (0 for an absent list).", false},
-    {"sum", "`sum of LIST`: the items added up.", false},
+    {"count", "`count of LIST`: how many items (0 for an absent list); a figure's `count`: how many records it selects.", false},
+    {"sum", "`sum of LIST`: the items added up; a figure's `sum AMOUNT`: the amounts of the records it selects, added up.", false},
     {"all", "`all of GROUP are true`: every boolean field under the path is true.", false},
     {"any", "`any of GROUP are true`: some boolean field under the path is true.", false},
     {"names", "`names of GROUP that are false`: the names of the fields under the path with that value.", false},
@@ -633,8 +635,12 @@ static void describe(const svp_index *ix, const svp_symbol *s, Buf *b)
         break;
     case SVP_SYMBOL_DECISION:
     case SVP_SYMBOL_RULE:
-    case SVP_SYMBOL_PORTFOLIO_RULE: {
-        const char *what = s->kind == SVP_SYMBOL_DECISION ? "decision" : s->kind == SVP_SYMBOL_RULE ? "rule" : "portfolio rule";
+    case SVP_SYMBOL_PORTFOLIO_RULE:
+    case SVP_SYMBOL_FIGURE: {
+        const char *what = s->kind == SVP_SYMBOL_DECISION ? "decision"
+                           : s->kind == SVP_SYMBOL_RULE   ? "rule"
+                           : s->kind == SVP_SYMBOL_FIGURE ? "figure"
+                                                          : "portfolio rule";
         buf_printf(b, "**%s** `%s`", what, s->name);
         if (*s->detail)
             buf_printf(b, ": %s", s->detail);
@@ -722,15 +728,15 @@ const char *svp_index_rename_refusal(const svp_index *ix, size_t symbol, const c
             return why;
         }
     static const char *const kinds[] = {"a parameter", "an enumeration", "an enumeration value", "a record",
-                                        "an object", "a field", "a decision", "a rule", "a portfolio rule"};
+                                        "an object", "a field", "a decision", "a rule", "a portfolio rule", "a figure"};
     for (size_t i = 0; i < ix->nsymbols; i++) {
         const svp_symbol *t = &ix->symbols[i];
         size_t tn = strlen(t->name);
         bool top_field = t->kind == SVP_SYMBOL_FIELD && tn > n && t->name[n] == '.' && !strncmp(t->name, new_name, n);
         if (i == symbol || (strcmp(t->name, new_name) && !top_field))
             continue;
-        if (t->kind == SVP_SYMBOL_RULE || t->kind == SVP_SYMBOL_PORTFOLIO_RULE)
-            continue; /* rule ids live apart: no expression names them */
+        if (t->kind == SVP_SYMBOL_RULE || t->kind == SVP_SYMBOL_PORTFOLIO_RULE || t->kind == SVP_SYMBOL_FIGURE)
+            continue; /* rule and figure ids live apart: no expression names them */
         if (t->kind == SVP_SYMBOL_FIELD && t->parent < ix->nsymbols && ix->symbols[t->parent].kind == SVP_SYMBOL_OBJECT)
             continue; /* an object's member is read only through its list */
         size_t line = 1;

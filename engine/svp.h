@@ -511,7 +511,8 @@ typedef enum svp_symbol_kind {
     SVP_SYMBOL_FIELD,          /* of the record, or of an object */
     SVP_SYMBOL_DECISION,
     SVP_SYMBOL_RULE,
-    SVP_SYMBOL_PORTFOLIO_RULE
+    SVP_SYMBOL_PORTFOLIO_RULE,
+    SVP_SYMBOL_FIGURE          /* a figure for the report */
 } svp_symbol_kind;
 
 typedef struct svp_symbol {

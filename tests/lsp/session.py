@@ -287,7 +287,7 @@ def test_knowledge():
     check("references without the declaration", len(refs), 10)
     refs = s.request("textDocument/references", dict(s.at(29, "award"), context={"includeDeclaration": False}))
     check("every use of the value award", [r["range"]["start"]["line"] + 1 for r in refs],
-          [53, 61, 62, 64, 65, 66, 67, 68, 69, 70, 134, 140, 146, 152, 158])
+          [53, 61, 62, 64, 65, 66, 67, 68, 69, 70, 134, 140, 146, 152, 158, 179, 186, 191])
 
     # symbols: the outline
     syms = s.request("textDocument/documentSymbol", {"textDocument": {"uri": s.uri}})
@@ -298,7 +298,9 @@ def test_knowledge():
         ("min_social_value_weighting", 12), ("sv-weighting", 6), ("sv-opt-out-evidence", 6), ("sv-opt-out", 6),
         ("sv-below-threshold", 6), ("sv-outcomes-linked", 6), ("weighting-total", 6), ("early-engagement", 6),
         ("living-wage", 6), ("ethical-sourcing", 6), ("contract-manager", 6), ("commitments-published", 6),
-        ("sme-vcse-spend", 24)])
+        ("sme-vcse-spend", 24), ("in-scope", 16), ("value-in-scope", 16), ("sme-vcse-spend-by-quarter", 16),
+        ("sme-spend", 16), ("vcse-spend", 16), ("weighted-as-required", 16), ("committed-measures", 16),
+        ("by-responsibility", 16), ("value-by-responsibility", 16), ("by-category", 16)])
     check("an enumeration's values are its children",
           [x["name"] for x in syms[4]["children"]], ["planning", "tender", "award", "delivery"])
     check("the record's fields are its children", len(syms[9]["children"]), 28)
@@ -324,7 +326,7 @@ def test_rename_and_complete():
     prep = s.request("textDocument/prepareRename", s.at(85, "min_social_value_weighting"))
     check("prepare to rename a decision", prep, {"range": rng(85, 9, 85, 35), "placeholder": "min_social_value_weighting"})
     edit = s.request("textDocument/rename", dict(s.at(87, "social_value_required"), newName="sv_required"))
-    check("rename a decision", [e["range"]["start"]["line"] + 1 for e in edit["changes"][s.uri]], [75, 88])
+    check("rename a decision", [e["range"]["start"]["line"] + 1 for e in edit["changes"][s.uri]], [75, 88, 169, 174, 196])
 
     def refused(at, name):
         r = s.c.call("textDocument/rename", dict(at, newName=name))
