@@ -43,7 +43,8 @@ typedef struct EvalRun {
 static void say_invalid(const svp_result *r)
 {
     const char *id = svp_result_id(r);
-    bool no_version = !strcmp(svp_result_error_code(r), "no-version");
+    const char *code = svp_result_error_code(r);
+    bool no_version = code && !strcmp(code, "no-version");
     cli_flush();
     /* every problem, a line each; what came from the record is escaped:
      * it could hold ESC sequences */

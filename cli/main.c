@@ -31,6 +31,7 @@ static const char usage[] =
     "                                              what changed between two versions\n"
     "  svp impact OLD.svp NEW.svp RECORDS [--format text|json]\n"
     "                                              which records the change would flip\n"
+    "  svp import MAPPING.svp INPUT...             OCDS notices or a CSV register in, records out (JSON Lines)\n"
     "  svp help                                    this text\n";
 
 int cli_usage_error(const char *fmt, const char *arg)
@@ -79,6 +80,8 @@ static int run(int argc, char **argv)
         return cli_diff(argc - 2, argv + 2);
     if (!strcmp(cmd, "impact"))
         return cli_impact(argc - 2, argv + 2);
+    if (!strcmp(cmd, "import"))
+        return cli_import(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;
