@@ -44,8 +44,8 @@ static svp_mapping *load_mapping(const char *path)
 
 bool cli_is_mapping_file(const char *path)
 {
-    /* only a regular file is looked into: a FIFO would block, /dev/zero
-     * never end (issue 9); anything else goes on to be refused as a policy */
+    /* only a regular file is looked into: opening a FIFO would block (what
+     * is not a regular file is refused when it is read as a policy) */
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return false;

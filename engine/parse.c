@@ -4,7 +4,6 @@
  * The grammar and the scanner stay declarative: what turns a failure into
  * a helpful sentence is here, what turns a token into a value is lex.c.
  */
-#include "buf.h"
 #include "parse.h"
 
 #include <stdarg.h>
