@@ -65,8 +65,17 @@ $(BUILD)/obj/cli_%.o: cli/%.c cli/*.h engine/svp.h | $(BUILD)/obj
 $(BUILD)/libsvp.a: $(ENGINE_OBJ)
 	gcc-ar rcs $@ $^
 
-$(BUILD)/svp: $(CLI_OBJ) $(BUILD)/libsvp.a
-	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
+$(BUILD)/svp: $(CLI_OBJ) $(BUILD)/obj/web_assets.o $(BUILD)/libsvp.a
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS) $(SERVE_LIBS) $(EXTRA_LDFLAGS)
+
+# svp serve: HTTP, the register, SHA-256 of policies; the page's files
+# (web/) embedded in the command.
+SERVE_LIBS = -lmicrohttpd -lsqlite3 -lnettle -pthread
+WEB_FILES = $(wildcard web/*.html web/*.js web/*.css)
+$(GEN)/web_assets.c: $(WEB_FILES) web/embed.sh | $(GEN)
+	sh web/embed.sh $(WEB_FILES) > $@
+$(BUILD)/obj/web_assets.o: $(GEN)/web_assets.c cli/serve.h | $(BUILD)/obj
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -Iengine -Icli -c -o $@ $<
 
 $(GEN) $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
