@@ -71,7 +71,7 @@ $(BUILD)/svp: $(CLI_OBJ) $(BUILD)/obj/web_assets.o $(BUILD)/libsvp.a
 # svp serve: HTTP, the register, SHA-256 of policies; the page's files
 # (web/) embedded in the command.
 SERVE_LIBS = -lmicrohttpd -lsqlite3 -lnettle -pthread
-WEB_FILES = $(wildcard web/*.html web/*.js web/*.css)
+WEB_FILES = $(wildcard web/*.html web/*.js web/*.css web/*.svg)
 $(GEN)/web_assets.c: $(WEB_FILES) web/embed.sh | $(GEN)
 	sh web/embed.sh $(WEB_FILES) > $@
 $(BUILD)/obj/web_assets.o: $(GEN)/web_assets.c cli/serve.h | $(BUILD)/obj

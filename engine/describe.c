@@ -110,6 +110,24 @@ char *svp_policy_describe_record(const svp_policy *p, size_t *len)
     buf_json_text_or_null(&b, p->id_slot != UINT32_MAX ? p->fields[p->id_slot]->path_str : NULL);
     buf_puts(&b, ",\"fields\":");
     describe_fields(&b, p, p->fields, p->nfields);
-    buf_puts(&b, "}\n");
+    /* What a result names, with what a person reads for it. */
+    buf_puts(&b, ",\"decisions\":[");
+    for (uint32_t i = 0; i < p->ndecisions; i++) {
+        const Decision *d = p->decisions[i];
+        buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+        buf_json_string(&b, d->name.text, d->name.len);
+        buf_puts(&b, ",\"title\":");
+        buf_json_text_or_null(&b, d->title_str && *d->title_str ? d->title_str : NULL);
+        buf_putc(&b, '}');
+    }
+    buf_puts(&b, "],\"rules\":[");
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        buf_puts(&b, i ? ",{\"id\":" : "{\"id\":");
+        buf_json_text_or_null(&b, p->rules[i]->id_str);
+        buf_puts(&b, ",\"cite\":");
+        buf_json_text_or_null(&b, p->rules[i]->cite_str);
+        buf_putc(&b, '}');
+    }
+    buf_puts(&b, "]}\n");
     return buf_take(&b, len);
 }

@@ -287,7 +287,9 @@ const char *svp_portfolio_text(svp_portfolio *pf, bool color, size_t *len);
  *   {"policy":{"name","version","effective"}, "record": its name,
  *    "stage_field": the field `required from` compares (null: none),
  *    "id_field": the field echoed as a result's id (null: none),
- *    "fields": [FIELD, ...] in declaration order}
+ *    "fields": [FIELD, ...] in declaration order,
+ *    "decisions": [{"name", "title" (or null)}, ...] and "rules": [{"id",
+ *    "cite" (or null)}, ...], the record rules, in policy order}
  * where FIELD is {"path", "type" (text, number, money, percent, date,
  * boolean, enum or object), "list" (a `list of`), for an enumeration
  * "enum", "ordered" and "values", for an object "object" and "members"

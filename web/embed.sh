@@ -20,7 +20,7 @@ for f in "$@"; do
         *.html) type='text/html; charset=utf-8' ;;
         *.js) type='text/javascript; charset=utf-8' ;;
         *.css) type='text/css; charset=utf-8' ;;
-        *.png) type='image/png' ;;
+        *.svg) type='image/svg+xml' ;;
         *) type='application/octet-stream' ;;
     esac
     [ "$name" = index.html ] && path=/ || path=/$name
