@@ -105,6 +105,7 @@ e2e: $(BUILD)/svp
 	bash tests/svptest/run.sh $(BUILD)/svp
 	bash tests/review/run.sh $(BUILD)/svp
 	bash tests/review/walkthrough.sh $(BUILD)/svp
+	bash tests/serve/run.sh $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
 
 # Every input fuzzing ever found a problem with, replayed (no clang needed:
