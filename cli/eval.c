@@ -117,7 +117,7 @@ static int run_command(int argc, char **argv, bool portfolio)
             explain = true;
         else if (cli_take_format(argc, argv, &i, &format))
             ;
-        else if (!strcmp(a, "--as-of") && i + 1 < argc)
+        else if (!strcmp(a, "--as-of") && i + 1 < argc && !portfolio) /* portfolio: one version */
             as_of = argv[++i];
         else if (a[0] == '-' && a[1]) {
             free(positional);
