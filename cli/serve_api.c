@@ -110,9 +110,17 @@ static char *compact_json(const char *s, size_t n)
     return out;
 }
 
+static void release_save(ServeSave *save)
+{
+    free((char *)save->record_id);
+    free((char *)save->record);
+    free((char *)save->result);
+    memset(save, 0, sizeof *save);
+}
+
 /* One record of a save or an import, checked and evaluated: what the
- * register keeps.  Returns NULL (message in err) when the record cannot be
- * saved. */
+ * register keeps (release it with release_save).  False, with nothing
+ * kept and the message in err, when the record cannot be saved. */
 static bool prepare_save(Server *S, const char *text, size_t len, ServeSave *save, char *err, size_t errlen)
 {
     memset(save, 0, sizeof *save);
@@ -145,16 +153,10 @@ static bool prepare_save(Server *S, const char *text, size_t len, ServeSave *sav
     save->policy_sha256 = S->sha256[policy];
     if (!save->record_id || !save->result) {
         snprintf(err, errlen, "out of memory");
+        release_save(save);
         return false;
     }
     return true;
-}
-
-static void release_save(ServeSave *save)
-{
-    free((char *)save->record_id);
-    free((char *)save->record);
-    free((char *)save->result);
 }
 
 /* ---- Handlers ----------------------------------------------------------------- */
@@ -233,8 +235,15 @@ static enum MHD_Result api_list(Server *S, const ServeRequest *rq)
     return serve_respond_json(rq->conn, 200, list);
 }
 
-static enum MHD_Result api_get(Server *S, const ServeRequest *rq, const char *id)
+static enum MHD_Result api_form(Server *S, const ServeRequest *rq)
 {
+    return serve_respond(rq->conn, 200, "application/json", S->form_json, strlen(S->form_json));
+}
+
+/* GET /api/records/{id} */
+static enum MHD_Result api_get(Server *S, const ServeRequest *rq)
+{
+    const char *id = rq->url + strlen("/api/records/");
     char err[256];
     bool found = false;
     pthread_mutex_lock(&S->lock);
@@ -506,32 +515,36 @@ static enum MHD_Result api_portfolio(Server *S, const ServeRequest *rq)
     return res;
 }
 
+/* The endpoints: method, path (a prefix when it ends in '/'), handler. */
+static const struct {
+    const char *method, *path;
+    enum MHD_Result (*handle)(Server *S, const ServeRequest *rq);
+} routes[] = {
+    {"GET", "form", api_form},
+    {"POST", "evaluate", api_evaluate},
+    {"POST", "records", api_save},
+    {"GET", "records", api_list},
+    {"GET", "records/", api_get},
+    {"GET", "export.jsonl", api_export_jsonl},
+    {"GET", "export.csv", api_export_csv},
+    {"POST", "import", api_import},
+    {"GET", "portfolio", api_portfolio},
+};
+
 enum MHD_Result serve_api(Server *S, const ServeRequest *rq)
 {
     const char *path = rq->url + strlen("/api/");
-    bool get = !strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD");
-    bool post = !strcmp(rq->method, "POST");
-    if (get && !strcmp(path, "form"))
-        return serve_respond(rq->conn, 200, "application/json", S->form_json, strlen(S->form_json));
-    if (post && !strcmp(path, "evaluate"))
-        return api_evaluate(S, rq);
-    if (post && !strcmp(path, "records"))
-        return api_save(S, rq);
-    if (get && !strcmp(path, "records"))
-        return api_list(S, rq);
-    if (get && !strncmp(path, "records/", 8) && path[8])
-        return api_get(S, rq, path + 8);
-    if (get && !strcmp(path, "export.jsonl"))
-        return api_export_jsonl(S, rq);
-    if (get && !strcmp(path, "export.csv"))
-        return api_export_csv(S, rq);
-    if (post && !strcmp(path, "import"))
-        return api_import(S, rq);
-    if (get && !strcmp(path, "portfolio"))
-        return api_portfolio(S, rq);
-    bool known = !strcmp(path, "form") || !strcmp(path, "evaluate") || !strncmp(path, "records", 7) ||
-                 !strcmp(path, "export.jsonl") || !strcmp(path, "export.csv") || !strcmp(path, "import") ||
-                 !strcmp(path, "portfolio");
+    const char *method = strcmp(rq->method, "HEAD") ? rq->method : "GET";
+    bool known = false;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        size_t n = strlen(routes[i].path);
+        bool prefix = routes[i].path[n - 1] == '/';
+        if (prefix ? strncmp(path, routes[i].path, n) || !path[n] : strcmp(path, routes[i].path))
+            continue;
+        if (!strcmp(method, routes[i].method))
+            return routes[i].handle(S, rq);
+        known = true;
+    }
     return known ? serve_respond_error(rq->conn, 405, "this method is not allowed here")
                  : serve_respond_error(rq->conn, 404, "no such API endpoint");
 }

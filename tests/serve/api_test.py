@@ -9,14 +9,11 @@ import os
 import subprocess
 import sys
 
-from harness import POLICY, ROOT, Checks, Server, sha256_file, svp_eval_json
+from harness import POLICY, ROOT, Checks, Server, fresh_db, sha256_file, svp_eval_json
 
 svp, work = sys.argv[1], sys.argv[2]
 t = Checks("serve api")
-db = os.path.join(work, "api.sqlite")
-for old in (db, db + "-wal", db + "-shm"):
-    if os.path.exists(old):
-        os.remove(old)
+db = fresh_db(work, "api.sqlite")
 s = Server(svp, db).start()
 
 # ---- the page and the form description -------------------------------------

@@ -14,14 +14,11 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from harness import Checks, Server
+from harness import Checks, Server, fresh_db
 
 svp, work, screenshot = sys.argv[1], sys.argv[2], sys.argv[3]
 t = Checks("serve browser")
-db = os.path.join(work, "browser.sqlite")
-for p in (db, db + "-wal", db + "-shm"):
-    if os.path.exists(p):
-        os.remove(p)
+db = fresh_db(work, "browser.sqlite")
 s = Server(svp, db).start()
 
 opts = Options()

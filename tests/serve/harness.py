@@ -62,6 +62,9 @@ class Server:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             self.proc.wait(timeout=10)
+        if self.proc.returncode != 0 and sig == signal.SIGTERM:
+            # A sanitizer's report, or why the server failed, for the log.
+            print("svp serve exited %d:\n%s" % (self.proc.returncode, self.proc.stderr.read()[-4000:]))
         return self.proc.returncode
 
     def request(self, method, path, body=None, headers=None, content_type="application/json", origin=True):
@@ -88,6 +91,15 @@ class Server:
             return status, json.loads(text)
         except ValueError:
             return status, text
+
+
+def fresh_db(work, name):
+    """A path in work for a register, with nothing left there from before."""
+    path = os.path.join(work, name)
+    for p in (path, path + "-wal", path + "-shm"):
+        if os.path.exists(p):
+            os.remove(p)
+    return path
 
 
 def sha256_file(path):

@@ -12,18 +12,10 @@ import sys
 import threading
 import time
 
-from harness import POLICY, Checks, Server
+from harness import POLICY, Checks, Server, fresh_db
 
 svp, work = sys.argv[1], sys.argv[2]
 t = Checks("serve register")
-
-
-def fresh(name):
-    path = os.path.join(work, name)
-    for p in (path, path + "-wal", path + "-shm"):
-        if os.path.exists(p):
-            os.remove(p)
-    return path
 
 
 def record(ref, n):
@@ -31,7 +23,7 @@ def record(ref, n):
 
 
 # ---- concurrent saves: 8 clients at once, then a count ----------------------------
-db = fresh("load.sqlite")
+db = fresh_db(work, "load.sqlite")
 s = Server(svp, db).start()
 CLIENTS, SAVES = 8, 40
 acks, errors = [], []
@@ -72,7 +64,7 @@ con.close()
 print("serve register: %d concurrent saves in %.1f s" % (CLIENTS * SAVES, time.time() - started))
 
 # ---- kill -9 during saves: every acknowledged save is there ------------------------------
-db = fresh("crash.sqlite")
+db = fresh_db(work, "crash.sqlite")
 acked = []
 for round_ in range(3):
     s = Server(svp, db).start()
@@ -126,12 +118,12 @@ def refused(path, words, what):
     t.check(not os.path.exists(path + "-wal") or os.path.getsize(path + "-wal") == 0, what + ": nothing written beside it")
 
 
-path = fresh("text.sqlite")
+path = fresh_db(work, "text.sqlite")
 with open(path, "w") as f:
     f.write("this is a spreadsheet, not a database\n" * 200)
 refused(path, ["not", "SQLite", "left unchanged"], "a file that is not a database")
 
-path = fresh("other.sqlite")
+path = fresh_db(work, "other.sqlite")
 con = sqlite3.connect(path)
 con.execute("CREATE TABLE invoices (n INTEGER)")
 con.execute("INSERT INTO invoices VALUES (1)")
@@ -139,7 +131,7 @@ con.commit()
 con.close()
 refused(path, ["not an svp register", "left unchanged"], "another application's database")
 
-path = fresh("newer.sqlite")
+path = fresh_db(work, "newer.sqlite")
 s = Server(svp, path).start()
 s.json("POST", "/api/records", record("NEWER-1", 1))
 s.stop()
@@ -150,7 +142,7 @@ con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 con.close()
 refused(path, ["schema version 2", "newer", "left unchanged"], "a register of a newer schema")
 
-path = fresh("shape.sqlite")
+path = fresh_db(work, "shape.sqlite")
 s = Server(svp, path).start()
 s.stop()
 con = sqlite3.connect(path)
