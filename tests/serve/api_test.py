@@ -181,6 +181,22 @@ t.equal(len(s.json("GET", "/api/records")[1]), 21, "after a restart the register
 t.equal(len(s.json("GET", "/api/records/NELC-2025-0111")[1]["revisions"]), 2, "and every revision")
 s.stop()
 
+# ---- versions: each record under the version in force on its date ------------------------
+v2021 = os.path.join(ROOT, "examples", "review", "nelc-social-value-2021.svp")
+s = Server(svp, fresh_db(work, "versions.sqlite"), policies=(POLICY, v2021)).start()
+t.equal([v["version"] for v in s.json("GET", "/api/form")[1]["versions"]], ["2020.1", "2021.1"], "the versions given")
+old = dict(rec, id="V-2020", dates={"engagement": "2020-05-01", "publication": "2020-06-01"})
+for record_, version, path in ((old, "2020.1", POLICY), (rec, "2021.1", v2021)):
+    status, saved = s.json("POST", "/api/records", record_)
+    t.equal(saved["result"]["policy"]["version"], version, "evaluated under the version in force: " + version)
+    entry = s.json("GET", "/api/records/" + record_["id"])[1]["decision_log"][0]
+    t.equal((entry["policy"]["version"], entry["policy"]["sha256"]), (version, sha256_file(path)),
+            "the log names that version and the SHA-256 of its own text")
+r = subprocess.run([svp, "serve", POLICY, "--db", fresh_db(work, "in-use.sqlite"), "--listen", s.host],
+                   capture_output=True, text=True, timeout=10)
+t.check(r.returncode == 2 and "cannot listen" in r.stderr, "an address in use: exit 2 and a message", r.stderr)
+s.stop()
+
 # ---- the command line --------------------------------------------------------------------------------
 r = subprocess.run([svp, "serve"], capture_output=True, text=True)
 t.equal(r.returncode, 2, "serve without a policy is a usage error")
