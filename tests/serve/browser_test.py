@@ -12,6 +12,7 @@ from selenium.common.exceptions import NoAlertPresentException, TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from harness import Checks, Server, fresh_db
@@ -87,6 +88,12 @@ try:
     type_into("Quality weighting", "35%")
     type_into("Social value weighting", "5%")
     driver.find_element(By.XPATH, "//label[normalize-space()='Strong economy']").click()
+    driver.find_element(By.XPATH, "//button[normalize-space()='Add a measure']").send_keys(Keys.ENTER)
+    type_into("Measure", "NT1")
+    type_into("Target", "4")
+    type_into("Unit", "local jobs")
+    label_for_radio = driver.find_element(By.XPATH, "//fieldset[legend[contains(., 'Social value opted out')]]//label[normalize-space()='No']")
+    label_for_radio.click()
     settles(lambda: "sv-weighting" in findings(), "the finding appears: 5% is below the minimum")
     t.check(any("below the 10% minimum" in li.text for li in driver.find_elements(By.CSS_SELECTOR, "#findings li")),
             "with the policy's message")
@@ -105,6 +112,11 @@ try:
 
     by_id("save").click()
     settles(lambda: "revision 1" in by_id("save-status").text, "saving says the revision")
+    saved = s.json("GET", "/api/records/NELC-2026-0042")[1]["revisions"][0]["record"]
+    t.equal(saved.get("social_value"), {"opt_out": False, "outcomes": ["strong_economy"],
+                                         "measures": [{"id": "NT1", "target": "4", "unit": "local jobs"}]},
+            "check boxes, yes/no and rows of objects become the record's lists and values")
+    t.equal(saved.get("dates"), {"engagement": "2026-01-01", "publication": "2026-02-02"}, "dates from the date picker")
 
     driver.refresh()
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#fields input"))
