@@ -51,18 +51,16 @@ enum MHD_Result serve_respond_json(struct MHD_Connection *conn, unsigned status,
 {
     char *text = j ? cJSON_PrintUnformatted(j) : NULL;
     cJSON_Delete(j);
-    if (!text)
+    size_t n = text ? strlen(text) : 0;
+    char *line = text ? realloc(text, n + 2) : NULL; /* one line, newline included */
+    if (!line) {
+        free(text);
         return serve_respond(conn, 500, "text/plain; charset=utf-8", "out of memory\n", 14);
-    size_t n = strlen(text);
-    text[n] = '\0';
-    char *line = realloc(text, n + 2);
-    if (line) {
-        line[n] = '\n';
-        text = line;
-        n++;
     }
-    enum MHD_Result ok = serve_respond(conn, status, "application/json", text, n);
-    free(text);
+    line[n] = '\n';
+    line[n + 1] = '\0';
+    enum MHD_Result ok = serve_respond(conn, status, "application/json", line, n + 1);
+    free(line);
     return ok;
 }
 

@@ -310,7 +310,7 @@ cJSON *serve_db_list(ServeDb *db, const ServeFilter *f, char *err, size_t errlen
     sqlite3_bind_text(st, 5, decision_path, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, f->search && *f->search ? f->search : NULL, -1, SQLITE_STATIC);
     cJSON *list = cJSON_CreateArray();
-    int rc;
+    int rc = SQLITE_DONE;
     while (list && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         cJSON *row = cJSON_CreateObject();
         cJSON_AddItemToArray(list, row);
