@@ -71,6 +71,7 @@ rule-added 1
 rule-removed 1
 tier-bound 1
 field-required 1
+field-texts 1
 layout-only 0
 spelling-only 0
 many 1
