@@ -302,8 +302,9 @@ function showResult(r) {
     items.push({ field: path, text: fieldLabel(path) + ": missing" + (typeof m === "object" && m.message ? " (" + m.message + ")" : "") });
   }
   for (const u of r.undecided || []) {
-    const needs = u.needs || u.fields || u.missing || [];
-    items.push({ rule: u.rule, text: "Rule " + u.rule + " waits for: " + needs.map(fieldLabel).join(", ") });
+    const rule = desc.rules.find((x) => x.id === u.rule);
+    const where = rule && rule.cite ? " (" + rule.cite + ")" : "";
+    items.push({ rule: u.rule, text: "Rule " + u.rule + where + " waits for: " + (u.needs || []).map(fieldLabel).join(", ") });
   }
   if (!r.missing) {
     const rank = stageRank();
