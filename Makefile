@@ -51,7 +51,7 @@ demo: setup
 
 # ---- generated parser ------------------------------------------------------
 # Grouped targets (&:): one run of bison makes both files, so a parallel
-# build runs each generator once (tests/build/generators.sh checks it).
+# build runs each generator once (tests/build/run.sh checks it).
 $(GEN)/parser.c $(GEN)/parser.h &: grammar/parser.y | $(GEN)
 	bison -Wall -Werror --defines=$(GEN)/parser.h -o $(GEN)/parser.c $<
 

@@ -265,7 +265,8 @@ typedef struct svp_portfolio svp_portfolio;
 svp_portfolio *svp_portfolio_new(const svp_policy *p, const svp_allocator *alloc);
 void svp_portfolio_free(svp_portfolio *pf);
 
-/* Count the record whose result ev holds now (from its last svp_evaluate). */
+/* Count the record whose result ev holds now (from its last svp_evaluate);
+ * ev must have evaluated it under pf's own policy. */
 void svp_portfolio_add(svp_portfolio *pf, const svp_evaluator *ev);
 
 /* How many portfolio rules the policy has (0: nothing to report). */
