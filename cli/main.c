@@ -29,6 +29,7 @@ static const char usage[] =
     "                                              what changed between two versions\n"
     "  svp impact OLD.svp NEW.svp RECORDS [--format text|json]\n"
     "                                              which records the change would flip\n"
+    "  svp import MAPPING.svp INPUT...             OCDS notices or a CSV register in, records out (JSON Lines)\n"
     "  svp serve POLICY.svp... [--db FILE] [--listen ADDR:PORT]\n"
     "                                              the officer's desk: a form, evaluation and the register\n"
     "                                              in the browser (default 127.0.0.1:8080, svp-register.sqlite)\n"
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
         return cli_diff(argc - 2, argv + 2);
     if (!strcmp(cmd, "impact"))
         return cli_impact(argc - 2, argv + 2);
+    if (!strcmp(cmd, "import"))
+        return cli_import(argc - 2, argv + 2);
     if (!strcmp(cmd, "serve"))
         return cli_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
