@@ -30,7 +30,7 @@ static const char usage[] =
     "  svp impact OLD.svp NEW.svp RECORDS [--format text|json]\n"
     "                                              which records the change would flip\n"
     "  svp import MAPPING.svp INPUT...             OCDS notices or a CSV register in, records out (JSON Lines)\n"
-    "  svp serve POLICY.svp... [--db FILE] [--listen ADDR:PORT]\n"
+    "  svp serve POLICY.svp... [--db FILE] [--listen ADDR:PORT] [--import MAPPING.svp]...\n"
     "                                              the officer's desk: a form, evaluation and the register\n"
     "                                              in the browser (default 127.0.0.1:8080, svp-register.sqlite)\n"
     "  svp help                                    this text\n";

@@ -146,8 +146,13 @@ static enum MHD_Result dispatch(Server *S, struct MHD_Connection *conn, const ch
         }
         if (strncmp(url, "/api/", 5))
             return serve_respond_error(conn, 405, "only the API under /api/ takes requests that change things");
-        if (!is_json_content_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type")))
-            return serve_respond_error(conn, 415, "the API takes Content-Type: application/json");
+        const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+        /* A CSV register for an import mapping is text/csv; everything else
+         * is JSON.  Neither is a type a form on another site can send. */
+        bool csv_import = !strcmp(url, "/api/import") && ct && !strncasecmp(ct, "text/csv", 8) &&
+                          MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "mapping");
+        if (!is_json_content_type(ct) && !csv_import)
+            return serve_respond_error(conn, 415, "the API takes Content-Type: application/json (text/csv for an import mapping)");
     }
     if (!strncmp(url, "/api/", 5)) {
         ServeRequest rq = {conn, method, url, up->data ? up->data : "", up->len};
@@ -307,6 +312,9 @@ static bool prepare_form(Server *S)
         cJSON_AddStringToObject(v, "effective", svp_policy_effective(p));
         cJSON_AddStringToObject(v, "sha256", S->sha256[i]);
     }
+    cJSON *mappings = cJSON_AddArrayToObject(form, "mappings");
+    for (size_t i = 0; i < S->nmappings; i++)
+        cJSON_AddItemToArray(mappings, cJSON_CreateString(S->mapping_names[i]));
     S->fields = cJSON_Duplicate(cJSON_GetObjectItem(form, "fields"), true);
     const char *stage = cJSON_GetStringValue(cJSON_GetObjectItem(form, "stage_field"));
     S->stage_field = stage ? strdup(stage) : NULL;
@@ -357,22 +365,67 @@ static void free_server(Server *S)
     cJSON_free(S->form_json);
     cJSON_Delete(S->fields);
     free(S->stage_field);
+    for (size_t i = 0; i < S->nmappings; i++) {
+        svp_mapping_free(S->mappings[i]);
+        free(S->mapping_names[i]);
+    }
+    free(S->mappings);
+    free(S->mapping_names);
+}
+
+/* --import MAPPING.svp: compile it; its name is the file's without .svp. */
+static bool add_mapping(Server *S, const char *path)
+{
+    svp_diagnostics *d = NULL, *pd = NULL;
+    svp_mapping *m = svp_mapping_load(path, NULL, &d, &pd);
+    if (!m) {
+        cli_print_diagnostics(pd);
+        cli_print_diagnostics(d);
+    }
+    svp_diagnostics_free(d);
+    svp_diagnostics_free(pd);
+    if (!m)
+        return false;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t n = strlen(base);
+    char *name = strndup(base, cli_has_suffix(base, ".svp") ? n - 4 : n);
+    svp_mapping **more = realloc(S->mappings, (S->nmappings + 1) * sizeof *more);
+    if (more)
+        S->mappings = more;
+    char **names = more ? realloc(S->mapping_names, (S->nmappings + 1) * sizeof *names) : NULL;
+    if (names)
+        S->mapping_names = names;
+    if (!name || !more || !names) {
+        free(name);
+        svp_mapping_free(m);
+        return false;
+    }
+    S->mappings[S->nmappings] = m;
+    S->mapping_names[S->nmappings++] = name;
+    return true;
 }
 
 int cli_serve(int argc, char **argv)
 {
     const char *db_path = "svp-register.sqlite", *listen = "127.0.0.1:8080";
     char **positional = calloc((size_t)argc + 1, sizeof *positional);
-    int npos = 0;
-    if (!positional)
+    char **imports = calloc((size_t)argc + 1, sizeof *imports);
+    int npos = 0, nimports = 0;
+    if (!positional || !imports) {
+        free(positional);
+        free(imports);
         return 2;
+    }
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--db") && i + 1 < argc)
+        if (!strcmp(argv[i], "--import") && i + 1 < argc)
+            imports[nimports++] = argv[++i];
+        else if (!strcmp(argv[i], "--db") && i + 1 < argc)
             db_path = argv[++i];
         else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
             listen = argv[++i];
         else if (argv[i][0] == '-' && argv[i][1]) {
             free(positional);
+            free(imports);
             return cli_usage_error("unknown option `%s` for serve", argv[i]);
         } else
             positional[npos++] = argv[i];
@@ -380,10 +433,12 @@ int cli_serve(int argc, char **argv)
     char addr[256], port[8];
     if (npos == 0) {
         free(positional);
+        free(imports);
         return cli_usage_error("%s", "serve needs a policy (several files or a folder: its versions)");
     }
     if (!parse_listen(listen, addr, sizeof addr, port, sizeof port)) {
         free(positional);
+        free(imports);
         return cli_usage_error("--listen takes ADDRESS:PORT, like 127.0.0.1:8080, not `%s`", listen);
     }
     Server S;
@@ -392,6 +447,10 @@ int cli_serve(int argc, char **argv)
     free(positional);
     if (!status && !hash_policies(&S))
         status = 2;
+    for (int i = 0; !status && i < nimports; i++)
+        if (!add_mapping(&S, imports[i]))
+            status = 2;
+    free(imports);
     if (!status && S.versions.n > 1 && !(S.set = cli_version_set(&S.versions, NULL)))
         status = 2;
     if (!status) {

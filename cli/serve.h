@@ -31,6 +31,9 @@ typedef struct Server {
     char *form_json;           /* GET /api/form, prepared at start */
     cJSON *fields;             /* the record's fields (the form's description) */
     char *stage_field;         /* the record's stage field, NULL when none */
+    svp_mapping **mappings;    /* --import MAPPING.svp: sources POST /api/import reads */
+    char **mapping_names;      /* each one's file name without .svp ("ocds") */
+    size_t nmappings;
     ServeDb *db;
     pthread_mutex_t lock;      /* one request at a time uses ev and db */
     bool loopback;             /* listening on a loopback address only */

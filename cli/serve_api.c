@@ -9,13 +9,15 @@
  *   GET  /api/records/{id}    one record, every revision and its decision log
  *   GET  /api/export.jsonl    the register as JSON Lines (latest revisions)
  *   GET  /api/export.csv      the register as CSV, a column per field
- *   POST /api/import          JSON Lines, one record a line, saved in one transaction
+ *   POST /api/import          JSON Lines, one record a line, saved in one transaction;
+ *                             ?mapping=NAME: what an --import mapping reads (OCDS, CSV)
  *   GET  /api/portfolio       the portfolio rules over the register
  *
  * Requests reach here having passed serve.c's checks (Host, Origin,
  * content type, size).  The evaluator and the register are used under the
  * server's lock, one request at a time.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -423,7 +425,9 @@ static enum MHD_Result api_export_csv(Server *S, const ServeRequest *rq)
 
 /* ---- Import: JSON Lines, every line a record, all saved or none. --------- */
 
-static enum MHD_Result api_import(Server *S, const ServeRequest *rq)
+/* Save every record of JSON Lines text[0, len) in one transaction, and
+ * answer: what was saved, and (from an import mapping) what was left out. */
+static enum MHD_Result import_lines(Server *S, const ServeRequest *rq, const char *text, size_t len, cJSON *left_out)
 {
     size_t cap = 16, n = 0;
     ServeSave *saves = calloc(cap, sizeof *saves);
@@ -431,11 +435,11 @@ static enum MHD_Result api_import(Server *S, const ServeRequest *rq)
     unsigned long line_no = 0;
     bool ok = saves != NULL;
     pthread_mutex_lock(&S->lock);
-    for (const char *p = rq->body, *end = rq->body + rq->body_len; ok && p < end;) {
+    for (const char *p = text, *end = text + len; ok && p < end;) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        size_t line_len = nl ? (size_t)(nl - p) : (size_t)(end - p);
         line_no++;
-        if (!cli_blank_line(p, len)) {
+        if (!cli_blank_line(p, line_len)) {
             if (n == cap) {
                 ServeSave *more = realloc(saves, 2 * cap * sizeof *saves);
                 ok = more != NULL;
@@ -444,11 +448,11 @@ static enum MHD_Result api_import(Server *S, const ServeRequest *rq)
                     cap *= 2;
                 }
             }
-            if (ok && !(ok = prepare_save(S, p, cli_trim_eol(p, len), &saves[n], err, sizeof err)))
+            if (ok && !(ok = prepare_save(S, p, cli_trim_eol(p, line_len), &saves[n], err, sizeof err)))
                 snprintf(msg, sizeof msg, "line %lu: %s; nothing was imported", line_no, err);
             n += ok;
         }
-        p += len + (nl != NULL);
+        p += line_len + (nl != NULL);
     }
     long *revisions = ok ? calloc(n + 1, sizeof *revisions) : NULL;
     if (ok && n == 0) {
@@ -471,14 +475,80 @@ static enum MHD_Result api_import(Server *S, const ServeRequest *rq)
             cJSON_AddNumberToObject(e, "revision", (double)revisions[i]);
             cJSON_AddStringToObject(e, "verdict", saves[i].verdict);
         }
+        if (left_out)
+            cJSON_AddItemToObject(j, "left_out", left_out);
+        left_out = NULL;
         res = serve_respond_json(rq->conn, 201, j);
     } else {
         res = serve_respond_error(rq->conn, msg[0] ? 400 : 500, msg[0] ? msg : "out of memory");
     }
+    cJSON_Delete(left_out);
     for (size_t i = 0; i < n; i++)
         release_save(&saves[i]);
     free(saves);
     free(revisions);
+    return res;
+}
+
+/* What an import mapping gives: records as JSON Lines, and each item left
+ * out with its reason. */
+typedef struct MappedImport {
+    Text records;
+    cJSON *left_out;
+} MappedImport;
+
+static void mapped_record(void *ctx, const char *json, size_t len)
+{
+    text_add(&((MappedImport *)ctx)->records, json, len);
+}
+
+static void mapped_left_out(void *ctx, const char *input, const char *item, const char *reason)
+{
+    (void)input;
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "item", item ? item : "");
+    cJSON_AddStringToObject(e, "reason", reason ? reason : "");
+    cJSON_AddItemToArray(((MappedImport *)ctx)->left_out, e);
+}
+
+/* POST /api/import: JSON Lines of records, or (?mapping=NAME) what an
+ * import mapping given with --import reads: OCDS notices, a CSV register. */
+static enum MHD_Result api_import(Server *S, const ServeRequest *rq)
+{
+    const char *name = arg(rq, "mapping");
+    if (!name)
+        return import_lines(S, rq, rq->body, rq->body_len, NULL);
+    const svp_mapping *m = NULL;
+    for (size_t i = 0; i < S->nmappings; i++)
+        if (!strcmp(S->mapping_names[i], name))
+            m = S->mappings[i];
+    if (!m)
+        return serve_respond_error(rq->conn, 400, "no such import mapping: the server was started without it (--import)");
+    MappedImport out = {{0}, cJSON_CreateArray()};
+    svp_import_sink sink = {mapped_record, mapped_left_out, &out};
+    svp_import *im = out.left_out ? svp_import_new(m, &sink, NULL) : NULL;
+    FILE *in = rq->body_len ? fmemopen((void *)rq->body, rq->body_len, "r") : NULL;
+    const char *error = NULL;
+    char msg[400] = "";
+    if (!im)
+        snprintf(msg, sizeof msg, "out of memory");
+    else if (!in)
+        snprintf(msg, sizeof msg, "the request has no body: send what the mapping reads");
+    else if (!svp_import_read(im, in, "upload", &error))
+        snprintf(msg, sizeof msg, "%s", error ? error : "the upload cannot be read");
+    else
+        svp_import_finish(im);
+    if (in)
+        fclose(in);
+    svp_import_free(im);
+    enum MHD_Result res;
+    if (msg[0] || out.records.failed) {
+        cJSON_Delete(out.left_out);
+        res = serve_respond_error(rq->conn, msg[0] ? 400 : 500, msg[0] ? msg : "out of memory");
+    } else {
+        res = import_lines(S, rq, out.records.data ? out.records.data : "", out.records.len, out.left_out);
+    }
+    free(out.records.data);
     return res;
 }
 

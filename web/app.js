@@ -41,10 +41,10 @@ function fieldByPath(path) {
 
 function idFor(path) { return "f-" + path.replace(/[^A-Za-z0-9_-]/g, "-"); }
 
-async function api(method, path, body) {
+async function api(method, path, body, type) {
   const opts = { method, headers: {} };
   if (body !== undefined) {
-    opts.headers["Content-Type"] = "application/json";
+    opts.headers["Content-Type"] = type || "application/json";
     opts.body = typeof body === "string" ? body : JSON.stringify(body);
   }
   const res = await fetch(path, opts);
@@ -436,8 +436,14 @@ async function importFile(event) {
   const status = document.getElementById("import-status");
   const file = document.getElementById("import-file").files[0];
   if (!file) { status.textContent = "Choose a file first."; return; }
-  const res = await api("POST", "/api/import", await file.text());
-  status.textContent = res.ok ? "Imported " + res.data.imported + " records." : "Not imported: " + res.data.error;
+  const mapping = document.getElementById("import-source").value;
+  const path = mapping ? "/api/import?mapping=" + encodeURIComponent(mapping) : "/api/import";
+  const csv = /\.csv$/i.test(file.name);
+  const res = await api("POST", path, await file.text(), csv ? "text/csv" : "application/json");
+  if (!res.ok) { status.textContent = "Not imported: " + res.data.error; loadRegister(); return; }
+  const out = res.data.left_out || [];
+  status.textContent = "Imported " + res.data.imported + " records." +
+    (out.length ? " Left out " + out.length + ": " + out.map((o) => o.item + " (" + o.reason + ")").join("; ") : "");
   loadRegister();
 }
 
@@ -466,6 +472,7 @@ async function start() {
   document.getElementById("policy-versions").textContent = "Versions: " + desc.versions.map((v) => v.version + " (from " + v.effective + ")").join(", ");
   document.title = desc.policy.name + ": the officer's desk";
   buildForm();
+  for (const m of desc.mappings || []) document.getElementById("import-source").append(el("option", { value: m, text: "what the import mapping " + m + " reads" }));
   if (desc.stage_field) {
     const sel = document.getElementById("filter-stage");
     for (const v of fieldByPath(desc.stage_field).values) sel.append(el("option", { value: v, text: humanise(v) }));

@@ -197,6 +197,28 @@ r = subprocess.run([svp, "serve", POLICY, "--db", fresh_db(work, "in-use.sqlite"
 t.check(r.returncode == 2 and "cannot listen" in r.stderr, "an address in use: exit 2 and a message", r.stderr)
 s.stop()
 
+# ---- import through a mapping (--import): a CSV register, OCDS notices ----------------------
+maps = [os.path.join(ROOT, "policies", "import", m) for m in ("transparency-register.svp", "ocds.svp")]
+s = Server(svp, fresh_db(work, "mapped.sqlite"), extra=["--import", maps[0], "--import", maps[1]]).start()
+t.equal(s.json("GET", "/api/form")[1]["mappings"], ["transparency-register", "ocds"], "the form names the mappings")
+for mapping, source, ctype in ((maps[0], os.path.join(ROOT, "examples", "import", "register.csv"), "text/csv"),
+                               (maps[1], os.path.join(ROOT, "..", "shared", "data", "contracts-finder-2025",
+                                                      "releases.jsonl"), "application/json")):
+    if not os.path.exists(source):
+        continue
+    name = os.path.basename(mapping)[:-4]
+    want = subprocess.run([svp, "import", mapping, source], capture_output=True, text=True).stdout.splitlines()
+    status, body = s.json("POST", "/api/import?mapping=" + name, open(source, "rb").read(), content_type=ctype)
+    t.equal((status, body.get("imported") if isinstance(body, dict) else body), (201, len(want)),
+            "import through " + name + ": every record svp import writes")
+    t.equal(sorted(r["id"] for r in body["records"]), sorted(json.loads(l)["id"] for l in want), name + ": the same records")
+status, body = s.json("POST", "/api/import?mapping=nothing", "{}")
+t.equal(status, 400, "an unknown mapping is a 400")
+status, body = s.json("POST", "/api/import?mapping=ocds", "not json at all")
+t.equal(status, 400, "an upload the mapping cannot read is a 400")
+t.equal(s.request("POST", "/api/import", "a,b", content_type="text/csv")[0], 415, "CSV only for an import mapping")
+s.stop()
+
 # ---- the command line --------------------------------------------------------------------------------
 r = subprocess.run([svp, "serve"], capture_output=True, text=True)
 t.equal(r.returncode, 2, "serve without a policy is a usage error")

@@ -40,12 +40,13 @@ class Server:
     """svp serve POLICY --db DB --listen 127.0.0.1:0, its address read from
     the line it prints."""
 
-    def __init__(self, svp, db, policies=(POLICY,)):
-        self.svp, self.db, self.policies = svp, db, list(policies)
+    def __init__(self, svp, db, policies=(POLICY,), extra=()):
+        self.svp, self.db, self.policies, self.extra = svp, db, list(policies), list(extra)
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen([self.svp, "serve", *self.policies, "--db", self.db, "--listen", "127.0.0.1:0"],
+        self.proc = subprocess.Popen([self.svp, "serve", *self.policies, *self.extra, "--db", self.db,
+                                      "--listen", "127.0.0.1:0"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("svp serve: http://"):
