@@ -1,20 +1,23 @@
 /*
- * eval.c - `svp eval POLICY RECORDS|- [--format text|json] [--explain]`.
+ * eval.c - `svp eval POLICY RECORDS|- [--format text|json] [--explain] [--partial]`.
  *
- * Input is one JSON record (a .json file, pretty-printed or not) or a batch
- * in JSON Lines.  Which one: a .jsonl/.ndjson file is always a batch;
- * otherwise, if the first non-blank line is a JSON value on its own, the
- * input is read as JSON Lines, else the whole input is one record.  A batch
- * streams: one line in, one result out, so memory does not grow with the
- * batch.  Every non-blank line gets exactly one result line, in order.
+ * Input is one JSON record, a batch in JSON Lines or a JSON array of
+ * records (cli/input.c decides which).  A batch streams: one line in, one
+ * result out, so memory does not grow with the batch.  Every non-blank
+ * line gets exactly one result line, in order.
+ *
+ * --partial evaluates records that are not complete yet (SVP_EVAL_PARTIAL):
+ * missing required fields are listed, and the rules waiting for them.
  *
  * Exit status: 2 when the policy does not compile, the command line is
  * wrong, or any record is invalid; else 1 when any record is
- * non-compliant; else 0.
+ * non-compliant; else 3 when any record is incomplete (--partial only:
+ * some rule of severity error waits for a missing field); else 0.
  *
  * `svp portfolio POLICY RECORDS|- [--format text|json]` reads the same
  * input, evaluates the policy's portfolio rules over the whole register,
- * and prints one result for it.
+ * and prints one result for it.  Of each record it reads only the fields
+ * the portfolio rules read (SVP_EVAL_PORTFOLIO_FIELDS).
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -30,27 +33,45 @@ typedef struct EvalRun {
     Versions versions;      /* every version given */
     svp_versions *set;      /* several versions: the library picks one per record */
     svp_portfolio *pf;      /* `svp portfolio`: tally records, print no line each */
-    bool json, explain, colour;
-    int worst;              /* 0, 1 or 2: the exit status so far */
+    bool json, colour;
+    unsigned flags;         /* SVP_EVAL_*: --explain, --partial; portfolio fields */
+    int worst;              /* the exit status so far: 0, 3, 1 or 2, each worse */
     unsigned long records;
 } EvalRun;
 
 /* Say on stderr why record r is invalid (its line on stdout says it too). */
 static void say_invalid(const svp_result *r)
 {
-    const char *id = svp_result_id(r), *field = svp_result_error_field(r);
+    const char *id = svp_result_id(r);
     const char *code = svp_result_error_code(r);
     bool no_version = code && !strcmp(code, "no-version");
-    fflush(stdout);
-    fprintf(stderr, "svp: line %lu%s%s%s: %s%s%s%s\n", svp_result_line(r), id ? " (" : "", id ? id : "", id ? ")" : "",
-            no_version ? "" : "invalid record: ", field && !no_version ? field : "", field && !no_version ? ": " : "",
-            svp_result_error_message(r));
+    cli_flush();
+    /* every problem, a line each; what came from the record is escaped:
+     * it could hold ESC sequences */
+    for (size_t i = 0; i < svp_result_error_count(r); i++) {
+        const char *field = svp_result_error_field_at(r, i);
+        fprintf(stderr, "svp: line %lu", svp_result_line(r));
+        if (id) {
+            fputs(" (", stderr);
+            cli_put_safe(stderr, id);
+            fputc(')', stderr);
+        }
+        fputs(no_version ? ": " : ": invalid record: ", stderr);
+        if (field && !no_version) {
+            cli_put_safe(stderr, field);
+            fputs(": ", stderr);
+        }
+        cli_put_safe(stderr, svp_result_error_message_at(r, i));
+        fputc('\n', stderr);
+    }
+    if (svp_result_errors_dropped(r))
+        fprintf(stderr, "svp: line %lu: and %zu more problems\n", svp_result_line(r), svp_result_errors_dropped(r));
 }
 
 static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long line)
 {
     cli_json_arena_next_record();
-    const svp_result *r = svp_evaluate(run->ev, text, len, line, run->explain);
+    const svp_result *r = svp_evaluate_with(run->ev, text, len, line, run->flags);
     size_t out_len;
     if (run->pf) {
         svp_portfolio_add(run->pf, run->ev);
@@ -63,8 +84,10 @@ static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long l
     if (s == SVP_INVALID) {
         say_invalid(r);
         run->worst = 2;
-    } else if (s == SVP_NONCOMPLIANT && run->worst < 1) {
+    } else if (s == SVP_NONCOMPLIANT && run->worst != 2) {
         run->worst = 1;
+    } else if (s == SVP_INCOMPLETE && run->worst == 0) {
+        run->worst = 3; /* --partial: a record waits for missing fields */
     }
     run->records++;
     /* The record's tree lives in the cJSON arena, which the next record
@@ -78,11 +101,14 @@ static void evaluate_record(void *ctx, const char *text, size_t len, unsigned lo
     evaluate(ctx, text, len, line);
 }
 
-static int run_input(EvalRun *run, const char *path)
+/* Evaluate every record of the input; false when the input could not be
+ * read (or not to its end), which the reader has said on stderr. */
+static bool run_input(EvalRun *run, const char *path)
 {
-    if (cli_read_records(path, evaluate_record, run))
-        run->worst = 2;
-    return run->worst;
+    if (cli_read_records(path, evaluate_record, run) == 0)
+        return true;
+    run->worst = 2;
+    return false;
 }
 
 /* The portfolio findings, after the whole register; the exit status is
@@ -97,9 +123,15 @@ static int print_portfolio(EvalRun *run, int status)
         return 2;
     }
     fwrite(out, 1, len, stdout);
+    svp_status verdict = svp_portfolio_status(run->pf);
+    if (verdict == SVP_INVALID) {
+        cli_flush();
+        fprintf(stderr, "svp: %s\n", svp_portfolio_error(run->pf));
+        return 2;
+    }
     if (status == 2)
         return 2;
-    return svp_portfolio_status(run->pf) == SVP_NONCOMPLIANT ? 1 : 0;
+    return verdict == SVP_NONCOMPLIANT ? 1 : 0;
 }
 
 /* `svp eval` and `svp portfolio` share everything but what they print. */
@@ -107,7 +139,7 @@ static int run_command(int argc, char **argv, bool portfolio)
 {
     const char *cmd = portfolio ? "portfolio" : "eval";
     const char *format = NULL, *as_of = NULL;
-    bool explain = false;
+    bool explain = false, partial = false;
     char **positional = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *positional);
     int npos = 0;
     if (!positional)
@@ -116,6 +148,8 @@ static int run_command(int argc, char **argv, bool portfolio)
         const char *a = argv[i];
         if (!strcmp(a, "--explain") && !portfolio)
             explain = true;
+        else if (!strcmp(a, "--partial") && !portfolio)
+            partial = true;
         else if (cli_take_format(argc, argv, &i, &format))
             ;
         else if (!strcmp(a, "--as-of") && i + 1 < argc && !portfolio) /* portfolio: one version */
@@ -160,18 +194,20 @@ static int run_command(int argc, char **argv, bool portfolio)
     bool ok = run.ev != NULL;
     run.json = format ? !strcmp(format, "json") : !isatty(fileno(stdout));
     run.colour = !run.json && cli_use_colour(stdout);
-    run.explain = explain;
+    run.flags = (explain ? SVP_EVAL_EXPLAIN : 0u) | (partial ? SVP_EVAL_PARTIAL : 0u) |
+                (portfolio ? SVP_EVAL_PORTFOLIO_FIELDS : 0u);
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     cli_json_arena_install();
     if (portfolio && ok)
         ok = (run.pf = svp_portfolio_new(p, NULL)) != NULL;
-    status = ok ? run_input(&run, input) : 2;
+    bool read = ok && run_input(&run, input);
+    status = ok ? run.worst : 2;
     if (!ok)
         fputs("svp: out of memory\n", stderr);
-    else if (portfolio)
+    else if (portfolio && read) /* figures over part of a register would mislead: none */
         status = print_portfolio(&run, status);
-    fflush(stdout);
+    cli_flush();
     svp_portfolio_free(run.pf);
     svp_evaluator_free(run.ev);
     svp_versions_free(run.set);

@@ -72,6 +72,8 @@ int cli_impact(int argc, char **argv)
     if (format && strcmp(format, "json") && strcmp(format, "text"))
         return cli_usage_error("unknown format `%s`: use text or json", format);
 
+    if (cli_refuse_folders("impact", paths, 2))
+        return 2;
     svp_policy *a = cli_load_policy(paths[0]), *b = cli_load_policy(paths[1]);
     if (!a || !b) {
         svp_policy_free(a);
@@ -106,7 +108,7 @@ int cli_impact(int argc, char **argv)
             status = svp_impact_changed(run.im) ? 1 : 0;
         }
     }
-    if (fflush(stdout) != 0)
+    if (cli_flush() != 0)
         status = 2;
     svp_impact_free(run.im);
     svp_evaluator_free(run.a);
