@@ -59,8 +59,9 @@ static void text_puts(Text *t, const char *s) { text_add(t, s, strlen(s)); }
 const svp_result *serve_evaluate(Server *S, const char *text, size_t len, const char **line, size_t *line_len,
                                  size_t *policy)
 {
-    /* The one place the server evaluates: `svp eval` with one record. */
-    const svp_result *r = svp_evaluate(S->ev, text, len, 1, false);
+    /* The one place the server evaluates: `svp eval --partial` with one
+     * record, so that an incomplete record gets its checklist. */
+    const svp_result *r = svp_evaluate_with(S->ev, text, len, 1, SVP_EVAL_PARTIAL);
     *line = svp_result_json(S->ev, r, line_len);
     const svp_policy *p = svp_result_policy(r);
     *policy = 0;
@@ -448,7 +449,8 @@ static enum MHD_Result import_lines(Server *S, const ServeRequest *rq, const cha
                     cap *= 2;
                 }
             }
-            if (ok && !(ok = prepare_save(S, p, cli_trim_eol(p, line_len), &saves[n], err, sizeof err)))
+            size_t record_len = line_len && p[line_len - 1] == '\r' ? line_len - 1 : line_len; /* CRLF */
+            if (ok && !(ok = prepare_save(S, p, record_len, &saves[n], err, sizeof err)))
                 snprintf(msg, sizeof msg, "line %lu: %s; nothing was imported", line_no, err);
             n += ok;
         }
@@ -564,7 +566,7 @@ static void portfolio_add(void *ctx, const char *id, const char *record, long re
 {
     (void)id, (void)revision, (void)saved_at, (void)result;
     PortfolioRun *run = ctx;
-    svp_evaluate(run->ev, record, strlen(record), 1, false);
+    svp_evaluate_with(run->ev, record, strlen(record), 1, SVP_EVAL_PORTFOLIO_FIELDS);
     svp_portfolio_add(run->pf, run->ev);
     svp_evaluator_reset(run->ev);
 }

@@ -45,8 +45,19 @@ for path in sorted(glob.glob(os.path.join(ROOT, "examples", "records", "*.json")
     text = open(path, encoding="utf-8").read()
     status, h, body = s.request("POST", "/api/evaluate", text)
     t.equal(status, 200, "evaluate " + os.path.basename(path))
-    t.equal(body, svp_eval_json(svp, text), "evaluate gives svp eval's line for " + os.path.basename(path))
+    t.equal(body, svp_eval_json(svp, text, "--partial"), "evaluate gives svp eval --partial's line for " + os.path.basename(path))
     t.check(h.get("content-type", "").startswith("application/json"), "a JSON answer")
+
+# an officer's record at tender, not complete yet: what is missing, which rules wait
+partial = {"id": "P-1", "title": "Library roof", "stage": "tender", "category": "works", "value": "£145,000",
+           "weighting": {"price": "60%"}}
+status, r = s.json("POST", "/api/evaluate", partial)
+t.equal(r.get("compliant", "absent"), None, "an incomplete record: compliant is null")
+t.check({"dates.publication", "weighting.quality", "weighting.social_value"} <= set(r.get("missing", [])),
+        "the fields still missing", r)
+t.check(any(u["rule"] == "sv-weighting" and "weighting.social_value" in u["needs"] for u in r.get("undecided", [])),
+        "the rules that wait for them", r)
+t.equal(r.get("decisions", {}).get("sv_responsibility"), "Leadership Team", "£145,000 as typed is decided on")
 
 # ---- bad requests ------------------------------------------------------------------
 rec = json.load(open(os.path.join(ROOT, "examples", "records", "fires-sv-weighting.json")))
@@ -192,6 +203,9 @@ for record_, version, path in ((old, "2020.1", POLICY), (rec, "2021.1", v2021)):
     entry = s.json("GET", "/api/records/" + record_["id"])[1]["decision_log"][0]
     t.equal((entry["policy"]["version"], entry["policy"]["sha256"]), (version, sha256_file(path)),
             "the log names that version and the SHA-256 of its own text")
+status, saved_p = s.json("POST", "/api/records", partial)
+t.equal((status, saved_p.get("verdict")), (201, "incomplete"), "an incomplete record saves as incomplete")
+t.equal(sorted(x["id"] for x in s.json("GET", "/api/records?verdict=incomplete")[1]), ["P-1"], "filter by incomplete")
 r = subprocess.run([svp, "serve", POLICY, "--db", fresh_db(work, "in-use.sqlite"), "--listen", s.host],
                    capture_output=True, text=True, timeout=10)
 t.check(r.returncode == 2 and "cannot listen" in r.stderr, "an address in use: exit 2 and a message", r.stderr)

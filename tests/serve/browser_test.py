@@ -80,6 +80,8 @@ try:
     req = driver.find_element(By.XPATH, "//label[@for=%r]/span[contains(@class,'req-mark')]" % label_for("Opportunity published").get_attribute("id"))
     t.check(req.is_displayed(), "the field required at this stage is marked")
     type_into("Estimated value (excluding VAT)", "£145,000")
+    settles(lambda: any("sv-weighting" in c and "waits for" in c and "Social value weighting" in c for c in checklist()),
+            "the checklist names the rules that wait for missing fields")
     # The date pickers, as a keyboard user fills them (days and months that
     # read the same in either order: the browser's locale picks the order).
     label_for("Opportunity published").send_keys("02022026")
@@ -99,6 +101,8 @@ try:
             "with the policy's message")
     t.check(not any("Opportunity published" in c for c in checklist()), "the checklist no longer asks for the date")
     t.check("Delivery and Reporting, 2" in by_id("findings").text, "and the clause it comes from")
+    driver.execute_script("window.scrollTo(0, 0)")
+    driver.save_screenshot(screenshot)
     type_into("Social value weighting", "10%")
     type_into("Quality weighting", "30%")
     settles(lambda: "sv-weighting" not in findings() and by_id("verdict").get_attribute("data-verdict") == "compliant",
@@ -107,8 +111,6 @@ try:
     t.check("Leadership Team" in by_id("decisions").text, "the decisions are shown")
     t.check("Who is responsible for the social value" in by_id("decisions").text, "with their titles")
     t.equal(findings(), [], "and nothing else fires (engagement came before publication)")
-    driver.execute_script("window.scrollTo(0, 0)")
-    driver.save_screenshot(screenshot)
 
     by_id("save").click()
     settles(lambda: "revision 1" in by_id("save-status").text, "saving says the revision")
