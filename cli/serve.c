@@ -13,6 +13,7 @@
 #include "serve.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <nettle/sha2.h>
 #include <signal.h>
@@ -212,41 +213,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- Starting up ---------------------------------------------------------- */
 
-/* Read a whole file; NULL when it cannot be read. */
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *text = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *more = realloc(text, cap);
-            if (!more) {
-                free(text);
-                fclose(f);
-                return NULL;
-            }
-            text = more;
-        }
-        size_t got = fread(text + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(text);
-        return NULL;
-    }
-    text[n] = '\0';
-    *len = n;
-    return text;
-}
-
 static void sha256_hex(const char *text, size_t len, char out[65])
 {
     struct sha256_ctx ctx;
@@ -268,9 +234,9 @@ static bool hash_policies(Server *S)
         return false;
     for (size_t i = 0; i < v->n; i++) {
         size_t len = 0;
-        char *text = read_file(v->files[i], &len);
+        char *text = cli_read_file(v->files[i], SVP_MAX_POLICY_BYTES, &len);
         if (!text) {
-            fprintf(stderr, "svp serve: cannot read %s\n", v->files[i]);
+            fprintf(stderr, "svp serve: cannot read %s: %s\n", v->files[i], strerror(errno));
             return false;
         }
         svp_diagnostics *d = NULL;

@@ -25,6 +25,9 @@
 
 /* ---- Text built piece by piece ------------------------------------------ */
 
+/* Not the commands' CliText: that ends the process when memory runs out,
+ * and a server answers 500 instead and goes on. */
+
 typedef struct Text {
     char *data;
     size_t len, cap;
