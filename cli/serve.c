@@ -74,10 +74,30 @@ enum MHD_Result serve_respond_error(struct MHD_Connection *conn, unsigned status
 
 /* ---- Requests --------------------------------------------------------------- */
 
+void serve_text_add(ServeText *t, const char *s, size_t n)
+{
+    if (t->failed)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *more = realloc(t->data, cap);
+        if (!more) {
+            t->failed = true;
+            return;
+        }
+        t->data = more;
+        t->cap = cap;
+    }
+    memcpy(t->data + t->len, s, n);
+    t->len += n;
+    t->data[t->len] = '\0';
+}
+
 /* The body of a request as it arrives, kept whole up to SERVE_MAX_BODY. */
 typedef struct Upload {
-    char *data;
-    size_t len, cap;
+    ServeText body;
     bool too_big;
 } Upload;
 
@@ -156,7 +176,7 @@ static enum MHD_Result dispatch(Server *S, struct MHD_Connection *conn, const ch
             return serve_respond_error(conn, 415, "the API takes Content-Type: application/json (text/csv for an import mapping)");
     }
     if (!strncmp(url, "/api/", 5)) {
-        ServeRequest rq = {conn, method, url, up->data ? up->data : "", up->len};
+        ServeRequest rq = {conn, method, url, up->body.data ? up->body.data : "", up->body.len};
         return serve_api(S, &rq);
     }
     return serve_static(conn, url);
@@ -178,24 +198,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (up->too_big || n > SERVE_MAX_BODY - up->len) {
+        if (up->too_big || n > SERVE_MAX_BODY - up->body.len) {
             up->too_big = true; /* read and dropped: memory stays bounded */
             return MHD_YES;
         }
-        if (up->len + n + 1 > up->cap) {
-            size_t cap = up->cap ? up->cap : 4096;
-            while (cap < up->len + n + 1)
-                cap *= 2;
-            char *more = realloc(up->data, cap);
-            if (!more)
-                return MHD_NO;
-            up->data = more;
-            up->cap = cap;
-        }
-        memcpy(up->data + up->len, upload_data, n);
-        up->len += n;
-        up->data[up->len] = '\0';
-        return MHD_YES;
+        serve_text_add(&up->body, upload_data, n);
+        return up->body.failed ? MHD_NO : MHD_YES;
     }
     return dispatch(cls, conn, url, method, up);
 }
@@ -205,7 +213,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)cls, (void)conn, (void)toe;
     Upload *up = *con_cls;
     if (up) {
-        free(up->data);
+        free(up->body.data);
         free(up);
     }
     *con_cls = NULL;

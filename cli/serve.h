@@ -40,6 +40,16 @@ typedef struct Server {
     unsigned port;
 } Server;
 
+/* A growing NUL-terminated text; {0} is empty, free(t.data) frees it.
+ * Running out of memory is sticky (failed) and answered with a 500: not
+ * the commands' CliText, which ends the process, as a server must not. */
+typedef struct ServeText {
+    char *data;
+    size_t len, cap;
+    bool failed;
+} ServeText;
+void serve_text_add(ServeText *t, const char *s, size_t n);
+
 /* A request as the handlers see it: the method, the path, and the body
  * read whole. */
 typedef struct ServeRequest {

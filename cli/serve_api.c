@@ -23,39 +23,7 @@
 
 #include "serve.h"
 
-/* ---- Text built piece by piece ------------------------------------------ */
-
-/* Not the commands' CliText: that ends the process when memory runs out,
- * and a server answers 500 instead and goes on. */
-
-typedef struct Text {
-    char *data;
-    size_t len, cap;
-    bool failed;
-} Text;
-
-static void text_add(Text *t, const char *s, size_t n)
-{
-    if (t->failed)
-        return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        char *more = realloc(t->data, cap);
-        if (!more) {
-            t->failed = true;
-            return;
-        }
-        t->data = more;
-        t->cap = cap;
-    }
-    memcpy(t->data + t->len, s, n);
-    t->len += n;
-    t->data[t->len] = '\0';
-}
-
-static void text_puts(Text *t, const char *s) { text_add(t, s, strlen(s)); }
+static void text_puts(ServeText *t, const char *s) { serve_text_add(t, s, strlen(s)); }
 
 /* ---- Evaluation ------------------------------------------------------------ */
 
@@ -269,7 +237,7 @@ static void export_line(void *ctx, const char *id, const char *record, long revi
 }
 
 /* Answer with what a register walk built, or the walk's failure. */
-static enum MHD_Result respond_text(const ServeRequest *rq, bool ok, Text *t, const char *type, const char *err)
+static enum MHD_Result respond_text(const ServeRequest *rq, bool ok, ServeText *t, const char *type, const char *err)
 {
     enum MHD_Result res;
     if (!ok)
@@ -284,7 +252,7 @@ static enum MHD_Result respond_text(const ServeRequest *rq, bool ok, Text *t, co
 
 static enum MHD_Result api_export_jsonl(Server *S, const ServeRequest *rq)
 {
-    Text t = {0};
+    ServeText t = {0};
     char err[256];
     pthread_mutex_lock(&S->lock);
     bool ok = serve_db_each_latest(S->db, export_line, &t, err, sizeof err);
@@ -296,7 +264,7 @@ static enum MHD_Result api_export_jsonl(Server *S, const ServeRequest *rq)
  * decisions. -------------------------------------------------------------- */
 
 typedef struct CsvRun {
-    Text out;
+    ServeText out;
     const cJSON *fields;
     cJSON *decisions; /* names, in the order first met */
     bool header_done;
@@ -304,7 +272,7 @@ typedef struct CsvRun {
 
 /* One CSV cell: quoted, quotes doubled; a text a spreadsheet would run
  * as a formula (=, +, -, @ first) starts with an apostrophe. */
-static void csv_cell(Text *t, const char *s, bool first)
+static void csv_cell(ServeText *t, const char *s, bool first)
 {
     if (!first)
         text_puts(t, ",");
@@ -312,7 +280,7 @@ static void csv_cell(Text *t, const char *s, bool first)
     if (strchr("=+-@\t\r", s[0]) && s[0])
         text_puts(t, "'");
     for (const char *c = s; *c; c++)
-        text_add(t, *c == '"' ? "\"\"" : c, *c == '"' ? 2 : 1);
+        serve_text_add(t, *c == '"' ? "\"\"" : c, *c == '"' ? 2 : 1);
     text_puts(t, "\"");
 }
 
@@ -346,7 +314,7 @@ static char *cell_text(const cJSON *v)
         for (const cJSON *e = v->child; e; e = e->next)
             strings = strings && cJSON_IsString(e);
         if (strings) {
-            Text t = {0};
+            ServeText t = {0};
             for (const cJSON *e = v->child; e; e = e->next) {
                 if (e != v->child)
                     text_puts(&t, "; ");
@@ -379,7 +347,7 @@ static void csv_row(void *ctx, const char *id, const char *record, long revision
                     const char *result)
 {
     CsvRun *run = ctx;
-    Text *t = &run->out;
+    ServeText *t = &run->out;
     if (!run->header_done) {
         csv_cell(t, "id", true);
         csv_cell(t, "revision", false);
@@ -498,13 +466,13 @@ static enum MHD_Result import_lines(Server *S, const ServeRequest *rq, const cha
 /* What an import mapping gives: records as JSON Lines, and each item left
  * out with its reason. */
 typedef struct MappedImport {
-    Text records;
+    ServeText records;
     cJSON *left_out;
 } MappedImport;
 
 static void mapped_record(void *ctx, const char *json, size_t len)
 {
-    text_add(&((MappedImport *)ctx)->records, json, len);
+    serve_text_add(&((MappedImport *)ctx)->records, json, len);
 }
 
 static void mapped_left_out(void *ctx, const char *input, const char *item, const char *reason)
