@@ -187,6 +187,7 @@ e2e: $(BUILD)/svp
 	bash tests/review/walkthrough.sh $(BUILD)/svp
 	bash tests/import/run.sh $(BUILD)/svp
 	bash tests/readme/run.sh $(BUILD)/svp
+	bash tests/report/run.sh $(BUILD)/svp
 	bash tests/serve/run.sh $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
 

@@ -17,6 +17,7 @@ int cli_portfolio(int argc, char **argv);
 int cli_test(int argc, char **argv);    /* cli/test.c */
 int cli_diff(int argc, char **argv);    /* cli/diff.c */
 int cli_impact(int argc, char **argv);  /* cli/impact.c */
+int cli_report(int argc, char **argv);  /* cli/report.c */
 int cli_import(int argc, char **argv);  /* cli/import.c */
 /* import.c: mapping files given to `svp check`. */
 bool cli_is_mapping_file(const char *path);

@@ -37,7 +37,63 @@ typedef struct EvalRun {
     unsigned flags;         /* SVP_EVAL_*: --explain, --partial; portfolio fields */
     int worst;              /* the exit status so far: 0, 3, 1 or 2, each worse */
     unsigned long records;
+    unsigned long by_status[SVP_INCOMPLETE + 1]; /* records by svp_status, for the text summary */
+    struct Fired { char *rule; const char *title; unsigned long n; } *fired; /* findings by rule */
+    size_t nfired, cap_fired;
 } EvalRun;
+
+/* Count the rules that fired on r, for the summary a batch ends with. */
+static void count_fired(EvalRun *run, const svp_result *r)
+{
+    for (size_t i = 0; i < svp_result_finding_count(r); i++) {
+        const char *id = svp_result_finding_rule(r, i);
+        size_t k = 0;
+        while (k < run->nfired && strcmp(run->fired[k].rule, id))
+            k++;
+        if (k == run->nfired) {
+            if (run->nfired == run->cap_fired) {
+                size_t cap = run->cap_fired ? run->cap_fired * 2 : 16;
+                struct Fired *f = realloc(run->fired, cap * sizeof *f);
+                if (!f)
+                    return; /* the summary is short of a rule; the results are whole */
+                run->fired = f;
+                run->cap_fired = cap;
+            }
+            char *copy = strdup(id);
+            if (!copy)
+                return;
+            const svp_policy *p = svp_result_policy(r);
+            const char *title = NULL;
+            for (size_t j = 0; p && j < svp_policy_rule_count(p); j++)
+                if (!strcmp(svp_policy_rule_id(p, j), id))
+                    title = svp_policy_rule_title(p, j);
+            run->fired[run->nfired++] = (struct Fired){copy, title, 0};
+        }
+        run->fired[k].n++;
+    }
+}
+
+/* The end of a batch in text: records by verdict, the rules that fired
+ * most (up to five). */
+static void print_summary(EvalRun *run)
+{
+    printf("%lu records: %lu compliant, %lu non-compliant, ", run->records, run->by_status[SVP_COMPLIANT],
+           run->by_status[SVP_NONCOMPLIANT]);
+    if (run->by_status[SVP_INCOMPLETE]) /* only --partial has them */
+        printf("%lu incomplete, ", run->by_status[SVP_INCOMPLETE]);
+    printf("%lu invalid\n", run->by_status[SVP_INVALID]);
+    for (size_t shown = 0; shown < 5 && shown < run->nfired; shown++) {
+        size_t best = shown; /* selection of the next most: the list is short */
+        for (size_t k = shown + 1; k < run->nfired; k++)
+            if (run->fired[k].n > run->fired[best].n)
+                best = k;
+        struct Fired t = run->fired[best]; /* moved up, the others kept in order */
+        memmove(&run->fired[shown + 1], &run->fired[shown], (best - shown) * sizeof t);
+        run->fired[shown] = t;
+        printf("%s %-24s %6lu  %s\n", shown ? "                 " : "rules fired most:", run->fired[shown].rule,
+               run->fired[shown].n, run->fired[shown].title ? run->fired[shown].title : "");
+    }
+}
 
 /* Say on stderr why record r is invalid (its line on stdout says it too). */
 static void say_invalid(const svp_result *r)
@@ -81,6 +137,10 @@ static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long l
         fwrite(out, 1, out_len, stdout);
     }
     svp_status s = svp_result_status(r);
+    if (!run->json && !run->pf) {
+        run->by_status[s]++;
+        count_fired(run, r);
+    }
     if (s == SVP_INVALID) {
         say_invalid(r);
         run->worst = 2;
@@ -207,7 +267,12 @@ static int run_command(int argc, char **argv, bool portfolio)
         fputs("svp: out of memory\n", stderr);
     else if (portfolio && read) /* figures over part of a register would mislead: none */
         status = print_portfolio(&run, status);
+    else if (!run.json && run.records > 1)
+        print_summary(&run);
     cli_flush();
+    for (size_t k = 0; k < run.nfired; k++)
+        free(run.fired[k].rule);
+    free(run.fired);
     svp_portfolio_free(run.pf);
     svp_evaluator_free(run.ev);
     svp_versions_free(run.set);

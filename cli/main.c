@@ -31,6 +31,10 @@ static const char usage[] =
     "                                              what changed between two versions\n"
     "  svp impact OLD.svp NEW.svp RECORDS [--format text|json]\n"
     "                                              which records the change would flip\n"
+    "  svp report POLICY.svp... RECORDS|- [--from DATE] [--to DATE] [--format html|json|csv] [-o FILE]\n"
+    "                                              the annual report: figures, compliance, data quality\n"
+    "  svp report --review OLD.svp NEW.svp RECORDS [--format html|json] [-o FILE]\n"
+    "                                              the committee paper for an amendment\n"
     "  svp import MAPPING.svp INPUT...             OCDS notices or a CSV register in, records out (JSON Lines)\n"
     "  svp serve POLICY.svp... [--db FILE] [--listen ADDR:PORT] [--import MAPPING.svp]...\n"
     "                                              the officer's desk: a form, evaluation and the register\n"
@@ -83,6 +87,8 @@ static int run(int argc, char **argv)
         return cli_diff(argc - 2, argv + 2);
     if (!strcmp(cmd, "impact"))
         return cli_impact(argc - 2, argv + 2);
+    if (!strcmp(cmd, "report"))
+        return cli_report(argc - 2, argv + 2);
     if (!strcmp(cmd, "import"))
         return cli_import(argc - 2, argv + 2);
     if (!strcmp(cmd, "serve"))

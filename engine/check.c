@@ -32,6 +32,7 @@ typedef struct Checker {
     bool register_level;      /* checking a portfolio rule's require or message:
                                  `share` is known, one record's fields are not */
     size_t suggest_budget;    /* names left to compare for near misses */
+    bool figure_target;       /* ... or a figure's target (register level too) */
 } Checker;
 
 static const Type TYPE_ERROR = {T_ERROR, 0, 0};
@@ -775,7 +776,14 @@ static void register_level_only(Checker *C, Expr *e)
 {
     if (!C->register_level || e->type.kind == T_ERROR)
         return;
-    if (e->ref_kind == R_FIELD || e->ref_kind == R_GROUP || e->ref_kind == R_PROJECT || e->ref_kind == R_DECISION) {
+    if (C->figure_target &&
+        (e->ref_kind == R_FIELD || e->ref_kind == R_GROUP || e->ref_kind == R_PROJECT || e->ref_kind == R_DECISION)) {
+        error(C, e->span, "figure",
+              "a figure's `target` is one figure for the whole register, not a record's: use a parameter or a "
+              "literal; `%.*s` belongs in `when`, the amount or `by`",
+              (int)e->text.len, e->text.text);
+        e->type = TYPE_ERROR;
+    } else if (e->ref_kind == R_FIELD || e->ref_kind == R_GROUP || e->ref_kind == R_PROJECT || e->ref_kind == R_DECISION) {
         error(C, e->span, "portfolio",
               "a portfolio rule's `require` and message see the whole register, not one record: use `share` "
               "(and parameters) here; `%.*s` belongs in `when` or `share ... where ...`",
@@ -1371,6 +1379,47 @@ static void check_portfolio_rule(Checker *C, Rule *r)
     C->register_level = false;
 }
 
+/* A figure for the report: `when`, the amount and the grouping read each
+ * record; the target, like a portfolio rule's requirement, the register. */
+static void check_figure(Checker *C, Rule *r)
+{
+    if (r->when)
+        expect(C, r->when, T_BOOL, "the condition after `when`");
+    Type amount = type_of(T_NUMBER);
+    if (r->measure == FIG_NONE) {
+        error(C, r->id.span, "figure-shape",
+              "figure `%.*s` measures nothing: add `count`, `sum AMOUNT` or `share AMOUNT where CONDITION`",
+              (int)r->id.len, r->id.text);
+    } else if (r->measure != FIG_COUNT && r->share_of) {
+        amount = check_expr(C, r->share_of);
+        if (amount.kind != T_ERROR && amount.kind != T_MONEY && amount.kind != T_NUMBER && amount.kind != T_PERCENT)
+            error(C, r->share_of->span, "type", "a figure adds up money or numbers, but `%.*s` is %s",
+                  (int)(r->share_of->span.end - r->share_of->span.start), C->p->source + r->share_of->span.start,
+                  kind_words(amount.kind));
+        if (r->share_where)
+            expect(C, r->share_where, T_BOOL, "the condition after `where`");
+    }
+    if (r->group_by) {
+        if (r->period) {
+            expect(C, r->group_by, T_DATE, "what a figure groups by month, quarter or year");
+        } else {
+            Type g = check_expr(C, r->group_by);
+            if (g.kind != T_ERROR && g.kind != T_ENUM && g.kind != T_BOOL && g.kind != T_TEXT)
+                error(C, r->group_by->span, "type",
+                      "a figure groups by an enumeration, a true/false value or a text (a decision's tier, say), "
+                      "but `%.*s` is %s; group dates with `by quarter of DATE`",
+                      (int)(r->group_by->span.end - r->group_by->span.start),
+                      C->p->source + r->group_by->span.start, kind_words(g.kind));
+        }
+    }
+    if (r->target) {
+        C->register_level = C->figure_target = true;
+        TypeKind want = r->measure == FIG_SHARE ? T_PERCENT : amount.kind == T_ERROR ? T_NUMBER : amount.kind;
+        expect(C, r->target, want, "a figure's `target`");
+        C->register_level = C->figure_target = false;
+    }
+}
+
 /* A record rule: `when`, `require` and the message all read one record. */
 static void check_record_rule(Checker *C, Rule *r)
 {
@@ -1400,17 +1449,19 @@ static void check_record_rule(Checker *C, Rule *r)
 static void check_rules(Checker *C)
 {
     svp_policy *p = C->p;
-    uint32_t total = 0, nport = 0;
+    uint32_t total = 0, nport = 0, nfig = 0;
     for (Rule *r = p->ast.rules; r; r = r->next) {
         total++;
         nport += r->portfolio;
+        nfig += r->figure;
     }
     if (!within_limit(C, total, "rules", p->ast.header))
         return;
-    p->rules = alloc(C, (total - nport + 1) * sizeof *p->rules);
+    p->rules = alloc(C, (total - nport - nfig + 1) * sizeof *p->rules);
     p->portfolio = alloc(C, (nport + 1) * sizeof *p->portfolio);
     p->portfolio_reads = alloc(C, p->nfields + 1);
-    if (!p->rules || !p->portfolio || !p->portfolio_reads)
+    p->figures = alloc(C, (nfig + 1) * sizeof *p->figures);
+    if (!p->rules || !p->portfolio || !p->portfolio_reads || !p->figures)
         return;
     memset(p->portfolio_reads, 0, p->nfields + 1);
     for (Rule *r = p->ast.rules; r; r = r->next) {
@@ -1420,13 +1471,19 @@ static void check_rules(Checker *C)
                       r->id.text);
                 break;
             }
-        if (r->portfolio)
+        if (r->figure)
+            p->figures[p->nfigures++] = r;
+        else if (r->portfolio)
             p->portfolio[p->nportfolio++] = r;
         else
             p->rules[p->nrules++] = r;
         r->id_str = dup_text(C, r->id.text, r->id.len);
         r->cite_str = decode_header(C, r->cite);
-        (void)decode_header(C, r->title); /* reports a bad escape in the title */
+        r->title_str = decode_header(C, r->title); /* reports a bad escape in the title */
+        if (r->figure) {
+            check_figure(C, r);
+            continue;
+        }
         check_rule_shape(C, r);
         if (r->portfolio)
             check_portfolio_rule(C, r);

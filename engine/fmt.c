@@ -396,7 +396,7 @@ static void decision(Fmt *F, const Decision *d)
 
 static void rule(Fmt *F, const Rule *r)
 {
-    text(F, r->portfolio ? "portfolio " : "rule ");
+    text(F, r->figure ? "figure " : r->portfolio ? "portfolio " : "rule ");
     name(F, r->id);
     if (r->title.len) {
         text(F, " ");
@@ -407,12 +407,25 @@ static void rule(Fmt *F, const Rule *r)
      * from the comments around it. */
     static const char *const keys[] = {[C_CITE] = "cite", [C_WHEN] = "when", [C_REQUIRE] = "require",
                                        [C_ELSE] = "else", [C_REPORT] = "report", [C_BECAUSE] = "because",
-                                       [C_SHARE] = "share"};
+                                       [C_SHARE] = "share", [C_COUNT] = "count", [C_SUM] = "sum",
+                                       [C_GROUP] = "by", [C_TARGET] = "target"};
     for (const Clause *c = r->clauses; c; c = c->next) {
+        if (c->kind == C_COUNT) { /* a keyword alone: no padding after it */
+            comments_before(F, c->span.start, 2);
+            text(F, "  count");
+            end_line(F, c->span.end);
+            continue;
+        }
         clause_key(F, c, keys[c->kind], 7);
         if (c->kind == C_CITE) {
             name(F, c->text);
-        } else if (c->kind == C_WHEN || c->kind == C_REQUIRE) {
+        } else if (c->kind == C_WHEN || c->kind == C_REQUIRE || c->kind == C_SUM || c->kind == C_TARGET) {
+            expr(F, c->expr);
+        } else if (c->kind == C_GROUP) {
+            if (c->tier) {
+                name(F, c->text);
+                text(F, " of ");
+            }
             expr(F, c->expr);
         } else if (c->kind == C_SHARE) {
             expr(F, c->expr);

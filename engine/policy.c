@@ -249,6 +249,12 @@ const char *svp_policy_rule_cite(const svp_policy *p, size_t i)
     return r && r->cite.len ? r->cite_str : NULL;
 }
 
+const char *svp_policy_rule_title(const svp_policy *p, size_t i)
+{
+    const Rule *r = rule_at(p, i);
+    return !r ? NULL : r->title_str && *r->title_str ? r->title_str : r->id_str;
+}
+
 bool svp_policy_rule_is_portfolio(const svp_policy *p, size_t i) { return i >= p->nrules; }
 
 size_t svp_policy_dated_by_count(const svp_policy *p) { return p->ndated_by; }

@@ -60,6 +60,8 @@ struct svp_policy {
     uint32_t nrules;
     Rule **portfolio;        /* portfolio rules (over a register), in order */
     uint32_t nportfolio;
+    Rule **figures;          /* figures for the report, in order */
+    uint32_t nfigures;
     uint32_t nslots;         /* nfields + ndecisions */
     uint32_t id_slot;        /* the field echoed as "id" in results, or UINT32_MAX */
     const char **dated_by;   /* paths of the record's own dates ("dated by") */

@@ -448,6 +448,65 @@ unsigned long svp_impact_changed(const svp_impact *im);
 const char *svp_impact_summary_text(svp_impact *im, size_t *len);
 const char *svp_impact_summary_json(svp_impact *im, size_t *len);
 
+/* ---- Figures for the report (engine/figures.c) ---------------------------- */
+
+/* The figures a policy declares (`figure` in the language), worked out over
+ * a register: give the versions the records are evaluated under (one policy,
+ * or every version of a version set), evaluate each record as usual, then
+ * hand the evaluator to svp_figures_add.  Each record is measured by the
+ * figure of the same id in its own version; figures are reported as the
+ * newest version (latest `effective`) declares them.  Invalid records are
+ * left out.  NULL when out of memory or n is 0. */
+typedef struct svp_figures svp_figures;
+
+svp_figures *svp_figures_new(const svp_policy *const *versions, size_t n, const svp_allocator *alloc);
+void svp_figures_free(svp_figures *f);
+void svp_figures_add(svp_figures *f, const svp_evaluator *ev);
+
+/* How many figures, and figure i's id, title (its id when it has none),
+ * citation (NULL: none), measure ("count", "sum", "share") and grouping
+ * (NULL: none; "month", "quarter", "year": a period of a date, in the
+ * financial year April to March; "group": the values of an enumeration,
+ * a true/false value or a text). */
+size_t svp_figures_count(const svp_figures *f);
+const char *svp_figure_id(const svp_figures *f, size_t i);
+const char *svp_figure_title(const svp_figures *f, size_t i);
+const char *svp_figure_cite(const svp_figures *f, size_t i);
+const char *svp_figure_measure(const svp_figures *f, size_t i);
+const char *svp_figure_grouping(const svp_figures *f, size_t i);
+/* Figure i's groups, in order (an enumeration's members and a tiered
+ * decision's texts as declared, periods by date), and how many records fell
+ * in groups past the limit of 1000 (counted in the whole, not shown). */
+size_t svp_figure_group_count(svp_figures *f, size_t i);
+unsigned long long svp_figure_groups_dropped(const svp_figures *f, size_t i);
+
+/* One figure's value, as a whole or in one group. */
+typedef struct svp_figure_cell_value {
+    const char *label;          /* the group; NULL for the whole figure */
+    unsigned long long records; /* records counted */
+    long long value;            /* count; sum (pence, or hundredths); share (hundredths of a per cent) */
+    long long part, total;      /* share: the amounts (pence, or hundredths) */
+    bool known;                 /* false for a share of nothing, or an overflowing sum */
+    const char *text;           /* value as a person reads it ("12", "£1,234.56", "63.36%"),
+                                 * or as JSON wants it ("1234.56") */
+    const char *part_text, *total_text;
+} svp_figure_cell_value;
+
+/* Figure i as a whole (g = SIZE_MAX) or group g, into *out; its texts are
+ * owned by f and valid until the next call on it.  json asks for money
+ * written plainly ("1234.56").  False when i or g is out of range. */
+bool svp_figure_cell(svp_figures *f, size_t i, size_t g, bool json, svp_figure_cell_value *out);
+/* Figure i's `target`, when it has one: its value and text.  The value is
+ * in the cell's units (pence; hundredths of a per cent), except that a
+ * count's target is in hundredths of a record (a target of 12 is 1200). */
+bool svp_figure_target(svp_figures *f, size_t i, bool json, long long *value, const char **text);
+/* Every figure as a JSON array (no newline); owned by f, valid until the
+ * next call on it; NULL when out of memory. */
+const char *svp_figures_json(svp_figures *f, size_t *len);
+
+/* For reports a person reads: rule i's title (numbered as for
+ * svp_policy_rule_id; its id when it has none). */
+const char *svp_policy_rule_title(const svp_policy *p, size_t i);
 /* ==== Importing: svp import (engine/mapping.c, import.c) ================= */
 
 /* A mapping says, in the policy language, how a source (OCDS notices, a

@@ -81,6 +81,7 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %token KW_ANY "any" KW_NAMES "names" KW_THAT "that" KW_ARE "are"
 %token KW_PORTFOLIO "portfolio" KW_SHARE "share" KW_WHERE "where"
 %token KW_DATED "dated" KW_CLAUSES "clauses"
+%token KW_FIGURE "figure"
 %token KW_IMPORT "import" KW_INTO "into" KW_READS "reads" KW_DATES "dates"
 %token KW_COLUMNS "columns" KW_LET "let" KW_SET "set" KW_LEAVE "leave" KW_OUT "out"
 %token KW_FIRST "first"
@@ -90,6 +91,7 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %type <expr> expr primary literal name
 %type <list> names members list_items texts
 %type <clause> clauses clause field_mods field_mod field_text tiers tier
+%type <clause> figure_clauses figure_clause
 %type <flag> ordered truth
 %type <sev> severity
 %type <record> record_head
@@ -142,6 +144,8 @@ decl
     | KW_RULE rule_id title clauses     { ast_rule(ab, @$, @2, @3, $4, false); }
     | KW_PORTFOLIO rule_id title clauses
                                         { ast_rule(ab, @$, @2, @3, $4, true); }
+    | KW_FIGURE rule_id title figure_clauses
+                                        { ast_figure(ab, @$, @2, @3, $4); }
     /* An import mapping (engine/mapping.c): how a source fills a record. */
     | KW_IMPORT STRING                  { map_header(ab, @$, @2); } import_items
     | KW_COLUMNS                        { map_columns_begin(ab, @1); } columns %prec BLOCK_END
@@ -179,6 +183,26 @@ set_cases
 set_case
     : KW_WHEN expr ARROW expr           { $$ = map_case(ab, @$, $2, $4); }
     | KW_OTHERWISE ARROW expr           { $$ = map_case(ab, @$, NULL, $3); }
+    ;
+
+/* A figure for the report: which records (when), what of them (count, sum,
+ * share), grouped how (by), against what (target).  `target`, `quarter` and
+ * `month` are plain names here, not keywords, so fields may still be called
+ * so (the council's measures have a `target`). */
+figure_clauses
+    : figure_clause                     { $$ = $1; }
+    | figure_clauses figure_clause      { $$ = ast_clauses($1, $2); }
+    ;
+
+figure_clause
+    : KW_CITE STRING                    { $$ = ast_clause_text(ab, C_CITE, @1, @$, @2, 0); }
+    | KW_WHEN expr                      { $$ = ast_clause(ab, C_WHEN, @1, @$, $2); }
+    | KW_COUNT                          { $$ = ast_clause(ab, C_COUNT, @1, @$, NULL); }
+    | KW_SUM expr                       { $$ = ast_clause(ab, C_SUM, @1, @$, $2); }
+    | KW_SHARE expr KW_WHERE expr       { $$ = ast_clause_share(ab, @1, @$, $2, $4); }
+    | KW_BY expr                        { $$ = ast_clause(ab, C_GROUP, @1, @$, $2); }
+    | KW_BY IDENT KW_OF expr            { $$ = ast_clause_period(ab, @1, @$, @2, $4); }
+    | IDENT expr                        { $$ = ast_clause_named(ab, @1, @$, $2); }
     ;
 
 header_items
