@@ -76,8 +76,17 @@ $(PUBLIC_INC)/svp.h: engine/svp.h | $(PUBLIC_INC)
 $(BUILD)/libsvp.a: $(ENGINE_OBJ)
 	gcc-ar rcs $@ $^
 
-$(BUILD)/svp: $(CLI_OBJ) $(BUILD)/libsvp.a
-	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
+$(BUILD)/svp: $(CLI_OBJ) $(BUILD)/obj/web_assets.o $(BUILD)/libsvp.a
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS) $(SERVE_LIBS) $(EXTRA_LDFLAGS)
+
+# svp serve: HTTP, the register, SHA-256 of policies; the page's files
+# (web/) embedded in the command.
+SERVE_LIBS = -lmicrohttpd -lsqlite3 -lnettle -pthread
+WEB_FILES = $(wildcard web/*.html web/*.js web/*.css web/*.svg)
+$(GEN)/web_assets.c: $(WEB_FILES) web/embed.sh | $(GEN)
+	sh web/embed.sh $(WEB_FILES) > $@
+$(BUILD)/obj/web_assets.o: $(GEN)/web_assets.c cli/serve.h $(PUBLIC_INC)/svp.h | $(BUILD)/obj
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(PUBLIC_INC) -Icli -c -o $@ $<
 
 $(GEN) $(BUILD)/obj $(BUILD)/tests $(PUBLIC_INC):
 	mkdir -p $@
@@ -179,6 +188,7 @@ e2e: $(BUILD)/svp
 	bash tests/import/run.sh $(BUILD)/svp
 	bash tests/readme/run.sh $(BUILD)/svp
 	bash tests/report/run.sh $(BUILD)/svp
+	bash tests/serve/run.sh $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
 	python3 tests/lsp/session.py $(BUILD)/svp
 	bash tests/editors/vim.sh

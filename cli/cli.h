@@ -23,6 +23,7 @@ int cli_import(int argc, char **argv);  /* cli/import.c */
 bool cli_is_mapping_file(const char *path);
 int cli_check_mapping(const char *path);
 int cli_lsp(int argc, char **argv);     /* cli/lsp.c: the language server */
+int cli_serve(int argc, char **argv);   /* cli/serve.c */
 
 /* Print "svp: <message>" and the usage text to stderr; returns 2. */
 int cli_usage_error(const char *fmt, const char *arg);

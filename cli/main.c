@@ -37,6 +37,9 @@ static const char usage[] =
     "                                              the committee paper for an amendment\n"
     "  svp import MAPPING.svp INPUT...             OCDS notices or a CSV register in, records out (JSON Lines)\n"
     "  svp lsp [--today DATE]                      the language server for editors (LSP over stdio)\n"
+    "  svp serve POLICY.svp... [--db FILE] [--listen ADDR:PORT] [--import MAPPING.svp]...\n"
+    "                                              the officer's desk: a form, evaluation and the register\n"
+    "                                              in the browser (default 127.0.0.1:8080, svp-register.sqlite)\n"
     "  svp help                                    this text\n";
 
 int cli_usage_error(const char *fmt, const char *arg)
@@ -91,6 +94,8 @@ static int run(int argc, char **argv)
         return cli_import(argc - 2, argv + 2);
     if (!strcmp(cmd, "lsp"))
         return cli_lsp(argc - 2, argv + 2);
+    if (!strcmp(cmd, "serve"))
+        return cli_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;

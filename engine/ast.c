@@ -443,8 +443,8 @@ Clause *ast_clause_share(AstBuilder *b, Span key, Span s, Expr *of, Expr *where)
 static const char *clause_word(const Clause *c)
 {
     static const char *const words[] = {"cite", "when", "require", "else", "report", "because",
-                                        "is", "by", "tier", "required", "default", "share",
-                                        "count", "sum", "by", "target"};
+                                        "is", "by", "tier", "required", "default", "label",
+                                        "help", "share", "count", "sum", "by", "target"};
     return words[c->kind];
 }
 
@@ -468,8 +468,19 @@ Field *ast_field(AstBuilder *b, Span path, Span type_name, bool is_list, Clause 
     f->is_list = is_list;
     f->span = s;
     f->from_rank = -1;
+    f->decl_end = type_name.end;
     bool seen_required = false;
     for (Clause *c = mods; c; c = c->next) {
+        if (c->kind == C_LABEL || c->kind == C_HELP) {
+            Name *text = c->kind == C_LABEL ? &f->label : &f->help;
+            if (first_clause(b, text->len ? c : NULL, c, "this field")) {
+                *text = c->text;
+                *(c->kind == C_LABEL ? &f->label_clause : &f->help_clause) = c->span;
+            }
+            continue;
+        }
+        if (c->span.end > f->decl_end)
+            f->decl_end = c->span.end;
         if (c->kind == C_REQUIRED) {
             if (first_clause(b, seen_required ? c : NULL, c, "this field")) {
                 f->required = true;

@@ -138,9 +138,13 @@ typedef struct Field {
     bool required;
     Name from;         /* "required from tender": the stage member (len 0: always) */
     Expr *dflt;        /* "default false", or NULL */
+    Name label, help;  /* `label "..."`, `help "..."`: raw string literals, len 0 when none */
+    Span label_clause, help_clause; /* the whole clauses, for the formatter */
+    uint32_t decl_end; /* end of the path, type and modifiers, before label and help */
     Span span;
     /* Filled in by the checker. */
     const char *path_str; /* NUL-terminated path */
+    const char *label_str, *help_str; /* decoded label and help, NULL when none */
     Type type;
     uint32_t slot;
     int32_t from_rank; /* member index that `from` names, -1 when none */
@@ -160,6 +164,7 @@ typedef struct RecordDecl {
 typedef enum ClauseKind {
     C_CITE, C_WHEN, C_REQUIRE, C_ELSE, C_REPORT, C_BECAUSE, C_IS, C_BY, C_TIER,
     C_REQUIRED, C_DEFAULT, /* field modifiers */
+    C_LABEL, C_HELP,      /* field texts, for a form */
     C_SHARE,              /* portfolio: share EXPR where EXPR */
     C_COUNT, C_SUM, C_GROUP, C_TARGET /* figure: count, sum EXPR, by [PERIOD of] EXPR, target EXPR */
 } ClauseKind;

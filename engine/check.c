@@ -428,6 +428,8 @@ static void check_default(Checker *C, Field *f)
                 (int)f->path.len, f->path.text);
 }
 
+static const char *decode_header(Checker *C, Name n);
+
 /* Fill in the fields of one record or object declaration and its shape. */
 static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shape)
 {
@@ -437,6 +439,8 @@ static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shap
     int32_t slot = 0;
     for (Field *f = r->fields; f; f = f->next, slot++) {
         f->path_str = dup_text(C, f->path.text, f->path.len);
+        f->label_str = f->label.len ? decode_header(C, f->label) : NULL; /* reports a bad escape */
+        f->help_str = f->help.len ? decode_header(C, f->help) : NULL;
         f->type = field_type(C, f);
         f->slot = (uint32_t)slot;
         by_slot[slot] = f;
@@ -1151,7 +1155,6 @@ static void check_tiers(Checker *C, Decision *d)
     d->type = result;
 }
 
-static const char *decode_header(Checker *C, Name n);
 
 static void check_decisions(Checker *C)
 {

@@ -499,6 +499,12 @@ static const char *field_summary(Cmp *C, const svp_policy *p, const Field *f)
     return keep_buf(C, &C->tmp);
 }
 
+/* A field's label or help as the report shows it: quoted, or (none). */
+static const char *field_text(Cmp *C, const char *text)
+{
+    return text ? quoted(C, text) : "(none)";
+}
+
 static const Field *find_field(const RecordDecl *r, Name path)
 {
     for (const Field *f = r ? r->fields : NULL; f; f = f->next)
@@ -528,6 +534,8 @@ static void diff_fields(svp_diff *d, const RecordDecl *x, const RecordDecl *y)
         compare_str(d, K_FIELD_CHANGED, name, "requirement", field_requirement(C, f), field_requirement(C, g));
         if (!expr_eq(C, f->dflt, g->dflt))
             add(d, K_FIELD_CHANGED, name, "default", expr_str(C, C->a, f->dflt), expr_str(C, C->b, g->dflt));
+        compare_str(d, K_FIELD_CHANGED, name, "label", field_text(C, f->label_str), field_text(C, g->label_str));
+        compare_str(d, K_FIELD_CHANGED, name, "help", field_text(C, f->help_str), field_text(C, g->help_str));
     }
     for (const Field *g = y ? y->fields : NULL; g; g = g->next) {
         if (find_field(x, g->path))

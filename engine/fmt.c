@@ -290,6 +290,24 @@ static void field_mods(Fmt *F, const Field *f)
     }
 }
 
+/* A field's label or help on a line of its own under the field, indented
+ * past the field paths; nothing when the field has none. */
+static void field_text(Fmt *F, const char *key, Span clause)
+{
+    if (clause.end == clause.start)
+        return;
+    comments_before(F, clause.start, 4);
+    text(F, "    ");
+    text(F, key);
+    /* The clause is the keyword, layout, then the string literal, which
+     * ends the clause: copy the literal as written. */
+    uint32_t q = clause.start;
+    while (q < clause.end && F->src[q] != '"')
+        q++;
+    span(F, (Span){q, clause.end});
+    end_line(F, clause.end);
+}
+
 static void record(Fmt *F, const RecordDecl *r)
 {
     text(F, r->is_object ? "object " : "record ");
@@ -314,7 +332,9 @@ static void record(Fmt *F, const RecordDecl *r)
         if (f->required || f->dflt)
             pad(F, width_of(f->type_name) + (f->is_list ? 8 : 0), wt);
         field_mods(F, f);
-        end_line(F, f->span.end);
+        end_line(F, f->decl_end);
+        field_text(F, "label ", f->label_clause);
+        field_text(F, "help  ", f->help_clause);
     }
 }
 

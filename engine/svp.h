@@ -358,6 +358,26 @@ const char *svp_portfolio_error(svp_portfolio *pf);
 const char *svp_portfolio_json(svp_portfolio *pf, size_t *len);
 const char *svp_portfolio_text(svp_portfolio *pf, bool color, size_t *len);
 
+/* ==== The record declaration, for a form (engine/describe.c) ============== */
+
+/* The policy's record declaration as one JSON object (newline included),
+ * so that a program can build a form with no field written by hand:
+ *   {"policy":{"name","version","effective"}, "record": its name,
+ *    "stage_field": the field `required from` compares (null: none),
+ *    "id_field": the field echoed as a result's id (null: none),
+ *    "fields": [FIELD, ...] in declaration order,
+ *    "decisions": [{"name", "title" (or null)}, ...] and "rules": [{"id",
+ *    "cite" (or null)}, ...], the record rules, in policy order}
+ * where FIELD is {"path", "type" (text, number, money, percent, date,
+ * boolean, enum or object), "list" (a `list of`), for an enumeration
+ * "enum", "ordered" and "values", for an object "object" and "members"
+ * (FIELDs), "required" (always), "required_from" (the stage it is
+ * required from, or null), "default" (as the policy writes it, or null),
+ * "label" and "help" (the field's texts, or null)}.  Returns a string to
+ * release with svp_string_free and its length in *len (when len is not
+ * NULL); NULL when out of memory. */
+char *svp_policy_describe_record(const svp_policy *p, size_t *len);
+
 /* ==== The April review: svp diff and svp impact (engine/diff.c) ========== */
 
 /* One difference between two compiled versions of a policy, in canonical

@@ -72,6 +72,7 @@ rule-removed 1
 rule-renamed 1
 tier-bound 1
 field-required 1
+field-texts 1
 layout-only 0
 spelling-only 0
 many 1
