@@ -68,7 +68,7 @@ static ReportCount *count_find(Report *r, ReportCounts *c, const char *key, bool
     ReportCount *it = report_table_find((void **)&c->items, &c->n, &c->cap, sizeof *it, key, false, &r->oom);
     if (it || !add)
         return it;
-    if (c == &r->fields && c->n >= REPORT_MAX_FIELDS && strcmp(key, "(other)"))
+    if ((c == &r->fields || c == &r->missing) && c->n >= REPORT_MAX_FIELDS && strcmp(key, "(other)"))
         key = "(other)";
     return report_table_find((void **)&c->items, &c->n, &c->cap, sizeof *it, key, true, &r->oom);
 }
@@ -93,13 +93,50 @@ void report_sort_counts(ReportCounts *c)
     }
 }
 
-/* Whether a result is incomplete: evaluated with required fields missing
- * (issue 9's partial evaluation).  Until the library reports that, no
- * record is: this is the one place to switch when it does. */
-static bool result_incomplete(const svp_result *res)
+/* A field path as the data quality table counts it: a list item's
+ * position dropped ("social_value.measures[].unit"), so that one field
+ * missing from every item is one row, not one per item.  Into buf. */
+static const char *field_key(const char *path, char *buf, size_t size)
 {
-    (void)res;
-    return false;
+    size_t n = 0;
+    for (const char *s = path; *s && n + 1 < size; s++) {
+        buf[n++] = *s;
+        if (*s == '[')
+            while (s[1] >= '0' && s[1] <= '9')
+                s++;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Count one record under key in c, once however often the record names
+ * it: seen holds the keys this record has counted already. */
+static void count_once(Report *r, ReportCounts *c, ReportCounts *seen, const char *key)
+{
+    if (report_table_find((void **)&seen->items, &seen->n, &seen->cap, sizeof *seen->items, key, false, &r->oom))
+        return;
+    report_table_find((void **)&seen->items, &seen->n, &seen->cap, sizeof *seen->items, key, true, &r->oom);
+    ReportCount *it = count_find(r, c, key, true);
+    if (it)
+        it->n++;
+}
+
+/* The data quality of one record: every field at fault in an invalid
+ * record, and every required field a record lacks (each field once a
+ * record). */
+static void tally_quality(Report *r, const svp_result *res)
+{
+    ReportCounts seen = {0};
+    char buf[512];
+    for (size_t i = 0; res && svp_result_status(res) == SVP_INVALID && i < svp_result_error_count(res); i++) {
+        const char *field = svp_result_error_field_at(res, i);
+        count_once(r, &r->fields, &seen, field ? field_key(field, buf, sizeof buf) : "(the record as a whole)");
+    }
+    counts_free(&seen);
+    memset(&seen, 0, sizeof seen);
+    for (size_t i = 0; i < svp_result_missing_count(res); i++)
+        count_once(r, &r->missing, &seen, field_key(svp_result_missing(res, i), buf, sizeof buf));
+    counts_free(&seen);
 }
 
 /* The record's own date, "YYYY-MM-DD", into date ("" when it has none):
@@ -148,7 +185,10 @@ static void tally(void *ctx, const char *text, size_t len, unsigned long line)
             return;
         }
     }
-    const svp_result *res = svp_evaluate(r->ev, text, len, line, false);
+    /* Partial evaluation: a record whose only problem is required fields
+     * it lacks yet is incomplete, not invalid, and its missing fields are
+     * listed (issue 9). */
+    const svp_result *res = svp_evaluate_with(r->ev, text, len, line, SVP_EVAL_PARTIAL);
     r->records++;
     const svp_policy *p = svp_result_policy(res);
     size_t v = 0;
@@ -158,28 +198,32 @@ static void tally(void *ctx, const char *text, size_t len, unsigned long line)
         for (v = 0; r->versions.policies[v] != r->newest; v++)
             ;
     r->version_records[v]++;
-    svp_portfolio_add(r->portfolios[v], r->ev);
+    tally_quality(r, res);
     svp_status s = svp_result_status(res);
-    if (s == SVP_INVALID) {
+    if (s == SVP_INVALID)
         r->invalid++;
-        const char *field = svp_result_error_field(res);
-        ReportCount *c = count_find(r, &r->fields, field ? field : "(the record as a whole)", true);
-        if (c)
-            c->n++;
-        return;
-    }
-    if (result_incomplete(res))
+    else if (s == SVP_INCOMPLETE)
         r->incomplete++;
     else if (s == SVP_COMPLIANT)
         r->compliant++;
     else
         r->noncompliant++;
-    for (size_t i = 0; i < svp_result_finding_count(res); i++) {
+    for (size_t i = 0; s != SVP_INVALID && i < svp_result_finding_count(res); i++) {
         ReportCount *c = count_find(r, &r->rules, svp_result_finding_rule(res, i), true);
         if (c)
             c->n++;
     }
-    svp_figures_add(r->figures, r->ev);
+    /* A figure reads fields the library does not name to its caller, so a
+     * record that lacks any required field is left out of every figure
+     * (and counted as left out) rather than counted on what it lacks. */
+    if (s != SVP_INVALID && svp_result_missing_count(res))
+        r->figures_left_out++;
+    else
+        svp_figures_add(r->figures, r->ev);
+    /* The portfolio as `svp portfolio` counts it: only the fields its
+     * rules read are read and checked (this ends the result above). */
+    svp_evaluate_with(r->ev, text, len, line, SVP_EVAL_PORTFOLIO_FIELDS);
+    svp_portfolio_add(r->portfolios[v], r->ev);
 }
 
 /* Every record rule of every version, newest first, so that the report
@@ -257,7 +301,13 @@ bool report_json(FILE *out, Report *r)
         report_json_string(out, r->fields.items[i].key);
         fprintf(out, ":%lu", r->fields.items[i].n);
     }
-    fputs("},\"portfolio\":", out);
+    fputs("},\"missing_fields\":{", out);
+    for (size_t i = 0; i < r->missing.n; i++) {
+        fputs(i ? "," : "", out);
+        report_json_string(out, r->missing.items[i].key);
+        fprintf(out, ":%lu", r->missing.items[i].n);
+    }
+    fprintf(out, "},\"figures_left_out\":%lu,\"portfolio\":", r->figures_left_out);
     size_t len = 0, in_force = 0;
     for (size_t v = 0; v < r->versions.n; v++)
         in_force += r->version_records[v] > 0;
@@ -346,6 +396,7 @@ static void report_free(Report *r)
     svp_versions_free(r->set);
     counts_free(&r->rules);
     counts_free(&r->fields);
+    counts_free(&r->missing);
     cli_free_versions(&r->versions);
 }
 
@@ -426,6 +477,7 @@ int cli_report(int argc, char **argv)
         return 2;
     }
     report_sort_counts(&r.fields);
+    report_sort_counts(&r.missing);
     FILE *out = output ? fopen(output, "w") : stdout;
     if (!out) {
         fprintf(stderr, "svp: cannot write %s: %s\n", output, strerror(errno));
