@@ -200,9 +200,13 @@ static void tally(void *ctx, const char *text, size_t len, unsigned long line)
     r->version_records[v]++;
     tally_quality(r, res);
     svp_status s = svp_result_status(res);
+    /* Incomplete: no error found on what the record holds, and something
+     * it must hold missing, whether or not a rule of severity error waits
+     * for it (the library calls the latter compliant): a record lacking a
+     * required detail is not reported compliant. */
     if (s == SVP_INVALID)
         r->invalid++;
-    else if (s == SVP_INCOMPLETE)
+    else if (s == SVP_INCOMPLETE || (s == SVP_COMPLIANT && svp_result_missing_count(res)))
         r->incomplete++;
     else if (s == SVP_COMPLIANT)
         r->compliant++;

@@ -242,9 +242,13 @@ same "open: the register has incomplete records" "$(pwant '.lacking > 40')" true
 same "open: every missing field, counted from the records" "$(pgot .missing_fields)" "$(pwant .missing)"
 same "open: every field at fault in the invalid record" "$(pgot '[.verdicts.invalid, .invalid_fields]')" '[1,{"category":1,"value":1}]'
 "$svp" eval --partial "$old" "$tmp/partial.jsonl" --format json > "$tmp/partial-eval.jsonl" 2>/dev/null
+# Incomplete: svp eval --partial's undecided records, and the records it finds
+# compliant on what they hold while lacking a required field.
 same "open: verdicts as svp eval --partial gives them" "$(pgot '.verdicts')" \
-    "$(jq -s -S -c '{compliant: map(select(.compliant == true)) | length, "non-compliant": map(select(.compliant == false)) | length,
-        incomplete: map(select(.compliant == null and (.error | not))) | length, invalid: map(select(.error)) | length}' "$tmp/partial-eval.jsonl")"
+    "$(jq -s -S -c '{compliant: map(select(.compliant == true and (.missing // [] | length == 0))) | length,
+        "non-compliant": map(select(.compliant == false)) | length,
+        incomplete: map(select((.compliant == null and (.error | not)) or (.compliant == true and (.missing // [] | length > 0)))) | length,
+        invalid: map(select(.error)) | length}' "$tmp/partial-eval.jsonl")"
 same "open: some records are incomplete" "$(pgot '.verdicts.incomplete > 0')" true
 same "open: only records lacking a field are incomplete" "$(pgot '.verdicts.incomplete <= .figures_left_out')" true
 same "open: the figures leave out every valid record lacking a field" "$(pgot .figures_left_out)" "$(pwant .lacking)"
