@@ -2,10 +2,13 @@
  * report.c - `svp report POLICY... RECORDS [--from DATE] [--to DATE]
  * [--format html|json|csv] [-o FILE]`: the annual report on a register.
  *
- * Every record is evaluated (several policies: under the version in force
- * on its date, as `svp eval` does) and tallied: verdicts, the rules that
- * fired, the fields at fault in invalid records, the portfolio rules and
- * the figures the policy declares (the library's svp_figures).  A record is
+ * Every record is evaluated partially, as `svp eval --partial` does
+ * (several policies: under the version in force on its date) and tallied:
+ * verdicts (a record lacking a required field is incomplete, not invalid),
+ * the rules that fired, every field at fault in invalid records, every
+ * required field missing, the portfolio rules (read as `svp portfolio`
+ * reads them) and the figures the policy declares (the library's
+ * svp_figures, over the records that lack no required field).  A record is
  * in the period when its date falls in it: the first of the newest
  * version's `dated by` fields it holds as a date, which is the date that
  * picks its version.  With a period, undated records are left out and
