@@ -102,11 +102,17 @@ void report_sort_counts(ReportCounts *c)
 static const char *field_key(const char *path, char *buf, size_t size)
 {
     size_t n = 0;
-    for (const char *s = path; *s && n + 1 < size; s++) {
+    const char *s = path;
+    for (; *s && n + 1 < size; s++) {
         buf[n++] = *s;
         if (*s == '[')
             while (s[1] >= '0' && s[1] <= '9')
                 s++;
+    }
+    if (((unsigned char)*s & 0xC0) == 0x80) { /* cut inside a UTF-8 character: drop all of it */
+        while (n > 0 && ((unsigned char)buf[n - 1] & 0xC0) == 0x80)
+            n--;
+        n -= n > 0;
     }
     buf[n] = '\0';
     return buf;
