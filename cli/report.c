@@ -2,10 +2,13 @@
  * report.c - `svp report POLICY... RECORDS [--from DATE] [--to DATE]
  * [--format html|json|csv] [-o FILE]`: the annual report on a register.
  *
- * Every record is evaluated (several policies: under the version in force
- * on its date, as `svp eval` does) and tallied: verdicts, the rules that
- * fired, the fields at fault in invalid records, the portfolio rules and
- * the figures the policy declares (the library's svp_figures).  A record is
+ * Every record is evaluated partially, as `svp eval --partial` does
+ * (several policies: under the version in force on its date) and tallied:
+ * verdicts (a record lacking a required field is incomplete, not invalid),
+ * the rules that fired, every field at fault in invalid records, every
+ * required field missing, the portfolio rules (read as `svp portfolio`
+ * reads them) and the figures the policy declares (the library's
+ * svp_figures, over the records that lack no required field).  A record is
  * in the period when its date falls in it: the first of the newest
  * version's `dated by` fields it holds as a date, which is the date that
  * picks its version.  With a period, undated records are left out and
@@ -68,7 +71,7 @@ static ReportCount *count_find(Report *r, ReportCounts *c, const char *key, bool
     ReportCount *it = report_table_find((void **)&c->items, &c->n, &c->cap, sizeof *it, key, false, &r->oom);
     if (it || !add)
         return it;
-    if (c == &r->fields && c->n >= REPORT_MAX_FIELDS && strcmp(key, "(other)"))
+    if ((c == &r->fields || c == &r->missing) && c->n >= REPORT_MAX_FIELDS && strcmp(key, "(other)"))
         key = "(other)";
     return report_table_find((void **)&c->items, &c->n, &c->cap, sizeof *it, key, true, &r->oom);
 }
@@ -93,13 +96,56 @@ void report_sort_counts(ReportCounts *c)
     }
 }
 
-/* Whether a result is incomplete: evaluated with required fields missing
- * (issue 9's partial evaluation).  Until the library reports that, no
- * record is: this is the one place to switch when it does. */
-static bool result_incomplete(const svp_result *res)
+/* A field path as the data quality table counts it: a list item's
+ * position dropped ("social_value.measures[].unit"), so that one field
+ * missing from every item is one row, not one per item.  Into buf. */
+static const char *field_key(const char *path, char *buf, size_t size)
 {
-    (void)res;
-    return false;
+    size_t n = 0;
+    const char *s = path;
+    for (; *s && n + 1 < size; s++) {
+        buf[n++] = *s;
+        if (*s == '[')
+            while (s[1] >= '0' && s[1] <= '9')
+                s++;
+    }
+    if (((unsigned char)*s & 0xC0) == 0x80) { /* cut inside a UTF-8 character: drop all of it */
+        while (n > 0 && ((unsigned char)buf[n - 1] & 0xC0) == 0x80)
+            n--;
+        n -= n > 0;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Count one record under key in c, once however often the record names
+ * it: seen holds the keys this record has counted already. */
+static void count_once(Report *r, ReportCounts *c, ReportCounts *seen, const char *key)
+{
+    if (report_table_find((void **)&seen->items, &seen->n, &seen->cap, sizeof *seen->items, key, false, &r->oom))
+        return;
+    report_table_find((void **)&seen->items, &seen->n, &seen->cap, sizeof *seen->items, key, true, &r->oom);
+    ReportCount *it = count_find(r, c, key, true);
+    if (it)
+        it->n++;
+}
+
+/* The data quality of one record: every field at fault in an invalid
+ * record, and every required field a record lacks (each field once a
+ * record). */
+static void tally_quality(Report *r, const svp_result *res)
+{
+    ReportCounts seen = {0};
+    char buf[512];
+    for (size_t i = 0; res && svp_result_status(res) == SVP_INVALID && i < svp_result_error_count(res); i++) {
+        const char *field = svp_result_error_field_at(res, i);
+        count_once(r, &r->fields, &seen, field ? field_key(field, buf, sizeof buf) : "(the record as a whole)");
+    }
+    counts_free(&seen);
+    memset(&seen, 0, sizeof seen);
+    for (size_t i = 0; i < svp_result_missing_count(res); i++)
+        count_once(r, &r->missing, &seen, field_key(svp_result_missing(res, i), buf, sizeof buf));
+    counts_free(&seen);
 }
 
 /* The record's own date, "YYYY-MM-DD", into date ("" when it has none):
@@ -148,7 +194,10 @@ static void tally(void *ctx, const char *text, size_t len, unsigned long line)
             return;
         }
     }
-    const svp_result *res = svp_evaluate(r->ev, text, len, line, false);
+    /* Partial evaluation: a record whose only problem is required fields
+     * it lacks yet is incomplete, not invalid, and its missing fields are
+     * listed (issue 9). */
+    const svp_result *res = svp_evaluate_with(r->ev, text, len, line, SVP_EVAL_PARTIAL);
     r->records++;
     const svp_policy *p = svp_result_policy(res);
     size_t v = 0;
@@ -158,28 +207,36 @@ static void tally(void *ctx, const char *text, size_t len, unsigned long line)
         for (v = 0; r->versions.policies[v] != r->newest; v++)
             ;
     r->version_records[v]++;
-    svp_portfolio_add(r->portfolios[v], r->ev);
+    tally_quality(r, res);
     svp_status s = svp_result_status(res);
-    if (s == SVP_INVALID) {
+    /* Incomplete: no error found on what the record holds, and something
+     * it must hold missing, whether or not a rule of severity error waits
+     * for it (the library calls the latter compliant): a record lacking a
+     * required detail is not reported compliant. */
+    if (s == SVP_INVALID)
         r->invalid++;
-        const char *field = svp_result_error_field(res);
-        ReportCount *c = count_find(r, &r->fields, field ? field : "(the record as a whole)", true);
-        if (c)
-            c->n++;
-        return;
-    }
-    if (result_incomplete(res))
+    else if (s == SVP_INCOMPLETE || (s == SVP_COMPLIANT && svp_result_missing_count(res)))
         r->incomplete++;
     else if (s == SVP_COMPLIANT)
         r->compliant++;
     else
         r->noncompliant++;
-    for (size_t i = 0; i < svp_result_finding_count(res); i++) {
+    for (size_t i = 0; s != SVP_INVALID && i < svp_result_finding_count(res); i++) {
         ReportCount *c = count_find(r, &r->rules, svp_result_finding_rule(res, i), true);
         if (c)
             c->n++;
     }
-    svp_figures_add(r->figures, r->ev);
+    /* A figure reads fields the library does not name to its caller, so a
+     * record that lacks any required field is left out of every figure
+     * (and counted as left out) rather than counted on what it lacks. */
+    if (s != SVP_INVALID && svp_result_missing_count(res))
+        r->figures_left_out++;
+    else
+        svp_figures_add(r->figures, r->ev);
+    /* The portfolio as `svp portfolio` counts it: only the fields its
+     * rules read are read and checked (this ends the result above). */
+    svp_evaluate_with(r->ev, text, len, line, SVP_EVAL_PORTFOLIO_FIELDS);
+    svp_portfolio_add(r->portfolios[v], r->ev);
 }
 
 /* Every record rule of every version, newest first, so that the report
@@ -257,7 +314,13 @@ bool report_json(FILE *out, Report *r)
         report_json_string(out, r->fields.items[i].key);
         fprintf(out, ":%lu", r->fields.items[i].n);
     }
-    fputs("},\"portfolio\":", out);
+    fputs("},\"missing_fields\":{", out);
+    for (size_t i = 0; i < r->missing.n; i++) {
+        fputs(i ? "," : "", out);
+        report_json_string(out, r->missing.items[i].key);
+        fprintf(out, ":%lu", r->missing.items[i].n);
+    }
+    fprintf(out, "},\"figures_left_out\":%lu,\"portfolio\":", r->figures_left_out);
     size_t len = 0, in_force = 0;
     for (size_t v = 0; v < r->versions.n; v++)
         in_force += r->version_records[v] > 0;
@@ -346,6 +409,7 @@ static void report_free(Report *r)
     svp_versions_free(r->set);
     counts_free(&r->rules);
     counts_free(&r->fields);
+    counts_free(&r->missing);
     cli_free_versions(&r->versions);
 }
 
@@ -426,6 +490,7 @@ int cli_report(int argc, char **argv)
         return 2;
     }
     report_sort_counts(&r.fields);
+    report_sort_counts(&r.missing);
     FILE *out = output ? fopen(output, "w") : stdout;
     if (!out) {
         fprintf(stderr, "svp: cannot write %s: %s\n", output, strerror(errno));

@@ -37,7 +37,9 @@ typedef struct Report {
     unsigned long compliant, noncompliant, incomplete, invalid;
     unsigned long outside, undated; /* left out: dated outside the period, or not dated */
     ReportCounts rules;             /* findings by rule, every rule listed */
-    ReportCounts fields;            /* invalid records by the field at fault */
+    ReportCounts fields;            /* invalid records by each field at fault */
+    ReportCounts missing;           /* records by each required field they lack */
+    unsigned long figures_left_out; /* valid records lacking a required field: in no figure */
     bool oom;
 } Report;
 

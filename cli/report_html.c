@@ -157,6 +157,20 @@ static bool figure_section(FILE *out, svp_figures *f, size_t i)
     return true;
 }
 
+/* The ten fields counted most in c, under a heading, when there are any. */
+static void field_table(FILE *out, const ReportCounts *c, const char *heading, const char *column)
+{
+    if (!c->n)
+        return;
+    fprintf(out, "<h3>%s</h3>\n<table class=\"fields\">\n<tr><th>%s</th><th>Records</th></tr>\n", heading, column);
+    for (size_t i = 0; i < c->n && i < 10; i++) {
+        fputs("<tr><td>", out);
+        html_text(out, c->items[i].key);
+        fprintf(out, "</td><td>%lu</td></tr>\n", c->items[i].n);
+    }
+    fputs("</table>\n", out);
+}
+
 bool report_html(FILE *out, Report *r)
 {
     page_open(out, svp_policy_name(r->newest), "social value report");
@@ -230,15 +244,11 @@ bool report_html(FILE *out, Report *r)
         fprintf(out, " %lu record%s dated outside the period and %lu without a date %s left out.", r->outside,
                 r->outside == 1 ? "" : "s", r->undated, r->outside + r->undated == 1 ? "was" : "were");
     fputs("</p>\n", out);
-    if (r->fields.n) {
-        fputs("<table class=\"fields\">\n<tr><th>Field missing or wrong</th><th>Records</th></tr>\n", out);
-        for (size_t i = 0; i < r->fields.n && i < 10; i++) {
-            fputs("<tr><td>", out);
-            html_text(out, r->fields.items[i].key);
-            fprintf(out, "</td><td>%lu</td></tr>\n", r->fields.items[i].n);
-        }
-        fputs("</table>\n", out);
-    }
+    if (r->figures_left_out)
+        fprintf(out, "<p>The figures leave out %lu record%s that lack%s a required field.</p>\n", r->figures_left_out,
+                r->figures_left_out == 1 ? "" : "s", r->figures_left_out == 1 ? "s" : "");
+    field_table(out, &r->missing, "The fields missing most", "Required field missing");
+    field_table(out, &r->fields, "The fields at fault in invalid records", "Field wrong");
     page_close(out);
     return true;
 }

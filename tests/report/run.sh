@@ -206,6 +206,72 @@ same "hand: months, the gap shown" "$(fig by-month '[.groups[] | [.group, .value
 same "hand: financial years" "$(fig by-year '[.groups[] | [.group, .value]]')" '[["2024/25",1],["2025/26",2],["(not given)",1]]'
 same "hand: the invalid record is left out and counted" "$(jq -c '[.records, .verdicts.invalid, .invalid_fields]' "$tmp/hand.json")" '[5,1,{"value":1}]'
 
+# ---- Records not complete yet: open data through svp import ------------------------
+# Real notices lack fields the policy requires: such a record is incomplete,
+# not invalid; its missing fields are counted; the figures leave it out (they
+# do not count a record on a field it lacks); the portfolio reads only what
+# its rules read, as `svp portfolio` does.  Beside them, one complete record
+# and one with two wrong fields, to count every problem of an invalid record.
+"$svp" import policies/import/ocds.svp examples/open-data/contracts-finder-2025/releases.jsonl > "$tmp/open.jsonl" 2>/dev/null
+same "open: the import" $? 0
+{
+    cat "$tmp/open.jsonl"
+    head -1 examples/register.jsonl
+    head -1 examples/register.jsonl | jq -c '.id = "TWO-WRONG" | .value = "oops" | .category = "nope"'
+} > "$tmp/partial.jsonl"
+"$svp" report "$old" "$tmp/partial.jsonl" --format json > "$tmp/partial.json"
+same "open: exit" $? 0
+# The policy's required fields, by the stage from which each is required.
+cat > "$tmp/required.jq" <<'JQ'
+def rank: {"planning": 0, "tender": 1, "award": 2, "delivery": 3}[.stage] // 0;
+def required: ["stage", "category", "value"]
+    + (if rank >= 1 then ["dates.publication", "weighting.price", "weighting.quality", "weighting.social_value"] else [] end)
+    + (if rank >= 2 then ["dates.award", "supplier.name", "supplier.size", "supplier.living_wage",
+        "supplier.ethical.modern_slavery", "supplier.ethical.health_safety", "supplier.ethical.child_labour",
+        "supplier.ethical.employment_terms", "supplier.ethical.equality", "supplier.ethical.supply_chain_review"] else [] end);
+def lacks: . as $r | [required[] | select(. as $f | $r | getpath($f | split(".")) == null)];
+map(select(.id != "TWO-WRONG"))
+| {missing: ([.[] | lacks[]] | group_by(.) | map({key: .[0], value: length}) | from_entries),
+   lacking: map(select(lacks | length > 0)) | length,
+   complete: map(select(lacks | length == 0)) | length}
+JQ
+jq -s -f "$tmp/required.jq" "$tmp/partial.jsonl" > "$tmp/partial-want.json"
+pgot() { jq -S -c "$1" "$tmp/partial.json"; }
+pwant() { jq -S -c "$1" "$tmp/partial-want.json"; }
+same "open: the register has incomplete records" "$(pwant '.lacking > 40')" true
+same "open: every missing field, counted from the records" "$(pgot .missing_fields)" "$(pwant .missing)"
+same "open: every field at fault in the invalid record" "$(pgot '[.verdicts.invalid, .invalid_fields]')" '[1,{"category":1,"value":1}]'
+"$svp" eval --partial "$old" "$tmp/partial.jsonl" --format json > "$tmp/partial-eval.jsonl" 2>/dev/null
+# Incomplete: svp eval --partial's undecided records, and the records it finds
+# compliant on what they hold while lacking a required field.
+same "open: verdicts as svp eval --partial gives them" "$(pgot '.verdicts')" \
+    "$(jq -s -S -c '{compliant: map(select(.compliant == true and (.missing // [] | length == 0))) | length,
+        "non-compliant": map(select(.compliant == false)) | length,
+        incomplete: map(select((.compliant == null and (.error | not)) or (.compliant == true and (.missing // [] | length > 0)))) | length,
+        invalid: map(select(.error)) | length}' "$tmp/partial-eval.jsonl")"
+same "open: some records are incomplete" "$(pgot '.verdicts.incomplete > 0')" true
+same "open: only records lacking a field are incomplete" "$(pgot '.verdicts.incomplete <= .figures_left_out')" true
+same "open: the figures leave out every valid record lacking a field" "$(pgot .figures_left_out)" "$(pwant .lacking)"
+same "open: the figures count the complete records" \
+    "$(pgot '.figures[] | select(.figure == "by-category") | .records')" "$(pwant .complete)"
+"$svp" portfolio "$old" "$tmp/partial.jsonl" --format json > "$tmp/partial-portfolio.json" 2>/dev/null
+same "open: portfolio as svp portfolio gives it" "$(pgot .portfolio)" "$(jq -S -c . "$tmp/partial-portfolio.json")"
+"$svp" report "$old" "$tmp/partial.jsonl" -o "$tmp/partial.html"
+same "open html: exit" $? 0
+python3 $here/html_check.py "$tmp/partial.html" >/dev/null
+same "open html: well formed" $? 0
+grep -q "<tr><th>Incomplete (required details missing)</th><td>$(pgot .verdicts.incomplete)</td></tr>" "$tmp/partial.html"
+same "open html: the incomplete records" $? 0
+top=$(jq -r '.missing_fields | to_entries[0] | "<tr><td>\(.key)</td><td>\(.value)</td></tr>"' "$tmp/partial.json")
+grep -A3 '<h3>The fields missing most</h3>' "$tmp/partial.html" | grep -qF "$top"
+same "open html: the field missing most, first" $? 0
+same "open html: ten fields missing most" "$(sed -n '/<h3>The fields missing most<\/h3>/,/<\/table>/p' "$tmp/partial.html" | grep -c '^<tr><td>')" \
+    "$(pwant '[.missing | length, 10] | min')"
+grep -q "The figures leave out $(pgot .figures_left_out) records that lack a required field." "$tmp/partial.html"
+same "open html: what the figures leave out" $? 0
+grep -q '<tr><td>category</td><td>1</td></tr>' <(sed -n '/fields at fault in invalid records/,/<\/table>/p' "$tmp/partial.html")
+same "open html: every field at fault" $? 0
+
 # ---- svp diff compares figures too ------------------------------------------------
 sed -e 's/^  target  sme_spend_target/  target  30%/' -e 's/^  by      category/  by      stage/' "$old" > "$tmp/figs.svp"
 printf '\nfigure opted-out "Procurements that opted out"\n  when  social_value.opt_out\n  count\n' >> "$tmp/figs.svp"
