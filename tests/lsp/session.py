@@ -328,6 +328,13 @@ def test_knowledge():
         "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(L, 129, L, 141)))
     check("(the keyword record hovers outside a comment)", hover_text(s, line_of("record procurement"), "record") is None,
           False)
+    L = FIELD_PUBLICATION
+    check("hover: a field's label keyword", hover_text(s, L + 1, "label", 0), (
+        "**label** (keyword): `label \"...\"`: the field's name as people read it, on forms and in reports.",
+        rng(L + 1, 4, L + 1, 9)))
+    check("hover: a field's help keyword", hover_text(s, L + 2, "help", 0), (
+        "**help** (keyword): `help \"...\"`: a sentence that helps whoever fills the field in.",
+        rng(L + 2, 4, L + 2, 8)))
     check("hover: nothing in a comment", hover_text(s, COMMENT_RECORD, "record"), None)
     check("hover: nothing in a citation", hover_text(s, SVW_CITE, "Delivery"), None)
 
