@@ -498,6 +498,8 @@ static const Keyword keywords[] = {
     {"required", "The field must be present (`required`), or from a stage on (`required from tender`: at that stage and every later one).", false},
     {"from", "`required from STAGE`: required at that stage and every later one. In tiers, `from X`: at least X.", false},
     {"default", "`default LITERAL`: the value an absent optional field reads as.", false},
+    {"label", "`label \"...\"`: the field's name as people read it, on forms and in reports.", true},
+    {"help", "`help \"...\"`: a sentence that helps whoever fills the field in.", true},
     {"list", "`list of TYPE`: a list of enumeration values or of objects.", false},
     {"of", "`list of`, `count of`, `sum of`, `all of`, `any of`, `names of`.", false},
     {"decision", "Declares a decision: a named value computed for every record (`is EXPR`, or `by EXPR` with tiers) and reported in every result.", true},

@@ -35,21 +35,30 @@ vim.wait(10000, function() return #vim.diagnostic.get(buf) > 0 end, 50)
 expect('on opening, the review reminder', diagnostics(), { { 0, 0, vim.diagnostic.severity.WARN,
   'annual review due since April 2021: version 2020.1 took effect on 2020-04-01 and no newer version is given' } })
 
--- type a mistake: `sv_treshold` for `sv_threshold` on line 92, after the £ of nothing: column 38
-local line = vim.api.nvim_buf_get_lines(buf, 91, 92, false)[1]
+-- type a mistake: `sv_treshold` for `sv_threshold` in the rule sv-weighting's
+-- `when stage >= tender and value > sv_threshold ...` (found by its text, 0-based), column 38
+local L, P
+for i, l in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, false)) do
+  if l:find('  when    stage >= tender and value > sv_threshold and not', 1, true) then L = i - 1 end
+  if l:find('  sv_threshold      = £100,000', 1, true) then P = i - 1 end
+end
+expect('(the line of sv-weighting\'s when is found)', L ~= nil, true)
+expect('(the line of the parameter sv_threshold is found)', P ~= nil, true)
+if L == nil or P == nil then return finish() end
+local line = vim.api.nvim_buf_get_lines(buf, L, L + 1, false)[1]
 local at = line:find('sv_threshold', 1, true) - 1
-vim.api.nvim_buf_set_text(buf, 91, at, 91, at + #'sv_threshold', { 'sv_treshold' })
+vim.api.nvim_buf_set_text(buf, L, at, L, at + #'sv_threshold', { 'sv_treshold' })
 local function errors() return #vim.diagnostic.get(buf, { severity = vim.diagnostic.severity.ERROR }) end
 vim.wait(10000, function() return errors() > 0 end, 50)
 -- (with an error the policy does not compile, so, as with svp check, no reminder)
-expect('as the author types, the error', diagnostics(), { { 91, 38, vim.diagnostic.severity.ERROR,
+expect('as the author types, the error', diagnostics(), { { L, 38, vim.diagnostic.severity.ERROR,
   'unknown name `sv_treshold`; did you mean the parameter `sv_threshold`?' } })
-vim.api.nvim_buf_set_text(buf, 91, at, 91, at + #'sv_treshold', { 'sv_threshold' })
+vim.api.nvim_buf_set_text(buf, L, at, L, at + #'sv_treshold', { 'sv_threshold' })
 vim.wait(10000, function() return errors() == 0 end, 50)
 expect('fixed, it goes (the reminder is back)', #diagnostics(), 1)
 
 -- hover a parameter
-local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = 91, character = at + 2 } }
+local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = L, character = at + 2 } }
 local replies = vim.lsp.buf_request_sync(buf, 'textDocument/hover', params, 5000) or {}
 local hover
 for _, r in pairs(replies) do hover = r.result and r.result.contents.value end
@@ -57,7 +66,7 @@ expect('hover shows the value and its comment', hover,
   '**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1')
 
 -- mess up the layout and write: formatted on save
-vim.api.nvim_buf_set_lines(buf, 19, 20, false, { '  sv_threshold = £100,000  # Delivery and Reporting, 1' })
+vim.api.nvim_buf_set_lines(buf, P, P + 1, false, { '  sv_threshold = £100,000  # Delivery and Reporting, 1' })
 vim.cmd('write')
 local on_disk = table.concat(vim.fn.readfile(vim.api.nvim_buf_get_name(buf)), '\n') .. '\n'
 expect('formatted on save, as svp fmt does', on_disk, os.getenv('SVP_FMT_EXPECTED') and

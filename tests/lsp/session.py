@@ -33,6 +33,56 @@ POLICY = os.path.join(ROOT, "policies", "nelc-social-value.svp")
 WRAP = os.environ.get("SVP_LSP_WRAP", "").split()
 TODAY = "2020-05-01"  # before the first review falls due: a clean policy has no diagnostics
 
+# The council's policy, and the lines the sessions act on, found by a needle
+# (a text that is on exactly one line) rather than by number, so that a label
+# or a declaration added elsewhere in the policy does not move them.
+POLICY_LINES = open(POLICY, encoding="utf-8").read().split("\n")
+
+
+def line_of(needle, within=None):
+    """The 0-based line holding needle: the only one in the policy, or the only
+    one in the block (up to the next blank line) that starts at the line of within."""
+    lo, hi = 0, len(POLICY_LINES)
+    if within is not None:
+        lo = line_of(within)
+        hi = next((i for i in range(lo, len(POLICY_LINES)) if not POLICY_LINES[i].strip()), len(POLICY_LINES))
+    found = [i for i in range(lo, hi) if needle in POLICY_LINES[i]]
+    if len(found) != 1:
+        raise ValueError("%r is on %d lines of the policy, not one" % (needle, len(found)))
+    return found[0]
+
+
+PARAM_SV_THRESHOLD = line_of("  sv_threshold      = ")                # sv_threshold = £100,000
+PARAM_CABINET = line_of("  cabinet_threshold = ")
+PARAM_MIN_WEIGHTING = line_of("  minimum_weighting = ")
+ENUM_STAGE = line_of("enum stage in order: ")
+OBJECT_MEASURE = line_of("object measure")
+MEASURE_TARGET = line_of("  target number required")
+FIELD_VALUE = line_of("  value                                money")
+FIELD_ENGAGEMENT = line_of("  dates.engagement                     date")
+FIELD_PUBLICATION = line_of("  dates.publication                    date            required from tender")
+FIELD_SV_WEIGHTING = line_of("  weighting.social_value               percent")
+FIELD_OUTCOMES = line_of("  social_value.outcomes                list of outcome")
+FIELD_MEASURES = line_of("  social_value.measures                list of measure")
+COMMENT_RECORD = line_of("# The procurement record")
+DECISION_SV_REQUIRED = line_of('decision social_value_required "')
+SV_REQUIRED_IS = line_of("  is   value > sv_threshold")
+DECISION_MIN_WEIGHTING = line_of('decision min_social_value_weighting "')
+MIN_WEIGHTING_IS = line_of("  is   if social_value_required and not social_value.opt_out then minimum_weighting")
+RULE_SV_WEIGHTING = line_of('rule sv-weighting "')
+SVW_CITE = line_of('  cite    "Delivery and Reporting, 2"', within='rule sv-weighting "')
+BELOW_WHEN = line_of("  when    stage >= tender and value <= sv_threshold")
+SVW_WHEN = line_of("  when    stage >= tender and value > sv_threshold and not social_value.opt_out")
+SVW_REQUIRE = line_of("  require weighting.social_value >= minimum_weighting")
+SVW_ELSE = line_of('  else    error "social value weighting {weighting.social_value} is below')
+SVW_BECAUSE = line_of("  because value, weighting.social_value")
+OPT_OUT_REPORT = line_of('  report  warning "social value was opted out of a procurement of {value}')
+EARLY_REQUIRE = line_of("  require dates.engagement is present and dates.engagement < dates.publication")
+ETHICAL_REQUIRE = line_of("  require all of supplier.ethical are true")
+SME_SHARE = line_of("  share   value where supplier.size in [micro, small, medium, sme] or supplier.vcse",
+                    within='portfolio sme-vcse-spend "')
+
+
 failures = []
 checks = 0
 
@@ -157,68 +207,76 @@ def test_break_and_fix():
     check("the council's policy opens clean", s.open(POLICY), [])
     check("serves UTF-16 positions", s.capabilities.get("positionEncoding"), "utf-16")
 
-    # 1. a misspelt parameter (line 92: `when stage >= tender and value > sv_threshold ...`)
-    got = s.edit(91, "sv_threshold", "sv_treshold")
+    # 1. a misspelt parameter (`when stage >= tender and value > sv_threshold ...` of sv-weighting)
+    L = SVW_WHEN
+    got = s.edit(L, "sv_threshold", "sv_treshold")
     check("misspelt parameter: one diagnostic", [diag(d) for d in got], [{
-        "range": rng(91, 38, 91, 49), "severity": 1, "code": "unknown-name",
+        "range": rng(L, 38, L, 49), "severity": 1, "code": "unknown-name",
         "message": "unknown name `sv_treshold`; did you mean the parameter `sv_threshold`?"}])
     same_as_check("misspelt parameter", s, got)
-    actions = s.request("textDocument/codeAction", {"textDocument": {"uri": s.uri}, "range": rng(91, 40, 91, 40),
+    actions = s.request("textDocument/codeAction", {"textDocument": {"uri": s.uri}, "range": rng(L, 40, L, 40),
                                                      "context": {"diagnostics": got}})
     check("the quick fix for the misspelling", [(a["title"], a["kind"], a["edit"]) for a in actions], [(
         "Replace `sv_treshold` with `sv_threshold`", "quickfix",
-        {"changes": {s.uri: [{"range": rng(91, 38, 91, 49), "newText": "sv_threshold"}]}})])
+        {"changes": {s.uri: [{"range": rng(L, 38, L, 49), "newText": "sv_threshold"}]}})])
     check("no quick fix elsewhere", s.request("textDocument/codeAction", {
         "textDocument": {"uri": s.uri}, "range": rng(10, 0, 10, 0), "context": {"diagnostics": []}}), [])
-    check("fixed: the diagnostic goes", s.edit(91, "sv_treshold", "sv_threshold"), [])
+    check("fixed: the diagnostic goes", s.edit(L, "sv_treshold", "sv_threshold"), [])
 
-    # 2. `10` for a percentage (line 93: `require weighting.social_value >= minimum_weighting`)
-    got = s.edit(92, "minimum_weighting", "10")
+    # 2. `10` for a percentage (`require weighting.social_value >= minimum_weighting` of sv-weighting)
+    L = SVW_REQUIRE
+    got = s.edit(L, "minimum_weighting", "10")
     check("a number for a percentage", [diag(d) for d in got], [{
-        "range": rng(92, 10, 92, 38), "severity": 1, "code": "type",
+        "range": rng(L, 10, L, 38), "severity": 1, "code": "type",
         "message": "cannot compare a percentage (`weighting.social_value`) with a number (`10`): "
                    "write a percentage with `%`, like 10%"}])
     same_as_check("a number for a percentage", s, got)
-    check("fixed with 10%", s.edit(92, ">= 10", "10%", k=3, length=2), [])
-    check("and back to the parameter", s.edit(92, ">= 10%", "minimum_weighting", k=3, length=3), [])
+    check("fixed with 10%", s.edit(L, ">= 10", "10%", k=3, length=2), [])
+    check("and back to the parameter", s.edit(L, ">= 10%", "minimum_weighting", k=3, length=3), [])
 
-    # 3. a missing bracket (line 159: `share value where supplier.size in [micro, small, medium, sme] or ...`)
-    got = s.edit(158, "sme]", "", k=3, length=1)
-    bracket = position(s.text, 158, "[")["character"]
+    # 3. a missing bracket (the portfolio's `share value where supplier.size in [micro, small, medium, sme] or ...`,
+    #    followed by its `require` clause)
+    L = SME_SHARE
+    check("(the portfolio's require follows its share)", s.text.split("\n")[L + 1][:9], "  require")
+    got = s.edit(L, "sme]", "", k=3, length=1)
+    bracket = position(s.text, L, "[")["character"]
     check("(the bracket was at character 39)", bracket, 39)
     check("a missing bracket: noticed at the next clause, the note at the bracket", [diag(d) for d in got], [{
-        "range": rng(159, 2, 159, 9), "severity": 1, "code": "syntax",
+        "range": rng(L + 1, 2, L + 1, 9), "severity": 1, "code": "syntax",
         "message": "unexpected `require`, expected `,`, `]` or an operator",
-        "related": [(rng(158, 39, 158, 40), "the `[` opened here is not closed")]}])
+        "related": [(rng(L, 39, L, 40), "the `[` opened here is not closed")]}])
     same_as_check("a missing bracket", s, got)
-    check("with a syntax error, the rest is still known: hover", hover_text(s, 91, "sv_threshold"), (
-        "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(91, 38, 91, 50)))
-    check("and definition", s.request("textDocument/definition", s.at(109, "sv_threshold"))["range"],
-          rng(19, 2, 19, 14))
-    r = s.c.call("textDocument/rename", dict(s.at(91, "sv_threshold"), newName="threshold"))
+    check("with a syntax error, the rest is still known: hover", hover_text(s, SVW_WHEN, "sv_threshold"), (
+        "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(SVW_WHEN, 38, SVW_WHEN, 50)))
+    check("and definition", s.request("textDocument/definition", s.at(BELOW_WHEN, "sv_threshold"))["range"],
+          rng(PARAM_SV_THRESHOLD, 2, PARAM_SV_THRESHOLD, 14))
+    r = s.c.call("textDocument/rename", dict(s.at(SVW_WHEN, "sv_threshold"), newName="threshold"))
     check("but no rename", r.get("error", {}).get("message"),
           "the policy has syntax errors: fix them first, so that no use of `sv_threshold` is missed")
-    check("bracket put back", s.edit(158, "sme or", "]", k=3, length=0), [])
+    check("bracket put back", s.edit(L, "sme or", "]", k=3, length=0), [])
 
     # 4. UTF-16: a `£` before the mistake on the same line moves the column by one unit,
     #    an emoji (a surrogate pair) by two
-    got = s.edit(91, "value > sv_threshold", "value > £100,000 and stge >= tender")
+    L = SVW_WHEN
+    got = s.edit(L, "value > sv_threshold", "value > £100,000 and stge >= tender")
     check("a misspelling after a £", [diag(d) for d in got], [{
-        "range": rng(91, 51, 91, 55), "severity": 1, "code": "unknown-name",
+        "range": rng(L, 51, L, 55), "severity": 1, "code": "unknown-name",
         "message": "unknown name `stge`; did you mean the field `stage`?"}])
-    line = s.text.split("\n")[91]
+    line = s.text.split("\n")[L]
     check("(the £ is one UTF-16 unit, two bytes)", len(line[:line.index("stge")].encode("utf-8")), 52)
     same_as_check("a misspelling after a £", s, got)
-    check("fixed after the £", s.edit(91, "£100,000 and stge >= tender", "sv_threshold"), [])
-    got = s.edit(105, "{value}", "😀 {valu}")
+    check("fixed after the £", s.edit(L, "£100,000 and stge >= tender", "sv_threshold"), [])
+    L = OPT_OUT_REPORT  # `report warning "social value was opted out of a procurement of {value}, ...`
+    check("(the {value} was at character 66)", position(s.text, L, "{value}")["character"], 66)
+    got = s.edit(L, "{value}", "😀 {valu}")
     check("a misspelling after an emoji", [diag(d) for d in got], [{
-        "range": rng(105, 70, 105, 74), "severity": 1, "code": "unknown-name",
+        "range": rng(L, 70, L, 74), "severity": 1, "code": "unknown-name",
         "message": "unknown name `valu`; did you mean the field `value`?"}])
-    actions = s.request("textDocument/codeAction", {"textDocument": {"uri": s.uri}, "range": rng(105, 70, 105, 70),
+    actions = s.request("textDocument/codeAction", {"textDocument": {"uri": s.uri}, "range": rng(L, 70, L, 70),
                                                      "context": {"diagnostics": got}})
     check("its quick fix, in UTF-16 too", [a["edit"] for a in actions],
-          [{"changes": {s.uri: [{"range": rng(105, 70, 105, 74), "newText": "value"}]}}])
-    check("fixed after the emoji", s.edit(105, "😀 {valu}", "{value}"), [])
+          [{"changes": {s.uri: [{"range": rng(L, 70, L, 74), "newText": "value"}]}}])
+    check("fixed after the emoji", s.edit(L, "😀 {valu}", "{value}"), [])
     check("the text is the council's again", s.text, open(POLICY, encoding="utf-8").read())
     s.end()
 
@@ -233,61 +291,83 @@ def hover_text(s, line, needle, k=1):
 def test_knowledge():
     s = Session()
     s.open(POLICY)
-    check("hover: a parameter's value and comment", hover_text(s, 91, "sv_threshold"), (
-        "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(91, 38, 91, 50)))
-    check("hover: a field's type and when it is required", hover_text(s, 128, "dates.publication"), (
-        "**field** `dates.publication`: date, required from tender", rng(128, 61, 128, 78)))
-    check("hover: a field of an enumeration shows its values", hover_text(s, 91, "stage"), (
+    L = SVW_WHEN
+    check("hover: a parameter's value and comment", hover_text(s, L, "sv_threshold"), (
+        "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(L, 38, L, 50)))
+    L = EARLY_REQUIRE
+    check("hover: a field's type and when it is required", hover_text(s, L, "dates.publication"), (
+        "**field** `dates.publication`: date, required from tender", rng(L, 61, L, 78)))
+    L = SVW_WHEN
+    check("hover: a field of an enumeration shows its values", hover_text(s, L, "stage"), (
         "**field** `stage`: stage, required\n\n`stage`: in order: planning, tender, award, delivery",
-        rng(91, 10, 91, 15)))
-    check("hover: an enumeration value", hover_text(s, 91, "tender"), (
+        rng(L, 10, L, 15)))
+    check("hover: an enumeration value", hover_text(s, L, "tender"), (
         "**value** `tender` of the enumeration `stage`, in order: planning, tender, award, delivery",
-        rng(91, 19, 91, 25)))
-    check("hover: an enumeration", hover_text(s, 58, "list of outcome", 10), (
+        rng(L, 19, L, 25)))
+    L = FIELD_OUTCOMES
+    check("hover: an enumeration", hover_text(s, L, "list of outcome", 10), (
         "**enumeration** `outcome`: strong_economy, safe, health_wellbeing, sustainable_communities, skills_learning",
-        rng(58, 47, 58, 54)))
-    check("hover: a decision's title and citation", hover_text(s, 87, "social_value_required"), (
+        rng(L, 47, L, 54)))
+    L = MIN_WEIGHTING_IS
+    check("hover: a decision's title and citation", hover_text(s, L, "social_value_required"), (
         "**decision** `social_value_required`: Social value must be part of the evaluation\n\n"
-        "cite: Delivery and Reporting, 1", rng(87, 10, 87, 31)))
-    check("hover: a rule's title and citation", hover_text(s, 89, "sv-weighting"), (
+        "cite: Delivery and Reporting, 1", rng(L, 10, L, 31)))
+    L = RULE_SV_WEIGHTING
+    check("hover: a rule's title and citation", hover_text(s, L, "sv-weighting"), (
         "**rule** `sv-weighting`: Social value carries at least the minimum weighting\n\n"
-        "cite: Delivery and Reporting, 2", rng(89, 5, 89, 17)))
-    check("hover: a keyword's meaning", hover_text(s, 92, "require"), (
+        "cite: Delivery and Reporting, 2", rng(L, 5, L, 17)))
+    L = SVW_REQUIRE
+    check("hover: a keyword's meaning", hover_text(s, L, "require"), (
         "**require** (keyword): What must hold when the rule applies; the rule fires when it does not "
-        "(or cannot be checked for lack of a value).", rng(92, 2, 92, 9)))
-    check("hover: a member of an object through its list", hover_text(s, 40, "target"), (
-        "**field** `target` of the object `measure`: number, required", rng(40, 2, 40, 8)))
-    check("hover: a parameter inside a message", hover_text(s, 93, "{sv_threshold}", 2), (
-        "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(93, 129, 93, 141)))
-    check("hover: nothing in a comment", hover_text(s, 1, "require", 1) if "require" in s.text.split("\n")[1] else None, None)
-    check("hover: nothing in a citation", hover_text(s, 90, "Delivery"), None)
+        "(or cannot be checked for lack of a value).", rng(L, 2, L, 9)))
+    L = MEASURE_TARGET
+    check("hover: a member of an object through its list", hover_text(s, L, "target"), (
+        "**field** `target` of the object `measure`: number, required", rng(L, 2, L, 8)))
+    L = SVW_ELSE
+    check("hover: a parameter inside a message", hover_text(s, L, "{sv_threshold}", 2), (
+        "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(L, 129, L, 141)))
+    check("(the keyword record hovers outside a comment)", hover_text(s, line_of("record procurement"), "record") is None,
+          False)
+    L = FIELD_PUBLICATION
+    check("hover: a field's label keyword", hover_text(s, L + 1, "label", 0), (
+        "**label** (keyword): `label \"...\"`: the field's name as people read it, on forms and in reports.",
+        rng(L + 1, 4, L + 1, 9)))
+    check("hover: a field's help keyword", hover_text(s, L + 2, "help", 0), (
+        "**help** (keyword): `help \"...\"`: a sentence that helps whoever fills the field in.",
+        rng(L + 2, 4, L + 2, 8)))
+    check("hover: nothing in a comment", hover_text(s, COMMENT_RECORD, "record"), None)
+    check("hover: nothing in a citation", hover_text(s, SVW_CITE, "Delivery"), None)
 
     # definition
-    d = s.request("textDocument/definition", s.at(91, "tender"))
-    check("definition of an enumeration value", d, {"uri": s.uri, "range": rng(29, 31, 29, 37)})
-    d = s.request("textDocument/definition", s.at(87, "minimum_weighting"))
-    check("definition of a parameter", d, {"uri": s.uri, "range": rng(26, 2, 26, 19)})
-    d = s.request("textDocument/definition", s.at(87, "social_value_required"))
-    check("definition of a decision", d, {"uri": s.uri, "range": rng(74, 9, 74, 30)})
-    d = s.request("textDocument/definition", s.at(59, "list of measure", 9))
-    check("definition of an object (a field's type)", d, {"uri": s.uri, "range": rng(38, 7, 38, 14)})
-    d = s.request("textDocument/definition", s.at(51, "tender"))
-    check("definition of `required from tender`", d, {"uri": s.uri, "range": rng(29, 31, 29, 37)})
-    d = s.request("textDocument/definition", s.at(94, "weighting.social_value"))
-    check("definition of a field in `because`", d, {"uri": s.uri, "range": rng(55, 2, 55, 24)})
-    check("definition of nothing", s.request("textDocument/definition", s.at(91, "when")), None)
+    d = s.request("textDocument/definition", s.at(SVW_WHEN, "tender"))
+    check("definition of an enumeration value", d, {"uri": s.uri, "range": rng(ENUM_STAGE, 31, ENUM_STAGE, 37)})
+    d = s.request("textDocument/definition", s.at(MIN_WEIGHTING_IS, "minimum_weighting"))
+    check("definition of a parameter", d, {"uri": s.uri, "range": rng(PARAM_MIN_WEIGHTING, 2, PARAM_MIN_WEIGHTING, 19)})
+    d = s.request("textDocument/definition", s.at(MIN_WEIGHTING_IS, "social_value_required"))
+    check("definition of a decision", d, {"uri": s.uri, "range": rng(DECISION_SV_REQUIRED, 9, DECISION_SV_REQUIRED, 30)})
+    d = s.request("textDocument/definition", s.at(FIELD_MEASURES, "list of measure", 9))
+    check("definition of an object (a field's type)", d, {"uri": s.uri, "range": rng(OBJECT_MEASURE, 7, OBJECT_MEASURE, 14)})
+    d = s.request("textDocument/definition", s.at(FIELD_PUBLICATION, "tender"))
+    check("definition of `required from tender`", d, {"uri": s.uri, "range": rng(ENUM_STAGE, 31, ENUM_STAGE, 37)})
+    d = s.request("textDocument/definition", s.at(SVW_BECAUSE, "weighting.social_value"))
+    check("definition of a field in `because`", d, {"uri": s.uri, "range": rng(FIELD_SV_WEIGHTING, 2, FIELD_SV_WEIGHTING, 24)})
+    check("definition of nothing", s.request("textDocument/definition", s.at(SVW_WHEN, "when")), None)
 
-    # references
-    refs = s.request("textDocument/references", dict(s.at(91, "sv_threshold"), context={"includeDeclaration": True}))
+    # references (worked out from the policy: every `sv_threshold` outside comments, in the
+    # declaration, conditions, `over` branches and `{...}` of messages; figures use none)
+    refs = s.request("textDocument/references", dict(s.at(SVW_WHEN, "sv_threshold"), context={"includeDeclaration": True}))
     check("every use of sv_threshold, its declaration and messages included",
           [(r["range"]["start"]["line"] + 1, r["range"]["start"]["character"]) for r in refs],
-          [(20, 2), (77, 15), (83, 9), (92, 38), (94, 129), (105, 43), (106, 85), (110, 39), (112, 63),
-           (128, 38), (146, 37)])
-    refs = s.request("textDocument/references", dict(s.at(19, "sv_threshold"), context={"includeDeclaration": False}))
+          [(20, 2), (119, 15), (125, 9), (134, 38), (136, 129), (147, 43), (148, 85), (152, 39), (154, 63),
+           (170, 38), (188, 37)])
+    refs = s.request("textDocument/references", dict(s.at(PARAM_SV_THRESHOLD, "sv_threshold"),
+                                                     context={"includeDeclaration": False}))
     check("references without the declaration", len(refs), 10)
-    refs = s.request("textDocument/references", dict(s.at(29, "award"), context={"includeDeclaration": False}))
+    # the value award: the fields `required from award`, `stage >= award` in rules, the portfolio and
+    # figures; not `dates.award` (a field), nor `award` inside a help text
+    refs = s.request("textDocument/references", dict(s.at(ENUM_STAGE, "award"), context={"includeDeclaration": False}))
     check("every use of the value award", [r["range"]["start"]["line"] + 1 for r in refs],
-          [53, 61, 62, 64, 65, 66, 67, 68, 69, 70, 134, 140, 146, 152, 158, 179, 186, 191])
+          [69, 89, 91, 95, 97, 99, 101, 103, 105, 107, 176, 182, 188, 194, 200, 221, 228, 233])
 
     # symbols: the outline
     syms = s.request("textDocument/documentSymbol", {"textDocument": {"uri": s.uri}})
@@ -304,8 +384,9 @@ def test_knowledge():
     check("an enumeration's values are its children",
           [x["name"] for x in syms[4]["children"]], ["planning", "tender", "award", "delivery"])
     check("the record's fields are its children", len(syms[9]["children"]), 28)
+    L = PARAM_SV_THRESHOLD
     check("a symbol's ranges", (syms[0]["range"], syms[0]["selectionRange"], syms[0]["detail"]),
-          (rng(19, 2, 19, 30), rng(19, 2, 19, 14), "£100,000"))
+          (rng(L, 2, L, 30), rng(L, 2, L, 14), "£100,000"))
 
     # formatting: the council's policy is in canonical layout already
     opts = {"tabSize": 2, "insertSpaces": True}
@@ -317,64 +398,68 @@ def test_knowledge():
 def test_rename_and_complete():
     s = Session()
     s.open(POLICY)
-    edit = s.request("textDocument/rename", dict(s.at(92, "minimum_weighting"), newName="min_weighting"))
+    edit = s.request("textDocument/rename", dict(s.at(SVW_REQUIRE, "minimum_weighting"), newName="min_weighting"))
     edits = edit["changes"][s.uri]
     check("rename a parameter: every use",
           [(e["range"]["start"]["line"] + 1, e["range"]["start"]["character"], e["newText"]) for e in edits],
-          [(27, 2, "min_weighting"), (88, 66, "min_weighting"), (93, 36, "min_weighting"),
-           (94, 79, "min_weighting")])
-    prep = s.request("textDocument/prepareRename", s.at(85, "min_social_value_weighting"))
-    check("prepare to rename a decision", prep, {"range": rng(85, 9, 85, 35), "placeholder": "min_social_value_weighting"})
-    edit = s.request("textDocument/rename", dict(s.at(87, "social_value_required"), newName="sv_required"))
-    check("rename a decision", [e["range"]["start"]["line"] + 1 for e in edit["changes"][s.uri]], [75, 88, 169, 174, 196])
+          [(27, 2, "min_weighting"), (130, 66, "min_weighting"), (135, 36, "min_weighting"),
+           (136, 79, "min_weighting")])
+    prep = s.request("textDocument/prepareRename", s.at(DECISION_MIN_WEIGHTING, "min_social_value_weighting"))
+    L = DECISION_MIN_WEIGHTING
+    check("prepare to rename a decision", prep, {"range": rng(L, 9, L, 35), "placeholder": "min_social_value_weighting"})
+    edit = s.request("textDocument/rename", dict(s.at(MIN_WEIGHTING_IS, "social_value_required"), newName="sv_required"))
+    # the declaration, the decision min_social_value_weighting and three figures
+    check("rename a decision", [e["range"]["start"]["line"] + 1 for e in edit["changes"][s.uri]], [117, 130, 211, 216, 238])
 
     def refused(at, name):
         r = s.c.call("textDocument/rename", dict(at, newName=name))
         return r.get("error", {}).get("message")
 
-    check("rename refused: the name is taken", refused(s.at(92, "minimum_weighting"), "cabinet_threshold"),
-          "`cabinet_threshold` is already a parameter (line 21)")
-    check("rename refused: a field's name", refused(s.at(92, "minimum_weighting"), "value"),
-          "`value` is already a field (line 50)")
-    check("rename refused: the start of fields", refused(s.at(92, "minimum_weighting"), "dates"),
-          "`dates` is already the start of the field `dates.engagement` (line 51)")
-    check("rename refused: a keyword", refused(s.at(92, "minimum_weighting"), "when"),
+    check("rename refused: the name is taken", refused(s.at(SVW_REQUIRE, "minimum_weighting"), "cabinet_threshold"),
+          "`cabinet_threshold` is already a parameter (line %d)" % (PARAM_CABINET + 1))
+    check("rename refused: a field's name", refused(s.at(SVW_REQUIRE, "minimum_weighting"), "value"),
+          "`value` is already a field (line %d)" % (FIELD_VALUE + 1))
+    check("rename refused: the start of fields", refused(s.at(SVW_REQUIRE, "minimum_weighting"), "dates"),
+          "`dates` is already the start of the field `dates.engagement` (line %d)" % (FIELD_ENGAGEMENT + 1))
+    check("rename refused: a keyword", refused(s.at(SVW_REQUIRE, "minimum_weighting"), "when"),
           "`when` is a keyword of the language")
-    check("rename refused: not a name", refused(s.at(92, "minimum_weighting"), "min weighting"),
+    check("rename refused: not a name", refused(s.at(SVW_REQUIRE, "minimum_weighting"), "min weighting"),
           "`min weighting` is not a name: use letters, digits and `_`, starting with a letter")
-    check("rename refused: a field", refused(s.at(92, "weighting.social_value"), "sv_weighting"),
+    check("rename refused: a field", refused(s.at(SVW_REQUIRE, "weighting.social_value"), "sv_weighting"),
           "only parameters and decisions can be renamed")
-    check("rename refused: a rule", refused(s.at(89, "sv-weighting"), "sv-weight"),
+    check("rename refused: a rule", refused(s.at(RULE_SV_WEIGHTING, "sv-weighting"), "sv-weight"),
           "only parameters and decisions can be renamed")
-    r = s.c.call("textDocument/prepareRename", s.at(91, "stage"))
+    r = s.c.call("textDocument/prepareRename", s.at(SVW_WHEN, "stage"))
     check("prepareRename refused for a field", r.get("error", {}).get("code"), -32803)
 
     def labels(line, needle, k):
         r = s.request("textDocument/completion", s.at(line, needle, k))
         return [i["label"] for i in r["items"]]
 
-    check("complete fields after a path prefix", labels(92, "weighting.social_value", 10),
+    check("complete fields after a path prefix", labels(SVW_REQUIRE, "weighting.social_value", 10),
           ["price", "quality", "social_value"])
-    check("complete a group of fields", labels(140, "supplier.ethical", 9),
+    check("complete a group of fields", labels(ETHICAL_REQUIRE, "supplier.ethical", 9),
           ["name", "size", "vcse", "living_wage", "ethical"])
-    check("complete values of the compared enumeration", labels(91, "tender", 0),
+    check("complete values of the compared enumeration", labels(SVW_WHEN, "tender", 0),
           ["planning", "tender", "award", "delivery"])
-    check("complete values in a list of `in`", labels(158, "small", 0),
+    check("complete values in a list of `in`", labels(SME_SHARE, "small", 0),
           ["micro", "small", "medium", "sme", "large"])
-    check("complete what is typed", labels(91, "tender", 1), ["tender"])
-    check("complete a decision declared above, not below", labels(87, "social_value_required", 3),
+    check("complete what is typed", labels(SVW_WHEN, "tender", 1), ["tender"])
+    check("complete a decision declared above, not below", labels(MIN_WEIGHTING_IS, "social_value_required", 3),
           ["social_value.opt_out", "social_value.opt_out_evidence", "social_value.outcomes",
            "social_value.measures", "social_value_required"])
-    check("no decision from below", labels(76, "sv_threshold", 2), ["sv_threshold"])
-    check("complete clause keywords at the start of a line", labels(92, "require", 2),
+    check("no decision from below", labels(SV_REQUIRED_IS, "sv_threshold", 2), ["sv_threshold"])
+    check("complete clause keywords at the start of a line", labels(SVW_REQUIRE, "require", 2),
           ["review", "record", "require", "report"])
-    r = s.request("textDocument/completion", {"textDocument": {"uri": s.uri}, "position": {"line": 95, "character": 0}})
+    check("(a blank line after the rule sv-weighting)", s.text.split("\n")[SVW_BECAUSE + 1], "")
+    r = s.request("textDocument/completion", {"textDocument": {"uri": s.uri},
+                                              "position": {"line": SVW_BECAUSE + 1, "character": 0}})
     snippet = [i for i in r["items"] if i["kind"] == 15 and i["label"] == "rule (new rule)"]
     check("a snippet for a new rule", [(i["insertTextFormat"], i["textEdit"]["newText"].split("\n")[0]) for i in snippet],
           [(2, 'rule ${1:rule-id} "${2:What the rule requires}"')])
-    item = s.request("textDocument/completion", s.at(92, "minimum_weighting", 3))["items"][0]
+    item = s.request("textDocument/completion", s.at(SVW_REQUIRE, "minimum_weighting", 3))["items"][0]
     check("a completion replaces what is typed", (item["label"], item["kind"], item["textEdit"]),
-          ("minimum_weighting", 21, {"range": rng(92, 36, 92, 39), "newText": "minimum_weighting"}))
+          ("minimum_weighting", 21, {"range": rng(SVW_REQUIRE, 36, SVW_REQUIRE, 39), "newText": "minimum_weighting"}))
     check("nothing to complete in a comment",
           s.request("textDocument/completion", s.at(0, "North", 2))["items"], [])
     s.end()
@@ -401,8 +486,8 @@ def test_formatting():
     result = messy[:offset(start)] + e["newText"] + messy[offset(end):]
     fmt = subprocess.run([SVP, "fmt", POLICY], capture_output=True, text=True).stdout
     check("the edit gives svp fmt's layout", result, fmt)
-    check("it starts where the text first differs (after the £ line's start)", start, {"line": 19, "character": 15})
-    s.edit(91, "sv_threshold", "sv_threshold and (")
+    check("it starts where the text first differs (after the £ line's start)", start, {"line": PARAM_SV_THRESHOLD, "character": 15})
+    s.edit(SVW_WHEN, "sv_threshold", "sv_threshold and (")
     r = s.c.call("textDocument/formatting", {"textDocument": {"uri": s.uri}, "options": {}})
     check("a policy with syntax errors is not formatted", r.get("error"),
           {"code": -32803, "message": "the policy has syntax errors (see the problems): it was not formatted"})
