@@ -26,7 +26,7 @@ ENGINE_OBJ = $(patsubst engine/%.c,$(BUILD)/obj/%.o,$(ENGINE_SRC)) \
 CLI_SRC  = $(wildcard cli/*.c)
 CLI_OBJ  = $(patsubst cli/%.c,$(BUILD)/obj/cli_%.o,$(CLI_SRC))
 
-.PHONY: all setup demo test unit golden e2e replay sanitize examples bench valgrind coverage fuzz clean
+.PHONY: all setup demo test unit golden e2e replay sanitize examples bench valgrind coverage fuzz clean pgext pgtest
 all: $(BUILD)/svp
 
 # Install the Debian packages svp needs, when they are missing.
@@ -73,6 +73,7 @@ $(GEN) $(BUILD)/obj $(BUILD)/tests:
 
 clean:
 	rm -rf $(BUILD)
+	rm -f postgres/*.o postgres/*.bc postgres/*.so
 
 # ---- tests -------------------------------------------------------------------
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -139,6 +140,15 @@ fuzz: $(BUILD)/svp
 examples: $(BUILD)/embed
 $(BUILD)/embed: examples/embed.c $(BUILD)/libsvp.a
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -Iengine -o $@ $< $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
+
+# ---- the PostgreSQL extension (postgres/, PGXS) ---------------------------------
+# pgtest installs it into the server pg_config names (root, or a user who may
+# write there), then runs it in a throwaway cluster; CI runs it after make test.
+pgext:
+	$(MAKE) -C postgres --no-print-directory
+pgtest: setup $(BUILD)/svp
+	$(MAKE) -C postgres --no-print-directory install
+	bash tests/postgres/run.sh $(BUILD)/svp
 
 bench: $(BUILD)/svp
 	bash tests/bench/bench.sh $(BUILD)
