@@ -65,8 +65,9 @@ $(BUILD)/obj/cli_%.o: cli/%.c cli/*.h engine/svp.h | $(BUILD)/obj
 $(BUILD)/libsvp.a: $(ENGINE_OBJ)
 	gcc-ar rcs $@ $^
 
+# -pthread: the command's --jobs workers (cli/jobs.c).
 $(BUILD)/svp: $(CLI_OBJ) $(BUILD)/libsvp.a
-	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -pthread -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
 
 $(GEN) $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
@@ -92,6 +93,7 @@ e2e: $(BUILD)/svp
 	bash tests/eval/run.sh $(BUILD)/svp
 	bash tests/eval/long-line.sh $(BUILD)/svp
 	bash tests/eval/colour.sh $(BUILD)/svp
+	bash tests/eval/jobs.sh $(BUILD)/svp
 	bash tests/portfolio/run.sh $(BUILD)/svp
 	bash tests/versions/run.sh $(BUILD)/svp
 	bash tests/svptest/run.sh $(BUILD)/svp

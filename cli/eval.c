@@ -23,65 +23,57 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "jobs.h"
 
 
 typedef struct EvalRun {
-    svp_evaluator *ev;      /* over the policy, or over its versions */
+    svp_evaluator **ev;     /* one per worker: over the policy, or over its versions */
     Versions versions;      /* every version given */
     svp_versions *set;      /* several versions: the library picks one per record */
-    svp_portfolio *pf;      /* `svp portfolio`: tally records, print no line each */
+    svp_portfolio **pf;     /* `svp portfolio`, one per worker: tally records, print no line each */
+    unsigned jobs;
     bool json, explain, colour;
-    int worst;              /* 0, 1 or 2: the exit status so far */
-    unsigned long records;
 } EvalRun;
 
-/* Say on stderr why record r is invalid (its line on stdout says it too). */
-static void say_invalid(const svp_result *r)
+/* Say (for stderr) why record r is invalid (its line on stdout says it
+ * too); false when out of memory. */
+static bool say_invalid(const svp_result *r, CliBytes *err)
 {
     const char *id = svp_result_id(r), *field = svp_result_error_field(r);
     bool no_version = !strcmp(svp_result_error_code(r), "no-version");
-    fflush(stdout);
-    fprintf(stderr, "svp: line %lu%s%s%s: %s%s%s%s\n", svp_result_line(r), id ? " (" : "", id ? id : "", id ? ")" : "",
-            no_version ? "" : "invalid record: ", field && !no_version ? field : "", field && !no_version ? ": " : "",
-            svp_result_error_message(r));
+    return cli_bytes_printf(err, "svp: line %lu%s%s%s: %s%s%s%s\n", svp_result_line(r), id ? " (" : "", id ? id : "",
+                            id ? ")" : "", no_version ? "" : "invalid record: ", field && !no_version ? field : "",
+                            field && !no_version ? ": " : "", svp_result_error_message(r));
 }
 
-static void evaluate(EvalRun *run, const char *text, size_t len, unsigned long line)
+/* One record, on worker w (jobs.h): its result line (or its tally, for
+ * `svp portfolio`), what is said on stderr, and its part of the exit
+ * status (2 invalid, 1 non-compliant). */
+static void evaluate(void *ctx, unsigned w, const char *text, size_t len, unsigned long line, CliJobResult *res)
 {
+    EvalRun *run = ctx;
+    svp_evaluator *ev = run->ev[w];
     cli_json_arena_next_record();
-    const svp_result *r = svp_evaluate(run->ev, text, len, line, run->explain);
-    size_t out_len;
+    const svp_result *r = svp_evaluate(ev, text, len, line, run->explain);
+    size_t out_len = 0;
     if (run->pf) {
-        svp_portfolio_add(run->pf, run->ev);
+        svp_portfolio_add(run->pf[w], ev);
     } else {
-        const char *out = run->json ? svp_result_json(run->ev, r, &out_len)
-                                    : svp_result_text(run->ev, r, run->colour, &out_len);
-        fwrite(out, 1, out_len, stdout);
+        const char *out = run->json ? svp_result_json(ev, r, &out_len)
+                                    : svp_result_text(ev, r, run->colour, &out_len);
+        if (!out || !cli_bytes_add(&res->out, out, out_len))
+            res->oom = true;
     }
     svp_status s = svp_result_status(r);
     if (s == SVP_INVALID) {
-        say_invalid(r);
-        run->worst = 2;
-    } else if (s == SVP_NONCOMPLIANT && run->worst < 1) {
-        run->worst = 1;
+        res->oom |= !say_invalid(r, &res->err);
+        res->status = 2;
+    } else if (s == SVP_NONCOMPLIANT) {
+        res->status = 1;
     }
-    run->records++;
     /* The record's tree lives in the cJSON arena, which the next record
      * reuses: let go of it now. */
-    svp_evaluator_reset(run->ev);
-}
-
-/* Every record of the input, evaluated; the exit status so far. */
-static void evaluate_record(void *ctx, const char *text, size_t len, unsigned long line)
-{
-    evaluate(ctx, text, len, line);
-}
-
-static int run_input(EvalRun *run, const char *path)
-{
-    if (cli_read_records(path, evaluate_record, run))
-        run->worst = 2;
-    return run->worst;
+    svp_evaluator_reset(ev);
 }
 
 /* The portfolio findings, after the whole register; the exit status is
@@ -90,7 +82,10 @@ static int run_input(EvalRun *run, const char *path)
 static int print_portfolio(EvalRun *run, int status)
 {
     size_t len = 0;
-    const char *out = run->json ? svp_portfolio_json(run->pf, &len) : svp_portfolio_text(run->pf, run->colour, &len);
+    svp_portfolio *pf = run->pf[0];
+    for (unsigned w = 1; w < run->jobs; w++)
+        svp_portfolio_merge(pf, run->pf[w]);
+    const char *out = run->json ? svp_portfolio_json(pf, &len) : svp_portfolio_text(pf, run->colour, &len);
     if (!out) {
         fputs("svp: out of memory\n", stderr);
         return 2;
@@ -98,7 +93,7 @@ static int print_portfolio(EvalRun *run, int status)
     fwrite(out, 1, len, stdout);
     if (status == 2)
         return 2;
-    return svp_portfolio_status(run->pf) == SVP_NONCOMPLIANT ? 1 : 0;
+    return svp_portfolio_status(pf) == SVP_NONCOMPLIANT ? 1 : 0;
 }
 
 /* `svp eval` and `svp portfolio` share everything but what they print. */
@@ -106,7 +101,8 @@ static int run_command(int argc, char **argv, bool portfolio)
 {
     const char *cmd = portfolio ? "portfolio" : "eval";
     const char *format = NULL, *as_of = NULL;
-    bool explain = false;
+    bool explain = false, bad_jobs = false;
+    unsigned jobs = cli_default_jobs();
     char **positional = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *positional);
     int npos = 0;
     if (!positional)
@@ -116,6 +112,8 @@ static int run_command(int argc, char **argv, bool portfolio)
         if (!strcmp(a, "--explain") && !portfolio)
             explain = true;
         else if (cli_take_format(argc, argv, &i, &format))
+            ;
+        else if (cli_take_jobs(argc, argv, &i, &jobs, &bad_jobs))
             ;
         else if (!strcmp(a, "--as-of") && i + 1 < argc)
             as_of = argv[++i];
@@ -132,6 +130,8 @@ static int run_command(int argc, char **argv, bool portfolio)
         usage = cli_usage_error("unknown format `%s`: use text or json", format);
     else if (as_of && !svp_is_date(as_of))
         usage = cli_usage_error("--as-of takes a date written YYYY-MM-DD, not `%s`", as_of);
+    else if (bad_jobs)
+        usage = cli_usage_error("--jobs takes a whole number of threads from 1 to %s", CLI_JOBS_MAX_TEXT);
     if (usage) {
         free(positional);
         return usage;
@@ -155,24 +155,34 @@ static int run_command(int argc, char **argv, bool portfolio)
         return 2;
     }
     svp_policy *p = run.versions.policies[0];
-    run.ev = run.set ? svp_evaluator_new_versions(run.set, as_of, NULL) : svp_evaluator_new(p, NULL);
-    bool ok = run.ev != NULL;
+    run.jobs = jobs;
+    run.ev = calloc(jobs, sizeof *run.ev);
+    run.pf = portfolio ? calloc(jobs, sizeof *run.pf) : NULL;
+    bool ok = run.ev && (!portfolio || run.pf);
+    for (unsigned w = 0; ok && w < jobs; w++) {
+        run.ev[w] = run.set ? svp_evaluator_new_versions(run.set, as_of, NULL) : svp_evaluator_new(p, NULL);
+        ok = run.ev[w] && (!portfolio || (run.pf[w] = svp_portfolio_new(p, NULL)));
+    }
     run.json = format ? !strcmp(format, "json") : !isatty(fileno(stdout));
     run.colour = !run.json && cli_use_colour(stdout);
     run.explain = explain;
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     cli_json_arena_install();
-    if (portfolio && ok)
-        ok = (run.pf = svp_portfolio_new(p, NULL)) != NULL;
-    status = ok ? run_input(&run, input) : 2;
+    status = ok ? cli_jobs_run(input, jobs, evaluate, &run) : 2;
     if (!ok)
         fputs("svp: out of memory\n", stderr);
     else if (portfolio)
         status = print_portfolio(&run, status);
     fflush(stdout);
-    svp_portfolio_free(run.pf);
-    svp_evaluator_free(run.ev);
+    for (unsigned w = 0; w < jobs; w++) {
+        if (run.pf)
+            svp_portfolio_free(run.pf[w]);
+        if (run.ev)
+            svp_evaluator_free(run.ev[w]);
+    }
+    free(run.pf);
+    free(run.ev);
     svp_versions_free(run.set);
     cli_json_arena_release();
     cli_free_versions(&run.versions);
