@@ -5,6 +5,9 @@
 #   make sanitize   the tests again under AddressSanitizer + UBSan
 #   make examples   the embedding example
 #   make bench      the benchmark
+#   make install    the command, the library (static and shared), svp.h,
+#                   svp.pc and the man pages under PREFIX (and DESTDIR)
+#   make uninstall  remove exactly what make install put there
 #   make clean      remove build/
 
 CC      ?= cc
@@ -18,6 +21,9 @@ LTO     ?= -flto=auto
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(LTO)
 CPPFLAGS += -Iengine -I$(BUILD)/gen
 LDLIBS  += -lcjson
+# Clients of the library (the command, the embedding example) see only the
+# public header: a folder that holds svp.h and nothing else.
+PUBLIC_INC = $(BUILD)/include
 
 GEN      = $(BUILD)/gen
 ENGINE_SRC = $(wildcard engine/*.c)
@@ -26,7 +32,8 @@ ENGINE_OBJ = $(patsubst engine/%.c,$(BUILD)/obj/%.o,$(ENGINE_SRC)) \
 CLI_SRC  = $(wildcard cli/*.c)
 CLI_OBJ  = $(patsubst cli/%.c,$(BUILD)/obj/cli_%.o,$(CLI_SRC))
 
-.PHONY: all setup demo test unit golden e2e replay sanitize examples bench valgrind coverage fuzz clean pgext pgtest
+.PHONY: all setup demo test unit golden e2e replay build-checks sanitize examples bench valgrind coverage fuzz \
+        clean install uninstall pgext pgtest
 all: $(BUILD)/svp
 
 # Install the Debian packages svp needs, when they are missing.
@@ -43,10 +50,12 @@ demo: setup
 	    echo "exit status $$? (0: compliant, 1: non-compliant, 2: invalid)"
 
 # ---- generated parser ------------------------------------------------------
-$(GEN)/parser.c $(GEN)/parser.h: grammar/parser.y | $(GEN)
+# Grouped targets (&:): one run of bison makes both files, so a parallel
+# build runs each generator once (tests/build/generators.sh checks it).
+$(GEN)/parser.c $(GEN)/parser.h &: grammar/parser.y | $(GEN)
 	bison -Wall -Werror --defines=$(GEN)/parser.h -o $(GEN)/parser.c $<
 
-$(GEN)/lexer.c $(GEN)/lexer.h: grammar/lexer.l | $(GEN)
+$(GEN)/lexer.c $(GEN)/lexer.h &: grammar/lexer.l | $(GEN)
 	flex --header-file=$(GEN)/lexer.h -o $(GEN)/lexer.c $<
 
 # Generated code is not ours to keep warning-free against every flag.
@@ -59,8 +68,10 @@ $(BUILD)/obj/lexer.o: $(GEN)/lexer.c $(GEN)/parser.h engine/*.h | $(BUILD)/obj
 # ---- the library and the command -------------------------------------------
 $(BUILD)/obj/%.o: engine/%.c engine/*.h $(GEN)/parser.h $(GEN)/lexer.h | $(BUILD)/obj
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) -c -o $@ $<
-$(BUILD)/obj/cli_%.o: cli/%.c cli/*.h engine/svp.h | $(BUILD)/obj
-	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -Iengine -c -o $@ $<
+$(BUILD)/obj/cli_%.o: cli/%.c cli/*.h $(PUBLIC_INC)/svp.h | $(BUILD)/obj
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(PUBLIC_INC) -c -o $@ $<
+$(PUBLIC_INC)/svp.h: engine/svp.h | $(PUBLIC_INC)
+	cp $< $@
 
 $(BUILD)/libsvp.a: $(ENGINE_OBJ)
 	gcc-ar rcs $@ $^
@@ -69,12 +80,77 @@ $(BUILD)/libsvp.a: $(ENGINE_OBJ)
 $(BUILD)/svp: $(CLI_OBJ) $(BUILD)/libsvp.a
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -pthread -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
 
-$(GEN) $(BUILD)/obj $(BUILD)/tests:
+$(GEN) $(BUILD)/obj $(BUILD)/tests $(PUBLIC_INC):
 	mkdir -p $@
 
 clean:
 	rm -rf $(BUILD)
 	rm -f postgres/*.o postgres/*.bc postgres/*.so
+
+# ---- install -------------------------------------------------------------------
+# The library's version (MAJOR.MINOR.PATCH): MAJOR changes when svp.h breaks
+# compatibility, and is the shared library's soname (libsvp.so.MAJOR).
+SVP_VERSION = 0.1.0
+SVP_MAJOR   = $(firstword $(subst ., ,$(SVP_VERSION)))
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR     ?= $(PREFIX)/share/man
+SONAME      = libsvp.so.$(SVP_MAJOR)
+SHLIB       = libsvp.so.$(SVP_VERSION)
+
+# The installed libraries are built from position-independent objects of
+# their own ($(BUILD)/pic/), with fat LTO objects so that the static
+# library links with or without LTO, with any compiler.  The command and
+# the tests keep using $(BUILD)/libsvp.a.  libsvp.so exports exactly the
+# functions svp.h declares: the version script lists them, read from the
+# preprocessed header, so a new public function is exported without a
+# second list to keep (tests/install/run.sh checks the exported set).
+PIC_OBJ = $(patsubst $(BUILD)/obj/%.o,$(BUILD)/pic/%.o,$(ENGINE_OBJ))
+PICFLAGS = -fPIC -ffat-lto-objects
+$(BUILD)/pic/%.o: engine/%.c engine/*.h $(GEN)/parser.h $(GEN)/lexer.h | $(BUILD)/pic
+	$(CC) $(CFLAGS) $(PICFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) -c -o $@ $<
+$(BUILD)/pic/parser.o: $(GEN)/parser.c $(GEN)/lexer.h engine/*.h | $(BUILD)/pic
+	$(CC) $(GENFLAGS) $(PICFLAGS) $(CPPFLAGS) -c -o $@ $<
+$(BUILD)/pic/lexer.o: $(GEN)/lexer.c $(GEN)/parser.h engine/*.h | $(BUILD)/pic
+	$(CC) $(GENFLAGS) $(PICFLAGS) $(CPPFLAGS) -c -o $@ $<
+$(BUILD)/lib/libsvp.a: $(PIC_OBJ) | $(BUILD)/lib
+	rm -f $@
+	gcc-ar rcs $@ $^
+$(BUILD)/lib/libsvp.map: engine/svp.h | $(BUILD)/lib
+	{ echo '{ global:'; $(CC) $(CSTD) -E -P -x c $< | grep -o '\bsvp_[a-z0-9_]* *(' | tr -d ' (' | \
+	    sort -u | sed 's/.*/    &;/'; echo 'local: *; };'; } > $@
+$(BUILD)/lib/$(SHLIB): $(PIC_OBJ) $(BUILD)/lib/libsvp.map
+	$(CC) $(CFLAGS) $(PICFLAGS) $(EXTRA_CFLAGS) -shared -Wl,-soname,$(SONAME) \
+	    -Wl,--version-script=$(BUILD)/lib/libsvp.map -o $@ $(PIC_OBJ) $(LDLIBS) $(EXTRA_LDFLAGS)
+$(BUILD)/pic $(BUILD)/lib:
+	mkdir -p $@
+
+# Every file make install writes (uninstall removes exactly these).
+INSTALLED = $(BINDIR)/svp $(LIBDIR)/libsvp.a $(LIBDIR)/$(SHLIB) $(LIBDIR)/$(SONAME) $(LIBDIR)/libsvp.so \
+            $(INCLUDEDIR)/svp.h $(PKGCONFIGDIR)/svp.pc $(MANDIR)/man1/svp.1 $(MANDIR)/man5/svp-policy.5
+# svp.pc is written from engine/svp.pc.in, naming the folders installed to.
+install: $(BUILD)/svp $(BUILD)/lib/libsvp.a $(BUILD)/lib/$(SHLIB)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(BUILD)/svp $(DESTDIR)$(BINDIR)/svp
+	install -m 644 $(BUILD)/lib/libsvp.a $(DESTDIR)$(LIBDIR)/libsvp.a
+	install -m 755 $(BUILD)/lib/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SHLIB)
+	ln -sf $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsvp.so
+	install -m 644 engine/svp.h $(DESTDIR)$(INCLUDEDIR)/svp.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(SVP_VERSION)|' engine/svp.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/svp.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/svp.pc
+	install -m 644 cli/svp.1 $(DESTDIR)$(MANDIR)/man1/svp.1
+	install -m 644 grammar/svp-policy.5 $(DESTDIR)$(MANDIR)/man5/svp-policy.5
+
+# Files only: the folders (bin, lib, share/man/man1...) are shared with
+# other software and stay, as they do with any make uninstall.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 # ---- tests -------------------------------------------------------------------
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -99,21 +175,29 @@ e2e: $(BUILD)/svp
 	bash tests/svptest/run.sh $(BUILD)/svp
 	bash tests/review/run.sh $(BUILD)/svp
 	bash tests/review/walkthrough.sh $(BUILD)/svp
+	bash tests/readme/run.sh $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
 
 # Every input fuzzing ever found a problem with, replayed (no clang needed:
 # the harnesses link with a plain main).
 REPLAY = $(BUILD)/tests/replay_policy $(BUILD)/tests/replay_record
-$(BUILD)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.h $(BUILD)/libsvp.a | $(BUILD)/tests
-	$(CC) $(CSTD) $(OPT) $(LTO) -g $(EXTRA_CFLAGS) -Iengine -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c \
+$(BUILD)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.h $(BUILD)/libsvp.a \
+                        $(PUBLIC_INC)/svp.h | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(PUBLIC_INC) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c \
 	    $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
 
 replay: $(REPLAY)
 	SVP_FUZZ_OOM=all $(BUILD)/tests/replay_policy tests/fuzz/regressions/policy
 	$(BUILD)/tests/replay_record tests/fuzz/regressions/record
 
+# The build from clean (generators once, make LTO=, cli/ sees only svp.h) and
+# make install / uninstall with pkg-config and the man pages.
+build-checks: $(BUILD)/svp
+	bash tests/build/run.sh
+	bash tests/install/run.sh $(BUILD)/svp
+
 test: setup
-	$(MAKE) --no-print-directory unit golden e2e replay
+	$(MAKE) --no-print-directory unit golden e2e replay build-checks
 	@echo "all tests passed"
 
 # The whole suite again, built with AddressSanitizer and UBSan in a
@@ -140,8 +224,8 @@ fuzz: $(BUILD)/svp
 
 # ---- examples and benchmark ----------------------------------------------------
 examples: $(BUILD)/embed
-$(BUILD)/embed: examples/embed.c $(BUILD)/libsvp.a
-	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -Iengine -o $@ $< $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
+$(BUILD)/embed: examples/embed.c $(BUILD)/libsvp.a $(PUBLIC_INC)/svp.h
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(PUBLIC_INC) -o $@ $< $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
 
 # ---- the PostgreSQL extension (postgres/, PGXS) ---------------------------------
 # pgtest installs it into the server pg_config names (root, or a user who may

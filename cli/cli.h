@@ -43,6 +43,27 @@ bool cli_take_format(int argc, char **argv, int *i, const char **format);
 /* Compile one policy file; on failure print its diagnostics, NULL. */
 svp_policy *cli_load_policy(const char *path);
 
+/* Memory for the commands.  Running out is said ("svp: out of memory")
+ * and ends the process with status 2: a command holds nothing the system
+ * does not clean up.  cli_need(p) is p, or that end when p is NULL (for
+ * what other allocators, cJSON's, return). */
+void *cli_alloc(size_t n);
+void *cli_realloc(void *p, size_t n);
+char *cli_strdup(const char *s);
+void *cli_need(void *p);
+/* A growing NUL-terminated text; {0} is empty, free(t.s) frees it. */
+typedef struct CliText {
+    char *s;
+    size_t len, cap;
+} CliText;
+void cli_text_addn(CliText *t, const char *s, size_t n);
+void cli_text_add(CliText *t, const char *s);
+void cli_text_addf(CliText *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The whole file at path (at most max bytes), NUL-terminated, its length
+ * in *len; free() it.  NULL with errno set when it cannot be read
+ * (EISDIR for a folder, EFBIG when larger than max). */
+char *cli_read_file(const char *path, size_t max, size_t *len);
+
 /* input.c: the records of an input (README, `svp eval`). */
 typedef void (*CliRecordFn)(void *ctx, const char *text, size_t len, unsigned long line);
 /* Hand every record of path ("-": standard input) to each, in order.

@@ -115,7 +115,7 @@ static int run_command(int argc, char **argv, bool portfolio)
             ;
         else if (cli_take_jobs(argc, argv, &i, &jobs, &bad_jobs))
             ;
-        else if (!strcmp(a, "--as-of") && i + 1 < argc)
+        else if (!strcmp(a, "--as-of") && i + 1 < argc && !portfolio) /* portfolio: one version */
             as_of = argv[++i];
         else if (a[0] == '-' && a[1]) {
             free(positional);

@@ -1,9 +1,11 @@
 /*
- * main.c - the svp command: check, fmt and eval policies.
+ * main.c - the svp command: check, format, evaluate and test policies, and
+ * review a new version.
  *
  * Uses only the public header svp.h.  Each subcommand lives in its own
- * file (cli/check.c, cli/fmt.c, cli/eval.c); this file dispatches and
- * holds the usage text.
+ * file (cli/check.c, cli/fmt.c, cli/eval.c for eval and portfolio,
+ * cli/test.c, cli/diff.c, cli/impact.c); this file dispatches and holds the
+ * usage text, which lists every command and every option each takes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,8 +21,10 @@ static const char usage[] =
     "                                              evaluate records (one JSON object, or JSON Lines)\n"
     "  svp portfolio POLICY.svp RECORDS|- [--format text|json]\n"
     "                                              evaluate the portfolio rules over a whole register\n"
-    "  svp test [--coverage] [--min-coverage PCT] [--format text|json] TESTFILE...\n"
-    "                                              run a policy's test cases\n"
+    "  svp test [--coverage] [--min-coverage PCT] [--format text|json] [--policy P.svp] TESTS...\n"
+    "                                              run a policy's test cases (TESTS: X.tests.json files,\n"
+    "                                              or a policy X.svp for the tests beside it); --policy\n"
+    "                                              runs them against another version of the policy\n"
     "  svp diff OLD.svp NEW.svp [--format text|json]\n"
     "                                              what changed between two versions\n"
     "  svp impact OLD.svp NEW.svp RECORDS [--format text|json]\n"

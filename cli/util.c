@@ -1,10 +1,14 @@
 /*
  * util.c - small things the commands share: reading lines of a batch and
- * compiling a policy file with its diagnostics shown.
+ * whole files, compiling a policy file with its diagnostics shown, memory
+ * that ends the command when it runs out, and a growing text.
  */
+#include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -90,4 +94,99 @@ ssize_t cli_getline(char **buf, size_t *cap, FILE *in)
         if (long_line)
             continue;
     }
+}
+
+void *cli_need(void *p)
+{
+    if (!p) {
+        fputs("svp: out of memory\n", stderr);
+        exit(2);
+    }
+    return p;
+}
+
+void *cli_alloc(size_t n) { return cli_need(malloc(n ? n : 1)); }
+
+void *cli_realloc(void *p, size_t n) { return cli_need(realloc(p, n ? n : 1)); }
+
+char *cli_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(cli_alloc(n), s, n);
+}
+
+/* Room in t for n more bytes and the NUL. */
+static void text_reserve(CliText *t, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->s = cli_realloc(t->s, t->cap);
+    }
+}
+
+void cli_text_addn(CliText *t, const char *s, size_t n)
+{
+    text_reserve(t, n);
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+void cli_text_add(CliText *t, const char *s) { cli_text_addn(t, s, strlen(s)); }
+
+void cli_text_addf(CliText *t, const char *fmt, ...)
+{
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        text_reserve(t, (size_t)n);
+        vsnprintf(t->s + t->len, (size_t)n + 1, fmt, again);
+        t->len += (size_t)n;
+    }
+    va_end(again);
+}
+
+char *cli_read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        errno = EISDIR;
+        return NULL;
+    }
+    size_t cap = 65536, n = 0;
+    char *data = cli_alloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            if (cap >= max) {
+                free(data);
+                fclose(f);
+                errno = EFBIG;
+                return NULL;
+            }
+            cap *= 2;
+            data = cli_realloc(data, cap + 1);
+        }
+        errno = 0;
+        size_t got = fread(data + n, 1, cap - n, f);
+        if (!got)
+            break;
+        n += got;
+    }
+    int err = ferror(f) ? (errno ? errno : EIO) : 0;
+    fclose(f);
+    if (err) {
+        free(data);
+        errno = err;
+        return NULL;
+    }
+    data[n] = '\0';
+    *len = n;
+    return data;
 }

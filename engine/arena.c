@@ -8,6 +8,7 @@
  */
 #include "arena.h"
 
+#include <assert.h>
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ static int arena_grow(Arena *a, size_t need)
 
 void *arena_alloc(Arena *a, size_t size)
 {
+    assert(a);
     const size_t align = alignof(max_align_t);
     size = (size + align - 1) & ~(align - 1);
     if (size == 0)
@@ -101,6 +103,7 @@ void *arena_alloc(Arena *a, size_t size)
     }
     void *p = a->head->data + a->used;
     a->used += size;
+    assert(a->used <= a->head->size);
     memset(p, 0, size);
     return p;
 }

@@ -3,6 +3,7 @@
  */
 #include "buf.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -45,11 +46,13 @@ static bool buf_reserve(Buf *b, size_t n)
 
 void buf_append_slow(Buf *b, const char *s, size_t n)
 {
+    assert(b && (s || !n));
     if (!buf_reserve(b, n))
         return;
     if (n)
         memcpy(b->data + b->len, s, n);
     b->len += n;
+    assert(b->len < b->cap); /* room for the NUL, always */
     b->data[b->len] = '\0';
 }
 

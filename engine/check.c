@@ -12,6 +12,7 @@
  */
 #include "check.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1420,6 +1421,29 @@ static void check_unused(Checker *C)
     }
 }
 
+/* The invariants the evaluator and the renderers rely on, for a policy
+ * that checked clean: field i lives in slot i, decision i in slot
+ * nfields + i, and every slot a rule shows or reads is a field's. */
+static bool slots_consistent(const svp_policy *p)
+{
+    for (uint32_t i = 0; i < p->nfields; i++)
+        if (p->fields[i]->slot != i)
+            return false;
+    for (uint32_t i = 0; i < p->ndecisions; i++)
+        if (p->decisions[i]->slot != p->nfields + i)
+            return false;
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        const Rule *r = p->rules[i];
+        for (uint32_t k = 0; k < r->nbecause; k++)
+            if (r->because_slots[k] >= p->nfields)
+                return false;
+        for (uint32_t k = 0; k < r->nread; k++)
+            if (r->read_slots[k] >= p->nfields)
+                return false;
+    }
+    return p->nslots == p->nfields + p->ndecisions;
+}
+
 bool check_policy(svp_policy *p, AstBuilder *ab)
 {
     Checker C;
@@ -1440,5 +1464,7 @@ bool check_policy(svp_policy *p, AstBuilder *ab)
             break;
     }
     p->nslots = p->nfields + p->ndecisions;
-    return C.d->errors == errors_before && !ab->oom;
+    bool ok = C.d->errors == errors_before && !ab->oom;
+    assert(!ok || slots_consistent(p));
+    return ok;
 }

@@ -63,6 +63,7 @@ static Val eval_name(svp_evaluator *ev, const Val *slots, const Expr *e)
     const svp_policy *p = ev->p;
     switch ((RefKind)e->ref_kind) { /* fields and decisions: eval_expr's fast path */
     case R_PARAM:
+        assert(e->ref < p->nparams);
         return literal(p->params[e->ref]->value);
     case R_MEMBER:
         return val_int(T_ENUM, e->type.ref, e->ref);
@@ -70,11 +71,14 @@ static Val eval_name(svp_evaluator *ev, const Val *slots, const Expr *e)
         Val *items = scratch_vals(ev, e->ref_count);
         if (!items)
             return ABSENT;
-        for (uint32_t i = 0; i < e->ref_count; i++)
+        for (uint32_t i = 0; i < e->ref_count; i++) {
+            assert(e->group[i] < p->nfields);
             items[i] = slots[e->group[i]];
+        }
         return (Val){VK_LIST, T_LIST, 0, e->ref_count, {.items = items}};
     }
-    case R_PROJECT: {
+    case R_PROJECT: { /* a member of every item of a list of objects */
+        assert(e->ref < p->nfields && p->fields[e->ref]->type.elem == T_OBJECT);
         Val list = slots[e->ref];
         if (list.kind != VK_LIST)
             return ABSENT;
@@ -83,6 +87,7 @@ static Val eval_name(svp_evaluator *ev, const Val *slots, const Expr *e)
             return ABSENT;
         uint32_t k = 0;
         for (uint32_t i = 0; i < list.n; i++) {
+            assert(list.u.items[i].kind == VK_OBJECT && e->ref_member < list.u.items[i].n);
             Val m = list.u.items[i].u.items[e->ref_member];
             if (m.kind != VK_ABSENT)
                 items[k++] = m;
@@ -115,7 +120,8 @@ static Val eval_compare(svp_evaluator *ev, const Val *slots, const Expr *e)
         return val_bool(vals_equal(a, b));
     if (e->kind == E_NE)
         return val_bool(!vals_equal(a, b));
-    int64_t x = a.u.i, y = b.u.i; /* the checker allows order on numbers only */
+    assert(a.kind == VK_INT && b.kind == VK_INT); /* the checker allows order on numbers only */
+    int64_t x = a.u.i, y = b.u.i;
     switch ((ExprKind)e->kind) {
     case E_LT: return val_bool(x < y);
     case E_LE: return val_bool(x <= y);
@@ -129,6 +135,7 @@ __attribute__((noinline)) static Val eval_arith(svp_evaluator *ev, const Val *sl
     Val a = eval_expr(ev, slots, e->a), b = eval_expr(ev, slots, e->b);
     if (a.kind != VK_INT || b.kind != VK_INT)
         return ABSENT;
+    assert(e->kind == E_ADD || e->kind == E_SUB || e->kind == E_MUL);
     int64_t r = 0;
     bool ok;
     if (e->kind == E_ADD)
@@ -194,6 +201,7 @@ __attribute__((noinline)) static Val eval_names(svp_evaluator *ev, const Val *sl
         return ABSENT;
     uint32_t k = 0;
     for (uint32_t i = 0; i < g->ref_count; i++) {
+        assert(g->group[i] < ev->p->nfields);
         Val v = slots[g->group[i]];
         if (v.kind == VK_BOOL && v.u.b == e->flag) {
             Name n = last_segment(ev->p->fields[g->group[i]]->path);
@@ -293,8 +301,11 @@ Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
 
 /* ---- Decisions and rules ----------------------------------------------- */
 
+/* The value of decision d over slots: its `is`, or the tier its `by`
+ * falls in (the checker has made the tiers cover every value, in order). */
 static Val decide(svp_evaluator *ev, const Val *slots, const Decision *d)
 {
+    assert((d->is != NULL) != (d->by != NULL));
     if (d->is)
         return eval_expr(ev, slots, d->is);
     Val by = eval_expr(ev, slots, d->by);
@@ -336,6 +347,8 @@ const char *eval_message(svp_evaluator *ev, const Val *slots, const Rule *r)
     return copy ? copy : "";
 }
 
+/* Run every record rule over slots (decisions made): findings in policy
+ * order, the verdict, and with explain the trace of every rule. */
 static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
 {
     const svp_policy *p = ev->p;
@@ -360,6 +373,7 @@ static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
             }
         }
         if (fired) {
+            assert(res->nfindings < p->nrules);
             Finding *f = &res->findings[res->nfindings++];
             f->rule = r;
             f->rule_index = i;
@@ -428,6 +442,7 @@ static const svp_result *invalid(svp_evaluator *ev, const char *code, const char
 
 const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, unsigned long line, bool explain)
 {
+    assert(ev && (json || !len));
     svp_result *res = &ev->result;
     arena_reset(&ev->scratch);
     memset(res, 0, sizeof *res);
@@ -440,6 +455,7 @@ const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, 
     const svp_policy *p = res->policy = ev->p;
     if (!slots)
         return invalid(ev, ev->error_code, NULL);
+    assert(p->nslots == p->nfields + p->ndecisions);
     for (uint32_t i = 0; i < p->ndecisions; i++)
         slots[p->nfields + i] = decide(ev, slots, p->decisions[i]);
     res->status = SVP_COMPLIANT;

@@ -9,6 +9,7 @@
  * percentage rounded down to a hundredth (so "at least 25%" never passes
  * on 24.999%), and the rule's `require` and message are evaluated with it.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "eval.h"
@@ -67,6 +68,7 @@ static bool is_true(Val v) { return v.kind == VK_BOOL && v.u.b; }
 
 void svp_portfolio_add(svp_portfolio *pf, const svp_evaluator *ev)
 {
+    assert(pf && ev && ev->p == pf->p); /* an evaluator over the portfolio's own policy */
     const svp_result *r = &ev->result;
     pf->records++;
     if (r->status == SVP_INVALID || !r->slots) {
@@ -121,6 +123,7 @@ static Val share_of(const Tally *t)
 /* Decide rule i: did it fire, and with what message. */
 static bool decide_rule(svp_portfolio *pf, uint32_t i, const char **message)
 {
+    assert(i < pf->p->nportfolio);
     const Rule *rule = pf->p->portfolio[i];
     svp_evaluator *ev = pf->ev;
     ev->share = share_of(&pf->tallies[i]);

@@ -20,6 +20,7 @@
  * (document order, then missing required fields in declaration order)
  * makes the record invalid.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,7 @@ static Scan find_numbers(svp_evaluator *ev, const char *json, size_t len)
 /* The characters of number node j, as written in the record. */
 static NumberSpan number_text(const svp_evaluator *ev, const cJSON *j)
 {
+    assert(j->valueint >= 0 && (size_t)j->valueint < ev->nnumbers); /* numbered by walk_tree */
     return ev->numbers[j->valueint];
 }
 
@@ -492,6 +494,7 @@ static bool bind_list(Binder *B, Type t, cJSON *j, Val *out)
             return false;
         size_t saved = path_push(B, NULL, index);
         bool ok;
+        assert(t.elem == T_ENUM ? t.ref < p->nenums : t.elem != T_OBJECT || t.ref < p->nobjects);
         if (t.elem == T_ENUM) {
             ok = bind_enum(B, p->enums[t.ref], t.ref, c, &items[k]);
         } else if (t.elem == T_OBJECT) {
@@ -597,6 +600,7 @@ static bool bind_shape(Binder *B, const Shape *shape, cJSON *obj, Val *slots, in
         }
         size_t saved = path_push(B, c->string, -1);
         bool ok;
+        assert(s->slot < 0 || s->field);
         if (s->slot >= 0)
             ok = bind_value(B, s->field->type, c, &slots[s->slot]);
         else if (!cJSON_IsObject(c))
@@ -622,6 +626,7 @@ static bool complete(Binder *B, Field *const *fields, uint32_t n, Val *slots, in
         if (f->required && (f->from_rank < 0 || stage >= f->from_rank)) {
             path_push_n(B, f->path.text, f->path.len, -1);
             if (f->from_rank >= 0) {
+                assert(B->ev->p->stage_slot >= 0 && stage >= 0);
                 const EnumDecl *e = B->ev->p->enums[B->ev->p->fields[B->ev->p->stage_slot]->type.ref];
                 const Name st = e->members[stage], from = e->members[f->from_rank];
                 return fail(B, "missing: required from %.*s, and this record is at %.*s", (int)from.len, from.text,

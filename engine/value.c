@@ -11,6 +11,7 @@
  */
 #include "value.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "program.h"
@@ -573,6 +574,7 @@ static void format_int(Buf *b, const svp_policy *p, Val v, MoneyForm form)
     case T_PERCENT: n = value_format_percent(v.u.i, text); break;
     case T_DATE: n = value_format_date((int32_t)v.u.i, text); break;
     case T_ENUM: {
+        assert(p && v.ref < p->nenums && v.u.i >= 0 && v.u.i < p->enums[v.ref]->count);
         Name m = p->enums[v.ref]->members[v.u.i];
         buf_append(b, m.text, m.len);
         return;
@@ -626,6 +628,7 @@ void value_format_json(Buf *b, const svp_policy *p, Val v, bool human)
         buf_putc(b, ']');
         return;
     case VK_OBJECT: {
+        assert(p && v.ref < p->nobjects && v.n == p->objects[v.ref].nmembers);
         const ObjectType *o = &p->objects[v.ref];
         buf_putc(b, '{');
         for (uint32_t i = 0; i < v.n; i++) {

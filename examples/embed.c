@@ -9,9 +9,11 @@
  * are in the output; an application decides what to do with them); 2 when the
  * policy does not compile or a file cannot be read.  (Unlike `svp eval`, so
  * that 1 under `valgrind --error-exitcode=1` means only a memory error.)
- * Build:
+ * Build, in the sources (`make examples` does this, against build/include/):
  *   cc -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Iengine \
  *      examples/embed.c build/libsvp.a -lcjson -o build/embed
+ * or against an installed svp (`make install`; tests/install/run.sh does it):
+ *   cc -o embed examples/embed.c $(pkg-config --cflags --libs svp)
  */
 #include <stdio.h>
 #include <stdlib.h>

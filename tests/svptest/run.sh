@@ -335,5 +335,46 @@ expect_status 2
 expect_err "unknown option \`--verbose\` for test"
 end
 
+begin "a policy given instead of its tests: the tests beside it run"
+n=$(jq '.cases | length' "$council")
+run test policies/nelc-social-value.svp
+expect_status 0
+expect_last "$n passed, 0 failed"
+run test --coverage "$fx/tiny.svp"
+expect_status 0
+expect_out "coverage of $fx/tiny.svp"
+expect_last "3 passed, 0 failed"
+run test "$tmp/plain.svp" # a copy with no tests beside it
+expect_status 2
+expect_err "svp: $tmp/plain.svp is a policy, and there are no tests beside it: $tmp/plain.tests.json does not exist"
+expect_last "0 passed, 0 failed"
+end
+
+begin "svp help lists every command and every option it takes"
+run help
+expect_status 0
+expect_out "svp test [--coverage] [--min-coverage PCT] [--format text|json] [--policy P.svp] TESTS..."
+# every command help names is a command (a usage error, not "unknown command")
+for cmd in $(grep -o '^  svp [a-z]*' "$tmp/out" | awk '{print $2}' | sort -u); do
+    [ "$cmd" = help ] && continue
+    "$svp" "$cmd" > /dev/null 2> "$tmp/cmd-err" </dev/null
+    grep -q "unknown command" "$tmp/cmd-err" && fail "help lists $cmd, which is not a command"
+done
+# every option a command's help line shows is accepted by that command
+cp "$council" "$tmp/council.tests.json" # its policy is not beside the copy: --policy names it
+run test --coverage --min-coverage 100 --format json --policy policies/nelc-social-value.svp "$tmp/council.tests.json"
+expect_status 0
+run eval policies/nelc-social-value.svp examples/records/fires-sv-weighting.json --format text --explain --as-of 2024-01-01
+expect_status 1
+run portfolio policies/nelc-social-value.svp examples/records/fires-sv-weighting.json --format json
+expect_status 0
+run check --today 2020-05-01 policies/nelc-social-value.svp
+expect_status 0
+# and what help does not show is refused
+run portfolio policies/nelc-social-value.svp examples/records/fires-sv-weighting.json --as-of 2024-01-01
+expect_status 2
+expect_err "unknown option \`--as-of\` for portfolio"
+end
+
 printf '%d passed, %d failed\n' "$passed" "$failed"
 ((failed == 0))

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "svp.h"
@@ -196,6 +197,74 @@ static void test_is_date(void **state)
     assert_false(svp_is_date(NULL));
 }
 
+/* An allocator that fails its Nth allocation (and every one after), and
+ * counts what is live, for the out-of-memory loop. */
+static struct {
+    size_t calls, fail_at;
+    long live;
+} oom;
+
+static void *failing_realloc(void *ctx, void *p, size_t old_size, size_t size)
+{
+    (void)ctx;
+    (void)old_size;
+    if (size == 0) {
+        if (p)
+            oom.live--;
+        free(p);
+        return NULL;
+    }
+    if (++oom.calls >= oom.fail_at)
+        return NULL;
+    void *q = realloc(p, size);
+    if (q && !p)
+        oom.live++;
+    return q;
+}
+
+/* Make a version set and evaluate a record under it with allocation N
+ * failing, for every N until it succeeds: each failure is clean (NULL, or
+ * an invalid result saying so) and nothing is left allocated. */
+static void test_out_of_memory(void **state)
+{
+    (void)state;
+    const svp_policy *p[2] = {version("P", "2020", "2020-04-01", "£100"), version("P", "2021", "2021-04-01", "£50")};
+    const svp_allocator failing = {failing_realloc, NULL};
+    const char *rec = "{\"id\":\"A\",\"value\":60,\"dates\":{\"publication\":\"2021-04-01\"}}";
+    bool done = false;
+    for (size_t n = 1; !done && n < 10000; n++) {
+        oom.calls = 0;
+        oom.fail_at = n;
+        oom.live = 0;
+        svp_diagnostics *d = NULL;
+        svp_versions *v = svp_versions_new(p, FILES, 2, "2022-05-01", &failing, &d);
+        svp_evaluator *ev = v ? svp_evaluator_new_versions(v, NULL, &failing) : NULL;
+        if (ev) {
+            const svp_result *r = svp_evaluate(ev, rec, strlen(rec), 1, true);
+            if (svp_result_status(r) == SVP_NONCOMPLIANT) {
+                assert_string_equal(svp_policy_version(svp_result_policy(r)), "2021");
+                size_t len;
+                const char *line = svp_result_json(ev, r, &len);
+                done = strstr(line, "\"version\":\"2021\"") != NULL;
+            } else {
+                assert_int_equal(svp_result_status(r), SVP_INVALID);
+            }
+        }
+        if (d) { /* the warning is kept, or its loss is said */
+            char *text = svp_diagnostics_render(d, false);
+            assert_true(!text || strstr(text, "annual review due") || strstr(text, "out of memory"));
+            free(text);
+        }
+        svp_evaluator_free(ev);
+        svp_versions_free(v);
+        svp_diagnostics_free(d);
+        assert_int_equal(oom.live, 0);
+    }
+    assert_true(done);
+    svp_policy_free((svp_policy *)p[0]);
+    svp_policy_free((svp_policy *)p[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_version_in_force_for_each_record),
         cmocka_unit_test(test_dated_before_every_version),
         cmocka_unit_test(test_is_date),
+        cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
