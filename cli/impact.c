@@ -35,14 +35,19 @@ typedef struct Run {
 static void compare(void *ctx, unsigned w, const char *text, size_t len, unsigned long line, CliJobResult *res)
 {
     Run *run = ctx;
+    /* Both trees of the record live in the cJSON arena, as in `svp eval`. */
+    cli_json_arena_next_record();
     svp_evaluate(run->a[w], text, len, line, false);
     svp_evaluate(run->b[w], text, len, line, false);
-    if (!svp_impact_add(run->im[w], run->a[w], run->b[w]))
-        return;
-    size_t n = 0;
-    const char *out = run->json ? svp_impact_record_json(run->im[w], &n) : svp_impact_record_text(run->im[w], &n);
-    if (!out || !cli_bytes_add(&res->out, out, n))
-        res->oom = true;
+    if (svp_impact_add(run->im[w], run->a[w], run->b[w])) {
+        size_t n = 0;
+        const char *out = run->json ? svp_impact_record_json(run->im[w], &n) : svp_impact_record_text(run->im[w], &n);
+        if (!out || !cli_bytes_add(&res->out, out, n))
+            res->oom = true;
+    }
+    /* Let go of both trees before the arena is reused. */
+    svp_evaluator_reset(run->a[w]);
+    svp_evaluator_reset(run->b[w]);
 }
 
 int cli_impact(int argc, char **argv)
@@ -90,6 +95,7 @@ int cli_impact(int argc, char **argv)
     }
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    cli_json_arena_install();
     int status = 2;
     if (!ok) {
         fputs("svp: out of memory\n", stderr);
@@ -127,6 +133,7 @@ int cli_impact(int argc, char **argv)
     free(run.im);
     free(run.a);
     free(run.b);
+    cli_json_arena_release();
     svp_policy_free(a);
     svp_policy_free(b);
     return status;
