@@ -36,12 +36,12 @@ typedef struct EvalRun {
 } EvalRun;
 
 /* Say (for stderr) why record r is invalid (its line on stdout says it
- * too); false when out of memory. */
-static bool say_invalid(const svp_result *r, CliBytes *err)
+ * too). */
+static void say_invalid(const svp_result *r, CliText *err)
 {
     const char *id = svp_result_id(r), *field = svp_result_error_field(r);
     bool no_version = !strcmp(svp_result_error_code(r), "no-version");
-    return cli_bytes_printf(err, "svp: line %lu%s%s%s: %s%s%s%s\n", svp_result_line(r), id ? " (" : "", id ? id : "",
+    cli_text_addf(err, "svp: line %lu%s%s%s: %s%s%s%s\n", svp_result_line(r), id ? " (" : "", id ? id : "",
                             id ? ")" : "", no_version ? "" : "invalid record: ", field && !no_version ? field : "",
                             field && !no_version ? ": " : "", svp_result_error_message(r));
 }
@@ -61,12 +61,14 @@ static void evaluate(void *ctx, unsigned w, const char *text, size_t len, unsign
     } else {
         const char *out = run->json ? svp_result_json(ev, r, &out_len)
                                     : svp_result_text(ev, r, run->colour, &out_len);
-        if (!out || !cli_bytes_add(&res->out, out, out_len))
+        if (out)
+            cli_text_addn(&res->out, out, out_len);
+        else
             res->oom = true;
     }
     svp_status s = svp_result_status(r);
     if (s == SVP_INVALID) {
-        res->oom |= !say_invalid(r, &res->err);
+        say_invalid(r, &res->err);
         res->status = 2;
     } else if (s == SVP_NONCOMPLIANT) {
         res->status = 1;

@@ -42,7 +42,9 @@ static void compare(void *ctx, unsigned w, const char *text, size_t len, unsigne
     if (svp_impact_add(run->im[w], run->a[w], run->b[w])) {
         size_t n = 0;
         const char *out = run->json ? svp_impact_record_json(run->im[w], &n) : svp_impact_record_text(run->im[w], &n);
-        if (!out || !cli_bytes_add(&res->out, out, n))
+        if (out)
+            cli_text_addn(&res->out, out, n);
+        else
             res->oom = true;
     }
     /* Let go of both trees before the arena is reused. */

@@ -27,7 +27,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,49 +34,6 @@
 
 #include "cli.h"
 #include "jobs.h"
-
-bool cli_bytes_add(CliBytes *b, const char *s, size_t n)
-{
-    if (b->cap - b->len < n) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->len < n) {
-            if (cap > ((size_t)-1) / 2)
-                return false;
-            cap *= 2;
-        }
-        char *bigger = realloc(b->data, cap);
-        if (!bigger)
-            return false;
-        b->data = bigger;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->data + b->len, s, n);
-    b->len += n;
-    return true;
-}
-
-bool cli_bytes_printf(CliBytes *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return false;
-    if ((size_t)n < sizeof small)
-        return cli_bytes_add(b, small, (size_t)n);
-    char *big = malloc((size_t)n + 1);
-    if (!big)
-        return false;
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    bool ok = cli_bytes_add(b, big, (size_t)n);
-    free(big);
-    return ok;
-}
 
 /* Empty res for the next record, keeping its buffers. */
 static void result_clear(CliJobResult *res)
@@ -89,8 +45,8 @@ static void result_clear(CliJobResult *res)
 
 static void result_free(CliJobResult *res)
 {
-    free(res->out.data);
-    free(res->err.data);
+    free(res->out.s);
+    free(res->err.s);
 }
 
 /* Write res out (stdout, then stderr after flushing stdout) and fold its
@@ -98,10 +54,10 @@ static void result_free(CliJobResult *res)
 static void result_write(const CliJobResult *res, int *worst)
 {
     if (res->out.len)
-        fwrite(res->out.data, 1, res->out.len, stdout);
+        fwrite(res->out.s, 1, res->out.len, stdout);
     if (res->err.len) {
         fflush(stdout);
-        fwrite(res->err.data, 1, res->err.len, stderr);
+        fwrite(res->err.s, 1, res->err.len, stderr);
     }
     int status = res->status;
     if (res->oom) {
@@ -142,7 +98,7 @@ typedef enum SlotState { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE } SlotState
 
 typedef struct Slot {
     SlotState state;
-    CliBytes text;                       /* the records, one after another */
+    CliText text;                        /* the records, one after another */
     size_t start[CHUNK_RECORDS], len[CHUNK_RECORDS];
     unsigned long line[CHUNK_RECORDS];
     unsigned count;                      /* records in the chunk */
@@ -160,7 +116,6 @@ typedef struct Pool {
     unsigned idle;           /* workers waiting for a chunk */
     bool writer_waiting;     /* the reader waits for the oldest chunk */
     bool finished;           /* the input has ended: workers stop when idle */
-    bool oom;                /* a record could not be copied: stop reading */
     int worst;
     pthread_mutex_t lock;
     pthread_cond_t work_ready;   /* workers wait here for chunks */
@@ -193,7 +148,7 @@ static void *worker_main(void *arg)
 
         for (unsigned i = 0; i < s->count; i++) {
             result_clear(&s->res[i]);
-            pool->work(pool->ctx, w->index, s->text.data + s->start[i], s->len[i], s->line[i], &s->res[i]);
+            pool->work(pool->ctx, w->index, s->text.s + s->start[i], s->len[i], s->line[i], &s->res[i]);
         }
 
         pthread_mutex_lock(&pool->lock);
@@ -240,8 +195,6 @@ static void submit(Pool *pool)
 static void pool_record(void *ctx, const char *text, size_t len, unsigned long line)
 {
     Pool *pool = ctx;
-    if (pool->oom)
-        return; /* said once; the rest of the input is not evaluated */
     Slot *s = &pool->slots[pool->read % pool->window];
     if (s->state != SLOT_FREE)
         write_oldest(pool); /* the window is full: s holds the oldest chunk */
@@ -251,10 +204,7 @@ static void pool_record(void *ctx, const char *text, size_t len, unsigned long l
         return;
     }
     s->start[s->count] = s->text.len;
-    if (!cli_bytes_add(&s->text, text, len)) {
-        pool->oom = true;
-        return;
-    }
+    cli_text_addn(&s->text, text, len);
     s->len[s->count] = len;
     s->line[s->count] = line;
     if (++s->count == CHUNK_RECORDS)
@@ -292,18 +242,13 @@ static int run_pool(const char *path, unsigned jobs, CliJobWork work, void *ctx)
         pthread_mutex_unlock(&pool.lock);
         while (pool.written < pool.read)
             write_oldest(&pool);
-        if (pool.oom) {
-            fflush(stdout);
-            fputs("svp: out of memory reading the records\n", stderr);
-            status = 2;
-        }
         if (pool.worst > status)
             status = pool.worst;
     }
     for (unsigned i = 0; i < started; i++)
         pthread_join(workers[i].thread, NULL);
     for (size_t i = 0; i < pool.window; i++) {
-        free(pool.slots[i].text.data);
+        free(pool.slots[i].text.s);
         for (unsigned r = 0; r < CHUNK_RECORDS; r++)
             result_free(&pool.slots[i].res[r]);
     }

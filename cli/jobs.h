@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cli.h"
+
 /* Chunks of records (up to 64 records or 256 KiB, jobs.c) in flight per
  * worker: the reorder window. */
 #define CLI_JOBS_WINDOW 8
@@ -23,24 +25,13 @@
 #define CLI_JOBS_MAX 256
 #define CLI_JOBS_MAX_TEXT "256" /* the same, for messages */
 
-/* Bytes that grow, for one record's output. */
-typedef struct CliBytes {
-    char *data;
-    size_t len, cap;
-} CliBytes;
-
-/* Append n bytes of s to b; false (b unchanged) when out of memory. */
-bool cli_bytes_add(CliBytes *b, const char *s, size_t n);
-/* Append printf-style text to b; false when out of memory. */
-bool cli_bytes_printf(CliBytes *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* What one record produced: written in input order, out to stdout, then
  * (stdout flushed first, so the two streams interleave as they would
  * without threads) err to stderr.  status is the record's part of the exit
- * status (0, 1 or 2; the run's is the largest); oom says some output could
- * not be kept, which the writer reports (status 2). */
+ * status (0, 1 or 2; the run's is the largest); oom says the library ran
+ * out of memory making the output, which the writer reports (status 2). */
 typedef struct CliJobResult {
-    CliBytes out, err;
+    CliText out, err;      /* cli.h: running out of memory ends the process */
     int status;
     bool oom;
 } CliJobResult;
