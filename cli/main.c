@@ -17,9 +17,9 @@ static const char usage[] =
     "\n"
     "  svp check [--today DATE] POLICY.svp...      check policies; exit 0 clean, 1 errors, 2 usage/IO\n"
     "  svp fmt [-w] POLICY.svp                     print (or rewrite, with -w) in canonical layout\n"
-    "  svp eval POLICY.svp... RECORDS|- [--format text|json] [--explain] [--as-of DATE]\n"
+    "  svp eval POLICY.svp... RECORDS|- [--format text|json] [--explain] [--as-of DATE] [--jobs N]\n"
     "                                              evaluate records (one JSON object, or JSON Lines)\n"
-    "  svp portfolio POLICY.svp RECORDS|- [--format text|json]\n"
+    "  svp portfolio POLICY.svp RECORDS|- [--format text|json] [--jobs N]\n"
     "                                              evaluate the portfolio rules over a whole register\n"
     "  svp test [--coverage] [--min-coverage PCT] [--format text|json] [--policy P.svp] TESTS...\n"
     "                                              run a policy's test cases (TESTS: X.tests.json files,\n"
@@ -27,8 +27,9 @@ static const char usage[] =
     "                                              runs them against another version of the policy\n"
     "  svp diff OLD.svp NEW.svp [--format text|json]\n"
     "                                              what changed between two versions\n"
-    "  svp impact OLD.svp NEW.svp RECORDS [--format text|json]\n"
+    "  svp impact OLD.svp NEW.svp RECORDS [--format text|json] [--jobs N]\n"
     "                                              which records the change would flip\n"
+    "  (--jobs N: records on N threads, default the processors; output unchanged)\n"
     "  svp help                                    this text\n";
 
 int cli_usage_error(const char *fmt, const char *arg)
