@@ -20,7 +20,7 @@ OPT     ?= -O3 -g
 LTO     ?= -flto=auto
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(LTO)
 CPPFLAGS += -Iengine -I$(BUILD)/gen
-LDLIBS  += -lcjson
+LDLIBS  += -lcjson -lcsv
 # Clients of the library (the command, the embedding example) see only the
 # public header: a folder that holds svp.h and nothing else.
 PUBLIC_INC = $(BUILD)/include
@@ -51,7 +51,7 @@ demo: setup
 
 # ---- generated parser ------------------------------------------------------
 # Grouped targets (&:): one run of bison makes both files, so a parallel
-# build runs each generator once (tests/build/generators.sh checks it).
+# build runs each generator once (tests/build/run.sh checks it).
 $(GEN)/parser.c $(GEN)/parser.h &: grammar/parser.y | $(GEN)
 	bison -Wall -Werror --defines=$(GEN)/parser.h -o $(GEN)/parser.c $<
 
@@ -175,6 +175,7 @@ e2e: $(BUILD)/svp
 	bash tests/svptest/run.sh $(BUILD)/svp
 	bash tests/review/run.sh $(BUILD)/svp
 	bash tests/review/walkthrough.sh $(BUILD)/svp
+	bash tests/import/run.sh $(BUILD)/svp
 	bash tests/readme/run.sh $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
 
@@ -212,6 +213,10 @@ valgrind: $(BUILD)/svp $(UNIT_TESTS)
 	$(MAKE) --no-print-directory unit TEST_WRAP="valgrind -q --error-exitcode=99 --leak-check=full"
 	valgrind -q --error-exitcode=99 --leak-check=full $(BUILD)/svp eval policies/nelc-social-value.svp \
 	    examples/register.jsonl --format json > /dev/null || test $$? -ne 99
+	valgrind -q --error-exitcode=99 --leak-check=full $(BUILD)/svp import policies/import/ocds.svp \
+	    tests/import/fixtures/packages.jsonl tests/import/fixtures/record-package.json > /dev/null 2>&1 || test $$? -ne 99
+	valgrind -q --error-exitcode=99 --leak-check=full $(BUILD)/svp import policies/import/transparency-register.svp \
+	    tests/import/fixtures/edge.csv > /dev/null 2>&1 || test $$? -ne 99
 
 # Line and branch coverage of grammar/ and engine/ (gcovr), with targets.
 coverage:

@@ -49,8 +49,26 @@ int cli_check(int argc, char **argv)
         return cli_usage_error("%s", nfiles < 1 ? "check needs at least one policy file"
                                                 : "--today takes a date written YYYY-MM-DD");
     }
+    /* import mappings are checked one by one, with the policy each names */
+    int mapping_status = 0, npolicies = 0;
+    for (int i = 0; i < nfiles; i++) {
+        if (!cli_is_mapping_file(files[i])) {
+            files[npolicies++] = files[i];
+            continue;
+        }
+        int s = cli_check_mapping(files[i]);
+        if (s > mapping_status)
+            mapping_status = s;
+    }
+    nfiles = npolicies;
+    if (!nfiles) {
+        free(files);
+        return mapping_status;
+    }
     Versions v;
     int status = cli_load_versions(files, nfiles, &v, true);
+    if (mapping_status > status)
+        status = mapping_status;
     free(files);
     /* Versions are compared among the files that compiled, policy by
      * policy: files of different policies are checked each on its own. */

@@ -40,10 +40,11 @@ typedef struct EvalRun {
 static void say_invalid(const svp_result *r, CliText *err)
 {
     const char *id = svp_result_id(r), *field = svp_result_error_field(r);
-    bool no_version = !strcmp(svp_result_error_code(r), "no-version");
+    const char *code = svp_result_error_code(r);
+    bool no_version = code && !strcmp(code, "no-version");
     cli_text_addf(err, "svp: line %lu%s%s%s: %s%s%s%s\n", svp_result_line(r), id ? " (" : "", id ? id : "",
-                            id ? ")" : "", no_version ? "" : "invalid record: ", field && !no_version ? field : "",
-                            field && !no_version ? ": " : "", svp_result_error_message(r));
+                  id ? ")" : "", no_version ? "" : "invalid record: ", field && !no_version ? field : "",
+                  field && !no_version ? ": " : "", svp_result_error_message(r));
 }
 
 /* One record, on worker w (jobs.h): its result line (or its tally, for

@@ -29,6 +29,7 @@ static const char usage[] =
     "                                              what changed between two versions\n"
     "  svp impact OLD.svp NEW.svp RECORDS [--format text|json] [--jobs N]\n"
     "                                              which records the change would flip\n"
+    "  svp import MAPPING.svp INPUT...             OCDS notices or a CSV register in, records out (JSON Lines)\n"
     "  (--jobs N: records on N threads, default the processors; output unchanged)\n"
     "  svp help                                    this text\n";
 
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
         return cli_diff(argc - 2, argv + 2);
     if (!strcmp(cmd, "impact"))
         return cli_impact(argc - 2, argv + 2);
+    if (!strcmp(cmd, "import"))
+        return cli_import(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;

@@ -35,57 +35,93 @@ static char *test_file_for(const char *arg)
     return t.s;
 }
 
-int cli_test(int argc, char **argv)
+/* What the command line asks for. */
+typedef struct Options {
+    bool coverage;
+    long min;                /* --min-coverage in hundredths; -1: none */
+    const char *format;      /* NULL: text */
+    const char *policy;      /* --policy: the policy to test instead */
+    char **files;            /* the TESTS arguments */
+    size_t nfiles;
+} Options;
+
+/* Read the command line into o; 0, or the exit status of a usage error. */
+static int read_options(int argc, char **argv, Options *o)
 {
-    bool want_coverage = false;
-    long min = -1;
-    const char *format = NULL, *policy_override = NULL;
-    char **files = cli_alloc(((size_t)argc + 1) * sizeof *files);
-    size_t nfiles = 0;
     bool options = true;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        const char *val = NULL;
         if (options && !strcmp(a, "--")) {
             options = false;
         } else if (options && !strcmp(a, "--coverage")) {
-            want_coverage = true;
+            o->coverage = true;
         } else if (options && (!strcmp(a, "--min-coverage") || !strncmp(a, "--min-coverage=", 15))) {
-            val = a[14] == '=' ? a + 15 : i + 1 < argc ? argv[++i] : NULL;
-            if (!val) {
-                free(files);
+            const char *val = a[14] == '=' ? a + 15 : i + 1 < argc ? argv[++i] : NULL;
+            if (!val)
                 return cli_usage_error("%s", "--min-coverage needs a percentage, like 100 or 87.5");
-            }
-            if ((min = test_parse_percent(val)) < 0) {
-                free(files);
-                return cli_usage_error("--min-coverage `%s`: give a percentage from 0 to 100, like 100 or 87.5",
-                                       val);
-            }
-            want_coverage = true;
-        } else if (options && (!strcmp(a, "--format") || !strncmp(a, "--format=", 9))) {
-            format = a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
-            if (!format || (strcmp(format, "text") && strcmp(format, "json"))) {
-                free(files);
-                return cli_usage_error("unknown format `%s`: use text or json", format ? format : "");
-            }
+            if ((o->min = test_parse_percent(val)) < 0)
+                return cli_usage_error("--min-coverage `%s`: give a percentage from 0 to 100, like 100 or 87.5", val);
+            o->coverage = true;
+        } else if (options && cli_take_format(argc, argv, &i, &o->format)) {
+            if (strcmp(o->format, "text") && strcmp(o->format, "json"))
+                return cli_usage_error("unknown format `%s`: use text or json", o->format);
         } else if (options && !strcmp(a, "--policy") && i + 1 < argc) {
-            /* the same tests against another version: the April review */
-            policy_override = argv[++i];
+            o->policy = argv[++i]; /* the same tests against another version: the April review */
         } else if (options && a[0] == '-' && a[1]) {
-            free(files);
             return cli_usage_error("unknown option `%s` for test", a);
         } else {
-            files[nfiles++] = argv[i];
+            o->files[o->nfiles++] = argv[i];
         }
     }
-    if (!nfiles) {
-        free(files);
+    if (!o->nfiles)
         return cli_usage_error("%s", "test needs at least one test file (POLICY.tests.json)");
-    }
+    return 0;
+}
 
+/* Run every case of the tests that argument arg names (under --policy,
+ * when given), adding the file's entry to jfiles with --format json.
+ * Returns 0, or 2 when the file or its policy cannot be used. */
+static int run_file(TestRun *run, TestPolicies *policies, const char *arg, const char *policy, cJSON *jfiles)
+{
+    TestFile tf = {0};
+    char *path = test_file_for(arg);
+    tf.path = path;
+    TestPolicy *pol = NULL;
+    const char *problem = NULL;
+    if (strcmp(path, arg) && access(path, F_OK) != 0) {
+        fprintf(stderr, "svp: %s is a policy, and there are no tests beside it: %s does not exist\n", arg, path);
+        problem = "the policy has no tests beside it";
+    } else if (!test_file_load(&tf)) {
+        problem = "the test file cannot be read or is malformed";
+    } else if (!(pol = test_policy_get(policies, policy ? policy : tf.policy_path, tf.path))) {
+        problem = "the policy cannot be read or does not compile";
+    }
+    for (size_t k = 0; !problem && k < tf.ncases; k++)
+        test_run_case(run, &tf, &tf.cases[k], pol);
+    if (jfiles) {
+        cJSON *jf = cli_need(cJSON_CreateObject());
+        cJSON_AddStringToObject(jf, "file", tf.path);
+        cJSON_AddItemToObject(jf, "policy", tf.policy_path ? cJSON_CreateString(tf.policy_path) : cJSON_CreateNull());
+        cJSON_AddNumberToObject(jf, "cases", problem ? 0 : (double)tf.ncases);
+        cJSON_AddItemToObject(jf, "error", problem ? cJSON_CreateString(problem) : cJSON_CreateNull());
+        cJSON_AddItemToArray(jfiles, jf);
+    }
+    test_file_free(&tf);
+    free(path);
+    return problem ? 2 : 0;
+}
+
+int cli_test(int argc, char **argv)
+{
+    Options o = {false, -1, NULL, NULL, cli_alloc(((size_t)argc + 1) * sizeof(char *)), 0};
+    int usage = read_options(argc, argv, &o);
+    if (usage) {
+        free(o.files);
+        return usage;
+    }
     TestRun run = {0};
     TestPolicies policies = {0};
-    run.json = format && !strcmp(format, "json");
+    run.json = o.format && !strcmp(o.format, "json");
     cJSON *out = NULL, *jfiles = NULL;
     if (run.json) {
         out = cli_need(cJSON_CreateObject());
@@ -93,42 +129,15 @@ int cli_test(int argc, char **argv)
         run.jcases = cli_need(cJSON_AddArrayToObject(out, "cases"));
     }
     int status = 0;
-    for (size_t i = 0; i < nfiles; i++) {
-        TestFile tf = {0};
-        char *path = test_file_for(files[i]);
-        tf.path = path;
-        TestPolicy *pol = NULL;
-        const char *problem = NULL;
-        if (strcmp(path, files[i]) && access(path, F_OK) != 0) {
-            fprintf(stderr, "svp: %s is a policy, and there are no tests beside it: %s does not exist\n", files[i],
-                    path);
-            problem = "the policy has no tests beside it";
-        } else if (!test_file_load(&tf))
-            problem = "the test file cannot be read or is malformed";
-        else if (!(pol = test_policy_get(&policies, policy_override ? policy_override : tf.policy_path, tf.path)))
-            problem = "the policy cannot be read or does not compile";
-        if (problem)
+    for (size_t i = 0; i < o.nfiles; i++)
+        if (run_file(&run, &policies, o.files[i], o.policy, jfiles))
             status = 2;
-        else
-            for (size_t k = 0; k < tf.ncases; k++)
-                test_run_case(&run, &tf, &tf.cases[k], pol);
-        if (run.json) {
-            cJSON *jf = cli_need(cJSON_CreateObject());
-            cJSON_AddStringToObject(jf, "file", tf.path);
-            cJSON_AddItemToObject(jf, "policy", tf.policy_path ? cJSON_CreateString(tf.policy_path) : cJSON_CreateNull());
-            cJSON_AddNumberToObject(jf, "cases", problem ? 0 : (double)tf.ncases);
-            cJSON_AddItemToObject(jf, "error", problem ? cJSON_CreateString(problem) : cJSON_CreateNull());
-            cJSON_AddItemToArray(jfiles, jf);
-        }
-        test_file_free(&tf);
-        free(path);
-    }
     if (run.failed && status == 0)
         status = 1;
-    if (want_coverage) {
+    if (o.coverage) {
         cJSON *jcov = run.json ? cli_need(cJSON_AddArrayToObject(out, "coverage")) : NULL;
         for (size_t i = 0; i < policies.n; i++)
-            if (policies.items[i]->p && !test_coverage(&run, policies.items[i], min, jcov) && status == 0)
+            if (policies.items[i]->p && !test_coverage(&run, policies.items[i], o.min, jcov) && status == 0)
                 status = 1;
     }
     if (run.json) {
@@ -144,6 +153,6 @@ int cli_test(int argc, char **argv)
     }
     fflush(stdout);
     test_policies_free(&policies);
-    free(files);
+    free(o.files);
     return status;
 }

@@ -32,130 +32,175 @@ static size_t text_width(const char *s)
     return n;
 }
 
+/* One line of the table: the name, padded to width, and its two counts. */
 static void print_row(const char *name, size_t width, unsigned long yes, unsigned long no)
 {
     printf("  %s%*s  %5lu  %13lu\n", name, (int)(width - text_width(name)), "", yes, no);
 }
 
-/* Coverage of one policy; returns false when below min (hundredths of a
- * per cent; negative: no minimum). */
-bool test_coverage(const TestRun *run, const TestPolicy *pol, long min, cJSON *jcov)
+/* What the cases of one policy covered: per rule, and per distinct
+ * clause the rules cite, in how many evaluated cases it fired. */
+typedef struct Tally {
+    size_t nrules, nrows, nclauses;
+    unsigned long *rule_fired;  /* by rule */
+    const char **clauses;       /* the distinct citations, in rule order */
+    unsigned long *clause_fired;
+    unsigned long items, covered; /* 2 per rule and per clause; those met */
+} Tally;
+
+/* In how many rows some rule citing clause fired. */
+static unsigned long clause_count(const TestPolicy *pol, const char *clause)
 {
-    size_t nr = pol->nrules, nrows = pol->nrows;
-    unsigned long *rfire = cli_alloc((nr + 1) * sizeof *rfire);
-    const char **clauses = cli_alloc((nr + 1) * sizeof *clauses);
-    unsigned long *cfire = cli_alloc((nr + 1) * sizeof *cfire);
-    size_t nc = 0;
+    unsigned long n = 0;
+    for (size_t r = 0; r < pol->nrows; r++) {
+        bool any = false;
+        for (size_t i = 0; i < pol->nrules && !any; i++)
+            any = pol->rows[r * pol->nrules + i] && pol->cites[i] && !strcmp(pol->cites[i], clause);
+        n += any;
+    }
+    return n;
+}
+
+/* Count what pol's cases covered into t (free its arrays after). */
+static void tally(const TestPolicy *pol, Tally *t)
+{
+    size_t nr = t->nrules = pol->nrules, nrows = t->nrows = pol->nrows;
+    t->rule_fired = cli_alloc((nr + 1) * sizeof *t->rule_fired);
+    t->clauses = cli_alloc((nr + 1) * sizeof *t->clauses);
+    t->clause_fired = cli_alloc((nr + 1) * sizeof *t->clause_fired);
+    t->nclauses = 0;
     for (size_t i = 0; i < nr; i++) {
-        rfire[i] = 0;
+        t->rule_fired[i] = 0;
         for (size_t r = 0; r < nrows; r++)
-            rfire[i] += pol->rows[r * nr + i];
+            t->rule_fired[i] += pol->rows[r * nr + i];
         if (!pol->cites[i])
             continue;
         size_t k = 0;
-        while (k < nc && strcmp(clauses[k], pol->cites[i]))
+        while (k < t->nclauses && strcmp(t->clauses[k], pol->cites[i]))
             k++;
-        if (k == nc)
-            clauses[nc++] = pol->cites[i];
+        if (k == t->nclauses)
+            t->clauses[t->nclauses++] = pol->cites[i];
     }
-    for (size_t k = 0; k < nc; k++) {
-        cfire[k] = 0;
-        for (size_t r = 0; r < nrows; r++) {
-            bool any = false;
-            for (size_t i = 0; i < nr && !any; i++)
-                any = pol->rows[r * nr + i] && pol->cites[i] && !strcmp(pol->cites[i], clauses[k]);
-            cfire[k] += any;
-        }
-    }
-    unsigned long items = 2 * (unsigned long)(nr + nc), covered = 0;
+    for (size_t k = 0; k < t->nclauses; k++)
+        t->clause_fired[k] = clause_count(pol, t->clauses[k]);
+    t->items = 2 * (unsigned long)(nr + t->nclauses);
+    t->covered = 0;
     for (size_t i = 0; i < nr; i++)
-        covered += (rfire[i] > 0) + (rfire[i] < nrows);
-    for (size_t k = 0; k < nc; k++)
-        covered += (cfire[k] > 0) + (cfire[k] < nrows);
-    unsigned long hundredths = items ? covered * 10000 / items : 10000;
-    bool met = min < 0 || covered * 10000 >= (unsigned long)min * items;
+        t->covered += (t->rule_fired[i] > 0) + (t->rule_fired[i] < nrows);
+    for (size_t k = 0; k < t->nclauses; k++)
+        t->covered += (t->clause_fired[k] > 0) + (t->clause_fired[k] < nrows);
+}
+
+static void tally_free(Tally *t)
+{
+    free(t->rule_fired);
+    free(t->clauses);
+    free(t->clause_fired);
+}
+
+/* "  rule X never fires" and the like, for what is not covered. */
+static void not_covered(const char *name, unsigned long fired, size_t nrows, CliText *out)
+{
+    if (!fired)
+        cli_text_addf(out, "  %s never fires\n", name);
+    if (fired == nrows)
+        cli_text_addf(out, "  %s %s\n", name, nrows ? "fires in every case" : "is never evaluated");
+}
+
+/* The coverage as a table for a person, then what is not covered. */
+static void print_text(const TestPolicy *pol, const Tally *t, const char *pct, const char *minimum, bool met)
+{
+    size_t w = strlen("clause");
+    for (size_t i = 0; i < t->nrules; i++)
+        w = text_width(pol->rules[i]) > w ? text_width(pol->rules[i]) : w;
+    for (size_t k = 0; k < t->nclauses; k++)
+        w = text_width(t->clauses[k]) > w ? text_width(t->clauses[k]) : w;
+    printf("coverage of %s (%zu case%s evaluated):\n", pol->path, t->nrows, t->nrows == 1 ? "" : "s");
+    printf("  %-*s  fires  does not fire\n", (int)w, "rule");
+    for (size_t i = 0; i < t->nrules; i++)
+        print_row(pol->rules[i], w, t->rule_fired[i], t->nrows - t->rule_fired[i]);
+    if (t->nclauses)
+        printf("  %-*s  fires  does not fire\n", (int)w, "clause");
+    else
+        puts("  (no rule cites a clause)");
+    for (size_t k = 0; k < t->nclauses; k++)
+        print_row(t->clauses[k], w, t->clause_fired[k], t->nrows - t->clause_fired[k]);
+    CliText un = {0}, name = {0};
+    for (size_t i = 0; i < t->nrules; i++) {
+        name.len = 0;
+        cli_text_addf(&name, "rule %s", pol->rules[i]);
+        not_covered(name.s, t->rule_fired[i], t->nrows, &un);
+    }
+    for (size_t k = 0; k < t->nclauses; k++) {
+        name.len = 0;
+        cli_text_addf(&name, "clause \"%s\"", t->clauses[k]);
+        not_covered(name.s, t->clause_fired[k], t->nrows, &un);
+    }
+    if (un.len)
+        printf("not covered:\n%s", un.s);
+    const char *sep = "rules that cite no clause: ";
+    for (size_t i = 0; i < t->nrules; i++)
+        if (!pol->cites[i]) {
+            printf("%s%s", sep, pol->rules[i]);
+            sep = ", ";
+        }
+    if (strcmp(sep, "rules that cite no clause: "))
+        putchar('\n');
+    printf("covered %lu of %lu items (%s)", t->covered, t->items, pct);
+    if (minimum)
+        printf(met ? ", at least the minimum %s" : ", below the minimum %s", minimum);
+    putchar('\n');
+    free(un.s);
+    free(name.s);
+}
+
+/* The coverage as one JSON object of the run's "coverage" list. */
+static cJSON *coverage_json(const TestPolicy *pol, const Tally *t, const char *pct, const char *minimum, bool met)
+{
+    cJSON *jp = cli_need(cJSON_CreateObject());
+    cJSON_AddStringToObject(jp, "policy", pol->path);
+    cJSON_AddNumberToObject(jp, "evaluated", (double)t->nrows);
+    cJSON *jr = cli_need(cJSON_AddArrayToObject(jp, "rules"));
+    for (size_t i = 0; i < t->nrules; i++) {
+        cJSON *o = cli_need(cJSON_CreateObject());
+        cJSON_AddStringToObject(o, "rule", pol->rules[i]);
+        cJSON_AddItemToObject(o, "cite", pol->cites[i] ? cJSON_CreateString(pol->cites[i]) : cJSON_CreateNull());
+        cJSON_AddNumberToObject(o, "fires", (double)t->rule_fired[i]);
+        cJSON_AddNumberToObject(o, "does_not_fire", (double)(t->nrows - t->rule_fired[i]));
+        cJSON_AddItemToArray(jr, o);
+    }
+    cJSON *jc = cli_need(cJSON_AddArrayToObject(jp, "clauses"));
+    for (size_t k = 0; k < t->nclauses; k++) {
+        cJSON *o = cli_need(cJSON_CreateObject());
+        cJSON_AddStringToObject(o, "cite", t->clauses[k]);
+        cJSON_AddNumberToObject(o, "fires", (double)t->clause_fired[k]);
+        cJSON_AddNumberToObject(o, "does_not_fire", (double)(t->nrows - t->clause_fired[k]));
+        cJSON_AddItemToArray(jc, o);
+    }
+    cJSON_AddNumberToObject(jp, "covered", (double)t->covered);
+    cJSON_AddNumberToObject(jp, "items", (double)t->items);
+    cJSON_AddStringToObject(jp, "percent", pct);
+    cJSON_AddItemToObject(jp, "minimum", minimum ? cJSON_CreateString(minimum) : cJSON_CreateNull());
+    cJSON_AddBoolToObject(jp, "met", met);
+    return jp;
+}
+
+bool test_coverage(const TestRun *run, const TestPolicy *pol, long min, cJSON *jcov)
+{
+    Tally t;
+    tally(pol, &t);
+    bool met = min < 0 || t.covered * 10000 >= (unsigned long)min * t.items;
     CliText pct = {0}, minimum = {0};
-    add_percent(&pct, hundredths);
+    add_percent(&pct, t.items ? t.covered * 10000 / t.items : 10000);
     if (min >= 0)
         add_percent(&minimum, (unsigned long)min);
-
-    if (!run->json) {
-        size_t w = strlen("clause");
-        for (size_t i = 0; i < nr; i++)
-            w = text_width(pol->rules[i]) > w ? text_width(pol->rules[i]) : w;
-        for (size_t k = 0; k < nc; k++)
-            w = text_width(clauses[k]) > w ? text_width(clauses[k]) : w;
-        printf("coverage of %s (%zu case%s evaluated):\n", pol->path, nrows, nrows == 1 ? "" : "s");
-        printf("  %-*s  fires  does not fire\n", (int)w, "rule");
-        for (size_t i = 0; i < nr; i++)
-            print_row(pol->rules[i], w, rfire[i], nrows - rfire[i]);
-        if (nc)
-            printf("  %-*s  fires  does not fire\n", (int)w, "clause");
-        else
-            puts("  (no rule cites a clause)");
-        for (size_t k = 0; k < nc; k++)
-            print_row(clauses[k], w, cfire[k], nrows - cfire[k]);
-        CliText un = {0};
-        for (size_t i = 0; i < nr; i++) {
-            if (!rfire[i])
-                cli_text_addf(&un, "  rule %s never fires\n", pol->rules[i]);
-            if (rfire[i] == nrows)
-                cli_text_addf(&un, "  rule %s %s\n", pol->rules[i], nrows ? "fires in every case" : "is never evaluated");
-        }
-        for (size_t k = 0; k < nc; k++) {
-            if (!cfire[k])
-                cli_text_addf(&un, "  clause \"%s\" never fires\n", clauses[k]);
-            if (cfire[k] == nrows)
-                cli_text_addf(&un, "  clause \"%s\" %s\n", clauses[k], nrows ? "fires in every case" : "is never evaluated");
-        }
-        if (un.len)
-            printf("not covered:\n%s", un.s);
-        const char *sep = "rules that cite no clause: ";
-        for (size_t i = 0; i < nr; i++)
-            if (!pol->cites[i]) {
-                printf("%s%s", sep, pol->rules[i]);
-                sep = ", ";
-            }
-        if (strcmp(sep, "rules that cite no clause: "))
-            putchar('\n');
-        printf("covered %lu of %lu items (%s)", covered, items, pct.s);
-        if (min >= 0)
-            printf(met ? ", at least the minimum %s" : ", below the minimum %s", minimum.s);
-        putchar('\n');
-        free(un.s);
-    } else {
-        cJSON *jp = cli_need(cJSON_CreateObject());
-        cJSON_AddStringToObject(jp, "policy", pol->path);
-        cJSON_AddNumberToObject(jp, "evaluated", (double)nrows);
-        cJSON *jr = cli_need(cJSON_AddArrayToObject(jp, "rules"));
-        for (size_t i = 0; i < nr; i++) {
-            cJSON *o = cli_need(cJSON_CreateObject());
-            cJSON_AddStringToObject(o, "rule", pol->rules[i]);
-            cJSON_AddItemToObject(o, "cite", pol->cites[i] ? cJSON_CreateString(pol->cites[i]) : cJSON_CreateNull());
-            cJSON_AddNumberToObject(o, "fires", (double)rfire[i]);
-            cJSON_AddNumberToObject(o, "does_not_fire", (double)(nrows - rfire[i]));
-            cJSON_AddItemToArray(jr, o);
-        }
-        cJSON *jc = cli_need(cJSON_AddArrayToObject(jp, "clauses"));
-        for (size_t k = 0; k < nc; k++) {
-            cJSON *o = cli_need(cJSON_CreateObject());
-            cJSON_AddStringToObject(o, "cite", clauses[k]);
-            cJSON_AddNumberToObject(o, "fires", (double)cfire[k]);
-            cJSON_AddNumberToObject(o, "does_not_fire", (double)(nrows - cfire[k]));
-            cJSON_AddItemToArray(jc, o);
-        }
-        cJSON_AddNumberToObject(jp, "covered", (double)covered);
-        cJSON_AddNumberToObject(jp, "items", (double)items);
-        cJSON_AddStringToObject(jp, "percent", pct.s);
-        cJSON_AddItemToObject(jp, "minimum", min >= 0 ? cJSON_CreateString(minimum.s) : cJSON_CreateNull());
-        cJSON_AddBoolToObject(jp, "met", met);
-        cJSON_AddItemToArray(jcov, jp);
-    }
+    if (run->json)
+        cJSON_AddItemToArray(jcov, coverage_json(pol, &t, pct.s, minimum.s, met));
+    else
+        print_text(pol, &t, pct.s, minimum.s, met);
     free(pct.s);
     free(minimum.s);
-    free(rfire);
-    free(clauses);
-    free(cfire);
+    tally_free(&t);
     return met;
 }
 

@@ -162,6 +162,111 @@ static char *policy_path_for(const char *testfile, const cJSON *policy)
     return b.s;
 }
 
+/* "fires": a list of distinct rule ids; false after saying why not. */
+static bool case_fires(const char *path, const char *named, const cJSON *fires)
+{
+    const cJSON *f;
+    bool good = cJSON_IsArray(fires);
+    cJSON_ArrayForEach(f, fires) {
+        good = good && cJSON_IsString(f);
+        for (const cJSON *g = fires->child; good && g != f; g = g->next)
+            if (!strcmp(g->valuestring, f->valuestring))
+                return malformed(path, "%s: \"fires\" names `%s` twice", named, f->valuestring);
+    }
+    if (!good)
+        return malformed(path, "%s: \"fires\" must be a list of rule ids, like [\"sv-weighting\"] ([] for none)",
+                         named);
+    return true;
+}
+
+/* The record of case c, as JSON text into out->record: "record" or a
+ * base, with "set" applied, or "record_text" as written.  False after
+ * saying what is wrong. */
+static bool case_record(const char *path, const char *named, const cJSON *c, const cJSON *bases, TestCase *out)
+{
+    const cJSON *record = cJSON_GetObjectItemCaseSensitive(c, "record");
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(c, "record_text");
+    const cJSON *base = cJSON_GetObjectItemCaseSensitive(c, "base");
+    const cJSON *set = cJSON_GetObjectItemCaseSensitive(c, "set");
+    if (!!record + !!text + !!base != 1)
+        return malformed(path, "%s: give the record one way: \"record\", \"record_text\" or \"base\"", named);
+    if (text && !cJSON_IsString(text))
+        return malformed(path, "%s: \"record_text\" must be a text (the record's JSON, as it is to be read)", named);
+    if (text && set)
+        return malformed(path, "%s: \"set\" goes with \"base\" or \"record\", not with \"record_text\"", named);
+    if (set && !cJSON_IsObject(set))
+        return malformed(path, "%s: \"set\" must be an object of {\"field.path\": value}", named);
+    if (base && !cJSON_IsString(base))
+        return malformed(path, "%s: \"base\" must be the name of one of the \"bases\"", named);
+    const cJSON *from = record;
+    if (base) {
+        from = cJSON_GetObjectItemCaseSensitive(bases, base->valuestring);
+        if (!from)
+            return malformed(path, "%s: there is no base named \"%s\"", named, base->valuestring);
+    }
+    if (text) {
+        out->record = cli_strdup(text->valuestring);
+    } else {
+        cJSON *rec = cli_need(cJSON_Duplicate(from, true));
+        const cJSON *s;
+        bool set_ok = true;
+        cJSON_ArrayForEach(s, set) {
+            if (!(set_ok = set_path(path, named, rec, s->string, s)))
+                break;
+        }
+        if (set_ok)
+            out->record = cli_need(cJSON_PrintUnformatted(rec));
+        cJSON_Delete(rec);
+        if (!set_ok)
+            return false;
+    }
+    return true;
+}
+
+/* What case c expects, into out; false after saying what is wrong. */
+static bool case_expectations(const char *path, const char *named, const cJSON *c, TestCase *out)
+{
+    const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(c, "verdict");
+    if (verdict) {
+        for (int v = 0; v < 3; v++)
+            if (cJSON_IsString(verdict) && !strcmp(verdict->valuestring, test_verdict_names[v]))
+                out->verdict = v;
+        if (out->verdict < 0)
+            return malformed(path, "%s: \"verdict\" is one of \"compliant\", \"non-compliant\", \"invalid\"", named);
+    }
+    const cJSON *fires = cJSON_GetObjectItemCaseSensitive(c, "fires");
+    if (fires && !case_fires(path, named, fires))
+        return false;
+    out->fires = fires;
+    const cJSON *decisions = cJSON_GetObjectItemCaseSensitive(c, "decisions");
+    if (decisions) {
+        if (!cJSON_IsObject(decisions))
+            return malformed(path, "%s: \"decisions\" must be an object of {\"decision\": value}", named);
+        if (!no_duplicate_keys(path, named, decisions))
+            return false;
+        out->decisions = decisions;
+    }
+    const cJSON *ef = cJSON_GetObjectItemCaseSensitive(c, "error_field");
+    if (ef) {
+        if (!cJSON_IsString(ef) && !cJSON_IsNull(ef))
+            return malformed(path, "%s: \"error_field\" must be a field path like \"weighting.price\" (or null)",
+                             named);
+        out->has_error_field = true;
+        out->error_field = cJSON_IsString(ef) ? ef->valuestring : NULL;
+    }
+    if (out->verdict < 0 && !fires && !decisions && !ef)
+        return malformed(path, "%s: expects nothing: give \"verdict\", \"fires\", \"decisions\" or \"error_field\"",
+                         named);
+    bool invalid = out->verdict == SVP_INVALID || ef;
+    if (ef && out->verdict >= 0 && out->verdict != SVP_INVALID)
+        return malformed(path, "%s: \"error_field\" is for invalid records, but \"verdict\" is \"%s\"", named,
+                         test_verdict_names[out->verdict]);
+    if (invalid && (fires || decisions))
+        return malformed(path, "%s: an invalid record has no findings or decisions: drop \"fires\" and \"decisions\"",
+                         named);
+    return true;
+}
+
 static bool load_case(TestFile *tf, const cJSON *c, size_t index, const cJSON *bases, TestCase *out)
 {
     static const char *const keys[] = {"name",  "note",    "record",    "record_text", "base",
@@ -191,120 +296,7 @@ static bool load_case(TestFile *tf, const cJSON *c, size_t index, const cJSON *b
     out->name = name->valuestring;
     out->verdict = -1;
 
-    const cJSON *record = cJSON_GetObjectItemCaseSensitive(c, "record");
-    const cJSON *text = cJSON_GetObjectItemCaseSensitive(c, "record_text");
-    const cJSON *base = cJSON_GetObjectItemCaseSensitive(c, "base");
-    const cJSON *set = cJSON_GetObjectItemCaseSensitive(c, "set");
-    if (!!record + !!text + !!base != 1) {
-        malformed(tf->path, "%s: give the record one way: \"record\", \"record_text\" or \"base\"", named);
-        goto done;
-    }
-    if (text && !cJSON_IsString(text)) {
-        malformed(tf->path, "%s: \"record_text\" must be a text (the record's JSON, as it is to be read)", named);
-        goto done;
-    }
-    if (text && set) {
-        malformed(tf->path, "%s: \"set\" goes with \"base\" or \"record\", not with \"record_text\"", named);
-        goto done;
-    }
-    if (set && !cJSON_IsObject(set)) {
-        malformed(tf->path, "%s: \"set\" must be an object of {\"field.path\": value}", named);
-        goto done;
-    }
-    if (base && !cJSON_IsString(base)) {
-        malformed(tf->path, "%s: \"base\" must be the name of one of the \"bases\"", named);
-        goto done;
-    }
-    const cJSON *from = record;
-    if (base) {
-        from = cJSON_GetObjectItemCaseSensitive(bases, base->valuestring);
-        if (!from) {
-            malformed(tf->path, "%s: there is no base named \"%s\"", named, base->valuestring);
-            goto done;
-        }
-    }
-    if (text) {
-        out->record = cli_strdup(text->valuestring);
-    } else {
-        cJSON *rec = cli_need(cJSON_Duplicate(from, true));
-        const cJSON *s;
-        bool set_ok = true;
-        cJSON_ArrayForEach(s, set) {
-            if (!(set_ok = set_path(tf->path, named, rec, s->string, s)))
-                break;
-        }
-        if (set_ok)
-            out->record = cli_need(cJSON_PrintUnformatted(rec));
-        cJSON_Delete(rec);
-        if (!set_ok)
-            goto done;
-    }
-
-    const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(c, "verdict");
-    if (verdict) {
-        for (int v = 0; v < 3; v++)
-            if (cJSON_IsString(verdict) && !strcmp(verdict->valuestring, test_verdict_names[v]))
-                out->verdict = v;
-        if (out->verdict < 0) {
-            malformed(tf->path, "%s: \"verdict\" is one of \"compliant\", \"non-compliant\", \"invalid\"", named);
-            goto done;
-        }
-    }
-    const cJSON *fires = cJSON_GetObjectItemCaseSensitive(c, "fires");
-    if (fires) {
-        const cJSON *f;
-        bool good = cJSON_IsArray(fires);
-        cJSON_ArrayForEach(f, fires) {
-            good = good && cJSON_IsString(f);
-            for (const cJSON *g = fires->child; good && g != f; g = g->next)
-                if (!strcmp(g->valuestring, f->valuestring)) {
-                    malformed(tf->path, "%s: \"fires\" names `%s` twice", named, f->valuestring);
-                    goto done;
-                }
-        }
-        if (!good) {
-            malformed(tf->path, "%s: \"fires\" must be a list of rule ids, like [\"sv-weighting\"] ([] for none)",
-                      named);
-            goto done;
-        }
-        out->fires = fires;
-    }
-    const cJSON *decisions = cJSON_GetObjectItemCaseSensitive(c, "decisions");
-    if (decisions) {
-        if (!cJSON_IsObject(decisions)) {
-            malformed(tf->path, "%s: \"decisions\" must be an object of {\"decision\": value}", named);
-            goto done;
-        }
-        if (!no_duplicate_keys(tf->path, named, decisions))
-            goto done;
-        out->decisions = decisions;
-    }
-    const cJSON *ef = cJSON_GetObjectItemCaseSensitive(c, "error_field");
-    if (ef) {
-        if (!cJSON_IsString(ef) && !cJSON_IsNull(ef)) {
-            malformed(tf->path, "%s: \"error_field\" must be a field path like \"weighting.price\" (or null)", named);
-            goto done;
-        }
-        out->has_error_field = true;
-        out->error_field = cJSON_IsString(ef) ? ef->valuestring : NULL;
-    }
-    if (out->verdict < 0 && !fires && !decisions && !ef) {
-        malformed(tf->path, "%s: expects nothing: give \"verdict\", \"fires\", \"decisions\" or \"error_field\"",
-                  named);
-        goto done;
-    }
-    bool invalid = out->verdict == SVP_INVALID || ef;
-    if (ef && out->verdict >= 0 && out->verdict != SVP_INVALID) {
-        malformed(tf->path, "%s: \"error_field\" is for invalid records, but \"verdict\" is \"%s\"", named,
-                  test_verdict_names[out->verdict]);
-        goto done;
-    }
-    if (invalid && (fires || decisions)) {
-        malformed(tf->path, "%s: an invalid record has no findings or decisions: drop \"fires\" and \"decisions\"",
-                  named);
-        goto done;
-    }
-    ok = true;
+    ok = case_record(tf->path, named, c, bases, out) && case_expectations(tf->path, named, c, out);
 done:
     if (!ok) {
         free(out->record);

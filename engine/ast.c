@@ -29,6 +29,8 @@ void ast_builder_init(AstBuilder *b, Arena *arena, svp_diagnostics *diags,
     b->decision_tail = &policy->decisions;
     b->rule_tail = &policy->rules;
     b->comment_tail = &policy->comments;
+    b->map_tail = &policy->maps;
+    b->column_tail = &policy->columns;
 }
 
 static void *node(AstBuilder *b, size_t size)
@@ -56,7 +58,7 @@ static void error_at(AstBuilder *b, Span s, const char *code, const char *fmt, c
     diag_add(b->diags, SVP_ERROR, code, s.start, s.end, fmt, arg);
 }
 
-static DeclRef *add_decl(AstBuilder *b, DeclKind kind, void *decl, Span s)
+DeclRef *ast_add_decl(AstBuilder *b, DeclKind kind, void *decl, Span s)
 {
     DeclRef *d = node(b, sizeof *d);
     if (!d)
@@ -307,7 +309,7 @@ void ast_header_list(AstBuilder *b, int which, Span key, ExprList *items)
 
 void ast_params_begin(AstBuilder *b, Span s)
 {
-    b->current_params = add_decl(b, D_PARAMS, NULL, s);
+    b->current_params = ast_add_decl(b, D_PARAMS, NULL, s);
 }
 
 void ast_param(AstBuilder *b, Span name, Expr *value)
@@ -346,7 +348,7 @@ void ast_enum(AstBuilder *b, Span s, Span name, bool ordered, ExprList *members)
     e->count = i;
     *b->enum_tail = e;
     b->enum_tail = &e->next;
-    add_decl(b, D_ENUM, e, s);
+    ast_add_decl(b, D_ENUM, e, s);
 }
 
 RecordDecl *ast_record(AstBuilder *b, Span s, Span name, bool is_object)
@@ -359,7 +361,7 @@ RecordDecl *ast_record(AstBuilder *b, Span s, Span name, bool is_object)
     r->span = s;
     *b->record_tail = r;
     b->record_tail = &r->next;
-    add_decl(b, D_RECORD, r, s);
+    ast_add_decl(b, D_RECORD, r, s);
     return r;
 }
 
@@ -527,7 +529,7 @@ void ast_decision(AstBuilder *b, Span s, Span name, Span title, Clause *clauses)
     }
     *b->decision_tail = d;
     b->decision_tail = &d->next;
-    add_decl(b, D_DECISION, d, s);
+    ast_add_decl(b, D_DECISION, d, s);
 }
 
 /* Sort a rule's clauses into place, reporting repeats; the checks that need
@@ -589,7 +591,7 @@ void ast_rule(AstBuilder *b, Span s, Span id, Span title, Clause *clauses, bool 
         rule_take_clause(b, r, c);
     *b->rule_tail = r;
     b->rule_tail = &r->next;
-    add_decl(b, D_RULE, r, s);
+    ast_add_decl(b, D_RULE, r, s);
 }
 
 void ast_comment(AstBuilder *b, Span s)

@@ -67,7 +67,8 @@ typedef enum ExprKind {
     E_ALL,      /* all of a are <flag> */
     E_ANY,      /* any of a are <flag> */
     E_NAMES,    /* names of a that are <flag> */
-    E_SHARE     /* a portfolio rule's share (see Rule) */
+    E_SHARE,    /* a portfolio rule's share (see Rule) */
+    E_FIRST     /* first of a: import mappings only (engine/mapping.c) */
 } ExprKind;
 
 /* What a resolved name refers to. */
@@ -243,6 +244,40 @@ typedef struct Comment {
     struct Comment *next;
 } Comment;
 
+/* ---- Import mappings (engine/mapping.c) ---------------------------------
+ * A mapping file is parsed by the same grammar: an `import` header, then
+ * `columns`, `let`, `set` and `leave out` declarations. */
+
+typedef enum MapKind { M_LET, M_SET, M_LEAVE } MapKind;
+
+/* One case of `set FIELD when COND -> VALUE ... otherwise -> VALUE`. */
+typedef struct MapCase {
+    Expr *when;         /* NULL: otherwise */
+    Expr *value;
+    Span span;
+    struct MapCase *next;
+    struct MapCase *last; /* in the first case: the last, for appending */
+} MapCase;
+
+typedef struct MapDecl {
+    uint8_t kind;       /* MapKind */
+    Name name;          /* let name; set: the record field's path */
+    Name text;          /* leave out: the reason (raw literal) */
+    Expr *value;        /* let NAME = VALUE, set FIELD = VALUE */
+    Expr *where;        /* let NAME = LIST where CONDITION */
+    MapCase *cases;     /* set FIELD when ... -> ... */
+    Span span;
+    struct MapDecl *next;
+} MapDecl;
+
+typedef struct MapHeader {
+    Name name;          /* raw literal */
+    Name into;          /* the policy's path, raw literal */
+    Name reads;         /* the source format: ocds or csv */
+    ExprList *dates;    /* date formats, as texts */
+    Span span, dates_span;
+} MapHeader;
+
 typedef struct Policy {
     Name name, version, source, review; /* raw literals / month name */
     Expr *effective;                    /* a date literal */
@@ -256,12 +291,15 @@ typedef struct Policy {
     Decision *decisions;
     Rule *rules;
     Comment *comments;                  /* every comment, in order */
+    MapHeader *mapping;                 /* an import mapping's header, or NULL */
+    MapDecl *maps;                      /* its declarations, in order */
+    Param *columns;                     /* its `columns`: name = "header" (a text) */
     /* Declaration order, for the formatter: each entry points at one of
      * the lists above. */
     struct DeclRef *order;
 } Policy;
 
-typedef enum DeclKind { D_PARAMS, D_ENUM, D_RECORD, D_DECISION, D_RULE } DeclKind;
+typedef enum DeclKind { D_PARAMS, D_ENUM, D_RECORD, D_DECISION, D_RULE, D_COLUMNS, D_MAP } DeclKind;
 
 typedef struct DeclRef {
     uint8_t kind;       /* DeclKind */
@@ -289,6 +327,9 @@ typedef struct AstBuilder {
     Rule **rule_tail;
     Comment **comment_tail;
     DeclRef *current_params;  /* the parameters block being filled */
+    MapDecl **map_tail;
+    Param **column_tail;
+    DeclRef *current_columns; /* the columns block being filled */
     Expr *parsed_expr;        /* result of an expression-only parse */
     bool oom;
 } AstBuilder;
@@ -331,5 +372,18 @@ void ast_rule(AstBuilder *b, Span s, Span id, Span title, Clause *clauses, bool 
 Clause *ast_clause_share(AstBuilder *b, Span key, Span s, Expr *of, Expr *where);
 void ast_comment(AstBuilder *b, Span s);
 char *ast_decode_text(AstBuilder *b, const char *raw, size_t len, uint32_t at, bool keep_braces);
+DeclRef *ast_add_decl(AstBuilder *b, DeclKind kind, void *decl, Span s);
+
+/* Import mappings (engine/mapping_ast.c). */
+void map_header(AstBuilder *b, Span s, Span name);
+void map_header_item(AstBuilder *b, int which, Span key, Span value);
+void map_header_dates(AstBuilder *b, Span key, ExprList *formats);
+void map_columns_begin(AstBuilder *b, Span s);
+void map_column(AstBuilder *b, Span name, Span header);
+void map_let(AstBuilder *b, Span s, Span name, Expr *value, Expr *where);
+void map_set(AstBuilder *b, Span s, Span path, Expr *value, MapCase *cases);
+void map_leave(AstBuilder *b, Span s, Expr *when, Span reason);
+MapCase *map_case(AstBuilder *b, Span s, Expr *when, Expr *value);
+MapCase *map_cases(MapCase *list, MapCase *c);
 
 #endif

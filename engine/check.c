@@ -1010,6 +1010,9 @@ static Type check_expr_kind(Checker *C, Expr *e)
             return TYPE_ERROR;
         }
         return type_of(T_PERCENT);
+    case E_FIRST:
+        error(C, e->span, "mapping", "`first of` is for import mappings: a policy reads a record's own fields");
+        return TYPE_ERROR;
     }
     return TYPE_ERROR;
 }
@@ -1380,6 +1383,15 @@ static void check_header(Checker *C)
     svp_policy *p = C->p;
     Policy *a = &p->ast;
     Span at = a->header;
+    if (a->mapping || a->maps || a->columns) {
+        /* an import mapping given where a policy belongs (or the reverse
+         * mixed into one file): say which command reads it */
+        Span m = a->mapping ? a->mapping->span : a->maps ? a->maps->span : a->columns->name.span;
+        error(C, m, "mapping", "%s", a->mapping && !a->name.len
+                  ? "this is an import mapping, not a policy: `svp import` reads it, with the policy it names"
+                  : "an import mapping's declarations do not belong in a policy: put them in a mapping file");
+        return;
+    }
     if (C->after_syntax_errors)
         return; /* a header item may be what failed to parse */
     if (!a->name.len) {

@@ -14,10 +14,9 @@
  * so evaluation is one pass over each rule; lists come from the record and
  * are bounded by its size; all memory is the per-record scratch arena.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <assert.h>
 
 #include "eval.h"
 #include "record.h"
@@ -295,6 +294,8 @@ Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
         return eval_aggregate(ev, slots, e);
     case E_SHARE:
         return ev->share;
+    case E_FIRST: /* refused by the checker in a policy */
+        break;
     }
     return ABSENT;
 }

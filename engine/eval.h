@@ -36,7 +36,8 @@ struct svp_evaluator {
     size_t nnumbers, cap_numbers;
     cJSON *tree;               /* the record being evaluated (texts point in) */
     Buf out;                   /* a rendered result (result.c writes it) */
-    Buf msg;                   /* a finding's message, while it is built */
+    Buf msg;                   /* a finding's message while it is built; after the
+                                * rules, a decision's value while result.c renders it */
     svp_result result;
     char error_field[512];
     char error_message[512];

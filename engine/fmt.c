@@ -21,6 +21,7 @@ typedef struct Fmt {
     Buf out;
     const char *src;
     Comment *next;       /* first comment not yet printed (in source order) */
+    size_t run_width;    /* mapping: name width of the run of one-line lets or sets */
 } Fmt;
 
 static void text(Fmt *F, const char *s) { buf_puts(&F->out, s); }
@@ -132,6 +133,7 @@ static void expr_inner(Fmt *F, const Expr *e)
         text(F, " else "); expr(F, e->c);
         return;
     case E_COUNT: text(F, "count of "); expr(F, e->a); return;
+    case E_FIRST: text(F, "first of "); expr(F, e->a); return;
     case E_SUM: text(F, "sum of "); expr(F, e->a); return;
     case E_ALL: case E_ANY:
         text(F, e->kind == E_ALL ? "all of " : "any of ");
@@ -238,9 +240,10 @@ static void header(Fmt *F, const Policy *p)
     header_list(F, "clauses", p->clauses_span, p->clauses);
 }
 
+/* A `parameters` block, or a mapping's `columns` (kept as parameters). */
 static void params(Fmt *F, const DeclRef *d)
 {
-    text(F, "parameters");
+    text(F, d->kind == D_COLUMNS ? "columns" : "parameters");
     end_line(F, d->span.end);
     size_t w = 0;
     const Param *a = d->decl;
@@ -409,6 +412,88 @@ static void rule(Fmt *F, const Rule *r)
     }
 }
 
+/* ---- Import mappings ----------------------------------------------------
+ * Consecutive one-line `let`s (or `set`s) with no empty line between form
+ * a run: printed without empty lines, their `=` aligned. */
+
+static void mapping_header(Fmt *F, const Policy *p)
+{
+    const MapHeader *h = p->mapping;
+    if (!h)
+        return;
+    comments_before(F, h->span.start, 0);
+    text(F, "import ");
+    name(F, h->name);
+    end_line(F, h->name.span.end);
+    header_line(F, "into", h->into, false);
+    header_line(F, "reads", h->reads, false);
+    header_list(F, "dates", h->dates_span, h->dates);
+}
+
+/* A one-line let or set, which runs together with its neighbours. */
+static bool map_one_line(const DeclRef *d)
+{
+    if (!d || d->kind != D_MAP)
+        return false;
+    const MapDecl *m = d->decl;
+    return m->kind == M_LET || (m->kind == M_SET && !m->cases);
+}
+
+static bool map_same_run(const Fmt *F, const DeclRef *a, const DeclRef *b)
+{
+    return map_one_line(a) && map_one_line(b) && ((const MapDecl *)a->decl)->kind == ((const MapDecl *)b->decl)->kind &&
+           !blank_line_between(F, a->span.end, b->span.start);
+}
+
+static void mapping(Fmt *F, const MapDecl *m)
+{
+    if (m->kind == M_LEAVE) {
+        text(F, "leave out when ");
+        expr(F, m->value);
+        end_line(F, m->value->span.end);
+        comments_before(F, m->text.span.start, 2);
+        text(F, "  because ");
+        name(F, m->text);
+        end_line(F, m->text.span.end);
+        return;
+    }
+    text(F, m->kind == M_LET ? "let " : "set ");
+    name(F, m->name);
+    if (!m->cases) {
+        pad(F, width_of(m->name), F->run_width);
+        text(F, " = ");
+        expr(F, m->value);
+        if (m->where) {
+            text(F, " where ");
+            expr(F, m->where);
+        }
+        end_line(F, m->span.end);
+        return;
+    }
+    end_line(F, m->name.span.end);
+    size_t arrow = 0;
+    for (const MapCase *c = m->cases; c; c = c->next) {
+        size_t w = c->when ? 5 + (c->when->span.end - c->when->span.start) : 9;
+        if (w > arrow)
+            arrow = w;
+    }
+    for (const MapCase *c = m->cases; c; c = c->next) {
+        comments_before(F, c->span.start, 2);
+        size_t at = F->out.len;
+        text(F, "  ");
+        if (c->when) {
+            text(F, "when ");
+            expr(F, c->when);
+        } else {
+            text(F, "otherwise");
+        }
+        pad(F, F->out.len - at - 2, arrow);
+        text(F, " -> ");
+        expr(F, c->value);
+        end_line(F, c->span.end);
+    }
+}
+
 static void declaration(Fmt *F, const DeclRef *d)
 {
     switch ((DeclKind)d->kind) {
@@ -417,6 +502,8 @@ static void declaration(Fmt *F, const DeclRef *d)
     case D_RECORD: record(F, d->decl); break;
     case D_DECISION: decision(F, d->decl); break;
     case D_RULE: rule(F, d->decl); break;
+    case D_COLUMNS: params(F, d); break;
+    case D_MAP: mapping(F, d->decl); break;
     }
 }
 
@@ -445,12 +532,23 @@ char *svp_format(const char *file, const char *src, size_t len, const svp_alloca
             buf_init(&F.out, NULL); /* handed to the caller: C library memory */
             F.src = copy;
             F.next = tree.comments;
+            F.run_width = 0;
             header(&F, &tree);
-            bool first = !tree.name.len;
-            for (const DeclRef *r = tree.order; r; r = r->next) {
-                if (!first)
+            mapping_header(&F, &tree);
+            bool first = !tree.name.len && !tree.mapping;
+            const DeclRef *prev = NULL;
+            for (const DeclRef *r = tree.order; r; prev = r, r = r->next) {
+                bool runs_on = map_same_run(&F, prev, r);
+                if (!first && !runs_on)
                     buf_putc(&F.out, '\n');
                 first = false;
+                if (!runs_on && map_one_line(r)) {
+                    F.run_width = 0;
+                    for (const DeclRef *n = r, *before = NULL; n && (!before || map_same_run(&F, before, n));
+                         before = n, n = n->next)
+                        if (width_of(((const MapDecl *)n->decl)->name) > F.run_width)
+                            F.run_width = width_of(((const MapDecl *)n->decl)->name);
+                }
                 comments_before(&F, r->span.start, 0);
                 declaration(&F, r);
             }

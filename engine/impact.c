@@ -189,6 +189,136 @@ static void reset(Buf *b)
     buf_clear(b);
 }
 
+/* A record invalid under either version: whether it changed (became
+ * valid or invalid, or a different error), said on the record's lines. */
+static bool add_invalid(svp_impact *im, const svp_result *x, const svp_result *y)
+{
+    Buf *t = &im->text, *j = &im->json;
+    bool changed = true;
+    if (x->status == SVP_INVALID && y->status == SVP_INVALID) {
+        if (same_error(x, y)) {
+            im->invalid_both++;
+            changed = false;
+        } else {
+            im->error_changed++;
+            buf_puts(t, "error: ");
+            error_text(t, x);
+            buf_puts(t, " -> ");
+            error_text(t, y);
+        }
+    } else {
+        buf_printf(t, "verdict: %s", verdict_word(x->status));
+        if (x->status == SVP_INVALID) {
+            im->became_valid++;
+            buf_puts(t, " (");
+            error_text(t, x);
+            buf_printf(t, ") -> %s", verdict_word(y->status));
+        } else {
+            im->became_invalid++;
+            buf_puts(t, " -> invalid (");
+            error_text(t, y);
+            buf_putc(t, ')');
+        }
+    }
+    buf_puts(j, ",\"error\":{\"old\":");
+    error_json(j, x);
+    buf_puts(j, ",\"new\":");
+    error_json(j, y);
+    buf_puts(j, "},\"decisions\":{},\"fires_now\":[],\"no_longer_fires\":[]}\n");
+    return changed;
+}
+
+/* The decisions both versions have whose values differ (as a person reads
+ * them, and in kind: absent is not the text "(none)"). */
+static bool add_decisions(svp_impact *im, const svp_result *x, const svp_result *y, bool *first)
+{
+    Buf *t = &im->text, *j = &im->json;
+    bool any = false;
+    buf_puts(j, ",\"decisions\":{");
+    for (uint32_t k = 0; k < im->ndec; k++) {
+        Val va = x->slots[im->a->nfields + im->dec_a[k]], vb = y->slots[im->b->nfields + im->dec_b[k]];
+        buf_clear(&im->va);
+        buf_clear(&im->vb);
+        value_format_text(&im->va, im->a, va);
+        value_format_text(&im->vb, im->b, vb);
+        if (va.kind == vb.kind && im->va.len == im->vb.len &&
+            (!im->va.len || !memcmp(im->va.data, im->vb.data, im->va.len)))
+            continue;
+        im->dec_changed[k]++;
+        const char *name = im->a->decisions[im->dec_a[k]]->name_str;
+        if (!any) {
+            part(t, first);
+            buf_puts(t, "decisions: ");
+        } else {
+            buf_puts(t, ", ");
+        }
+        buf_printf(t, "%s: %s -> %s", name, im->va.data ? im->va.data : "", im->vb.data ? im->vb.data : "");
+        buf_puts(j, any ? "," : "");
+        buf_json_string(j, name, strlen(name));
+        buf_puts(j, ":{\"old\":");
+        value_format_json(j, im->a, va, false);
+        buf_puts(j, ",\"new\":");
+        value_format_json(j, im->b, vb, false);
+        buf_putc(j, '}');
+        any = true;
+    }
+    buf_putc(j, '}');
+    return any;
+}
+
+/* The rules (union index, through `of` in one version's order, nrules of
+ * them) that fired under `now` but not under `before`: counted in counts,
+ * listed after label on the text line and as a JSON list. */
+static bool add_rules(svp_impact *im, const char *label, const uint32_t *of, uint32_t nrules, const bool *now,
+                      const bool *before, unsigned long *counts, bool *first)
+{
+    Buf *t = &im->text, *j = &im->json;
+    bool any = false;
+    buf_putc(j, '[');
+    for (uint32_t k = 0; k < nrules; k++) {
+        uint32_t u = of[k];
+        if (!now[u] || before[u])
+            continue;
+        counts[u]++;
+        if (!any) {
+            part(t, first);
+            buf_puts(t, label);
+        }
+        buf_printf(t, "%s%s", any ? ", " : "", im->rule_id[u]);
+        buf_puts(j, any ? "," : "");
+        buf_json_text_or_null(j, im->rule_id[u]);
+        any = true;
+    }
+    buf_putc(j, ']');
+    return any;
+}
+
+/* A record valid under both versions: verdict, decisions, rules. */
+static bool add_valid(svp_impact *im, const svp_result *x, const svp_result *y)
+{
+    bool changed = false, first = true;
+    if (x->status != y->status) {
+        changed = true;
+        part(&im->text, &first);
+        buf_printf(&im->text, "verdict: %s -> %s", verdict_word(x->status), verdict_word(y->status));
+        if (y->status == SVP_NONCOMPLIANT)
+            im->to_noncompliant++;
+        else
+            im->to_compliant++;
+    }
+    changed |= add_decisions(im, x, y, &first);
+    mark_fired(im, im->a, x, im->of_a, im->fired_a);
+    mark_fired(im, im->b, y, im->of_b, im->fired_b);
+    /* Fires now: in the new version's order; no longer: the old's. */
+    buf_puts(&im->json, ",\"fires_now\":");
+    changed |= add_rules(im, "fires now: ", im->of_b, im->b->nrules, im->fired_b, im->fired_a, im->newly, &first);
+    buf_puts(&im->json, ",\"no_longer_fires\":");
+    changed |= add_rules(im, "no longer fires: ", im->of_a, im->a->nrules, im->fired_a, im->fired_b, im->no_longer,
+                         &first);
+    buf_puts(&im->json, "}\n");
+    return changed;
+}
+
 bool svp_impact_add(svp_impact *im, const svp_evaluator *old_ev, const svp_evaluator *new_ev)
 {
     if (!im)
@@ -207,124 +337,11 @@ bool svp_impact_add(svp_impact *im, const svp_evaluator *old_ev, const svp_evalu
     buf_json_text_or_null(j, id);
     buf_printf(j, ",\"line\":%lu,\"verdict\":{\"old\":\"%s\",\"new\":\"%s\"}", line, verdict_word(x->status),
                verdict_word(y->status));
-    bool changed = false, first = true;
-    if (x->status == SVP_INVALID || y->status == SVP_INVALID) {
-        if (x->status == SVP_INVALID && y->status == SVP_INVALID) {
-            if (same_error(x, y)) {
-                im->invalid_both++;
-            } else {
-                changed = true;
-                im->error_changed++;
-                buf_puts(t, "error: ");
-                error_text(t, x);
-                buf_puts(t, " -> ");
-                error_text(t, y);
-            }
-        } else {
-            changed = true;
-            buf_printf(t, "verdict: %s", verdict_word(x->status));
-            if (x->status == SVP_INVALID) {
-                im->became_valid++;
-                buf_puts(t, " (");
-                error_text(t, x);
-                buf_printf(t, ") -> %s", verdict_word(y->status));
-            } else {
-                im->became_invalid++;
-                buf_puts(t, " -> invalid (");
-                error_text(t, y);
-                buf_putc(t, ')');
-            }
-        }
-        buf_puts(j, ",\"error\":{\"old\":");
-        error_json(j, x);
-        buf_puts(j, ",\"new\":");
-        error_json(j, y);
-        buf_puts(j, "},\"decisions\":{},\"fires_now\":[],\"no_longer_fires\":[]}\n");
-    } else {
-        if (x->status != y->status) {
-            changed = true;
-            part(t, &first);
-            buf_printf(t, "verdict: %s -> %s", verdict_word(x->status), verdict_word(y->status));
-            if (y->status == SVP_NONCOMPLIANT)
-                im->to_noncompliant++;
-            else
-                im->to_compliant++;
-        }
-        buf_puts(j, ",\"decisions\":{");
-        bool any = false;
-        for (uint32_t k = 0; k < im->ndec; k++) {
-            Val va = x->slots[im->a->nfields + im->dec_a[k]], vb = y->slots[im->b->nfields + im->dec_b[k]];
-            buf_clear(&im->va);
-            buf_clear(&im->vb);
-            value_format_text(&im->va, im->a, va);
-            value_format_text(&im->vb, im->b, vb);
-            /* Compare what a person reads, and the kind (absent is not the text "(none)"). */
-            if (va.kind == vb.kind && im->va.len == im->vb.len &&
-                (!im->va.len || !memcmp(im->va.data, im->vb.data, im->va.len)))
-                continue;
-            changed = true;
-            im->dec_changed[k]++;
-            const char *name = im->a->decisions[im->dec_a[k]]->name_str;
-            if (!any) {
-                part(t, &first);
-                buf_puts(t, "decisions: ");
-            } else {
-                buf_puts(t, ", ");
-            }
-            buf_printf(t, "%s: %s -> %s", name, im->va.data ? im->va.data : "", im->vb.data ? im->vb.data : "");
-            buf_puts(j, any ? "," : "");
-            buf_json_string(j, name, strlen(name));
-            buf_puts(j, ":{\"old\":");
-            value_format_json(j, im->a, va, false);
-            buf_puts(j, ",\"new\":");
-            value_format_json(j, im->b, vb, false);
-            buf_putc(j, '}');
-            any = true;
-        }
-        buf_putc(j, '}');
-        mark_fired(im, im->a, x, im->of_a, im->fired_a);
-        mark_fired(im, im->b, y, im->of_b, im->fired_b);
-        /* Fires now: in the new version's order; no longer: the old's. */
-        buf_puts(j, ",\"fires_now\":[");
-        any = false;
-        for (uint32_t k = 0; k < im->b->nrules; k++) {
-            uint32_t u = im->of_b[k];
-            if (!im->fired_b[u] || im->fired_a[u])
-                continue;
-            changed = true;
-            im->newly[u]++;
-            if (!any) {
-                part(t, &first);
-                buf_puts(t, "fires now: ");
-            }
-            buf_printf(t, "%s%s", any ? ", " : "", im->rule_id[u]);
-            buf_puts(j, any ? "," : "");
-            buf_json_text_or_null(j, im->rule_id[u]);
-            any = true;
-        }
-        buf_puts(j, "],\"no_longer_fires\":[");
-        any = false;
-        for (uint32_t k = 0; k < im->a->nrules; k++) {
-            uint32_t u = im->of_a[k];
-            if (!im->fired_a[u] || im->fired_b[u])
-                continue;
-            changed = true;
-            im->no_longer[u]++;
-            if (!any) {
-                part(t, &first);
-                buf_puts(t, "no longer fires: ");
-            }
-            buf_printf(t, "%s%s", any ? ", " : "", im->rule_id[u]);
-            buf_puts(j, any ? "," : "");
-            buf_json_text_or_null(j, im->rule_id[u]);
-            any = true;
-        }
-        buf_puts(j, "]}\n");
-    }
+    bool changed = x->status == SVP_INVALID || y->status == SVP_INVALID ? add_invalid(im, x, y) : add_valid(im, x, y);
     buf_putc(t, '\n');
-    if (changed)
+    if (changed) {
         im->changed++;
-    else {
+    } else {
         buf_clear(t);
         buf_clear(j);
     }

@@ -1,8 +1,8 @@
 /*
- * parse.c - running the scanner and parser, and wording their errors.
+ * parse.c - running the scanner and parser, and wording syntax errors.
  *
- * The grammar and the scanner stay declarative; everything that turns a
- * token into a value or a failure into a helpful sentence is here.
+ * The grammar and the scanner stay declarative: what turns a failure into
+ * a helpful sentence is here, what turns a token into a value is lex.c.
  */
 #include "parse.h"
 
@@ -13,135 +13,6 @@
 
 #include "lexer.h"
 #include "value.h"
-
-/* ---- Scanner helpers --------------------------------------------------- */
-
-int lex_invalid(LexState *ls, SVPYYSTYPE *lval, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ls->msg, sizeof ls->msg, fmt, ap);
-    va_end(ap);
-    lval->msg = ls->msg;
-    return INVALID;
-}
-
-int lex_invalid_char(LexState *ls, SVPYYSTYPE *lval, unsigned char c)
-{
-    if (c == '\'')
-        return lex_invalid(ls, lval, "unexpected `'`: text is written in double quotes, \"like this\"");
-    if (c == '%')
-        return lex_invalid(ls, lval, "unexpected `%%`: a percentage is written with its number, like 10%%");
-    if (c == '.')
-        return lex_invalid(ls, lval, "unexpected `.`: a field path is written without spaces, like weighting.price");
-    if (c >= 0x20 && c < 0x7F)
-        return lex_invalid(ls, lval, "unexpected character `%c`", c);
-    return lex_invalid(ls, lval, "unexpected byte 0x%02X", c);
-}
-
-int lex_money(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval)
-{
-    const size_t pound = 2; /* "£" is two bytes of UTF-8 */
-    int64_t pence;
-    if (value_parse_money_literal(text + pound, len - pound, &pence)) {
-        lval->num = pence;
-        return MONEY;
-    }
-    size_t bad = strspn(text + pound, "0123456789,.");
-    if (pound + bad < len)
-        return lex_invalid(ls, lval,
-                           "`%c` is not a digit, in the money amount `%.*s`: write pounds like £100,000 or £350,000.00",
-                           text[pound + bad], (int)len, text);
-    if (strspn(text + pound, "0123456789,") == len - pound && len - pound > 19)
-        return lex_invalid(ls, lval, "the money amount `%.*s` is too large: svp handles amounts below £92,233,720,368,547,758.07",
-                           (int)len, text);
-    return lex_invalid(ls, lval,
-                       "malformed money amount `%.*s`: write pounds with commas between groups of three digits and, "
-                       "if needed, two digits of pence, like £100,000 or £350,000.00",
-                       (int)len, text);
-}
-
-int lex_amount(LexState *ls, const char *text, size_t len, int token, SVPYYSTYPE *lval, Span where)
-{
-    (void)where;
-    int64_t hundredths;
-    if (value_parse_decimal(text, len, 2, &hundredths)) {
-        lval->num = hundredths;
-        return token;
-    }
-    return lex_invalid(ls, lval, "`%.*s%s` has more than two decimals or is too large: svp is exact to a hundredth",
-                       (int)len, text, token == PERCENT ? "%" : "");
-}
-
-int lex_date(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval)
-{
-    int32_t days;
-    if (value_parse_date(text, len, &days)) {
-        lval->num = days;
-        return DATE;
-    }
-    return lex_invalid(ls, lval, "`%.*s` is not a date in the calendar: write YYYY-MM-DD, like 2020-04-01",
-                       (int)len, text);
-}
-
-void lex_comment(LexState *ls, Span s)
-{
-    if (!ls->start_token && ls->ab)
-        ast_comment(ls->ab, s);
-}
-
-void lex_open(LexState *ls, Span s)
-{
-    if (ls->depth < LEX_MAX_OPEN)
-        ls->open[ls->depth] = s;
-    ls->depth++;
-}
-
-void lex_close(LexState *ls)
-{
-    if (ls->depth > 0)
-        ls->depth--;
-}
-
-void lex_fatal(void *scanner, const char *msg)
-{
-    /* Unreachable: the scanner's few allocations come from LexState's pool
-     * (below) and are sized with room to spare.  flex cannot continue past
-     * a fatal error, so stopping is the only honest response. */
-    (void)scanner;
-    (void)msg;
-    abort();
-}
-
-/* flex's allocations (its state, one buffer header and the buffer stack)
- * come from a fixed pool inside LexState, and the text is scanned in place
- * (yy_scan_buffer), so scanning allocates nothing and cannot run out of
- * memory.  yylex_init_extra sets the extra pointer on a stand-in scanner
- * before its first allocation, so the pool is always reachable. */
-void *svpyyalloc(size_t size, void *scanner)
-{
-    LexState *ls = scanner ? svpyyget_extra(scanner) : NULL;
-    size = (size + 15) & ~(size_t)15;
-    if (!ls || ls->pool_used + size > sizeof ls->pool)
-        return NULL;
-    void *p = ls->pool + ls->pool_used;
-    ls->pool_used += size;
-    return p;
-}
-
-void *svpyyrealloc(void *p, size_t size, void *scanner)
-{
-    (void)p;
-    (void)size;
-    (void)scanner;
-    return NULL; /* in-place scanning never grows a buffer */
-}
-
-void svpyyfree(void *p, void *scanner)
-{
-    (void)p;
-    (void)scanner;
-}
 
 /* ---- Syntax errors ----------------------------------------------------- */
 

@@ -34,16 +34,7 @@ typedef struct LexState {
 
 int svpyylex(SVPYYSTYPE *lval, SVPYYLTYPE *lloc, void *scanner);
 
-int lex_money(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval);
-int lex_amount(LexState *ls, const char *text, size_t len, int token, SVPYYSTYPE *lval, Span where);
-int lex_date(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval);
-int lex_invalid(LexState *ls, SVPYYSTYPE *lval, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-int lex_invalid_char(LexState *ls, SVPYYSTYPE *lval, unsigned char c);
-void lex_comment(LexState *ls, Span s);
-void lex_open(LexState *ls, Span s);
-void lex_close(LexState *ls);
-void lex_fatal(void *scanner, const char *msg);
+#include "lex.h" /* the scanner's helpers */
 
 /* Parse a whole policy, or (expr_only) one expression, from
  * src[start, end) of the builder's source.  Diagnostics go to the builder's

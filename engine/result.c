@@ -18,12 +18,14 @@
 
 /* ---- Preparing the constant pieces, once per policy ------------------ */
 
+/* "key": */
 static void json_key(Buf *b, const char *key)
 {
     buf_json_string(b, key, strlen(key));
     buf_putc(b, ':');
 }
 
+/* A prepared piece, appended. */
 static void frag(Buf *b, Frag f) { buf_append(b, f.text, f.len); }
 
 const char *result_severity_word(int severity)
@@ -43,14 +45,11 @@ static bool keep(svp_policy *p, Buf *b, Frag *f)
     return f->text != NULL;
 }
 
-/* An array of n Frags in the policy's arena (at least one, so that an
- * empty policy still has somewhere to point). */
+/* An array of n empty Frags in the policy's arena (at least one, so that
+ * an empty policy still has somewhere to point); NULL when out of memory. */
 static Frag *frags(svp_policy *p, uint32_t n)
 {
-    Frag *f = arena_alloc(&p->arena, (n ? n : 1) * sizeof *f);
-    if (f)
-        memset(f, 0, (n ? n : 1) * sizeof *f);
-    return f;
+    return arena_alloc(&p->arena, (n ? n : 1) * sizeof(Frag)); /* zeroed */
 }
 
 bool result_prepare(svp_policy *p)
@@ -193,6 +192,7 @@ static const char *finish(Buf *b, const svp_allocator *alloc, const char *oom, s
 
 const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len)
 {
+    assert(r == &ev->result); /* a result is rendered by its own evaluator */
     const svp_policy *p = r->policy;
     Buf *b = &ev->out;
     buf_clear(b);
@@ -231,6 +231,7 @@ static void colour(Buf *b, bool on, const char *code)
 
 const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, size_t *len)
 {
+    assert(r == &ev->result);
     const svp_policy *p = r->policy;
     Buf *b = &ev->out;
     buf_clear(b);
@@ -359,6 +360,7 @@ bool svp_result_decision_find(const svp_result *r, const char *name, size_t *ind
  * runs out. */
 static const char *decision_copy(svp_evaluator *ev, const svp_result *r, size_t i, bool json)
 {
+    assert(r == &ev->result); /* the copy goes to the result's own scratch */
     if (i >= svp_result_decision_count(r))
         return NULL;
     const svp_policy *p = r->policy;

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -265,7 +266,8 @@ typedef struct svp_portfolio svp_portfolio;
 svp_portfolio *svp_portfolio_new(const svp_policy *p, const svp_allocator *alloc);
 void svp_portfolio_free(svp_portfolio *pf);
 
-/* Count the record whose result ev holds now (from its last svp_evaluate). */
+/* Count the record whose result ev holds now (from its last svp_evaluate);
+ * ev must have evaluated it under pf's own policy. */
 void svp_portfolio_add(svp_portfolio *pf, const svp_evaluator *ev);
 
 /* Add what `from` has counted to `into` (both over the same policy), as
@@ -368,6 +370,52 @@ unsigned long svp_impact_changed(const svp_impact *im);
  * im, valid until the next call on it; NULL when out of memory. */
 const char *svp_impact_summary_text(svp_impact *im, size_t *len);
 const char *svp_impact_summary_json(svp_impact *im, size_t *len);
+
+/* ==== Importing: svp import (engine/mapping.c, import.c) ================= */
+
+/* A mapping says, in the policy language, how a source (OCDS notices, a
+ * CSV register) fills the record of the policy its header names (`into`,
+ * relative to the mapping file).  Loading compiles both; the policy's own
+ * diagnostics, if it fails, come back in *policy_diags.  NULL when either
+ * has errors (*diags says what; both lists are the caller's to free, and
+ * either may be NULL). */
+typedef struct svp_mapping svp_mapping;
+
+/* True when text is a mapping (its first word is `import`), not a policy. */
+bool svp_text_is_mapping(const char *text, size_t len);
+svp_mapping *svp_mapping_load(const char *path, const svp_allocator *alloc, svp_diagnostics **diags,
+                              svp_diagnostics **policy_diags);
+svp_mapping *svp_mapping_compile(const char *name, const char *text, size_t len, const svp_allocator *alloc,
+                                 svp_diagnostics **diags, svp_diagnostics **policy_diags);
+void svp_mapping_free(svp_mapping *m);
+/* The path of the policy it fills, and that policy (owned by the mapping). */
+const char *svp_mapping_policy_path(const svp_mapping *m);
+const svp_policy *svp_mapping_policy(const svp_mapping *m);
+
+/* An import: read inputs, hand each record (one JSON line, newline
+ * included) or each item left out (the input, the item: "ocid X" or
+ * "line N", and the reason) to the sink.  OCDS procurements are written
+ * by svp_import_finish, once every release of every input is read (their
+ * releases are merged in date order); CSV rows as they are read. */
+typedef struct svp_import_sink {
+    void (*record)(void *ctx, const char *json, size_t len);
+    void (*left_out)(void *ctx, const char *input, const char *item, const char *reason);
+    void *ctx;
+} svp_import_sink;
+
+typedef struct svp_import svp_import;
+
+svp_import *svp_import_new(const svp_mapping *m, const svp_import_sink *sink, const svp_allocator *alloc);
+/* Read one input to its end.  False when it cannot be read at all (not
+ * JSON, no header row, a column the mapping names is missing, a read
+ * error): *error says why (valid until the next call). */
+bool svp_import_read(svp_import *im, FILE *in, const char *name, const char **error);
+void svp_import_finish(svp_import *im);
+unsigned long svp_import_written(const svp_import *im);
+unsigned long svp_import_left_out(const svp_import *im);
+/* "procurements" or "rows": what the items of this mapping's source are. */
+const char *svp_import_item_word(const svp_import *im);
+void svp_import_free(svp_import *im);
 
 #ifdef __cplusplus
 }

@@ -3,8 +3,9 @@
  * public header svp.h.   Usage:  embed POLICY.svp [RECORD.json ...]
  *
  * Compiles the policy, evaluates each record file named (or a built-in record
- * when none is), and prints for each the verdict, every finding (through the
- * accessor functions) and the result as the JSON line `svp eval` prints.
+ * when none is), and prints for each the verdict, every finding and decision
+ * (through the accessor functions) and the result as the JSON line `svp eval`
+ * prints.
  * Exit status: 0 when every record was evaluated, whatever the verdicts (they
  * are in the output; an application decides what to do with them); 2 when the
  * policy does not compile or a file cannot be read.  (Unlike `svp eval`, so
@@ -76,6 +77,16 @@ static void evaluate(svp_evaluator *ev, const char *name, const char *json, size
         printf("  %-7s %s: %s\n          cite: %s\n", svp_result_finding_severity(r, i),
                svp_result_finding_rule(r, i), svp_result_finding_message(r, i),
                svp_result_finding_cite(r, i));
+
+    /* Decisions (none for an invalid record) and whether a rule fired, read
+     * without parsing JSON: a decision's value as a person reads it, or
+     * svp_result_decision_json for its JSON text. */
+    for (size_t i = 0; i < svp_result_decision_count(r); i++) {
+        const char *value = svp_result_decision_text(ev, r, i);
+        printf("  decision %s: %s\n", svp_result_decision_name(r, i), value ? value : "(out of memory)");
+    }
+    if (status != SVP_INVALID)
+        printf("  sv-weighting %s\n", svp_result_rule_fired(r, "sv-weighting") ? "fired" : "did not fire");
 
     /* The same result as JSON (newline included), owned by the evaluator. */
     size_t jlen;

@@ -59,6 +59,7 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
     Clause *clause;
     Field *field;
     RecordDecl *record;
+    MapCase *mcase;
 }
 
 %token <num> MONEY "money amount" PERCENT "percentage" NUMBER "number" DATE "date"
@@ -80,6 +81,9 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %token KW_ANY "any" KW_NAMES "names" KW_THAT "that" KW_ARE "are"
 %token KW_PORTFOLIO "portfolio" KW_SHARE "share" KW_WHERE "where"
 %token KW_DATED "dated" KW_CLAUSES "clauses"
+%token KW_IMPORT "import" KW_INTO "into" KW_READS "reads" KW_DATES "dates"
+%token KW_COLUMNS "columns" KW_LET "let" KW_SET "set" KW_LEAVE "leave" KW_OUT "out"
+%token KW_FIRST "first"
 %token ARROW "->" NE "!=" LE "<=" GE ">="
 
 %type <expr> expr primary literal name
@@ -88,6 +92,7 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %type <flag> ordered truth
 %type <sev> severity
 %type <record> record_head
+%type <mcase> set_cases set_case
 %type <field> field
 
 /* A block (parameters, record fields) recovers from an error inside itself
@@ -136,6 +141,43 @@ decl
     | KW_RULE rule_id title clauses     { ast_rule(ab, @$, @2, @3, $4, false); }
     | KW_PORTFOLIO rule_id title clauses
                                         { ast_rule(ab, @$, @2, @3, $4, true); }
+    /* An import mapping (engine/mapping.c): how a source fills a record. */
+    | KW_IMPORT STRING                  { map_header(ab, @$, @2); } import_items
+    | KW_COLUMNS                        { map_columns_begin(ab, @1); } columns %prec BLOCK_END
+    | KW_LET IDENT '=' expr             { map_let(ab, @$, @2, $4, NULL); }
+    | KW_LET IDENT '=' expr KW_WHERE expr
+                                        { map_let(ab, @$, @2, $4, $6); }
+    | KW_SET field_path '=' expr        { map_set(ab, @$, @2, $4, NULL); }
+    | KW_SET field_path set_cases       { map_set(ab, @$, @2, NULL, $3); }
+    | KW_LEAVE KW_OUT KW_WHEN expr KW_BECAUSE STRING
+                                        { map_leave(ab, @$, $4, @6); }
+    ;
+
+import_items
+    : %empty
+    | import_items import_item
+    ;
+
+import_item
+    : KW_INTO STRING                    { map_header_item(ab, 'i', @1, @2); }
+    | KW_READS IDENT                    { map_header_item(ab, 'r', @1, @2); }
+    | KW_DATES texts                    { map_header_dates(ab, @1, $2); }
+    ;
+
+columns
+    : %empty
+    | columns IDENT '=' STRING          { map_column(ab, @2, @4); }
+    | columns error
+    ;
+
+set_cases
+    : set_case                          { $$ = $1; }
+    | set_cases set_case                { $$ = map_cases($1, $2); }
+    ;
+
+set_case
+    : KW_WHEN expr ARROW expr           { $$ = map_case(ab, @$, $2, $4); }
+    | KW_OTHERWISE ARROW expr           { $$ = map_case(ab, @$, NULL, $3); }
     ;
 
 header_items
@@ -286,6 +328,7 @@ primary
     | KW_ALL KW_OF primary KW_ARE truth { $$ = ast_quantifier(ab, E_ALL, $5, @$, $3); }
     | KW_ANY KW_OF primary KW_ARE truth { $$ = ast_quantifier(ab, E_ANY, $5, @$, $3); }
     | KW_SHARE                          { $$ = ast_literal(ab, E_SHARE, @1, 0); }
+    | KW_FIRST KW_OF primary            { $$ = ast_quantifier(ab, E_FIRST, false, @$, $3); }
     | KW_NAMES KW_OF primary KW_THAT KW_ARE truth
                                         { $$ = ast_quantifier(ab, E_NAMES, $6, @$, $3); }
     ;

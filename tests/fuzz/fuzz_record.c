@@ -8,6 +8,9 @@
  * reachable from statics until the process ends, and a leak report means
  * svp lost memory of its own.
  *
+ * Each input is also evaluated under a version set (the policy and a copy
+ * in force from 2030), which picks the version by the record's date.
+ *
  * Each input is evaluated twice, without and with explain (line 1, then
  * the largest line number, which invalid results echo), and each time the
  * result is read through every accessor and rendered with svp_result_json
@@ -54,7 +57,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static FuzzAlloc fuzz_alloc;
 static svp_policy *policy;
 static svp_evaluator *evaluator;
+/* The policy and a later version of it (the same text, in force from
+ * 2030), and an evaluator that picks between them by the record's date. */
+static svp_policy *later;
+static svp_versions *versions;
+static svp_evaluator *by_date;
 static int oracles;
+
+/* The version set, when the policy's text names the date it takes effect
+ * (the council's does): a copy taking effect in 2030 is the later version. */
+static void init_versions(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    static char text[1 << 20];
+    size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[len] = '\0';
+    char *at = strstr(text, "effective ");
+    if (!at || len < 20)
+        return;
+    memcpy(at + strlen("effective "), "2030-04-01", 10);
+    later = svp_policy_compile("later.svp", text, len, &fuzz_alloc.api, NULL);
+    const svp_policy *both[2] = {policy, later};
+    const char *const files[2] = {"policy.svp", "later.svp"};
+    versions = later ? svp_versions_new(both, files, 2, "2025-01-01", &fuzz_alloc.api, NULL) : NULL;
+    by_date = versions ? svp_evaluator_new_versions(versions, "2025-01-01", &fuzz_alloc.api) : NULL;
+}
 
 static void init(void)
 {
@@ -74,6 +103,7 @@ static void init(void)
         exit(2);
     }
     svp_diagnostics_free(d);
+    init_versions(path);
     evaluator = svp_evaluator_new(policy, &fuzz_alloc.api);
     if (!evaluator) {
         fprintf(stderr, "fuzz_record: out of memory making the evaluator\n");
@@ -81,8 +111,8 @@ static void init(void)
     }
 }
 
-/* Read every accessor of a result. */
-static void exercise_result(const svp_result *r)
+/* Read every accessor of a result (ev: the evaluator that made it). */
+static void exercise_result(svp_evaluator *ev, const svp_result *r)
 {
     svp_status status = svp_result_status(r);
     if (status != SVP_COMPLIANT && status != SVP_NONCOMPLIANT && status != SVP_INVALID)
@@ -104,6 +134,15 @@ static void exercise_result(const svp_result *r)
     }
     /* One past the end: the accessors must not read out of bounds. */
     fuzz_touch_str(svp_result_finding_rule(r, n));
+    fuzz_touch_str(svp_result_error_code(r));
+    (void)svp_result_rule_fired(r, "sv-weighting");
+    size_t nd = svp_result_decision_count(r);
+    for (size_t i = 0; i <= nd; i++) {
+        fuzz_touch_str(svp_result_decision_name(r, i));
+        fuzz_touch_str(svp_result_decision_title(r, i));
+        fuzz_touch_str(svp_result_decision_json(ev, r, i));
+        fuzz_touch_str(svp_result_decision_text(ev, r, i));
+    }
 }
 
 /* The JSON line must be valid JSON: one object, one trailing newline. */
@@ -117,16 +156,17 @@ static void check_json(const char *json, size_t len)
     cJSON_Delete(root);
 }
 
-static svp_status evaluate(const char *json, size_t size, bool explain, size_t *findings, svp_portfolio *pf)
+static svp_status evaluate(svp_evaluator *ev, const char *json, size_t size, bool explain, size_t *findings,
+                           svp_portfolio *pf)
 {
-    const svp_result *r = svp_evaluate(evaluator, json, size, explain ? ULONG_MAX : 1, explain);
+    const svp_result *r = svp_evaluate(ev, json, size, explain ? ULONG_MAX : 1, explain);
     if (!r)
         abort(); /* svp.h: never NULL */
     if (pf)
-        svp_portfolio_add(pf, evaluator);
-    exercise_result(r);
+        svp_portfolio_add(pf, ev);
+    exercise_result(ev, r);
     size_t len = 0;
-    const char *out = svp_result_json(evaluator, r, &len);
+    const char *out = svp_result_json(ev, r, &len);
     if (out) {
         fuzz_touch(out, len);
         if (oracles)
@@ -134,7 +174,7 @@ static svp_status evaluate(const char *json, size_t size, bool explain, size_t *
     }
     for (int color = 0; color < 2; color++) {
         len = 0;
-        out = svp_result_text(evaluator, r, color, &len);
+        out = svp_result_text(ev, r, color, &len);
         if (out)
             fuzz_touch(out, len);
     }
@@ -150,8 +190,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t plain_findings = 0, explained_findings = 0;
     /* A register of two records, this one twice, for the portfolio rules. */
     svp_portfolio *pf = svp_portfolio_new(policy, &fuzz_alloc.api);
-    svp_status plain = evaluate(json, size, false, &plain_findings, pf);
-    svp_status explained = evaluate(json, size, true, &explained_findings, pf);
+    svp_status plain = evaluate(evaluator, json, size, false, &plain_findings, pf);
+    svp_status explained = evaluate(evaluator, json, size, true, &explained_findings, pf);
+    if (by_date) { /* the same record, its version picked by its date */
+        size_t dated_findings = 0;
+        (void)evaluate(by_date, json, size, false, &dated_findings, NULL);
+    }
     if (pf) {
         (void)svp_portfolio_rule_count(pf);
         svp_status status = svp_portfolio_status(pf);

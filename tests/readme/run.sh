@@ -16,9 +16,11 @@
 #     run; nor is any other block (```, ```json...).
 #   - Commands run one after the other, each with `bash -c`, from the root of
 #     a scratch copy of the repository (so `svp fmt -w` or a file written to
-#     the current folder changes nothing real), where build/ is the folder
-#     of the svp under test: `build/svp` is that svp.  Standard input is
-#     empty; NO_COLOR is unset and the output is not a terminal.
+#     the current folder changes nothing real), where build/ stands for the
+#     folder of the svp under test: `build/svp` is that svp, `build/libsvp.a`
+#     its library, and `cc` the C compiler with the run's EXTRA_CFLAGS and
+#     EXTRA_LDFLAGS.  Standard input is empty; NO_COLOR is unset and the
+#     output is not a terminal.
 #   - A command line ending in " \" goes on on the next line (as in the
 #     shell; the lines are passed to bash as they are).
 #   - In what a command prints:
@@ -40,11 +42,19 @@ else
     mapfile -t docs < <(find . -path ./build -prune -o -path ./.git -prune -o -name '*.md' -print | sed 's|^\./||' | sort)
 fi
 
-# A scratch copy of the repository, build/ being the folder of the svp under test.
+# A scratch copy of the repository.  Its build/ holds a link to each thing
+# in the folder of the svp under test (so what a command writes there, such
+# as `cc -o build/embed`, replaces a link, not the real file).
 work=$tmp/repo
-mkdir -p "$work"
+mkdir -p "$work/build"
 tar -C "$root" --exclude=./build --exclude=./.git -cf - . | tar -C "$work" -xf - || exit 2
-ln -s "$(dirname "$svp")" "$work/build"
+for built in "$(dirname "$svp")"/*; do ln -s "$built" "$work/build/"; done
+# `cc` is the C compiler with the run's flags (make sanitize and make coverage
+# build the library with flags a program that links it needs too).
+mkdir -p "$tmp/bin"
+real_cc=$(command -v "${CC:-cc}") || exit 2
+printf '#!/bin/sh\nexec %s %s "$@" %s\n' "$real_cc" "${EXTRA_CFLAGS:-}" "${EXTRA_LDFLAGS:-}" > "$tmp/bin/cc"
+chmod +x "$tmp/bin/cc"
 
 # expected FILE: the expected output with wrapped lines joined.
 unwrap() {
@@ -91,7 +101,7 @@ matches() {
 run_one() { # DOC LINE COMMAND_FILE EXPECTED_FILE
     local doc=$1 line=$2 cmdfile=$3 want=$4
     unwrap "$want" > "$tmp/want"
-    (cd "$work" && bash -c "$(cat "$cmdfile")" < /dev/null > "$tmp/got" 2>&1)
+    (cd "$work" && PATH=$tmp/bin:$PATH env -u NO_COLOR bash -c "$(cat "$cmdfile")" < /dev/null > "$tmp/got" 2>&1)
     if matches "$tmp/want" "$tmp/got"; then
         pass
     else
