@@ -164,10 +164,14 @@ unit: $(UNIT_TESTS)
 golden: $(BUILD)/svp
 	bash tests/check/run.sh $(BUILD)/svp
 	bash tests/fmt/run.sh $(BUILD)/svp
+	bash tests/check/cost.sh $(BUILD)/svp
 
 e2e: $(BUILD)/svp
 	bash tests/eval/run.sh $(BUILD)/svp
 	bash tests/eval/long-line.sh $(BUILD)/svp
+	bash tests/eval/input.sh $(BUILD)/svp
+	bash tests/eval/records.sh $(BUILD)/svp
+	bash tests/cli/run.sh $(BUILD)/svp
 	bash tests/eval/colour.sh $(BUILD)/svp
 	bash tests/eval/jobs.sh $(BUILD)/svp
 	bash tests/portfolio/run.sh $(BUILD)/svp
@@ -181,15 +185,22 @@ e2e: $(BUILD)/svp
 
 # Every input fuzzing ever found a problem with, replayed (no clang needed:
 # the harnesses link with a plain main).
-REPLAY = $(BUILD)/tests/replay_policy $(BUILD)/tests/replay_record
+REPLAY = $(BUILD)/tests/replay_policy $(BUILD)/tests/replay_record $(BUILD)/tests/replay_batch
 $(BUILD)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.h $(BUILD)/libsvp.a \
                         $(PUBLIC_INC)/svp.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(PUBLIC_INC) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c \
 	    $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
 
+# The batch reader's harness is the command's code (cli/input.c), not the library's.
+$(BUILD)/tests/replay_batch: tests/fuzz/replay.c tests/fuzz/fuzz_batch.c cli/input.c cli/util.c cli/cli.h $(BUILD)/libsvp.a \
+                            $(PUBLIC_INC)/svp.h | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(PUBLIC_INC) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_batch.c \
+	    cli/input.c cli/util.c $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
+
 replay: $(REPLAY)
 	SVP_FUZZ_OOM=all $(BUILD)/tests/replay_policy tests/fuzz/regressions/policy
 	$(BUILD)/tests/replay_record tests/fuzz/regressions/record
+	$(BUILD)/tests/replay_batch tests/fuzz/regressions/batch
 
 # The build from clean (generators once, make LTO=, cli/ sees only svp.h) and
 # make install / uninstall with pkg-config and the man pages.

@@ -72,7 +72,7 @@ int cli_check(int argc, char **argv)
     free(files);
     /* Versions are compared among the files that compiled, policy by
      * policy: files of different policies are checked each on its own. */
-    fflush(stdout); /* the "ok" lines before any warning about versions */
+    cli_flush(); /* the "ok" lines before any warning about versions */
     int versions = cli_check_version_sets(&v, today_arg);
     if (versions > status)
         status = versions;

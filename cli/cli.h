@@ -34,16 +34,23 @@ void cli_print_diagnostics(const svp_diagnostics *d);
 /* util.c: small things every command needs. */
 /* True when s[0..n) is only spaces, tabs and line ends. */
 bool cli_blank_line(const char *s, size_t n);
-/* n without a trailing LF or CRLF. */
-size_t cli_trim_eol(const char *s, size_t n);
 /* The longest batch line read whole (the record size limit). */
 #define CLI_MAX_LINE (1u << 20)
-/* getline, except that a longer line than CLI_MAX_LINE is not kept: its
- * length comes back as CLI_MAX_LINE + 1 (so memory stays bounded). */
-ssize_t cli_getline(char **buf, size_t *cap, FILE *in);
 /* When argv[*i] is `--format X` or `--format=X`: store X, step *i past
  * it, and say true. */
 bool cli_take_format(int argc, char **argv, int *i, const char **format);
+/* fflush(stdout), remembering why the first failure failed (errno) for
+ * cli_output_error; main() reports a failed write and exits 2. */
+int cli_flush(void);
+int cli_output_error(void);
+/* fwrite to stdout, remembering why it failed, as cli_flush. */
+bool cli_write(const char *text, size_t len);
+/* Write s to f with control characters and bytes that are not UTF-8
+ * escaped (svp_terminal_text): for text from a record or a policy. */
+void cli_put_safe(FILE *f, const char *s);
+/* For diff and impact, which compare two versions: when one of paths is
+ * a folder, say so (they take one file per version) and return true. */
+bool cli_refuse_folders(const char *command, const char *const *paths, int n);
 /* Compile one policy file; on failure print its diagnostics, NULL. */
 svp_policy *cli_load_policy(const char *path);
 
@@ -65,13 +72,17 @@ void cli_text_add(CliText *t, const char *s);
 void cli_text_addf(CliText *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The whole file at path (at most max bytes), NUL-terminated, its length
  * in *len; free() it.  NULL with errno set when it cannot be read
- * (EISDIR for a folder, EFBIG when larger than max). */
+ * (EISDIR for a folder, ENODEV for anything else that is not a regular
+ * file, refused unread: a FIFO or a device; EFBIG when larger than max). */
 char *cli_read_file(const char *path, size_t max, size_t *len);
 
-/* input.c: the records of an input (README, `svp eval`). */
+/* input.c: the records of an input (README, `svp eval`): one JSON value
+ * (a record, or an array of records), else JSON Lines. */
 typedef void (*CliRecordFn)(void *ctx, const char *text, size_t len, unsigned long line);
-/* Hand every record of path ("-": standard input) to each, in order.
- * Returns 0, or 2 when the input cannot be read (said on stderr). */
+/* Hand every record of path ("-": standard input) to each, in order: its
+ * text (valid only during the call) and its line (for an array, its
+ * position).  Returns 0, or 2 when the input cannot be read (said on
+ * stderr; the records read before the failure were handed out). */
 int cli_read_records(const char *path, CliRecordFn each, void *ctx);
 bool cli_has_suffix(const char *s, const char *suffix);
 

@@ -45,6 +45,9 @@ int cli_diff(int argc, char **argv)
     int status = arguments(argc, argv, &old_path, &new_path, &json);
     if (status)
         return status;
+    const char *versions[] = {old_path, new_path};
+    if (cli_refuse_folders("diff", versions, 2))
+        return 2;
     svp_policy *a = cli_load_policy(old_path), *b = cli_load_policy(new_path);
     if (!a || !b) {
         svp_policy_free(a);
@@ -65,7 +68,7 @@ int cli_diff(int argc, char **argv)
         fwrite(out, 1, len, stdout);
         status = svp_diff_count(d) ? 1 : 0;
     }
-    if (fflush(stdout) != 0)
+    if (cli_flush() != 0)
         status = 2;
     svp_diff_free(d);
     svp_policy_free(a);

@@ -1,20 +1,23 @@
 /*
- * eval.c - `svp eval POLICY RECORDS|- [--format text|json] [--explain]`.
+ * eval.c - `svp eval POLICY RECORDS|- [--format text|json] [--explain] [--partial]`.
  *
- * Input is one JSON record (a .json file, pretty-printed or not) or a batch
- * in JSON Lines.  Which one: a .jsonl/.ndjson file is always a batch;
- * otherwise, if the first non-blank line is a JSON value on its own, the
- * input is read as JSON Lines, else the whole input is one record.  A batch
- * streams: one line in, one result out, so memory does not grow with the
- * batch.  Every non-blank line gets exactly one result line, in order.
+ * Input is one JSON record, a batch in JSON Lines or a JSON array of
+ * records (cli/input.c decides which).  A batch streams: one line in, one
+ * result out, so memory does not grow with the batch.  Every non-blank
+ * line gets exactly one result line, in order.
+ *
+ * --partial evaluates records that are not complete yet (SVP_EVAL_PARTIAL):
+ * missing required fields are listed, and the rules waiting for them.
  *
  * Exit status: 2 when the policy does not compile, the command line is
  * wrong, or any record is invalid; else 1 when any record is
- * non-compliant; else 0.
+ * non-compliant; else 3 when any record is incomplete (--partial only:
+ * some rule of severity error waits for a missing field); else 0.
  *
  * `svp portfolio POLICY RECORDS|- [--format text|json]` reads the same
  * input, evaluates the policy's portfolio rules over the whole register,
- * and prints one result for it.
+ * and prints one result for it.  Of each record it reads only the fields
+ * the portfolio rules read (SVP_EVAL_PORTFOLIO_FIELDS).
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -32,30 +35,58 @@ typedef struct EvalRun {
     svp_versions *set;      /* several versions: the library picks one per record */
     svp_portfolio **pf;     /* `svp portfolio`, one per worker: tally records, print no line each */
     unsigned jobs;
-    bool json, explain, colour;
+    bool json, colour;
+    unsigned flags;         /* SVP_EVAL_*: --explain, --partial; portfolio fields */
+    int worst;              /* the exit status of the records: 0, 3, 1 or 2, each worse */
 } EvalRun;
+
+/* Add s to t with control characters and bytes that are not UTF-8 escaped
+ * (svp_terminal_text), as cli_put_safe writes it. */
+static void add_safe(CliText *t, const char *s)
+{
+    char *safe = svp_terminal_text(s, strlen(s));
+    cli_text_add(t, safe ? safe : "(out of memory)");
+    svp_string_free(safe);
+}
 
 /* Say (for stderr) why record r is invalid (its line on stdout says it
  * too). */
 static void say_invalid(const svp_result *r, CliText *err)
 {
-    const char *id = svp_result_id(r), *field = svp_result_error_field(r);
+    const char *id = svp_result_id(r);
     const char *code = svp_result_error_code(r);
     bool no_version = code && !strcmp(code, "no-version");
-    cli_text_addf(err, "svp: line %lu%s%s%s: %s%s%s%s\n", svp_result_line(r), id ? " (" : "", id ? id : "",
-                  id ? ")" : "", no_version ? "" : "invalid record: ", field && !no_version ? field : "",
-                  field && !no_version ? ": " : "", svp_result_error_message(r));
+    /* every problem, a line each; what came from the record is escaped:
+     * it could hold ESC sequences */
+    for (size_t i = 0; i < svp_result_error_count(r); i++) {
+        const char *field = svp_result_error_field_at(r, i);
+        cli_text_addf(err, "svp: line %lu", svp_result_line(r));
+        if (id) {
+            cli_text_add(err, " (");
+            add_safe(err, id);
+            cli_text_add(err, ")");
+        }
+        cli_text_add(err, no_version ? ": " : ": invalid record: ");
+        if (field && !no_version) {
+            add_safe(err, field);
+            cli_text_add(err, ": ");
+        }
+        add_safe(err, svp_result_error_message_at(r, i));
+        cli_text_add(err, "\n");
+    }
+    if (svp_result_errors_dropped(r))
+        cli_text_addf(err, "svp: line %lu: and %zu more problems\n", svp_result_line(r), svp_result_errors_dropped(r));
 }
 
 /* One record, on worker w (jobs.h): its result line (or its tally, for
  * `svp portfolio`), what is said on stderr, and its part of the exit
- * status (2 invalid, 1 non-compliant). */
+ * status (2 invalid, 1 non-compliant, 3 incomplete with --partial). */
 static void evaluate(void *ctx, unsigned w, const char *text, size_t len, unsigned long line, CliJobResult *res)
 {
     EvalRun *run = ctx;
     svp_evaluator *ev = run->ev[w];
     cli_json_arena_next_record();
-    const svp_result *r = svp_evaluate(ev, text, len, line, run->explain);
+    const svp_result *r = svp_evaluate_with(ev, text, len, line, run->flags);
     size_t out_len = 0;
     if (run->pf) {
         svp_portfolio_add(run->pf[w], ev);
@@ -73,6 +104,8 @@ static void evaluate(void *ctx, unsigned w, const char *text, size_t len, unsign
         res->status = 2;
     } else if (s == SVP_NONCOMPLIANT) {
         res->status = 1;
+    } else if (s == SVP_INCOMPLETE) {
+        res->status = 3; /* --partial: a record waits for missing fields */
     }
     /* The record's tree lives in the cJSON arena, which the next record
      * reuses: let go of it now. */
@@ -94,9 +127,15 @@ static int print_portfolio(EvalRun *run, int status)
         return 2;
     }
     fwrite(out, 1, len, stdout);
+    svp_status verdict = svp_portfolio_status(pf);
+    if (verdict == SVP_INVALID) {
+        cli_flush();
+        fprintf(stderr, "svp: %s\n", svp_portfolio_error(pf));
+        return 2;
+    }
     if (status == 2)
         return 2;
-    return svp_portfolio_status(pf) == SVP_NONCOMPLIANT ? 1 : 0;
+    return verdict == SVP_NONCOMPLIANT ? 1 : 0;
 }
 
 /* `svp eval` and `svp portfolio` share everything but what they print. */
@@ -104,7 +143,7 @@ static int run_command(int argc, char **argv, bool portfolio)
 {
     const char *cmd = portfolio ? "portfolio" : "eval";
     const char *format = NULL, *as_of = NULL;
-    bool explain = false, bad_jobs = false;
+    bool explain = false, partial = false, bad_jobs = false;
     unsigned jobs = cli_default_jobs();
     char **positional = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *positional);
     int npos = 0;
@@ -114,6 +153,8 @@ static int run_command(int argc, char **argv, bool portfolio)
         const char *a = argv[i];
         if (!strcmp(a, "--explain") && !portfolio)
             explain = true;
+        else if (!strcmp(a, "--partial") && !portfolio)
+            partial = true;
         else if (cli_take_format(argc, argv, &i, &format))
             ;
         else if (cli_take_jobs(argc, argv, &i, &jobs, &bad_jobs))
@@ -168,16 +209,20 @@ static int run_command(int argc, char **argv, bool portfolio)
     }
     run.json = format ? !strcmp(format, "json") : !isatty(fileno(stdout));
     run.colour = !run.json && cli_use_colour(stdout);
-    run.explain = explain;
+    run.flags = (explain ? SVP_EVAL_EXPLAIN : 0u) | (partial ? SVP_EVAL_PARTIAL : 0u) |
+                (portfolio ? SVP_EVAL_PORTFOLIO_FIELDS : 0u);
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     cli_json_arena_install();
-    status = ok ? cli_jobs_run(input, jobs, evaluate, &run) : 2;
+    /* Input that could not be read (or not to its end) makes the status 2;
+     * the reader has said why on stderr. */
+    bool read = ok && cli_jobs_run(input, jobs, evaluate, &run, &run.worst) == 0;
+    status = !ok || !read ? 2 : run.worst;
     if (!ok)
         fputs("svp: out of memory\n", stderr);
-    else if (portfolio)
+    else if (portfolio && read) /* figures over part of a register would mislead: none */
         status = print_portfolio(&run, status);
-    fflush(stdout);
+    cli_flush();
     for (unsigned w = 0; w < jobs; w++) {
         if (run.pf)
             svp_portfolio_free(run.pf[w]);

@@ -3,8 +3,12 @@
  * with -w rewrite the file in place.  The rewrite is atomic: the new text
  * goes to a temporary file beside the original, is flushed to disk, and
  * then renamed over it, so a crash leaves either the old file or the new
- * one, never half of either.
+ * one, never half of either.  A symbolic link is followed (the target is
+ * rewritten, the link stays); the file keeps its mode and owner; a
+ * read-only file is refused; a file-size limit (SIGXFSZ) fails the write
+ * and the temporary file is removed.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,69 +18,77 @@
 
 #include "cli.h"
 
-static char *read_all(const char *path, size_t *len)
+/* The file -w rewrites: path itself, or the file a symbolic link leads to
+ * (the link stays a link).  A new string (free), or NULL with errno. */
+static char *target_of(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    struct stat st;
+    if (lstat(path, &st) != 0)
         return NULL;
-    size_t cap = 65536, n = 0;
-    char *data = malloc(cap);
-    while (data) {
-        size_t got = fread(data + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        char *bigger = cap < (64u << 20) ? realloc(data, cap * 2) : NULL;
-        if (!bigger) {
-            free(data);
-            data = NULL;
-            errno = ENOMEM;
-            break;
-        }
-        data = bigger;
-        cap *= 2;
+    if (!S_ISLNK(st.st_mode)) {
+        char *copy = malloc(strlen(path) + 1);
+        return copy ? strcpy(copy, path) : NULL;
     }
-    int err = ferror(f) ? EIO : 0;
-    fclose(f);
-    if (err) {
-        free(data);
-        errno = err;
-        return NULL;
-    }
-    *len = n;
-    return data;
+    return realpath(path, NULL);
 }
 
-static bool write_atomically(const char *path, const char *text, size_t len)
+/* Write text to the open descriptor fd, all of it. */
+static bool write_all(int fd, const char *text, size_t len)
 {
+    for (size_t done = 0; done < len;) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        done += (size_t)w;
+    }
+    return true;
+}
+
+/* Replace the file at path (not a link: see target_of) with text,
+ * atomically: a temporary file beside it, with its mode and owner,
+ * flushed to disk and renamed over it.  A read-only file is refused.
+ * False with errno (and *why for svp's own reasons) on failure; the
+ * temporary file never stays behind. */
+static bool write_atomically(const char *path, const char *text, size_t len, const char **why)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return false;
+    if (!(st.st_mode & 0222) || access(path, W_OK) != 0) {
+        *why = "the file is read-only: make it writable to rewrite it";
+        return false;
+    }
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
     if (!tmp)
         return false;
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".svpfmt-XXXXXX", 15);
+    /* a file-size limit fails the write (main ignores SIGXFSZ), so the
+     * temporary file is removed below rather than left behind */
     int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
-        return false;
+    bool ok = fd >= 0;
+    if (ok && (st.st_uid != geteuid() || st.st_gid != getegid()) && fchown(fd, st.st_uid, st.st_gid) != 0) {
+        *why = "svp cannot give the rewritten file the same owner";
+        ok = false;
     }
-    struct stat st;
-    bool ok = true;
-    if (stat(path, &st) == 0)
-        ok = fchmod(fd, st.st_mode & 07777) == 0;
-    for (size_t done = 0; ok && done < len;) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        ok = w > 0;
-        done += ok ? (size_t)w : 0;
+    ok = ok && fchmod(fd, st.st_mode & 07777) == 0;
+    ok = ok && write_all(fd, text, len) && fsync(fd) == 0;
+    int err = errno;
+    if (fd >= 0 && close(fd) != 0 && ok) {
+        ok = false;
+        err = errno;
     }
-    ok = ok && fsync(fd) == 0;
-    ok = (close(fd) == 0) && ok;
-    ok = ok && rename(tmp, path) == 0;
-    if (!ok)
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        err = errno;
+    }
+    if (!ok && fd >= 0)
         unlink(tmp);
     free(tmp);
+    errno = err;
     return ok;
 }
 
@@ -97,9 +109,13 @@ int cli_fmt(int argc, char **argv)
     if (!path)
         return cli_usage_error("%s", "fmt needs a policy file");
     size_t len = 0;
-    char *src = read_all(path, &len);
+    svp_diagnostics *why = NULL;
+    char *src = svp_policy_read(path, &len, &why);
     if (!src) {
-        fprintf(stderr, "svp: cannot read %s: %s\n", path, strerror(errno));
+        cli_print_diagnostics(why);
+        if (!why)
+            fprintf(stderr, "svp: out of memory reading %s\n", path);
+        svp_diagnostics_free(why);
         return 2;
     }
     svp_diagnostics *d = NULL;
@@ -111,12 +127,15 @@ int cli_fmt(int argc, char **argv)
         cli_print_diagnostics(d);
         status = 1;
     } else if (write_back) {
-        if (!write_atomically(path, out, out_len)) {
-            fprintf(stderr, "svp: cannot write %s: %s\n", path, strerror(errno));
+        const char *why_not = NULL;
+        char *target = target_of(path);
+        if (!target || !write_atomically(target, out, out_len, &why_not)) {
+            fprintf(stderr, "svp: cannot write %s: %s\n", path, why_not ? why_not : strerror(errno));
             status = 2;
         }
+        free(target);
     } else {
-        fwrite(out, 1, out_len, stdout);
+        cli_write(out, out_len);
     }
     svp_string_free(out);
     svp_diagnostics_free(d);

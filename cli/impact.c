@@ -77,6 +77,8 @@ int cli_impact(int argc, char **argv)
     if (bad_jobs)
         return cli_usage_error("--jobs takes a whole number of threads from 1 to %s", CLI_JOBS_MAX_TEXT);
 
+    if (cli_refuse_folders("impact", paths, 2))
+        return 2;
     svp_policy *a = cli_load_policy(paths[0]), *b = cli_load_policy(paths[1]);
     if (!a || !b) {
         svp_policy_free(a);
@@ -102,7 +104,10 @@ int cli_impact(int argc, char **argv)
     if (!ok) {
         fputs("svp: out of memory\n", stderr);
     } else {
-        status = cli_jobs_run(paths[2], jobs, compare, &run);
+        int worst = 0; /* records give no status of their own here */
+        status = cli_jobs_run(paths[2], jobs, compare, &run, &worst);
+        if (worst == 2)
+            status = 2; /* out of memory, said */
         svp_impact *im = run.im[0];
         for (unsigned w = 1; w < jobs; w++)
             svp_impact_merge(im, run.im[w]);
@@ -122,7 +127,7 @@ int cli_impact(int argc, char **argv)
             status = svp_impact_changed(im) ? 1 : 0;
         }
     }
-    if (fflush(stdout) != 0)
+    if (cli_flush() != 0)
         status = 2;
     for (unsigned w = 0; w < jobs; w++) {
         if (run.im)

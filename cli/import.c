@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -43,6 +44,11 @@ static svp_mapping *load_mapping(const char *path)
 
 bool cli_is_mapping_file(const char *path)
 {
+    /* only a regular file is looked into: opening a FIFO would block (what
+     * is not a regular file is refused when it is read as a policy) */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
     FILE *f = fopen(path, "rb");
     if (!f)
         return false;

@@ -49,23 +49,29 @@ static void result_free(CliJobResult *res)
     free(res->err.s);
 }
 
+/* How bad an exit status is: 0, 3 (incomplete), 1, 2 in that order. */
+static int badness(int status)
+{
+    return status == 3 ? 1 : status == 1 ? 2 : status == 2 ? 3 : 0;
+}
+
 /* Write res out (stdout, then stderr after flushing stdout) and fold its
  * status into *worst. */
 static void result_write(const CliJobResult *res, int *worst)
 {
     if (res->out.len)
-        fwrite(res->out.s, 1, res->out.len, stdout);
+        cli_write(res->out.s, res->out.len);
     if (res->err.len) {
-        fflush(stdout);
+        cli_flush();
         fwrite(res->err.s, 1, res->err.len, stderr);
     }
     int status = res->status;
     if (res->oom) {
-        fflush(stdout);
+        cli_flush();
         fputs("svp: out of memory\n", stderr);
         status = 2;
     }
-    if (status > *worst)
+    if (badness(status) > badness(*worst))
         *worst = status;
 }
 
@@ -75,7 +81,7 @@ typedef struct Inline {
     CliJobWork work;
     void *ctx;
     CliJobResult res;
-    int worst;
+    int *worst;
 } Inline;
 
 static void inline_record(void *ctx, const char *text, size_t len, unsigned long line)
@@ -83,7 +89,7 @@ static void inline_record(void *ctx, const char *text, size_t len, unsigned long
     Inline *in = ctx;
     result_clear(&in->res);
     in->work(in->ctx, 0, text, len, line, &in->res);
-    result_write(&in->res, &in->worst);
+    result_write(&in->res, in->worst);
 }
 
 /* ---- several threads ------------------------------------------------------ */
@@ -116,7 +122,7 @@ typedef struct Pool {
     unsigned idle;           /* workers waiting for a chunk */
     bool writer_waiting;     /* the reader waits for the oldest chunk */
     bool finished;           /* the input has ended: workers stop when idle */
-    int worst;
+    int *worst;
     pthread_mutex_t lock;
     pthread_cond_t work_ready;   /* workers wait here for chunks */
     pthread_cond_t slot_done;    /* the reader waits here for results */
@@ -174,7 +180,7 @@ static void write_oldest(Pool *pool)
     }
     pthread_mutex_unlock(&pool->lock);
     for (unsigned i = 0; i < s->count; i++)
-        result_write(&s->res[i], &pool->worst);
+        result_write(&s->res[i], pool->worst);
     s->count = 0;
     s->text.len = 0;
     s->state = SLOT_FREE; /* only the reader fills a free slot: no lock needed */
@@ -211,9 +217,9 @@ static void pool_record(void *ctx, const char *text, size_t len, unsigned long l
         submit(pool);
 }
 
-static int run_pool(const char *path, unsigned jobs, CliJobWork work, void *ctx)
+static int run_pool(const char *path, unsigned jobs, CliJobWork work, void *ctx, int *worst)
 {
-    Pool pool = {.work = work, .ctx = ctx, .window = (size_t)jobs * CLI_JOBS_WINDOW};
+    Pool pool = {.work = work, .ctx = ctx, .window = (size_t)jobs * CLI_JOBS_WINDOW, .worst = worst};
     pool.slots = calloc(pool.window, sizeof *pool.slots);
     Worker *workers = calloc(jobs, sizeof *workers);
     if (!pool.slots || !workers) {
@@ -242,8 +248,6 @@ static int run_pool(const char *path, unsigned jobs, CliJobWork work, void *ctx)
         pthread_mutex_unlock(&pool.lock);
         while (pool.written < pool.read)
             write_oldest(&pool);
-        if (pool.worst > status)
-            status = pool.worst;
     }
     for (unsigned i = 0; i < started; i++)
         pthread_join(workers[i].thread, NULL);
@@ -260,18 +264,18 @@ static int run_pool(const char *path, unsigned jobs, CliJobWork work, void *ctx)
     return status; /* -1: no thread could be started */
 }
 
-int cli_jobs_run(const char *path, unsigned jobs, CliJobWork work, void *ctx)
+int cli_jobs_run(const char *path, unsigned jobs, CliJobWork work, void *ctx, int *worst)
 {
     if (jobs > 1) {
-        int status = run_pool(path, jobs, work, ctx);
+        int status = run_pool(path, jobs, work, ctx, worst);
         if (status >= 0)
             return status;
         /* No thread could be started: do the work here instead. */
     }
-    Inline in = {.work = work, .ctx = ctx};
+    Inline in = {.work = work, .ctx = ctx, .worst = worst};
     int status = cli_read_records(path, inline_record, &in);
     result_free(&in.res);
-    return in.worst > status ? in.worst : status;
+    return status;
 }
 
 bool cli_take_jobs(int argc, char **argv, int *i, unsigned *jobs, bool *bad)

@@ -28,8 +28,9 @@
 /* What one record produced: written in input order, out to stdout, then
  * (stdout flushed first, so the two streams interleave as they would
  * without threads) err to stderr.  status is the record's part of the exit
- * status (0, 1 or 2; the run's is the largest); oom says the library ran
- * out of memory making the output, which the writer reports (status 2). */
+ * status: 0, 3, 1 or 2, each worse than the one before (the run's is the
+ * worst); oom says the library ran out of memory making the output, which
+ * the writer reports (status 2). */
 typedef struct CliJobResult {
     CliText out, err;      /* cli.h: running out of memory ends the process */
     int status;
@@ -44,10 +45,11 @@ typedef void (*CliJobWork)(void *ctx, unsigned worker, const char *text, size_t 
 
 /* Hand every record of path ("-": standard input) to work on `jobs`
  * workers (1: on this thread, no other is started) and write the results
- * in input order.  Returns the largest record status, or 2 when the input
- * cannot be read or memory runs out (said on stderr).  Fewer workers run
- * when threads cannot be started. */
-int cli_jobs_run(const char *path, unsigned jobs, CliJobWork work, void *ctx);
+ * in input order.  *worst becomes the worst record status (see
+ * CliJobResult), or stays as it was when it is worse.  Returns 0, or 2 when
+ * the input could not be read (or not to its end), said on stderr by the
+ * reader.  Fewer workers run when threads cannot be started. */
+int cli_jobs_run(const char *path, unsigned jobs, CliJobWork work, void *ctx, int *worst);
 
 /* When argv[*i] is `--jobs N` or `--jobs=N`: store N in *jobs, step *i
  * past it and say true; *bad is set when N is not a whole number from 1

@@ -7,6 +7,8 @@
  * cli/test.c, cli/diff.c, cli/impact.c); this file dispatches and holds the
  * usage text, which lists every command and every option each takes.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,8 +19,8 @@ static const char usage[] =
     "\n"
     "  svp check [--today DATE] POLICY.svp...      check policies; exit 0 clean, 1 errors, 2 usage/IO\n"
     "  svp fmt [-w] POLICY.svp                     print (or rewrite, with -w) in canonical layout\n"
-    "  svp eval POLICY.svp... RECORDS|- [--format text|json] [--explain] [--as-of DATE] [--jobs N]\n"
-    "                                              evaluate records (one JSON object, or JSON Lines)\n"
+    "  svp eval POLICY.svp... RECORDS|- [--format text|json] [--explain] [--as-of DATE] [--partial]\n"
+    "           [--jobs N]                         evaluate records (one JSON value, or JSON Lines)\n"
     "  svp portfolio POLICY.svp RECORDS|- [--format text|json] [--jobs N]\n"
     "                                              evaluate the portfolio rules over a whole register\n"
     "  svp test [--coverage] [--min-coverage PCT] [--format text|json] [--policy P.svp] TESTS...\n"
@@ -42,7 +44,25 @@ int cli_usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-int main(int argc, char **argv)
+/* Every command's output reaches its file, or the command fails: a full
+ * disk or a closed pipe must not pass for success.  status is the
+ * command's own exit status; returns it, or 2 when standard output could
+ * not be written or closed (said on stderr). */
+static int finish_output(int status)
+{
+    bool failed = cli_flush() != 0 || ferror(stdout);
+    int err = cli_output_error();
+    if (fclose(stdout) != 0 && !failed) {
+        failed = true;
+        err = errno;
+    }
+    if (!failed)
+        return status;
+    fprintf(stderr, "svp: cannot write the output: %s\n", err ? strerror(err) : "write error");
+    return 2;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2)
         return cli_usage_error("%s", "no command given");
@@ -68,4 +88,13 @@ int main(int argc, char **argv)
         return 0;
     }
     return cli_usage_error("unknown command `%s`", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    /* Past a file-size limit a write fails (EFBIG) and is reported like any
+     * failed write, rather than the process being killed part way (and
+     * `svp fmt -w` leaving its temporary file behind). */
+    signal(SIGXFSZ, SIG_IGN);
+    return finish_output(run(argc, argv));
 }

@@ -151,7 +151,7 @@ int cli_test(int argc, char **argv)
     } else {
         printf("%lu passed, %lu failed\n", run.passed, run.failed);
     }
-    fflush(stdout);
+    cli_flush();
     test_policies_free(&policies);
     free(o.files);
     return status;

@@ -313,7 +313,8 @@ bool test_file_load(TestFile *tf)
     size_t len = 0;
     tf->text = cli_read_file(tf->path, TEST_MAX_FILE, &len);
     if (!tf->text) {
-        fprintf(stderr, "svp: cannot read %s: %s\n", tf->path, strerror(errno));
+        fprintf(stderr, "svp: cannot read %s: %s\n", tf->path,
+                errno == ENODEV ? "not a regular file (a test file is a file, not a pipe or a device)" : strerror(errno));
         return false;
     }
     const char *end = NULL;

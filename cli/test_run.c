@@ -17,7 +17,6 @@
 
 /* A policy file bigger than the library reads is refused by it, with its
  * own message; this only bounds what is read to hand it over. */
-#define TEST_MAX_POLICY (64u << 20)
 
 /* ---- the policies under test ---------------------------------------------- */
 
@@ -40,9 +39,16 @@ static void list_rules(TestPolicy *pol)
 static bool policy_compile(TestPolicy *pol, const char *testfile)
 {
     size_t len = 0;
-    char *text = cli_read_file(pol->path, TEST_MAX_POLICY, &len);
+    svp_diagnostics *why = NULL;
+    /* read as svp_policy_load reads: a regular file, within the size limit */
+    char *text = svp_policy_read(pol->path, &len, &why);
     if (!text) {
-        fprintf(stderr, "svp: %s: cannot read the policy %s: %s\n", testfile, pol->path, strerror(errno));
+        const svp_diagnostic *g = why && svp_diagnostics_count(why) ? svp_diagnostics_get(why, 0) : NULL;
+        const char *reason = g ? g->message : "out of memory", *prefix = "cannot read the policy: ";
+        if (!strncmp(reason, prefix, strlen(prefix)))
+            reason += strlen(prefix);
+        fprintf(stderr, "svp: %s: cannot read the policy %s: %s\n", testfile, pol->path, reason);
+        svp_diagnostics_free(why);
         return false;
     }
     svp_diagnostics *d = NULL;

@@ -4,29 +4,22 @@
  * that ends the command when it runs out, and a growing text.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
 bool cli_blank_line(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!strchr(" \t\r\n", s[i]))
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') /* a NUL is not blank */
             return false;
     return true;
-}
-
-size_t cli_trim_eol(const char *s, size_t n)
-{
-    if (n && s[n - 1] == '\n')
-        n--;
-    if (n && s[n - 1] == '\r')
-        n--;
-    return n;
 }
 
 svp_policy *cli_load_policy(const char *path)
@@ -56,44 +49,48 @@ bool cli_take_format(int argc, char **argv, int *i, const char **format)
     return false;
 }
 
-ssize_t cli_getline(char **buf, size_t *cap, FILE *in)
+/* The errno of the first failed flush of standard output (0: none yet):
+ * by the time the command ends, stdio has forgotten why it failed. */
+static int output_errno;
+
+int cli_flush(void)
 {
-    /* Like getline, but a line stops growing past CLI_MAX_LINE: the rest of
-     * it is read and dropped, and the length returned is CLI_MAX_LINE + 1,
-     * which the record reader refuses with its size limit's message. */
-    size_t n = 0;
-    if (!*buf || *cap < 4096) {
-        char *b = realloc(*buf, 4096);
-        if (!b)
-            return -1;
-        *buf = b;
-        *cap = 4096;
-    }
-    bool long_line = false;
-    for (;;) {
-        if (n + 2 > *cap && !long_line) {
-            if (*cap > CLI_MAX_LINE) {
-                long_line = true;
-            } else {
-                char *b = realloc(*buf, *cap * 2);
-                if (!b)
-                    return -1;
-                *buf = b;
-                *cap *= 2;
-            }
+    if (fflush(stdout) == 0)
+        return 0;
+    if (!output_errno)
+        output_errno = errno;
+    return EOF;
+}
+
+int cli_output_error(void) { return output_errno; }
+
+bool cli_write(const char *text, size_t len)
+{
+    if (fwrite(text, 1, len, stdout) == len)
+        return true;
+    if (!output_errno)
+        output_errno = errno;
+    return false;
+}
+
+void cli_put_safe(FILE *f, const char *s)
+{
+    char *safe = svp_terminal_text(s, strlen(s));
+    fputs(safe ? safe : "(out of memory)", f);
+    svp_string_free(safe);
+}
+
+bool cli_refuse_folders(const char *command, const char *const *paths, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "svp: %s is a folder: %s compares two versions, one file each (OLD.svp NEW.svp)\n",
+                    paths[i], command);
+            return true;
         }
-        char *into = long_line ? *buf + CLI_MAX_LINE : *buf + n;
-        size_t room = long_line ? *cap - CLI_MAX_LINE : *cap - n;
-        if (!fgets(into, (int)(room < INT_MAX ? room : INT_MAX), in))
-            return n ? (ssize_t)(long_line ? CLI_MAX_LINE + 1 : n) : -1;
-        size_t got = strlen(into); /* a NUL byte in the line ends it early here: the rest is the next "line" */
-        if (!long_line)
-            n += got;
-        if (got && into[got - 1] == '\n')
-            return (ssize_t)(long_line ? CLI_MAX_LINE + 1 : n);
-        if (long_line)
-            continue;
     }
+    return false;
 }
 
 void *cli_need(void *p)
@@ -151,13 +148,18 @@ void cli_text_addf(CliText *t, const char *fmt, ...)
 
 char *cli_read_file(const char *path, size_t max, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
+    /* only a regular file: a FIFO would block, a device never end */
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        errno = EISDIR;
+    if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = S_ISDIR(st.st_mode) ? EISDIR : ENODEV;
+        return NULL;
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return NULL;
     }
     size_t cap = 65536, n = 0;

@@ -1,5 +1,7 @@
 /*
- * buf.c - growable byte buffer.
+ * buf.c - growable byte buffer, and the two ways text leaves svp: escaped
+ * for JSON, and escaped for a person's terminal (where an ESC sequence in
+ * a record's id could rewrite the screen).
  */
 #include "buf.h"
 
@@ -118,6 +120,62 @@ void buf_json_string(Buf *b, const char *s, size_t n)
     buf_putc(b, '"');
     buf_json_escape(b, s, n);
     buf_putc(b, '"');
+}
+
+size_t buf_utf8_char(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2 || c > 0xF4)
+        return 0; /* a continuation byte, an overlong lead, or past U+10FFFF */
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (n < len)
+        return 0;
+    for (size_t k = 1; k < len; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] > 0x8F))
+        return 0; /* overlong, a surrogate, or past U+10FFFF */
+    return len;
+}
+
+void buf_terminal_escape(Buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t run = 0; /* start of the pending run of bytes shown as they are */
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c >= 0x20 && c < 0x7F ? 1 : buf_utf8_char(s + i, n - i);
+        /* C0 controls, DEL and the C1 controls (U+0080..U+009F, which
+         * some terminals obey as ESC sequences) are shown escaped */
+        bool control = len == 1 ? c < 0x20 || c == 0x7F : len == 2 && c == 0xC2 && (unsigned char)s[i + 1] < 0xA0;
+        if (len && !control) {
+            i += len;
+            continue;
+        }
+        buf_append(b, s + run, i - run);
+        if (control && len == 2) {
+            char esc[6] = {'\\', 'u', '0', '0', hex[((unsigned char)s[i + 1]) >> 4], hex[s[i + 1] & 15]};
+            buf_append(b, esc, 6);
+        } else {
+            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            buf_append(b, esc, 4);
+        }
+        i += len ? len : 1;
+        run = i;
+    }
+    buf_append(b, s + run, n - run);
+}
+
+char *svp_terminal_text(const char *s, size_t n)
+{
+    Buf b;
+    buf_init(&b, NULL);
+    buf_terminal_escape(&b, s, n);
+    return buf_take(&b, NULL);
 }
 
 void buf_json_text_or_null(Buf *b, const char *s)

@@ -41,6 +41,13 @@ void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void buf_json_escape(Buf *b, const char *s, size_t n);
 /* Append s as a JSON string, quotes included. */
 void buf_json_string(Buf *b, const char *s, size_t n);
+/* The length of the well-formed UTF-8 character at s (n > 0 bytes there):
+ * 1 for ASCII, 0 when the bytes are not one (a stray continuation byte, an
+ * overlong form, a surrogate, past U+10FFFF, cut short). */
+size_t buf_utf8_char(const char *s, size_t n);
+/* Append s for a terminal: control characters (C0, DEL, C1) and bytes that
+ * are not UTF-8 written as \x1b or \u009b, everything else as it is. */
+void buf_terminal_escape(Buf *b, const char *s, size_t n);
 /* Append NUL-terminated s as a JSON string, or null when s is NULL. */
 void buf_json_text_or_null(Buf *b, const char *s);
 void buf_clear(Buf *b);

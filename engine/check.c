@@ -31,6 +31,7 @@ typedef struct Checker {
     size_t limits;            /* limits passed: checking stops at the phase */
     bool register_level;      /* checking a portfolio rule's require or message:
                                  `share` is known, one record's fields are not */
+    size_t suggest_budget;    /* names left to compare for near misses */
 } Checker;
 
 static const Type TYPE_ERROR = {T_ERROR, 0, 0};
@@ -147,17 +148,36 @@ static bool same_type(Type a, Type b)
 
 /* ---- Suggestions for near misses --------------------------------------- */
 
+/* A search for the declared name nearest a mistyped one.  Each search
+ * compares the name with every candidate, and a policy within the limits
+ * can hold many thousands of both, so the whole check shares a budget of
+ * comparisons (SUGGEST_BUDGET): past it, errors come without a suggestion,
+ * and checking any policy stays a matter of seconds (README, Limits). */
+#define SUGGEST_BUDGET 4000000u
+
 typedef struct Suggest {
     Name want;
     size_t best;
     Name name;
     const char *kind;
+    size_t *budget;
 } Suggest;
+
+static Suggest suggest_start(Checker *C, Name want)
+{
+    /* once the diagnostics are full, they are only counted: no search */
+    if (diag_full(C->d))
+        C->suggest_budget = 0;
+    return (Suggest){want, 99, {0}, NULL, &C->suggest_budget};
+}
 
 static void suggest_consider(Suggest *s, Name n, const char *kind)
 {
-    size_t d = diag_distance(s->want.text, s->want.len, n.text, n.len);
+    if (!*s->budget)
+        return;
+    --*s->budget;
     size_t limit = s->want.len <= 4 ? 1 : s->want.len <= 8 ? 2 : 3;
+    size_t d = diag_distance(s->want.text, s->want.len, n.text, n.len, limit);
     if (d <= limit && d < s->best) {
         s->best = d;
         s->name = n;
@@ -291,7 +311,7 @@ static Type field_type(Checker *C, Field *f)
                       (int)f->type_name.len, f->type_name.text);
         }
     if (!found) {
-        Suggest s = {f->type_name, 99, {0}, NULL};
+        Suggest s = suggest_start(C, f->type_name);
         for (int b = 0; builtin_types[b]; b++) {
             Name n = {builtin_types[b], (uint32_t)strlen(builtin_types[b]), {0, 0}};
             suggest_consider(&s, n, "type");
@@ -428,6 +448,24 @@ static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shap
     path_flatten(C, &root, shape);
 }
 
+/* An object's name must say one thing: not a built-in type, not an
+ * enumeration, not an earlier object (the first of two would silently
+ * win wherever the name is used).  `before` objects are already listed. */
+static void object_name_unique(Checker *C, const RecordDecl *r, uint32_t before)
+{
+    for (int b = 0; builtin_types[b]; b++)
+        if (name_is(r->name, builtin_types[b]))
+            error(C, r->name.span, "duplicate", "`%s` is a built-in type: give the object another name", builtin_types[b]);
+    if (find_enum(C, r->name) >= 0)
+        error(C, r->name.span, "duplicate", "`%.*s` is already an enumeration: give the object another name",
+              (int)r->name.len, r->name.text);
+    for (uint32_t j = 0; j < before; j++)
+        if (names_equal(C->p->objects[j].decl->name, r->name)) {
+            error(C, r->name.span, "duplicate", "object `%.*s` is declared twice", (int)r->name.len, r->name.text);
+            break;
+        }
+}
+
 static void check_objects(Checker *C)
 {
     svp_policy *p = C->p;
@@ -447,6 +485,7 @@ static void check_objects(Checker *C)
     for (RecordDecl *r = p->ast.records; r; r = r->next) {
         if (!r->is_object)
             continue;
+        object_name_unique(C, r, i);
         ObjectType *o = &p->objects[i++];
         o->decl = r;
         o->nmembers = r->count;
@@ -477,7 +516,7 @@ static void check_required_from(Checker *C)
                 found_enum = (int)e;
         }
         if (found_enum < 0) {
-            Suggest sg = {f->from, 99, {0}, NULL};
+            Suggest sg = suggest_start(C, f->from);
             for (uint32_t e = 0; e < p->nenums; e++)
                 if (p->enums[e]->ordered)
                     for (uint32_t m = 0; m < p->enums[e]->count; m++)
@@ -695,7 +734,7 @@ static bool resolve_member(Checker *C, Expr *e)
 static void report_unknown(Checker *C, Expr *e)
 {
     svp_policy *p = C->p;
-    Suggest s = {e->text, 99, {0}, NULL};
+    Suggest s = suggest_start(C, e->text);
     if (diag_full(C->d)) { /* only counted now: spare the search for a suggestion */
         error(C, e->span, "unknown-name", "unknown name");
         e->type = TYPE_ERROR;
@@ -1226,7 +1265,7 @@ static void check_because(Checker *C, Rule *r)
         Expr *e = l->expr;
         Field *f = e ? find_field(C, e->text.text, e->text.len) : NULL;
         if (!f && e) {
-            Suggest s = {e->text, 99, {0}, NULL};
+            Suggest s = suggest_start(C, e->text);
             for (uint32_t i = 0; i < C->p->nfields; i++)
                 suggest_consider(&s, C->p->fields[i]->path, "field");
             if (s.kind)
@@ -1279,8 +1318,29 @@ static void check_rule_shape(Checker *C, Rule *r)
 
 /* The parts of a portfolio rule: `when` and `share` read each record of
  * the register; `require` and the message read the register's share. */
+/* The fields portfolio rule r reads (in `when` and `share ... where`) are
+ * the ones `svp portfolio` reads of each record (SVP_EVAL_PORTFOLIO_FIELDS):
+ * with the record's id and, when one of them is required from a stage,
+ * the stage. */
+static void note_portfolio_reads(Checker *C)
+{
+    svp_policy *p = C->p;
+    if (!p->portfolio_reads)
+        return;
+    for (uint32_t i = 0; i < C->nreads; i++) {
+        uint32_t slot = C->reads[i];
+        p->portfolio_reads[slot] = 1;
+        if (p->fields[slot]->from_rank >= 0 && p->stage_slot >= 0)
+            p->portfolio_reads[p->stage_slot] = 1;
+    }
+    if (p->id_slot < p->nfields)
+        p->portfolio_reads[p->id_slot] = 1;
+}
+
 static void check_portfolio_rule(Checker *C, Rule *r)
 {
+    C->collecting = true;
+    C->nreads = 0;
     if (r->when)
         expect(C, r->when, T_BOOL, "the condition after `when`");
     if (!r->share_of) {
@@ -1295,6 +1355,8 @@ static void check_portfolio_rule(Checker *C, Rule *r)
                   kind_words(t.kind));
         expect(C, r->share_where, T_BOOL, "the condition after `where`");
     }
+    C->collecting = false;
+    note_portfolio_reads(C);
     if (r->because)
         error(C, r->because->expr ? r->because->expr->span : r->id.span, "rule-shape",
               "a portfolio finding always shows the share and the amounts behind it: leave out `because`");
@@ -1344,8 +1406,10 @@ static void check_rules(Checker *C)
         return;
     p->rules = alloc(C, (total - nport + 1) * sizeof *p->rules);
     p->portfolio = alloc(C, (nport + 1) * sizeof *p->portfolio);
-    if (!p->rules || !p->portfolio)
+    p->portfolio_reads = alloc(C, p->nfields + 1);
+    if (!p->rules || !p->portfolio || !p->portfolio_reads)
         return;
+    memset(p->portfolio_reads, 0, p->nfields + 1);
     for (Rule *r = p->ast.rules; r; r = r->next) {
         for (Rule *q = p->ast.rules; q != r; q = q->next)
             if (names_equal(q->id, r->id)) {
@@ -1463,6 +1527,7 @@ bool check_policy(svp_policy *p, AstBuilder *ab)
     C.p = p;
     C.ab = ab;
     C.d = ab->diags;
+    C.suggest_budget = SUGGEST_BUDGET;
     size_t errors_before = C.d->errors;
     C.after_syntax_errors = errors_before > 0;
     /* each phase relies on the ones before: after running out of memory

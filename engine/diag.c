@@ -109,27 +109,36 @@ void diag_add(svp_diagnostics *d, svp_severity sev, const char *code,
     va_end(ap);
 }
 
-size_t diag_distance(const char *a, size_t na, const char *b, size_t nb)
+size_t diag_distance(const char *a, size_t na, const char *b, size_t nb, size_t max)
 {
+    /* Only the cells within max of the diagonal can stay within max, so
+     * each row computes just those (a band 2 * max + 1 wide) and the
+     * search stops as soon as a whole row is out of reach. */
+    const size_t out = max + 1;
     size_t row[72];
-    if (na > 70 || nb > 70)
-        return 99;
+    if (na > 70 || nb > 70 || (na > nb ? na - nb : nb - na) > max)
+        return out; /* the lengths alone put it out of reach */
     for (size_t j = 0; j <= nb; j++)
-        row[j] = j;
+        row[j] = j <= max ? j : out;
     for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= nb; j++) {
+        size_t lo = i > max ? i - max : 1, hi = i + max < nb ? i + max : nb;
+        size_t diag = row[lo - 1], left = lo == 1 && i <= max ? i : out, least = left;
+        row[lo - 1] = left;
+        for (size_t j = lo; j <= hi; j++) {
             size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
+            if (left + 1 < best)
+                best = left + 1;
             if (up + 1 < best)
                 best = up + 1;
-            row[j] = best;
+            best = best < out ? best : out;
+            row[j] = left = best;
             diag = up;
+            least = best < least ? best : least;
         }
+        if (least > max)
+            return out; /* every later row is at least this far */
     }
-    return row[nb];
+    return row[nb] < out ? row[nb] : out;
 }
 
 size_t svp_diagnostics_count(const svp_diagnostics *d) { return d ? d->count : 0; }
@@ -163,6 +172,22 @@ static size_t char_start(const char *src, size_t lo, size_t i)
     return i;
 }
 
+/* The length of the character at s (n > 0 bytes there) when an excerpt
+ * shows it as it is: 0 for a control character (tab aside) or a byte that
+ * is not UTF-8, which the excerpt shows as U+FFFD so that nothing in a
+ * policy can send a terminal an escape sequence. */
+static size_t shown_char(const char *s, size_t n)
+{
+    unsigned char c = (unsigned char)s[0];
+    if (c == '\t')
+        return 1;
+    if (c < 0x20 || c == 0x7F)
+        return 0;
+    size_t len = buf_utf8_char(s, n);
+    bool c1 = len == 2 && c == 0xC2 && (unsigned char)s[1] < 0xA0;
+    return c1 ? 0 : len;
+}
+
 /* The source line holding g, then carets under its span (at least one;
  * a span running past the end of the line stops at the line's end).  A
  * very long line is cut to a window around the mistake, marked "...". */
@@ -185,26 +210,34 @@ static void render_excerpt(Buf *b, const svp_diagnostics *d, const svp_diagnosti
     const char *dots = "...";
     if (from > ls)
         buf_puts(b, dots);
-    buf_append(b, src + from, to - from);
+    for (size_t i = from, n; i < to; i += n) {
+        n = shown_char(src + i, to - i);
+        if (n)
+            buf_append(b, src + i, n);
+        else
+            buf_puts(b, "\xEF\xBF\xBD"); /* U+FFFD: one column, like the byte it stands for */
+        n = n ? n : 1;
+    }
     if (to < line_end)
         buf_puts(b, dots);
     buf_putc(b, '\n');
     if (from > ls)
         buf_puts(b, "   ");
-    for (size_t i = from; i < g->start; i++) {
-        unsigned char ch = (unsigned char)src[i];
-        if (ch == '\t')
-            buf_putc(b, '\t');
-        else if ((ch & 0xC0) != 0x80)
-            buf_putc(b, ' ');
+    for (size_t i = from, n; i < g->start; i += n) {
+        n = shown_char(src + i, g->start - i);
+        buf_putc(b, src[i] == '\t' ? '\t' : ' ');
+        n = n ? n : 1;
     }
     if (color)
         buf_puts(b, "\033[1;32m");
     size_t stop = g->end < to ? g->end : to;
     buf_putc(b, '^');
-    for (size_t i = g->start + 1; i < stop; i++)
-        if (((unsigned char)src[i] & 0xC0) != 0x80)
-            buf_putc(b, '^');
+    size_t first = shown_char(src + g->start, stop > g->start ? stop - g->start : 1);
+    for (size_t i = g->start + (first ? first : 1), n; i < stop; i += n) {
+        n = shown_char(src + i, stop - i);
+        buf_putc(b, '^');
+        n = n ? n : 1;
+    }
     if (color)
         buf_puts(b, "\033[0m");
     buf_putc(b, '\n');

@@ -55,6 +55,6 @@ void diag_add_about(svp_diagnostics *d, svp_severity sev, const char *code, cons
 
 /* Edit distance between two short words (for "did you mean" suggestions);
  * large for words over 70 characters, which are never suggested. */
-size_t diag_distance(const char *a, size_t na, const char *b, size_t nb);
+size_t diag_distance(const char *a, size_t na, const char *b, size_t nb, size_t max);
 
 #endif

@@ -11,6 +11,7 @@
  * with a kind, a name, an aspect and the old and new values, so the text
  * report and the JSON say the same things.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
@@ -622,19 +623,157 @@ static size_t count_tiers(const Tier *t)
     return n;
 }
 
-/* How many tiers of list (all from policy p) give result v. */
-static size_t count_result(const svp_policy *p, const Tier *list, const Expr *v)
+/* ---- Matching tiers -------------------------------------------------------
+ * A decision may have tens of thousands of tiers, so tiers are not compared
+ * pair by pair: each tier's result and bound get a hash that expressions
+ * equal under expr_eq share, tiers are sorted by it, and only tiers of one
+ * hash are compared (with expr_eq, which has the last word). */
+
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
 {
-    Cmp self = {.a = p, .b = p};
-    size_t n = 0;
-    for (const Tier *t = list; t; t = t->next)
-        n += expr_eq(&self, v, t->value);
-    return n;
+    const unsigned char *s = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 0x100000001b3u; /* FNV-1a */
+    return h;
+}
+
+static uint64_t expr_hash(const Expr *e);
+
+static uint64_t list_hash(uint64_t h, const ExprList *l)
+{
+    for (; l; l = l->next)
+        h = hash_bytes(h, &(uint64_t){expr_hash(l->expr)}, sizeof(uint64_t));
+    return h;
+}
+
+/* Equal under expr_eq implies equal hashes: a name hashes by its last
+ * segment, which is all that a qualified and a bare enumeration value
+ * (`stage.tender`, `tender`) have in common. */
+static uint64_t expr_hash(const Expr *e)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    if (!e)
+        return h;
+    h = hash_bytes(h, &e->kind, sizeof e->kind);
+    switch ((ExprKind)e->kind) {
+    case E_BOOL: case E_MONEY: case E_PERCENT: case E_NUMBER: case E_DATE:
+        return hash_bytes(h, &e->num, sizeof e->num);
+    case E_TEXT:
+        return e->str ? hash_bytes(h, e->str, strlen(e->str)) : h;
+    case E_SHARE:
+        return h;
+    case E_NAME: {
+        size_t at = e->text.len;
+        while (at > 0 && e->text.text[at - 1] != '.')
+            at--;
+        return hash_bytes(h, e->text.text + at, e->text.len - at);
+    }
+    case E_LIST:
+        return list_hash(h, e->items);
+    default:
+        h = hash_bytes(h, &e->flag, sizeof e->flag);
+        h = hash_bytes(h, &(uint64_t){expr_hash(e->a)}, sizeof(uint64_t));
+        h = hash_bytes(h, &(uint64_t){expr_hash(e->b)}, sizeof(uint64_t));
+        return hash_bytes(h, &(uint64_t){expr_hash(e->c)}, sizeof(uint64_t));
+    }
+}
+
+typedef struct Keyed {
+    uint64_t hash;
+    size_t index; /* in the tier array, the tie-break: tiers keep their order */
+} Keyed;
+
+static int by_hash(const void *x, const void *y)
+{
+    const Keyed *a = x, *b = y;
+    if (a->hash != b->hash)
+        return a->hash < b->hash ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* tiers[0..n) keyed by their result (bound false) or bound, sorted. */
+static Keyed *keyed(Cmp *C, const Tier *const *tiers, size_t n, bool bound)
+{
+    Keyed *k = arena_alloc(C->arena, (n + 1) * sizeof *k);
+    if (!k)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = bound ? hash_bytes(expr_hash(tiers[i]->bound), &tiers[i]->kind, sizeof tiers[i]->kind)
+                           : expr_hash(tiers[i]->value);
+        k[i] = (Keyed){h, i};
+    }
+    qsort(k, n, sizeof *k, by_hash);
+    return k;
+}
+
+/* The first entry of sorted k[0..n) with hash h, or n. */
+static size_t first_with(const Keyed *k, size_t n, uint64_t h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (k[mid].hash < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Whether tier i's result is given by no other tier of the same list:
+ * unique[i], from the sorted result keys.  (Tiers whose results merely
+ * share a hash count as the same here; expr_eq confirms every match.) */
+static bool *unique_results(Cmp *C, const Keyed *k, size_t n)
+{
+    bool *unique = arena_alloc(C->arena, n + 1);
+    if (!unique)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        unique[k[i].index] = (i == 0 || k[i - 1].hash != k[i].hash) && (i + 1 == n || k[i + 1].hash != k[i].hash);
+    return unique;
 }
 
 /* Tiers are matched by their result where it is unique ("Leadership
  * Team": its bound moved), then by their bound (its result changed); the
  * rest were added or removed. */
+static void match_tiers(Cmp *C, const Tier **xs, size_t nx, const Tier **ys, size_t ny, const Tier **match,
+                        bool *taken, bool *by_result)
+{
+    Keyed *xr = keyed(C, xs, nx, false), *yr = keyed(C, ys, ny, false), *yb = keyed(C, ys, ny, true);
+    bool *xu = xr ? unique_results(C, xr, nx) : NULL, *yu = yr ? unique_results(C, yr, ny) : NULL;
+    if (!xr || !yr || !yb || !xu || !yu) {
+        C->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < nx; i++) {
+        if (!xu[i])
+            continue;
+        uint64_t h = expr_hash(xs[i]->value);
+        for (size_t at = first_with(yr, ny, h); at < ny && yr[at].hash == h; at++) {
+            size_t j = yr[at].index;
+            if (!taken[j] && yu[j] && expr_eq(C, xs[i]->value, ys[j]->value)) {
+                match[i] = ys[j];
+                taken[j] = true;
+                by_result[i] = true;
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < nx; i++) {
+        if (match[i])
+            continue;
+        uint64_t h = hash_bytes(expr_hash(xs[i]->bound), &xs[i]->kind, sizeof xs[i]->kind);
+        for (size_t at = first_with(yb, ny, h); at < ny && yb[at].hash == h; at++) {
+            size_t j = yb[at].index;
+            if (!taken[j] && same_bound(C, xs[i], ys[j])) {
+                match[i] = ys[j];
+                taken[j] = true;
+                break;
+            }
+        }
+    }
+}
+
 static void diff_tiers(svp_diff *d, const char *name, const Decision *x, const Decision *y)
 {
     Cmp *C = &d->C;
@@ -648,29 +787,18 @@ static void diff_tiers(svp_diff *d, const char *name, const Decision *x, const D
         C->oom = true;
         return;
     }
+    memset(match, 0, (nx + 1) * sizeof *match);
+    memset(taken, 0, ny + 1);
+    memset(by_result, 0, nx + 1);
     size_t i = 0;
     for (const Tier *t = x->tiers; t; t = t->next)
         xs[i++] = t;
     i = 0;
     for (const Tier *t = y->tiers; t; t = t->next)
         ys[i++] = t;
-    for (i = 0; i < nx; i++) {
-        if (count_result(C->a, x->tiers, xs[i]->value) != 1)
-            continue;
-        for (size_t j = 0; j < ny; j++)
-            if (!taken[j] && expr_eq(C, xs[i]->value, ys[j]->value) && count_result(C->b, y->tiers, ys[j]->value) == 1) {
-                match[i] = ys[j];
-                taken[j] = true;
-                by_result[i] = true;
-                break;
-            }
-    }
-    for (i = 0; i < nx; i++)
-        for (size_t j = 0; j < ny && !match[i]; j++)
-            if (!taken[j] && same_bound(C, xs[i], ys[j])) {
-                match[i] = ys[j];
-                taken[j] = true;
-            }
+    match_tiers(C, xs, nx, ys, ny, match, taken, by_result);
+    if (C->oom)
+        return;
     for (i = 0; i < nx; i++) {
         const Tier *t = xs[i], *u = match[i];
         if (!u) {

@@ -348,6 +348,29 @@ const char *eval_message(svp_evaluator *ev, const Val *slots, const Rule *r)
     return copy ? copy : "";
 }
 
+/* If rule r reads required fields the record lacks (SVP_EVAL_PARTIAL), list
+ * it as undecided with them and say true. */
+static bool wait_for_missing(svp_evaluator *ev, const Rule *r)
+{
+    svp_result *res = &ev->result;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < r->nread; k++)
+        n += ev->missing_slot[r->read_slots[k]];
+    if (!n)
+        return false; /* absent for want of an optional field: fires, as always */
+    uint32_t *needs = arena_alloc(&ev->scratch, n * sizeof *needs);
+    if (!needs) {
+        ev->overflow = true;
+        return true;
+    }
+    n = 0;
+    for (uint32_t k = 0; k < r->nread; k++)
+        if (ev->missing_slot[r->read_slots[k]])
+            needs[n++] = r->read_slots[k];
+    ((Undecided *)res->undecided)[res->nundecided++] = (Undecided){r, needs, n};
+    return true;
+}
+
 /* Run every record rule over slots (decisions made): findings in policy
  * order, the verdict, and with explain the trace of every rule. */
 static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
@@ -357,6 +380,11 @@ static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
     res->findings = arena_alloc(&ev->scratch, (p->nrules + 1) * sizeof *res->findings);
     res->trace = explain ? arena_alloc(&ev->scratch, (p->nrules + 1) * sizeof *res->trace) : NULL;
     if (!res->findings || (explain && !res->trace)) {
+        ev->overflow = true;
+        return;
+    }
+    bool partial = res->partial;
+    if (partial && !(res->undecided = arena_alloc(&ev->scratch, (p->nrules + 1) * sizeof *res->undecided))) {
         ev->overflow = true;
         return;
     }
@@ -373,6 +401,14 @@ static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
                 fired = true;
             }
         }
+        /* A record not complete yet: what is unknown for lack of a
+         * missing required field is undecided, neither fired nor met. */
+        bool unknown = applies.kind == VK_ABSENT || (is_true(applies) && r->require && holds.kind == VK_ABSENT);
+        if (partial && unknown && wait_for_missing(ev, r)) {
+            if (r->severity == SEV_ERROR && res->status == SVP_COMPLIANT)
+                res->status = SVP_INCOMPLETE;
+            fired = false;
+        }
         if (fired) {
             assert(res->nfindings < p->nrules);
             Finding *f = &res->findings[res->nfindings++];
@@ -380,7 +416,7 @@ static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
             f->rule_index = i;
             f->message = eval_message(ev, slots, r);
             if (r->severity == SEV_ERROR)
-                res->status = SVP_NONCOMPLIANT;
+                res->status = SVP_NONCOMPLIANT; /* on known values: whatever waits */
         }
         if (res->trace)
             res->trace[i] = (Trace){r, applies, holds, fired};
@@ -438,16 +474,39 @@ static const svp_result *invalid(svp_evaluator *ev, const char *code, const char
         snprintf(ev->error_message, sizeof ev->error_message, "%s", message);
     res->error_field = ev->error_field[0] ? ev->error_field : NULL;
     res->error_message = ev->error_message;
+    res->missing = NULL;
+    res->nmissing = 0;
+    res->undecided = NULL;
+    res->nundecided = 0;
+    /* every problem, when the record reader found them; else the one */
+    if (!message && ev->nproblems) {
+        res->errors = ev->problems;
+        res->nerrors = ev->nproblems;
+        res->errors_dropped = ev->problems_dropped;
+    } else {
+        ev->single_problem = (Problem){res->error_field, res->error_message};
+        res->errors = &ev->single_problem;
+        res->nerrors = 1;
+    }
     return res;
 }
 
 const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, unsigned long line, bool explain)
 {
+    return svp_evaluate_with(ev, json, len, line, explain ? SVP_EVAL_EXPLAIN : 0);
+}
+
+const svp_result *svp_evaluate_with(svp_evaluator *ev, const char *json, size_t len, unsigned long line,
+                                    unsigned flags)
+{
     assert(ev && (json || !len));
     svp_result *res = &ev->result;
+    bool explain = flags & SVP_EVAL_EXPLAIN;
     arena_reset(&ev->scratch);
     memset(res, 0, sizeof *res);
     res->line = line;
+    res->partial = flags & SVP_EVAL_PARTIAL;
+    ev->flags = flags;
     ev->overflow = false;
     ev->error_code = RESULT_ERROR_RECORD;
     /* Under a version set, binding also picks the version: ev->p is the
@@ -461,7 +520,10 @@ const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, 
         slots[p->nfields + i] = decide(ev, slots, p->decisions[i]);
     res->status = SVP_COMPLIANT;
     res->slots = slots;
-    run_rules(ev, slots, explain);
+    res->missing = ev->missing;
+    res->nmissing = ev->nmissing;
+    if (!(flags & SVP_EVAL_PORTFOLIO_FIELDS))
+        run_rules(ev, slots, explain);
     if (ev->overflow) {
         ev->error_field[0] = '\0';
         return invalid(ev, RESULT_ERROR_EVALUATION, "arithmetic overflow or out of memory while evaluating the rules");

@@ -41,6 +41,13 @@ struct svp_evaluator {
     svp_result result;
     char error_field[512];
     char error_message[512];
+    unsigned flags;            /* SVP_EVAL_* of the record being evaluated */
+    Problem *problems;         /* every problem of an invalid record (record.c) */
+    size_t nproblems, problems_dropped;
+    const char **missing;      /* partial: the required fields absent (paths) */
+    size_t nmissing;
+    uint8_t *missing_slot;     /* partial: 1 for each field slot that is missing */
+    Problem single_problem;    /* the one problem of a record refused whole */
     bool overflow;             /* arithmetic overflowed while evaluating */
     Val share;                 /* `share` while a portfolio rule is decided */
 };

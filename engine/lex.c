@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "lexer.h"
 #include "value.h"
 
@@ -24,6 +25,28 @@ int lex_invalid(LexState *ls, SVPYYSTYPE *lval, const char *fmt, ...)
     va_end(ap);
     lval->msg = ls->msg;
     return INVALID;
+}
+
+/* A text in quotes: only well-formed UTF-8, and no control character but
+ * the layout ones (tab, line breaks), since texts end up on people's
+ * screens and in JSON.  A bad byte is reported where it is. */
+int lex_text(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval, SVPYYLTYPE *lloc)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)text[i];
+        size_t n = buf_utf8_char(text + i, len - i);
+        bool control = n == 1 && (c == 0x7F || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'));
+        if (n && !control) {
+            i += n;
+            continue;
+        }
+        lloc->start += (uint32_t)i;
+        lloc->end = lloc->start + 1;
+        if (control)
+            return lex_invalid(ls, lval, "this text holds the control character 0x%02X: remove it", c);
+        return lex_invalid(ls, lval, "this text holds the byte 0x%02X, which is not UTF-8: save the policy as UTF-8", c);
+    }
+    return STRING;
 }
 
 int lex_invalid_char(LexState *ls, SVPYYSTYPE *lval, unsigned char c)

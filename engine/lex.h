@@ -16,6 +16,7 @@ int lex_date(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval);
 int lex_invalid(LexState *ls, SVPYYSTYPE *lval, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int lex_invalid_char(LexState *ls, SVPYYSTYPE *lval, unsigned char c);
+int lex_text(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval, SVPYYLTYPE *lloc);
 void lex_comment(LexState *ls, Span s);
 void lex_open(LexState *ls, Span s);
 void lex_close(LexState *ls);

@@ -463,7 +463,7 @@ static Field *find_field(const svp_policy *p, const char *text, size_t len, Fiel
         Field *f = p->fields[i];
         if (f->path.len == len && !memcmp(f->path.text, text, len))
             return f;
-        size_t d = diag_distance(text, len, f->path.text, f->path.len);
+        size_t d = diag_distance(text, len, f->path.text, f->path.len, len <= 8 ? 2 : 3);
         if (d < best && d <= (len <= 8 ? 2 : 3)) {
             best = d;
             *near = f;
@@ -777,26 +777,15 @@ svp_mapping *svp_mapping_compile(const char *name, const char *text, size_t len,
 svp_mapping *svp_mapping_load(const char *path, const svp_allocator *alloc, svp_diagnostics **diags,
                               svp_diagnostics **policy_diags)
 {
+    /* read as a policy is read: a regular file (a FIFO would block), within
+     * the policy size limit */
     *policy_diags = NULL;
-    FILE *f = fopen(path, "rb");
-    Buf text;
-    buf_init(&text, alloc);
-    char chunk[8192];
-    size_t got;
-    while (f && (got = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len <= (1u << 20))
-        buf_append(&text, chunk, got);
-    int err = !f ? errno : ferror(f) ? EIO : text.failed ? ENOMEM : 0;
-    if (f)
-        fclose(f);
-    if (err) {
-        buf_free(&text);
-        *diags = diag_new(alloc, path, "", 0);
-        if (*diags)
-            diag_add(*diags, SVP_ERROR, "io", (size_t)-1, 0, "cannot read the mapping: %s", strerror(err));
+    size_t len = 0;
+    char *text = svp_policy_read(path, &len, diags);
+    if (!text)
         return NULL;
-    }
-    svp_mapping *m = svp_mapping_compile(path, text.data ? text.data : "", text.len, alloc, diags, policy_diags);
-    buf_free(&text);
+    svp_mapping *m = svp_mapping_compile(path, text, len, alloc, diags, policy_diags);
+    svp_string_free(text);
     return m;
 }
 

@@ -57,7 +57,7 @@ static const char *keyword_suggestion(const char *word, size_t len, const char *
         size_t klen = strlen(k);
         if (strspn(k, "abcdefghijklmnopqrstuvwxyz") != klen || is_category(k))
             continue;
-        size_t d = diag_distance(word, len, k, klen);
+        size_t d = diag_distance(word, len, k, klen, best_d);
         if (d <= best_d && d > 0) {
             best = k;
             best_d = d;
@@ -152,11 +152,13 @@ int parse_source(AstBuilder *ab, uint32_t start, uint32_t end, bool expr_only)
         return 1;
     }
     memcpy(text, ab->src + start, len);
-    LexState *ls = arena_alloc(ab->arena, sizeof *ls);
-    if (!ls) {
-        ab->oom = true;
-        return 1;
-    }
+    /* The scanner's state lives only as long as this parse (diagnostics
+     * copy what they need), so it is not taken from the policy's arena:
+     * a policy with a hundred thousand `{...}` in its messages would keep
+     * 3 KB for each. */
+    LexState state;
+    memset(&state, 0, sizeof state);
+    LexState *ls = &state;
     ls->base = start;
     ls->ab = ab;
     ls->start_token = expr_only ? START_EXPR : 0;

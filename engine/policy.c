@@ -7,9 +7,12 @@
  * nothing.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "parse.h"
 #include "analyse.h"
@@ -18,8 +21,6 @@
 #include "result.h"
 #include "value.h"
 
-/* Policy files larger than this are refused before parsing. */
-#define SVP_MAX_POLICY_BYTES (1u << 20)
 
 static svp_diagnostics *new_diags(const svp_allocator *alloc, const char *name, const char *text, size_t len,
                                   svp_diagnostics **diags)
@@ -110,43 +111,83 @@ svp_policy *svp_policy_compile(const char *name, const char *text, size_t len, c
     return p;
 }
 
-/* Read a whole file through the allocator; *err is errno on failure. */
+/* Why a policy file could not be read: an errno, or one of these. */
+#define READ_NOT_REGULAR (-1)
+#define READ_TOO_LARGE (-2)
+
+/* Open path for reading a policy: only a regular file, since a FIFO or a
+ * device would block or never end.  The open does not block (a FIFO
+ * would wait for a writer).  Returns the descriptor, or -1 with *err. */
+static int open_regular(const char *path, size_t *size, int *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        *err = errno;
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *err = S_ISDIR(st.st_mode) ? EISDIR : READ_NOT_REGULAR;
+        close(fd);
+        return -1;
+    }
+    *size = (size_t)st.st_size;
+    return fd;
+}
+
+/* Read a whole policy file through the allocator, at most
+ * SVP_MAX_POLICY_BYTES of it; NULL with *err (an errno or READ_*) on
+ * failure.  *cap is the allocation's size, for freeing. */
 static char *read_file(const svp_allocator *alloc, const char *path, size_t *len, size_t *cap, int *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *err = errno;
+    size_t size = 0, n = 0;
+    int fd = open_regular(path, &size, err);
+    if (fd < 0)
+        return NULL;
+    *len = size;
+    *cap = (size < SVP_MAX_POLICY_BYTES ? size : SVP_MAX_POLICY_BYTES) + 2;
+    char *data = size > SVP_MAX_POLICY_BYTES ? NULL : svp_mem_alloc(alloc, *cap);
+    *err = size > SVP_MAX_POLICY_BYTES ? READ_TOO_LARGE : data ? 0 : ENOMEM;
+    /* read one byte past the size, to notice a file that grew */
+    while (!*err && n < *cap - 1) {
+        ssize_t got = read(fd, data + n, *cap - 1 - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            *err = got < 0 ? errno : 0;
+            break;
+        }
+        n += (size_t)got;
+    }
+    close(fd);
+    if (!*err && n > SVP_MAX_POLICY_BYTES) {
+        *err = READ_TOO_LARGE;
+        *len = n;
+    }
+    if (*err) {
+        svp_mem_free(alloc, data, *cap);
         return NULL;
     }
-    size_t n = 0, size = 8192;
-    char *data = svp_mem_alloc(alloc, size);
-    while (data) {
-        if (n == size) {
-            if (size > SVP_MAX_POLICY_BYTES * 2u)
-                break; /* large enough to be refused: stop reading */
-            char *bigger = svp_mem_realloc(alloc, data, size, size * 2);
-            if (!bigger) {
-                svp_mem_free(alloc, data, size);
-                data = NULL;
-                break;
-            }
-            data = bigger;
-            size *= 2;
-        }
-        size_t got = fread(data + n, 1, size - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    *err = ferror(f) ? EIO : data ? 0 : ENOMEM;
-    fclose(f);
-    if (*err && data) {
-        svp_mem_free(alloc, data, size);
-        data = NULL;
-    }
+    data[n] = '\0';
     *len = n;
-    *cap = size;
     return data;
+}
+
+/* The diagnostics of a file that could not be read. */
+static void unreadable(const svp_allocator *alloc, const char *path, int err, size_t len, svp_diagnostics **diags)
+{
+    svp_diagnostics *d = new_diags(alloc, path, "", 0, diags);
+    if (d && err == READ_TOO_LARGE)
+        diag_add(d, SVP_ERROR, "limit", (size_t)-1, 0, "the policy is %zu bytes; svp reads policies of up to %u bytes",
+                 len, SVP_MAX_POLICY_BYTES);
+    else if (d)
+        diag_add(d, SVP_ERROR, "io", (size_t)-1, 0, "cannot read the policy: %s",
+                 err == READ_NOT_REGULAR ? "not a regular file (a policy is a file, not a pipe or a device)"
+                                         : strerror(err));
+    if (!diags)
+        svp_diagnostics_free(d);
 }
 
 svp_policy *svp_policy_load(const char *path, const svp_allocator *alloc, svp_diagnostics **diags)
@@ -155,16 +196,25 @@ svp_policy *svp_policy_load(const char *path, const svp_allocator *alloc, svp_di
     int err = 0;
     char *text = read_file(alloc, path, &len, &cap, &err);
     if (!text) {
-        svp_diagnostics *d = new_diags(alloc, path, "", 0, diags);
-        if (d)
-            diag_add(d, SVP_ERROR, "io", (size_t)-1, 0, "cannot read the policy: %s", strerror(err));
-        if (!diags)
-            svp_diagnostics_free(d);
+        unreadable(alloc, path, err, len, diags);
         return NULL;
     }
     svp_policy *p = svp_policy_compile(path, text, len, alloc, diags);
     svp_mem_free(alloc, text, cap);
     return p;
+}
+
+char *svp_policy_read(const char *path, size_t *len, svp_diagnostics **diags)
+{
+    size_t cap = 0;
+    int err = 0;
+    *len = 0;
+    if (diags)
+        *diags = NULL;
+    char *text = read_file(NULL, path, len, &cap, &err);
+    if (!text)
+        unreadable(NULL, path, err, *len, diags);
+    return text;
 }
 
 void svp_policy_free(svp_policy *p)

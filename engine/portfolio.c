@@ -88,6 +88,8 @@ void svp_portfolio_add(svp_portfolio *pf, const svp_evaluator *ev)
         if (amount.kind != VK_INT)
             continue; /* a record without the amount adds nothing */
         t->records++;
+        if (t->overflow)
+            continue; /* the figure is lost already: count nothing more */
         t->overflow |= !value_add(t->total, amount.u.i, &t->total);
         if (is_true(eval_expr(scratch, r->slots, rule->share_where)))
             t->overflow |= !value_add(t->part, amount.u.i, &t->part);
@@ -132,8 +134,35 @@ static bool decide_rule(svp_portfolio *pf, uint32_t i, const char **message)
     return fired;
 }
 
+/* The first rule whose sums overflowed, or NULL. */
+static const Rule *overflowed_rule(const svp_portfolio *pf)
+{
+    for (uint32_t i = 0; i < pf->p->nportfolio; i++)
+        if (pf->tallies[i].overflow)
+            return pf->p->portfolio[i];
+    return NULL;
+}
+
+static void overflow_message(Buf *b, const Rule *rule)
+{
+    buf_printf(b, "%s: the sum over the register is larger than svp can hold (%s), so no share is given",
+               rule->id_str, rule->share_of->type.kind == T_MONEY ? "£92,233,720,368,547,758.07" : "92,233,720,368,547,758.07");
+}
+
+const char *svp_portfolio_error(svp_portfolio *pf)
+{
+    const Rule *rule = overflowed_rule(pf);
+    if (!rule)
+        return NULL;
+    buf_clear(&pf->out);
+    overflow_message(&pf->out, rule);
+    return pf->out.failed ? "out of memory" : pf->out.data;
+}
+
 svp_status svp_portfolio_status(svp_portfolio *pf)
 {
+    if (overflowed_rule(pf))
+        return SVP_INVALID;
     svp_status s = SVP_COMPLIANT;
     const char *msg;
     arena_reset(&pf->ev->scratch);
@@ -142,6 +171,20 @@ svp_status svp_portfolio_status(svp_portfolio *pf)
             s = SVP_NONCOMPLIANT;
     arena_reset(&pf->ev->scratch);
     return s;
+}
+
+static void money_or_amount(Buf *b, const Rule *rule, int64_t v);
+
+/* A sum as JSON: a string, or null when it overflowed. */
+static void sum_json(Buf *b, const Rule *rule, const Tally *t, int64_t v)
+{
+    if (t->overflow) {
+        buf_puts(b, "null");
+        return;
+    }
+    buf_putc(b, '"');
+    money_or_amount(b, rule, v);
+    buf_putc(b, '"');
 }
 
 static void money_or_amount(Buf *b, const Rule *rule, int64_t v)
@@ -175,13 +218,25 @@ const char *svp_portfolio_json(svp_portfolio *pf, size_t *len)
         result_finding_open(&findings, p, p->nrules + i, msg);
         buf_puts(&findings, "{\"share\":");
         value_format_json(&findings, p, share_of(t), true);
-        buf_puts(&findings, ",\"part\":\"");
-        money_or_amount(&findings, rule, t->part);
-        buf_puts(&findings, "\",\"total\":\"");
-        money_or_amount(&findings, rule, t->total);
-        buf_printf(&findings, "\",\"records\":%llu}}", (unsigned long long)t->records);
+        buf_puts(&findings, ",\"part\":");
+        sum_json(&findings, rule, t, t->part);
+        buf_puts(&findings, ",\"total\":");
+        sum_json(&findings, rule, t, t->total);
+        buf_printf(&findings, ",\"records\":%llu}}", (unsigned long long)t->records);
     }
-    buf_puts(b, compliant ? ",\"compliant\":true,\"findings\":[" : ",\"compliant\":false,\"findings\":[");
+    const Rule *overflowed = overflowed_rule(pf);
+    if (overflowed) { /* no verdict: say why instead */
+        Buf why;
+        buf_init(&why, pf->alloc);
+        overflow_message(&why, overflowed);
+        buf_puts(b, ",\"compliant\":null,\"error\":");
+        buf_json_string(b, why.data ? why.data : "", why.len);
+        b->failed |= why.failed;
+        buf_free(&why);
+        buf_puts(b, ",\"findings\":[");
+    } else {
+        buf_puts(b, compliant ? ",\"compliant\":true,\"findings\":[" : ",\"compliant\":false,\"findings\":[");
+    }
     buf_append(b, findings.data ? findings.data : "", findings.len);
     buf_puts(b, "],\"shares\":[");
     for (uint32_t i = 0; i < p->nportfolio; i++) { /* every rule's figures, fired or not */
@@ -191,11 +246,11 @@ const char *svp_portfolio_json(svp_portfolio *pf, size_t *len)
         buf_json_string(b, rule->id_str, strlen(rule->id_str));
         buf_puts(b, ",\"share\":");
         value_format_json(b, p, share_of(t), true);
-        buf_puts(b, ",\"part\":\"");
-        money_or_amount(b, rule, t->part);
-        buf_puts(b, "\",\"total\":\"");
-        money_or_amount(b, rule, t->total);
-        buf_printf(b, "\",\"records\":%llu}", (unsigned long long)t->records);
+        buf_puts(b, ",\"part\":");
+        sum_json(b, rule, t, t->part);
+        buf_puts(b, ",\"total\":");
+        sum_json(b, rule, t, t->total);
+        buf_printf(b, ",\"records\":%llu}", (unsigned long long)t->records);
     }
     buf_puts(b, "]}\n");
     bool failed = findings.failed || b->failed;
@@ -229,9 +284,13 @@ const char *svp_portfolio_text(svp_portfolio *pf, bool color, size_t *len)
         buf_puts(b, "           share ");
         value_format_text(b, p, share_of(t));
         buf_puts(b, " (");
-        money_or_amount(b, rule, t->part);
-        buf_puts(b, " of ");
-        money_or_amount(b, rule, t->total);
+        if (t->overflow) {
+            buf_puts(b, "the sums overflowed");
+        } else {
+            money_or_amount(b, rule, t->part);
+            buf_puts(b, " of ");
+            money_or_amount(b, rule, t->total);
+        }
         buf_printf(b, ", %llu records); cite: %s\n", (unsigned long long)t->records, rule->cite_str);
     }
     if (b->failed)

@@ -66,6 +66,7 @@ struct svp_policy {
     uint32_t ndated_by;
     char effective_text[11]; /* "YYYY-MM-DD" */
     struct ResultPieces *pieces; /* output prepared by result_prepare (result.h) */
+    uint8_t *portfolio_reads;    /* by field slot: 1 when a portfolio rule reads it */
 };
 
 #endif

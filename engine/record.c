@@ -33,6 +33,7 @@
 
 /* Limits on a record (README, Limits). */
 #define RECORD_MAX_BYTES (1u << 20)
+#define RECORD_MAX_PROBLEMS 100 /* listed in "errors"; more are counted */
 #define RECORD_MAX_DEPTH 64
 
 /* One step of the path to the value being read: a key, or a list index.
@@ -49,8 +50,16 @@ typedef struct Binder {
     PathStep steps[RECORD_MAX_DEPTH + 2];
     size_t depth;       /* steps in use (deeper ones are not recorded) */
     size_t numbers;     /* number nodes met so far, in document order */
-    bool failed;
+    bool failed;        /* some problem was found: the record is invalid */
+    bool fatal;         /* a problem that stops reading (not JSON, too deep,
+                           out of memory): nothing after it can be trusted */
+    const uint8_t *only; /* the field slots to read (others are skipped), or NULL: all */
+    bool partial;       /* missing required fields are listed, not problems */
 } Binder;
+
+static bool fail(Binder *B, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A problem after which nothing more of the record can be read. */
+#define fatal(B, ...) ((B)->fatal = true, fail((B), __VA_ARGS__))
 
 /* ---- Marking numbers --------------------------------------------------- */
 
@@ -106,23 +115,6 @@ static const uint8_t in_string[256] = {
     5, 5, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5};
 
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0:
- * no overlong forms, no surrogates, nothing past U+10FFFF. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-    if (n < len)
-        return 0;
-    for (size_t k = 1; k < len; k++)
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) || (c == 0xF0 && s[1] < 0x90) ||
-        (c == 0xF4 && s[1] > 0x8F))
-        return 0;
-    return len;
-}
-
 /* Check the string whose text starts at json[*i] and leave *i on its
  * closing quote: JSON allows no raw control characters in a string, svp
  * takes only well-formed UTF-8, and a \u0000 would end svp's text early. */
@@ -145,6 +137,7 @@ static Scan scan_string(const char *json, size_t *i, size_t len)
         }
         while (k < len && in_string[s[k]] == 0)
             k++;
+        *i = k;
         if (k >= len)
             return SCAN_NOT_JSON;
         switch (in_string[s[k]]) {
@@ -157,7 +150,7 @@ static Scan scan_string(const char *json, size_t *i, size_t len)
             k += 2; /* an escape: the next byte cannot end the string */
             break;
         case 4: {
-            size_t n = utf8_sequence(s + k, len - k);
+            size_t n = buf_utf8_char(json + k, len - k);
             if (!n)
                 return SCAN_NOT_JSON;
             k += n;
@@ -173,7 +166,7 @@ static Scan scan_string(const char *json, size_t *i, size_t len)
  * what cJSON lets through: between tokens only JSON's white space and its
  * own characters, in strings no raw control characters and only
  * well-formed UTF-8 (so that svp's own output is valid JSON). */
-static Scan find_numbers(svp_evaluator *ev, const char *json, size_t len)
+static Scan find_numbers(svp_evaluator *ev, const char *json, size_t len, size_t *bad)
 {
     /* outside a string: 0 allowed (white space, {}[]:, and the letters of
      * true, false and null, which cJSON checks), 1 a string, 2 a number,
@@ -194,11 +187,13 @@ static Scan find_numbers(svp_evaluator *ev, const char *json, size_t len)
             i++;
         if (i >= len)
             break;
+        *bad = i;
         if (outside[(unsigned char)json[i]] == 3)
             return SCAN_NOT_JSON;
         if (json[i] == '"') {
             i++;
             Scan r = scan_string(json, &i, len);
+            *bad = i;
             if (r != SCAN_OK)
                 return r;
             continue;
@@ -223,6 +218,106 @@ static Scan find_numbers(svp_evaluator *ev, const char *json, size_t len)
     return SCAN_OK;
 }
 
+/* ---- Saying where a record stops being JSON ------------------------------ */
+
+/* What was expected at byte `at` of json, which is valid JSON up to there
+ * (cJSON, or the scan above, stopped at `at`): follows the brackets,
+ * strings and commas before it. */
+static const char *json_expected_at(const char *json, size_t len, size_t at)
+{
+    enum { VALUE, KEY_OR_CLOSE, KEY, COLON, AFTER } state = VALUE;
+    uint8_t is_object[128] = {0}; /* a bit per level, 1024 levels */
+    size_t depth = 0;
+    for (size_t i = 0; i < at && i < len; i++) {
+        char c = json[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (c == '"') {
+            for (i++; i < at && json[i] != '"'; i++)
+                i += json[i] == '\\';
+            state = state == KEY || state == KEY_OR_CLOSE ? COLON : AFTER;
+        } else if (c == '{' || c == '[') {
+            if (depth < 1024)
+                is_object[depth / 8] = (uint8_t)(c == '{' ? is_object[depth / 8] | (1u << depth % 8)
+                                                          : is_object[depth / 8] & ~(1u << depth % 8));
+            depth++;
+            state = c == '{' ? KEY_OR_CLOSE : VALUE;
+        } else if (c == '}' || c == ']') {
+            depth -= depth > 0;
+            state = AFTER;
+        } else if (c == ':') {
+            state = VALUE;
+        } else if (c == ',') {
+            bool object = depth && depth <= 1024 && (is_object[(depth - 1) / 8] >> ((depth - 1) % 8)) & 1;
+            state = object ? KEY : VALUE;
+        } else {
+            while (i + 1 < at && number_char(json[i + 1]) | (json[i + 1] >= 'a' && json[i + 1] <= 'z'))
+                i++;
+            state = AFTER;
+        }
+    }
+    bool object = depth && depth <= 1024 && (is_object[(depth - 1) / 8] >> ((depth - 1) % 8)) & 1;
+    char c = at < len ? json[at] : 0;
+    if (at >= len)
+        return "the text ends before the record does: a closing brace, bracket or quote is missing";
+    switch (state) {
+    case AFTER:
+        return !depth ? "unexpected text after the record"
+             : object ? "expected ',' or '}' after an object member"
+                      : "expected ',' or ']' after a list item";
+    case COLON:
+        return "expected ':' after a key";
+    case KEY_OR_CLOSE:
+    case KEY:
+        return c == '\'' ? "expected a key in double quotes (JSON does not use single quotes)"
+                          : state == KEY ? "expected a key in double quotes after ','"
+                                         : "expected a key in double quotes, or '}'";
+    default:
+        if (c == '"')
+            return "a text is not closed, or holds an unknown escape";
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '\'')
+            return "expected a value: a text goes in double quotes";
+        return c == '}' || c == ']' ? "expected a value before the closing bracket (a ',' too many?)" : "expected a value";
+    }
+}
+
+/* True when json ends inside a string or with a bracket still open: cJSON
+ * then reports its last byte, not its end. */
+static bool json_open_at_end(const char *json, size_t len)
+{
+    size_t depth = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (json[i] == '"') {
+            for (i++; i < len && json[i] != '"'; i++)
+                i += json[i] == '\\';
+            if (i >= len)
+                return true;
+        } else if (json[i] == '{' || json[i] == '[') {
+            depth++;
+        } else if ((json[i] == '}' || json[i] == ']') && depth) {
+            depth--;
+        }
+    }
+    return depth > 0;
+}
+
+/* "not valid JSON at line L, column C: what", for a record that stops
+ * being JSON at byte `at` (columns count characters, from 1). */
+static void fail_json_at(Binder *B, const char *json, size_t len, size_t at, const char *what)
+{
+    unsigned long line = 1, column = 1;
+    for (size_t i = 0; i < at && i < len; i++) {
+        if (json[i] == '\n') {
+            line++;
+            column = 1;
+        } else if (((unsigned char)json[i] & 0xC0) != 0x80) {
+            column++;
+        }
+    }
+    fatal(B, "not valid JSON at line %lu, column %lu: %s", line, column,
+          what ? what : json_expected_at(json, len, at));
+}
+
 /* The characters of number node j, as written in the record. */
 static NumberSpan number_text(const svp_evaluator *ev, const cJSON *j)
 {
@@ -242,14 +337,11 @@ static inline bool is_type(const cJSON *j, int type) { return j && (j->type & 0x
 
 /* ---- Errors ------------------------------------------------------------ */
 
-static bool fail(Binder *B, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static bool fail(Binder *B, const char *fmt, ...)
+/* The path to the value being read, spelt out ("social_value.outcomes[1]");
+ * "" for the record as a whole. */
+static void path_text(const Binder *B, char *out, size_t size)
 {
-    if (B->failed)
-        return false;
-    B->failed = true;
-    char *out = B->ev->error_field;
-    size_t size = sizeof B->ev->error_field, at = 0;
+    size_t at = 0;
     out[0] = '\0';
     for (size_t i = 0; i < B->depth && i < RECORD_MAX_DEPTH + 2 && at < size; i++) {
         const PathStep *st = &B->steps[i];
@@ -260,12 +352,47 @@ static bool fail(Binder *B, const char *fmt, ...)
             break;
         at += (size_t)n;
     }
+}
+
+/* Keep a problem of the record: every one is listed (ev->problems, up to
+ * RECORD_MAX_PROBLEMS, the rest counted), and the first is also the
+ * result's "error".  Returns false, for `return fail(...)`. */
+static bool fail(Binder *B, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail(Binder *B, const char *fmt, ...)
+{
+    svp_evaluator *ev = B->ev;
+    char field[sizeof ev->error_field], message[sizeof ev->error_message];
+    path_text(B, field, sizeof field);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(B->ev->error_message, sizeof B->ev->error_message, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    if (!B->failed) {
+        memcpy(ev->error_field, field, sizeof field);
+        memcpy(ev->error_message, message, sizeof message);
+    }
+    B->failed = true;
+    if (ev->nproblems == RECORD_MAX_PROBLEMS) {
+        ev->problems_dropped++;
+        return false;
+    }
+    if (!ev->problems) {
+        ev->problems = arena_alloc(&ev->scratch, RECORD_MAX_PROBLEMS * sizeof *ev->problems);
+        if (!ev->problems) {
+            ev->problems_dropped++;
+            return false;
+        }
+    }
+    Problem *pr = &ev->problems[ev->nproblems];
+    pr->field = field[0] ? arena_strndup(&ev->scratch, field, strlen(field)) : NULL;
+    pr->message = arena_strndup(&ev->scratch, message, strlen(message));
+    if (pr->message && (pr->field || !field[0]))
+        ev->nproblems++;
+    else
+        ev->problems_dropped++;
     return false;
 }
+
 
 /* What the record holds, for "expected X, got Y": the JSON as written,
  * shortened. */
@@ -327,7 +454,7 @@ static bool take_number(Binder *B, cJSON *c)
     if (!cJSON_IsNumber(c))
         return true;
     if (B->numbers >= B->ev->nnumbers)
-        return fail(B, "not valid JSON");
+        return fatal(B, "not valid JSON");
     c->valueint = (int)B->numbers++;
     return true;
 }
@@ -375,10 +502,11 @@ static bool keys_distinct(Binder *B, const cJSON *obj, bool *checked)
     for (const cJSON *c = obj->child; c; c = c->next)
         keys[k++] = c;
     qsort(keys, n, sizeof *keys, by_key);
+    bool distinct = true;
     for (size_t i = 1; i < n; i++)
         if (!strcmp(keys[i - 1]->string, keys[i]->string))
-            return duplicate(B, keys[i]);
-    return true;
+            distinct = duplicate(B, keys[i]); /* every repeat, in key order */
+    return distinct;
 }
 
 /* A part of the record that the policy does not read: still number its
@@ -387,21 +515,21 @@ static bool keys_distinct(Binder *B, const cJSON *obj, bool *checked)
 static bool walk_unknown(Binder *B, cJSON *j, int depth)
 {
     if (depth > RECORD_MAX_DEPTH)
-        return fail(B, "nested deeper than %d levels", RECORD_MAX_DEPTH);
+        return fatal(B, "nested deeper than %d levels", RECORD_MAX_DEPTH);
     long index = 0;
     bool sorted = false;
-    if (cJSON_IsObject(j) && !keys_distinct(B, j, &sorted))
-        return false;
+    if (cJSON_IsObject(j))
+        keys_distinct(B, j, &sorted);
     for (cJSON *c = j->child; c; c = c->next, index++) {
         if (cJSON_IsObject(j) && !sorted && repeats_earlier_key(j->child, c))
-            return duplicate(B, c);
+            duplicate(B, c); /* a problem; the walk goes on, numbering numbers */
         if (!take_number(B, c))
             return false;
         if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
             size_t saved = path_push(B, c->string, cJSON_IsArray(j) ? index : -1);
             bool ok = walk_unknown(B, c, depth + 1);
             path_pop(B, saved);
-            if (!ok)
+            if (!ok && B->fatal)
                 return false;
         }
     }
@@ -449,6 +577,22 @@ static bool bind_enum(Binder *B, const EnumDecl *e, uint16_t ref, const cJSON *j
 }
 
 /* money, percent, number: a marked JSON number or a decimal string. */
+/* A text in a money or percent field, as people write it: a plain decimal
+ * ("145000.50"), or the policy language's own spelling, "£145,000" or
+ * "£145,000.50" for money and "10%" or "12.5%" for a percentage.  Nothing
+ * looser: "145,000" without the pound sign is refused. */
+static bool parse_amount_text(TypeKind t, const char *s, int64_t *v)
+{
+    size_t n = strlen(s);
+    static const char pound[] = "\xC2\xA3"; /* £ in UTF-8 */
+    if (t == T_MONEY && n > 2 && !memcmp(s, pound, 2))
+        return value_parse_money_literal(s + 2, n - 2, v);
+    if (t == T_PERCENT && n > 1 && s[n - 1] == '%')
+        n--;
+    return value_parse_decimal(s, n, 2, v);
+}
+
+/* money, percent, number: a marked JSON number or a text (above). */
 static bool bind_amount(Binder *B, TypeKind t, const cJSON *j, Val *out)
 {
     int64_t v = 0;
@@ -457,17 +601,20 @@ static bool bind_amount(Binder *B, TypeKind t, const cJSON *j, Val *out)
         NumberSpan n = number_text(B->ev, j);
         ok = value_parse_json_number(n.text, n.len, &v);
     } else if (cJSON_IsString(j)) {
-        ok = value_parse_decimal(j->valuestring, strlen(j->valuestring), 2, &v);
+        ok = parse_amount_text(t, j->valuestring, &v);
     }
     int64_t max = t == T_PERCENT ? 10000 : INT64_MAX;
     if (ok && v >= 0 && v <= max) {
         *out = (Val){VK_INT, (uint8_t)t, 0, 0, {.i = v}};
         return true;
     }
-    bool commas = cJSON_IsString(j) && strchr(j->valuestring, ',');
-    return fail_expected(B, j, t == T_PERCENT ? (commas ? "percent 0..100 (no commas)" : "percent 0..100")
-                             : t == T_MONEY ? (commas ? "money: pounds, not negative, to the penny, without thousands separators"
-                                                      : "money: pounds, not negative, to the penny")
+    /* a text that is not one of the forms: say which forms there are */
+    bool text = cJSON_IsString(j);
+    return fail_expected(B, j, t == T_PERCENT ? (text ? "percent 0..100, written 12.5, \"12.5\" or \"12.5%\""
+                                                      : "percent 0..100")
+                             : t == T_MONEY ? (text ? "money: pounds, not negative, to the penny, written 145000.50, "
+                                                      "\"145000.50\", \"£145,000\" or \"£145,000.50\" (commas only after £)"
+                                                    : "money: pounds, not negative, to the penny")
                                             : "a number, not negative, to two decimals");
 }
 
@@ -484,7 +631,7 @@ static bool bind_list(Binder *B, Type t, cJSON *j, Val *out)
         n++;
     Val *items = arena_alloc(&B->ev->scratch, (n ? n : 1) * sizeof *items);
     if (!items)
-        return fail(B, "the record is too large to read (out of memory)");
+        return fatal(B, "the record is too large to read (out of memory)");
     uint32_t k = 0;
     long index = 0;
     for (cJSON *c = j->child; c; c = c->next, index++) {
@@ -500,15 +647,15 @@ static bool bind_list(Binder *B, Type t, cJSON *j, Val *out)
         } else if (t.elem == T_OBJECT) {
             const ObjectType *o = &p->objects[t.ref];
             Val *members = arena_alloc(&B->ev->scratch, (o->nmembers ? o->nmembers : 1) * sizeof *members);
-            ok = members ? bind_object_into(B, o, c, members) : fail(B, "out of memory");
+            ok = members ? bind_object_into(B, o, c, members) : fatal(B, "out of memory");
             items[k] = (Val){VK_OBJECT, T_OBJECT, t.ref, o->nmembers, {.items = members}};
         } else {
             ok = bind_value(B, (Type){t.elem, 0, t.ref}, c, &items[k]);
         }
         path_pop(B, saved);
-        if (!ok)
+        if (!ok && B->fatal)
             return false;
-        k++;
+        k += ok; /* a bad item is a problem of its own; the others are read on */
     }
     *out = (Val){VK_LIST, T_LIST, t.ref, k, {.items = items}};
     return true;
@@ -573,27 +720,28 @@ static const Shape *shape_child(const Shape *s, const char *key, uint32_t *curso
 static bool bind_shape(Binder *B, const Shape *shape, cJSON *obj, Val *slots, int depth)
 {
     if (depth > RECORD_MAX_DEPTH)
-        return fail(B, "nested deeper than %d levels", RECORD_MAX_DEPTH);
+        return fatal(B, "nested deeper than %d levels", RECORD_MAX_DEPTH);
     uint32_t cursor = 0;
     uint64_t seen = 0;
     bool sorted = false;
-    if (!keys_distinct(B, obj, &sorted))
-        return false;
+    keys_distinct(B, obj, &sorted);
     for (cJSON *c = obj->child; c; c = c->next) {
         const Shape *s = shape_child(shape, c->string, &cursor);
         size_t at = s ? (size_t)(s - shape->children) : 64;
         if (!sorted && (at < 64 ? (seen >> at) & 1 : repeats_earlier_key(obj->child, c)))
-            return duplicate(B, c);
+            duplicate(B, c); /* a problem; reading goes on, numbering numbers */
         if (at < 64)
             seen |= (uint64_t)1 << at;
         if (!take_number(B, c))
             return false;
+        if (s && s->slot >= 0 && B->only && !B->only[s->slot])
+            s = NULL; /* a field this evaluation does not read: skipped like an unknown key */
         if (!s || cJSON_IsNull(c)) {
             if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
                 size_t saved = path_push(B, c->string, -1);
                 bool ok = walk_unknown(B, c, depth + 1);
                 path_pop(B, saved);
-                if (!ok)
+                if (!ok && B->fatal)
                     return false;
             }
             continue;
@@ -601,38 +749,63 @@ static bool bind_shape(Binder *B, const Shape *shape, cJSON *obj, Val *slots, in
         size_t saved = path_push(B, c->string, -1);
         bool ok;
         assert(s->slot < 0 || s->field);
-        if (s->slot >= 0)
+        if (s->slot >= 0) {
             ok = bind_value(B, s->field->type, c, &slots[s->slot]);
-        else if (!cJSON_IsObject(c))
+            if (!ok) /* present, if wrong: not also "missing" */
+                slots[s->slot] = (Val){VK_TEXT, T_TEXT, 0, 0, {.s = ""}};
+        } else if (!cJSON_IsObject(c))
             ok = fail_expected(B, c, "an object");
         else
             ok = bind_shape(B, s, c, slots, depth + 1);
         path_pop(B, saved);
-        if (!ok)
+        if (!ok && B->fatal)
             return false;
     }
-    return true;
+    return !B->fatal;
+}
+
+/* A required field that is absent: a problem, or (reading a record that is
+ * not complete yet) one more entry of the result's "missing". */
+static void missing(Binder *B, const Field *f, int64_t stage, bool top)
+{
+    svp_evaluator *ev = B->ev;
+    size_t saved = path_push_n(B, f->path.text, f->path.len, -1);
+    if (B->partial) {
+        char path[sizeof ev->error_field];
+        path_text(B, path, sizeof path);
+        const char *kept = arena_strndup(&ev->scratch, path, strlen(path));
+        if (!ev->missing)
+            ev->missing = arena_alloc(&ev->scratch, (ev->p->nfields + RECORD_MAX_PROBLEMS) * sizeof *ev->missing);
+        if (!kept || !ev->missing)
+            fatal(B, "the record is too large to read (out of memory)");
+        else if (ev->nmissing < ev->p->nfields + RECORD_MAX_PROBLEMS)
+            ev->missing[ev->nmissing++] = kept; /* (members of list items past that: not listed) */
+        if (top && ev->missing_slot)
+            ev->missing_slot[f->slot] = 1;
+    } else if (f->from_rank >= 0) {
+        assert(ev->p->stage_slot >= 0 && stage >= 0);
+        const EnumDecl *e = ev->p->enums[ev->p->fields[ev->p->stage_slot]->type.ref];
+        const Name st = e->members[stage], from = e->members[f->from_rank];
+        fail(B, "missing: required from %.*s, and this record is at %.*s", (int)from.len, from.text, (int)st.len,
+             st.text);
+    } else {
+        fail(B, "missing: this field is required");
+    }
+    path_pop(B, saved);
 }
 
 /* Required fields that are missing, and defaults for absent fields.
  * stage is the record's stage rank, -1 when it has none (only the
  * always-required fields are then asked for). */
-static bool complete(Binder *B, Field *const *fields, uint32_t n, Val *slots, int64_t stage)
+static bool complete(Binder *B, Field *const *fields, uint32_t n, Val *slots, int64_t stage, bool top)
 {
     for (uint32_t s = 0; s < n; s++) {
         const Field *f = fields[s];
-        if (slots[s].kind != VK_ABSENT)
+        if (slots[s].kind != VK_ABSENT || (top && B->only && !B->only[s]))
             continue;
         if (f->required && (f->from_rank < 0 || stage >= f->from_rank)) {
-            path_push_n(B, f->path.text, f->path.len, -1);
-            if (f->from_rank >= 0) {
-                assert(B->ev->p->stage_slot >= 0 && stage >= 0);
-                const EnumDecl *e = B->ev->p->enums[B->ev->p->fields[B->ev->p->stage_slot]->type.ref];
-                const Name st = e->members[stage], from = e->members[f->from_rank];
-                return fail(B, "missing: required from %.*s, and this record is at %.*s", (int)from.len, from.text,
-                            (int)st.len, st.text);
-            }
-            return fail(B, "missing: this field is required");
+            missing(B, f, stage, top); /* every one, in declaration order */
+            continue;
         }
         if (f->dflt) {
             const Expr *d = f->dflt;
@@ -648,7 +821,7 @@ static bool bind_object_into(Binder *B, const ObjectType *o, cJSON *j, Val *memb
 {
     if (!cJSON_IsObject(j))
         return fail_expected(B, j, "an object");
-    return bind_shape(B, &o->root, j, members, (int)B->depth) && complete(B, o->members, o->nmembers, members, 0);
+    return bind_shape(B, &o->root, j, members, (int)B->depth) && complete(B, o->members, o->nmembers, members, 0, false);
 }
 
 /* With a version set: pick the version in force for the record whose
@@ -680,7 +853,13 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
     B.ev = ev;
     B.depth = 0;
     B.numbers = 0;
-    B.failed = false;
+    B.failed = B.fatal = false;
+    B.partial = ev->flags & SVP_EVAL_PARTIAL;
+    B.only = ev->flags & SVP_EVAL_PORTFOLIO_FIELDS ? ev->p->portfolio_reads : NULL;
+    ev->problems = NULL;
+    ev->nproblems = ev->problems_dropped = ev->nmissing = 0;
+    ev->missing = NULL;
+    ev->missing_slot = NULL;
     *id = NULL;
     cJSON_Delete(ev->tree);
     ev->tree = NULL;
@@ -691,27 +870,39 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
         return NULL;
     }
     const char *end = NULL;
-    Scan scan = find_numbers(ev, json, len);
-    if (scan != SCAN_OK) {
-        fail(&B, scan == SCAN_OOM ? "the record is too large to read (out of memory)"
-                 : scan == SCAN_NUL ? "a text holds \\u0000, a NUL character, which svp does not accept"
-                                    : "not valid JSON");
+    size_t bad = 0;
+    Scan scan = find_numbers(ev, json, len, &bad);
+    if (scan == SCAN_OOM || scan == SCAN_NUL) {
+        fatal(&B, scan == SCAN_OOM ? "the record is too large to read (out of memory)"
+                                   : "a text holds \\u0000, a NUL character, which svp does not accept");
         return NULL;
     }
     /* cJSON allocates with its own hooks (the C library's, unless the
      * application set others), so running out of memory there reads as
      * "not valid JSON": cJSON does not tell the two apart. */
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    size_t stop = root ? len : end ? (size_t)(end - json) : 0;
     if (root) { /* nothing but white space may follow the value */
         while (end < json + len && strchr(" \t\r\n", *end))
             end++;
-        if (end != json + len) {
-            cJSON_Delete(root);
-            root = NULL;
-        }
+        stop = (size_t)(end - json);
     }
-    if (!root) {
-        fail(&B, "not valid JSON");
+    if (scan == SCAN_NOT_JSON && bad <= stop) { /* the scan stopped first: a string, a number or a stray byte */
+        cJSON_Delete(root);
+        unsigned char c = (unsigned char)json[bad];
+        fail_json_at(&B, json, len, bad,
+                     bad >= len ? NULL
+                     : c == '"' ? NULL
+                     : c < 0x20 ? "a control character (a text cannot hold a raw line break or tab: write \\n or \\t)"
+                     : c >= 0x80 ? "a byte that is not UTF-8"
+                     : (c >= '0' && c <= '9') || c == '-' ? "a malformed number" : NULL);
+        return NULL;
+    }
+    if (stop < len || !root) {
+        cJSON_Delete(root);
+        if (!root && stop + 1 >= len && json_open_at_end(json, len))
+            stop = len; /* cJSON names the last byte when the text ends too soon */
+        fail_json_at(&B, json, len, stop, NULL);
         return NULL;
     }
     Val *slots = NULL;
@@ -729,6 +920,14 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
     if (ev->versions && !pick_version(&B, root))
         goto done;
     p = ev->p;
+    if (ev->flags & SVP_EVAL_PORTFOLIO_FIELDS)
+        B.only = p->portfolio_reads;
+    if (B.partial && !(ev->missing_slot = arena_alloc(&ev->scratch, p->nfields + 1))) {
+        fatal(&B, "the record is too large to read (out of memory)");
+        goto done;
+    }
+    if (B.partial)
+        memset(ev->missing_slot, 0, p->nfields + 1);
     slots = arena_alloc(&ev->scratch, (p->nslots ? p->nslots : 1) * sizeof *slots);
     if (!slots) {
         fail(&B, "the record is too large to read (out of memory)");
@@ -736,7 +935,7 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
     }
     if (bind_shape(&B, &p->root, root, slots, 0)) {
         int64_t stage = p->stage_slot >= 0 && slots[p->stage_slot].kind == VK_INT ? slots[p->stage_slot].u.i : -1;
-        complete(&B, p->fields, p->nfields, slots, stage);
+        complete(&B, p->fields, p->nfields, slots, stage, true);
     }
 done:
     /* Text values point into the tree: it lives until the next record. */

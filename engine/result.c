@@ -166,14 +166,59 @@ static void json_trace(Buf *b, const svp_policy *p, const svp_result *r)
     buf_putc(b, ']');
 }
 
-/* The error line of an invalid record. */
+/* {"field":...,"message":...} */
+static void json_problem(Buf *b, const char *field, const char *message)
+{
+    buf_puts(b, "{\"field\":");
+    buf_json_text_or_null(b, field);
+    buf_puts(b, ",\"message\":");
+    buf_json_text_or_null(b, message);
+    buf_putc(b, '}');
+}
+
+/* The error line of an invalid record: the first problem as "error" (as
+ * results.md has it), and every problem as "errors". */
 static void json_invalid(Buf *b, const svp_result *r)
 {
-    buf_printf(b, ",\"line\":%lu,\"error\":{\"field\":", r->line);
-    buf_json_text_or_null(b, r->error_field);
-    buf_puts(b, ",\"message\":");
-    buf_json_text_or_null(b, r->error_message);
-    buf_puts(b, "}}\n");
+    buf_printf(b, ",\"line\":%lu,\"error\":", r->line);
+    json_problem(b, r->error_field, r->error_message);
+    buf_puts(b, ",\"errors\":[");
+    for (size_t i = 0; i < r->nerrors; i++) {
+        if (i)
+            buf_putc(b, ',');
+        json_problem(b, r->errors[i].field, r->errors[i].message);
+    }
+    buf_putc(b, ']');
+    if (r->errors_dropped)
+        buf_printf(b, ",\"errors_not_listed\":%zu", r->errors_dropped);
+    buf_puts(b, "}\n");
+}
+
+/* SVP_EVAL_PARTIAL: "missing" and "undecided" (the officer's checklist). */
+static void json_partial(Buf *b, const svp_policy *p, const svp_result *r)
+{
+    buf_puts(b, ",\"missing\":[");
+    for (size_t i = 0; i < r->nmissing; i++) {
+        if (i)
+            buf_putc(b, ',');
+        buf_json_text_or_null(b, r->missing[i]);
+    }
+    buf_puts(b, "],\"undecided\":[");
+    for (size_t i = 0; i < r->nundecided; i++) {
+        const Undecided *u = &r->undecided[i];
+        buf_puts(b, i ? ",{\"rule\":" : "{\"rule\":");
+        buf_json_text_or_null(b, u->rule->id_str);
+        buf_puts(b, ",\"severity\":");
+        buf_json_text_or_null(b, result_severity_word(u->rule->severity));
+        buf_puts(b, ",\"needs\":[");
+        for (uint32_t k = 0; k < u->nneeds; k++) {
+            if (k)
+                buf_putc(b, ',');
+            buf_json_text_or_null(b, p->fields[u->needs[k]]->path_str);
+        }
+        buf_puts(b, "]}");
+    }
+    buf_putc(b, ']');
 }
 
 /* b's text as a rendering, or (after an allocation failure) `oom`, with b
@@ -203,7 +248,7 @@ const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len)
     } else {
         assert(r->slots);
         frag(b, p->pieces->policy);
-        buf_puts(b, r->status == SVP_COMPLIANT ? "true" : "false");
+        buf_puts(b, r->status == SVP_COMPLIANT ? "true" : r->status == SVP_INCOMPLETE ? "null" : "false");
         buf_puts(b, ",\"decisions\":{");
         for (uint32_t i = 0; i < p->ndecisions; i++) {
             if (i)
@@ -213,6 +258,8 @@ const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len)
         }
         buf_putc(b, '}');
         json_findings(b, p, r);
+        if (r->partial)
+            json_partial(b, p, r);
         if (r->trace)
             json_trace(b, p, r);
         buf_puts(b, "}\n");
@@ -229,40 +276,106 @@ static void colour(Buf *b, bool on, const char *code)
         buf_puts(b, code);
 }
 
+/* Text from a record or a policy, for a terminal: control characters
+ * escaped (an id could hold ESC sequences). */
+static void safe(Buf *b, const char *s)
+{
+    buf_terminal_escape(b, s, strlen(s));
+}
+
+/* A value as a person reads it, escaped like any text from a record. */
+static void safe_value(svp_evaluator *ev, Buf *b, const svp_policy *p, Val v)
+{
+    Buf *tmp = &ev->msg;
+    buf_clear(tmp);
+    value_format_text(tmp, p, v);
+    b->failed |= tmp->failed;
+    buf_terminal_escape(b, tmp->data ? tmp->data : "", tmp->len);
+}
+
+static void text_invalid(Buf *b, const svp_result *r)
+{
+    buf_printf(b, "  (line %lu)\n", r->line);
+    for (size_t i = 0; i < r->nerrors; i++) {
+        buf_puts(b, "  ");
+        if (r->errors[i].field) {
+            safe(b, r->errors[i].field);
+            buf_puts(b, ": ");
+        }
+        safe(b, r->errors[i].message);
+        buf_putc(b, '\n');
+    }
+    if (r->errors_dropped)
+        buf_printf(b, "  ... and %zu more problems\n", r->errors_dropped);
+    buf_putc(b, '\n');
+}
+
+/* The officer's checklist of a record not complete yet. */
+static void text_checklist(Buf *b, const svp_policy *p, const svp_result *r)
+{
+    if (!r->nmissing)
+        return;
+    buf_puts(b, "  missing (required by the policy at this stage):\n");
+    for (size_t i = 0; i < r->nmissing; i++) {
+        buf_puts(b, "    [ ] ");
+        safe(b, r->missing[i]);
+        buf_putc(b, '\n');
+    }
+    if (r->nundecided)
+        buf_puts(b, "  waiting for them:\n");
+    for (size_t i = 0; i < r->nundecided; i++) {
+        const Undecided *u = &r->undecided[i];
+        buf_printf(b, "    %-24s %-8s needs ", u->rule->id_str, result_severity_word(u->rule->severity));
+        for (uint32_t k = 0; k < u->nneeds; k++)
+            buf_printf(b, "%s%s", k ? ", " : "", p->fields[u->needs[k]]->path_str);
+        buf_putc(b, '\n');
+    }
+}
+
 const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, size_t *len)
 {
     assert(r == &ev->result);
     const svp_policy *p = r->policy;
     Buf *b = &ev->out;
     buf_clear(b);
-    const char *verdict = r->status == SVP_COMPLIANT ? "COMPLIANT" : r->status == SVP_NONCOMPLIANT ? "NON-COMPLIANT" : "INVALID";
-    const char *tint = r->status == SVP_COMPLIANT ? "\033[1;32m" : r->status == SVP_NONCOMPLIANT ? "\033[1;31m" : "\033[1;33m";
+    static const char *const verdicts[] = {[SVP_COMPLIANT] = "COMPLIANT", [SVP_NONCOMPLIANT] = "NON-COMPLIANT",
+                                           [SVP_INVALID] = "INVALID", [SVP_INCOMPLETE] = "INCOMPLETE"};
+    static const char *const tints[] = {[SVP_COMPLIANT] = "\033[1;32m", [SVP_NONCOMPLIANT] = "\033[1;31m",
+                                        [SVP_INVALID] = "\033[1;33m", [SVP_INCOMPLETE] = "\033[1;36m"};
     colour(b, color, "\033[1m");
-    buf_puts(b, r->id ? r->id : "(no id)");
+    safe(b, r->id ? r->id : "(no id)");
     colour(b, color, "\033[0m");
     buf_puts(b, "  ");
-    colour(b, color, tint);
-    buf_puts(b, verdict);
+    colour(b, color, tints[r->status]);
+    buf_puts(b, verdicts[r->status]);
     colour(b, color, "\033[0m");
     if (r->status == SVP_INVALID) {
-        buf_printf(b, "  (line %lu)\n  %s%s%s\n\n", r->line, r->error_field ? r->error_field : "",
-                   r->error_field ? ": " : "", r->error_message);
+        text_invalid(b, r);
     } else {
-        buf_printf(b, "  under %s %s\n", p->name, p->version);
+        buf_puts(b, "  under ");
+        safe(b, p->name);
+        buf_putc(b, ' ');
+        safe(b, p->version);
+        buf_putc(b, '\n');
+        text_checklist(b, p, r);
         for (size_t i = 0; i < r->nfindings; i++) {
             const Rule *rule = r->findings[i].rule;
             const char *sev = result_severity_word(rule->severity);
             colour(b, color, rule->severity == SEV_ERROR ? "\033[31m" : rule->severity == SEV_WARNING ? "\033[33m" : "\033[36m");
             buf_printf(b, "  %-8s", sev);
             colour(b, color, "\033[0m");
-            buf_printf(b, " %s: %s\n           cite: %s\n", rule->id_str, r->findings[i].message, rule->cite_str);
+            buf_printf(b, " %s: ", rule->id_str);
+            safe(b, r->findings[i].message);
+            buf_puts(b, "\n           cite: ");
+            safe(b, rule->cite_str);
+            buf_putc(b, '\n');
         }
         if (!r->nfindings)
             buf_puts(b, "  no findings\n");
         buf_puts(b, "  decisions:\n");
         for (uint32_t i = 0; i < p->ndecisions; i++) {
             buf_printf(b, "    %-28s ", p->decisions[i]->name_str);
-            value_format_text(b, p, r->slots[p->nfields + i]);
+            safe_value(ev, b, p, r->slots[p->nfields + i]);
             buf_putc(b, '\n');
         }
         if (r->trace) {
@@ -274,7 +387,7 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
                            !applies ? "does not apply" : t->fired ? "FIRED" : "applies, requirement met");
                 for (uint32_t k = 0; k < t->rule->nread; k++) {
                     buf_printf(b, "%s%s = ", k ? ", " : "; read ", p->fields[t->rule->read_slots[k]]->path_str);
-                    value_format_text(b, p, r->slots[t->rule->read_slots[k]]);
+                    safe_value(ev, b, p, r->slots[t->rule->read_slots[k]]);
                 }
                 buf_putc(b, '\n');
             }
@@ -387,4 +500,45 @@ const char *svp_result_decision_json(svp_evaluator *ev, const svp_result *r, siz
 const char *svp_result_decision_text(svp_evaluator *ev, const svp_result *r, size_t i)
 {
     return decision_copy(ev, r, i, false);
+}
+
+/* ---- Every problem, and records not complete yet ---------------------------- */
+
+size_t svp_result_error_count(const svp_result *r) { return r->status == SVP_INVALID ? r->nerrors : 0; }
+size_t svp_result_errors_dropped(const svp_result *r) { return r->status == SVP_INVALID ? r->errors_dropped : 0; }
+
+const char *svp_result_error_field_at(const svp_result *r, size_t i)
+{
+    return i < svp_result_error_count(r) ? r->errors[i].field : NULL;
+}
+
+const char *svp_result_error_message_at(const svp_result *r, size_t i)
+{
+    return i < svp_result_error_count(r) ? r->errors[i].message : NULL;
+}
+
+size_t svp_result_missing_count(const svp_result *r) { return r->nmissing; }
+const char *svp_result_missing(const svp_result *r, size_t i) { return i < r->nmissing ? r->missing[i] : NULL; }
+size_t svp_result_undecided_count(const svp_result *r) { return r->nundecided; }
+
+const char *svp_result_undecided_rule(const svp_result *r, size_t i)
+{
+    return i < r->nundecided ? r->undecided[i].rule->id_str : NULL;
+}
+
+const char *svp_result_undecided_severity(const svp_result *r, size_t i)
+{
+    return i < r->nundecided ? result_severity_word(r->undecided[i].rule->severity) : NULL;
+}
+
+size_t svp_result_undecided_needs_count(const svp_result *r, size_t i)
+{
+    return i < r->nundecided ? r->undecided[i].nneeds : 0;
+}
+
+const char *svp_result_undecided_need(const svp_result *r, size_t i, size_t k)
+{
+    if (k >= svp_result_undecided_needs_count(r, i))
+        return NULL;
+    return r->policy->fields[r->undecided[i].needs[k]]->path_str;
 }

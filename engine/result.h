@@ -27,6 +27,21 @@ typedef struct Finding {
     const char *message;
 } Finding;
 
+/* One problem of an invalid record: the field at fault (NULL: the record
+ * as a whole) and what is wrong. */
+typedef struct Problem {
+    const char *field;
+    const char *message;
+} Problem;
+
+/* A rule that a record not complete yet cannot settle: the missing fields
+ * it needs (field slots). */
+typedef struct Undecided {
+    const Rule *rule;
+    const uint32_t *needs;
+    uint32_t nneeds;
+} Undecided;
+
 /* One rule's outcome, kept for --explain. */
 typedef struct Trace {
     const Rule *rule;
@@ -47,6 +62,15 @@ struct svp_result {
     size_t nfindings;
     Trace *trace;              /* NULL unless explain */
     const Val *slots;          /* fields then decisions; NULL when invalid */
+    const Problem *errors;     /* invalid: every problem, in document order, then
+                                  the missing required fields (errors[0] is error_*) */
+    size_t nerrors;
+    size_t errors_dropped;     /* problems past RECORD_MAX_PROBLEMS, counted only */
+    bool partial;              /* evaluated as a record not complete yet */
+    const char *const *missing; /* partial: required fields absent, as paths */
+    size_t nmissing;
+    const Undecided *undecided; /* partial: rules waiting for missing fields */
+    size_t nundecided;
 };
 
 /* Why a record is invalid (svp_result_error_code). */

@@ -79,6 +79,13 @@ void svp_diagnostics_free(svp_diagnostics *d);
  * allocator was given; svp_string_free is free(). */
 void svp_string_free(char *s);
 
+/* s[0..n) made safe to show on a terminal: control characters (C0, DEL,
+ * and C1, U+0080..U+009F) and bytes that are not UTF-8 are written as
+ * \x1b, \u009b, \xff; everything else is kept.  For showing text that came
+ * from a record or a policy (ids, field names, messages).  Returns a new
+ * NUL-terminated string (svp_string_free), NULL when out of memory. */
+char *svp_terminal_text(const char *s, size_t n);
+
 /* ---- Policies ---------------------------------------------------------- */
 
 typedef struct svp_policy svp_policy;
@@ -91,10 +98,21 @@ typedef struct svp_policy svp_policy;
 svp_policy *svp_policy_compile(const char *name, const char *text, size_t len,
                                const svp_allocator *alloc, svp_diagnostics **diags);
 
+/* The most bytes of policy text svp reads (README, Limits). */
+#define SVP_MAX_POLICY_BYTES (1u << 20)
+
 /* The same, reading the file at path.  An unreadable file is an error
- * diagnostic with code "io" and line 0. */
+ * diagnostic with code "io" and line 0: so is anything but a regular file
+ * (a FIFO, a device, a folder), refused without reading it; a file over
+ * SVP_MAX_POLICY_BYTES is refused (code "limit") without reading it all. */
 svp_policy *svp_policy_load(const char *path, const svp_allocator *alloc,
                             svp_diagnostics **diags);
+
+/* Read a policy file as svp_policy_load does, without compiling it (for a
+ * formatter, say).  Returns its text, NUL-terminated, from the C library's
+ * malloc (svp_string_free), and its length in *len; or NULL, with the
+ * reason in *diags (if diags is not NULL; svp_diagnostics_free). */
+char *svp_policy_read(const char *path, size_t *len, svp_diagnostics **diags);
 
 void svp_policy_free(svp_policy *p);
 
@@ -131,7 +149,9 @@ typedef struct svp_result svp_result;
 typedef enum svp_status {
     SVP_COMPLIANT,     /* evaluated; no finding of severity error */
     SVP_NONCOMPLIANT,  /* evaluated; at least one error finding */
-    SVP_INVALID        /* the record breaks the record format: no rule ran */
+    SVP_INVALID,       /* the record breaks the record format: no rule ran */
+    SVP_INCOMPLETE     /* SVP_EVAL_PARTIAL only: no error finding, but some rule
+                          of severity error waits for a missing field */
 } svp_status;
 
 /* An evaluator holds the scratch memory for one record at a time; it reads
@@ -148,6 +168,28 @@ void svp_evaluator_free(svp_evaluator *ev);
 const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len,
                                unsigned long line, bool explain);
 
+/* How to evaluate a record (svp_evaluate_with; flags may be combined). */
+enum {
+    SVP_EVAL_EXPLAIN = 1,          /* keep the trace of every rule (as explain) */
+    SVP_EVAL_PARTIAL = 2,          /* a record not complete yet: a required field
+                                      that is absent is listed (svp_result_missing),
+                                      not a problem; a rule that cannot be settled
+                                      without it is listed (svp_result_undecided)
+                                      and neither fires nor passes */
+    SVP_EVAL_PORTFOLIO_FIELDS = 4  /* read (and check) only the fields the policy's
+                                      portfolio rules read, for svp_portfolio_add;
+                                      the record rules are not run */
+};
+
+/* svp_evaluate with SVP_EVAL_* flags.  Under SVP_EVAL_PARTIAL the status
+ * is SVP_NONCOMPLIANT when a rule of severity error fired on values the
+ * record has, else SVP_INCOMPLETE when a rule of severity error is
+ * undecided, else SVP_COMPLIANT; a field present with a wrong type or
+ * value still makes the record SVP_INVALID.  This is what a form shows
+ * while an officer types: what is missing, and which rules wait for it. */
+const svp_result *svp_evaluate_with(svp_evaluator *ev, const char *json, size_t len,
+                                    unsigned long line, unsigned flags);
+
 /* Let go of the last record evaluated (its result is no longer valid);
  * svp_evaluate does this itself, so this is only for a caller that wants
  * the record's memory back before it evaluates the next one. */
@@ -162,6 +204,27 @@ const char *svp_result_id(const svp_result *r);
  * not a JSON object at all) and what was wrong with it. */
 const char *svp_result_error_field(const svp_result *r);
 const char *svp_result_error_message(const svp_result *r);
+/* For an invalid record, every problem found, in document order, then the
+ * missing required fields (the first is the one above): how many are
+ * listed, and problem i's field (NULL: the record as a whole) and message.
+ * At most 100 are listed; svp_result_errors_dropped counts the rest. */
+size_t svp_result_error_count(const svp_result *r);
+const char *svp_result_error_field_at(const svp_result *r, size_t i);
+const char *svp_result_error_message_at(const svp_result *r, size_t i);
+size_t svp_result_errors_dropped(const svp_result *r);
+
+/* SVP_EVAL_PARTIAL: the required fields the record lacks (paths such as
+ * "weighting.price" or "social_value.measures[0].unit"), in declaration
+ * order; and the rules that wait for them: rule id, severity, and the
+ * missing fields each needs. */
+size_t svp_result_missing_count(const svp_result *r);
+const char *svp_result_missing(const svp_result *r, size_t i);
+size_t svp_result_undecided_count(const svp_result *r);
+const char *svp_result_undecided_rule(const svp_result *r, size_t i);
+const char *svp_result_undecided_severity(const svp_result *r, size_t i);
+size_t svp_result_undecided_needs_count(const svp_result *r, size_t i);
+const char *svp_result_undecided_need(const svp_result *r, size_t i, size_t k);
+
 /* For an invalid record, why, as a short stable code: "record" (it breaks
  * the record format), "no-version" (an evaluator over a version set: the
  * record is dated before every version), "evaluation" (arithmetic
@@ -260,7 +323,10 @@ svp_evaluator *svp_evaluator_new_versions(const svp_versions *v, const char *as_
  * money awarded to SMEs, say).  Evaluate each record with svp_evaluate as
  * usual, then hand the evaluator's result to svp_portfolio_add; at the end,
  * svp_portfolio_json or svp_portfolio_text says what the portfolio rules
- * found.  Invalid records are counted and otherwise left out. */
+ * found.  Invalid records are counted and otherwise left out.  Evaluating
+ * with svp_evaluate_with(..., SVP_EVAL_PORTFOLIO_FIELDS) reads and checks
+ * only the fields the portfolio rules read, so a register with just those
+ * fields (from open data, say) counts, whatever else the policy requires. */
 typedef struct svp_portfolio svp_portfolio;
 
 svp_portfolio *svp_portfolio_new(const svp_policy *p, const svp_allocator *alloc);
@@ -282,9 +348,15 @@ bool svp_portfolio_merge(svp_portfolio *into, const svp_portfolio *from);
 /* How many portfolio rules the policy has (0: nothing to report). */
 size_t svp_portfolio_rule_count(const svp_portfolio *pf);
 
-/* The portfolio's status: SVP_NONCOMPLIANT when some portfolio rule fired
- * with severity error, else SVP_COMPLIANT. */
+/* The portfolio's status: SVP_INVALID when a rule's sums overflowed (no
+ * share can be given: svp_portfolio_error says which), else
+ * SVP_NONCOMPLIANT when some portfolio rule fired with severity error,
+ * else SVP_COMPLIANT. */
 svp_status svp_portfolio_status(svp_portfolio *pf);
+
+/* Why the portfolio cannot be judged (a rule's sum overflowed 64 bits),
+ * or NULL.  Owned by pf, valid until the next call on it. */
+const char *svp_portfolio_error(svp_portfolio *pf);
 
 /* The findings as one JSON object (newline included) or as text; owned by
  * pf, valid until the next call on it.  NULL when out of memory. */

@@ -72,12 +72,18 @@ same "line numbers in input order" \
     "$(jq -r 'select(.line) | .line' "$tmp/out" | sort -n -c && echo sorted)" sorted
 
 # A register given 300 times is 300 times its sums, split among the workers
-# and merged: £3,361,000.00 x 300 = £1,008,300,000.00, £2,951,000.00 x 300 =
-# £885,300,000.00, in 5 x 300 records.
-for f in examples/register.jsonl; do for ((i = 0; i < 300; i++)); do cat "$f"; done; done >"$tmp/register300.jsonl"
+# and merged: every count and amount of the one-register run (--jobs 1),
+# times 300, to the penny.
+pence() { local v=${1//[£,.]/}; echo $((10#$v)); }
+for ((i = 0; i < 300; i++)); do cat examples/register.jsonl; done >"$tmp/register300.jsonl"
+read -r recs inv part total counted share < <("$svp" portfolio "$policy" examples/register.jsonl --format json --jobs 1 \
+    2>/dev/null | jq -r '[.records, .invalid, .shares[0].part, .shares[0].total, .shares[0].records, .shares[0].share] | @tsv')
+[ -n "$share" ] && pass || fail "the one-register portfolio gave no share"
 same "portfolio of 300 registers, 4 jobs" \
-    "$("$svp" portfolio "$policy" "$tmp/register300.jsonl" --format json --jobs 4 2>/dev/null | jq -c '[.records, .invalid, .shares[0].part, .shares[0].total, .shares[0].records, .shares[0].share]')" \
-    '[6000,1200,"£885,300,000.00","£1,008,300,000.00",1500,"87.8%"]'
+    "$("$svp" portfolio "$policy" "$tmp/register300.jsonl" --format json --jobs 4 2>/dev/null \
+       | jq -r '[.records, .invalid, .shares[0].part, .shares[0].total, .shares[0].records, .shares[0].share] | @tsv' \
+       | while IFS=$'\t' read -r r n p t c sh; do echo "$r $n $(pence "$p") $(pence "$t") $c $sh"; done)" \
+    "$((recs * 300)) $((inv * 300)) $(($(pence "$part") * 300)) $(($(pence "$total") * 300)) $((counted * 300)) $share"
 
 # Bad values.
 for bad in 0 -1 x 2x 257 ""; do

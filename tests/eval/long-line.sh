@@ -15,7 +15,7 @@ out=$(/usr/bin/env time -f "%M" "$svp" eval policies/nelc-social-value.svp "$tmp
 status=$?
 peak_kib=$(tail -n 1 "$tmp/err")
 same "exit status" "$status" 2
-same "first line" "$(echo "$out" | sed -n 1p)" '{"id":null,"line":1,"error":{"field":null,"message":"the record is longer than 1048576 bytes, the most svp reads"}}'
+same "first line" "$(echo "$out" | sed -n 1p)" '{"id":null,"line":1,"error":{"field":null,"message":"the record is longer than 1048576 bytes, the most svp reads"},"errors":[{"field":null,"message":"the record is longer than 1048576 bytes, the most svp reads"}]}'
 same "second line evaluated" "$(echo "$out" | sed -n 2p | jq -r '.id + " " + (.compliant|tostring)')" "SMALL true"
 same "memory stays bounded (under 30 MiB for a 60 MB line)" "$([ "${peak_kib:-999999}" -lt 30720 ] && echo yes || echo "no: $peak_kib KiB")" yes
 summary

@@ -2,8 +2,11 @@
 # run.sh - build the libFuzzer harnesses and fuzz the policy reader and the
 # record evaluator.
 #
-#   tests/fuzz/run.sh [SECONDS [policy|record|all]]
+#   tests/fuzz/run.sh [SECONDS [policy|record|batch|all]]
 #
+# batch is the command's batch reader (cli/input.c): any bytes as the input
+# of `svp eval`, with the oracle "N lines in, N results out, in order"
+# (tests/fuzz/fuzz_batch.c).
 # SECONDS (default 60) is how long each harness runs; the second argument
 # picks one harness (default: both, one after the other).  Needs clang with
 # libFuzzer (Debian: clang-14 and libclang-rt-14-dev), flex and bison.
@@ -69,13 +72,14 @@ cd "$root" || exit 2
 duration=${1:-60}
 which=${2:-all}
 case $duration in
-'' | *[!0-9]*) echo "usage: tests/fuzz/run.sh [SECONDS [policy|record|all]]" >&2; exit 2 ;;
+'' | *[!0-9]*) echo "usage: tests/fuzz/run.sh [SECONDS [policy|record|batch|all]]" >&2; exit 2 ;;
 esac
 case $which in
 policy) harnesses=(policy) ;;
 record) harnesses=(record) ;;
-all) harnesses=(policy record) ;;
-*) echo "usage: tests/fuzz/run.sh [SECONDS [policy|record|all]]" >&2; exit 2 ;;
+batch) harnesses=(batch) ;;
+all) harnesses=(policy record batch) ;;
+*) echo "usage: tests/fuzz/run.sh [SECONDS [policy|record|batch|all]]" >&2; exit 2 ;;
 esac
 
 clang=${CLANG:-clang}
@@ -101,8 +105,10 @@ flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 engine=(engine/*.c build/gen/parser.c build/gen/lexer.c)
 for h in "${harnesses[@]}"; do
     echo "== building $out/fuzz_$h"
+    extra=()
+    [ "$h" = batch ] && extra=(cli/input.c cli/util.c) # the command's reader, not the library
     "$clang" "${flags[@]}" -DSVP_FUZZ_POLICY_PATH="\"$root/policies/nelc-social-value.svp\"" \
-        -o "$out/fuzz_$h" "tests/fuzz/fuzz_$h.c" "${engine[@]}" -lcjson ||
+        -o "$out/fuzz_$h" "tests/fuzz/fuzz_$h.c" "${extra[@]}" "${engine[@]}" -lcjson ||
         { echo "run.sh: cannot build fuzz_$h" >&2; exit 2; }
 done
 
@@ -130,6 +136,9 @@ if [[ " ${harnesses[*]} " == *" record "* ]]; then
         n=$((n + 1))
         printf '%s' "$line" > "$out/seeds/record/register-$n.json"
     done < examples/register.jsonl
+fi
+if [[ " ${harnesses[*]} " == *" batch "* ]]; then
+    seed "$out/seeds/batch" examples/register.jsonl examples/records/*.json tests/eval/bases/*.json
 fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
@@ -166,7 +175,7 @@ for h in "${harnesses[@]}"; do
     # ---- 5. fuzzing
     if [ "$h" = policy ]; then max_len=${SVP_FUZZ_MAX_LEN:-16384}; else max_len=${SVP_FUZZ_MAX_LEN:-8192}; fi
     opts=(-max_total_time="$duration" -timeout=5 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1
-          -dict="tests/fuzz/$h.dict" -artifact_prefix="$art/")
+          -dict="tests/fuzz/$([ "$h" = batch ] && echo record || echo "$h").dict" -artifact_prefix="$art/")
     if [ "${SVP_FUZZ_KEEP_GOING:-0}" != 0 ]; then
         opts+=(-fork="${SVP_FUZZ_JOBS:-1}" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
     fi

@@ -73,4 +73,31 @@ expect "none: share" '[.shares[0].share, .shares[0].records, (.findings | length
 if grep -q "warning  sme-vcse-spend" "$tmp/out.txt" && grep -q "share 24.99% (£24,999.00 of £100,000.00, 2 records)" "$tmp/out.txt"; then
     pass; else fail "text output"; cat "$tmp/out.txt"; fi
 
+# 6. Sums that overflow 64 bits (issue 9, defect 7): no wrapped figure, no
+#    share, an error and exit 2.
+{
+    record O1 award 92000000000000000.00 small false
+    record O2 award 92000000000000000.00 small false
+    record O3 award 1000 large false
+} > "$tmp/overflow.jsonl"
+"$svp" portfolio "$policy" "$tmp/overflow.jsonl" --format json > "$tmp/out.json" 2> "$tmp/err"
+status_is "overflow: exit 2" 2 $?
+expect "overflow: no verdict, the reason" '[.compliant, .error]' \
+    '[null,"sme-vcse-spend: the sum over the register is larger than svp can hold (£92,233,720,368,547,758.07), so no share is given"]'
+expect "overflow: no figures" '.shares[0] | [.share, .part, .total]' '[null,null,null]'
+same "overflow: stderr" "$(cat "$tmp/err")" \
+    "svp: sme-vcse-spend: the sum over the register is larger than svp can hold (£92,233,720,368,547,758.07), so no share is given"
+"$svp" portfolio "$policy" "$tmp/overflow.jsonl" --format text > "$tmp/out.txt" 2> /dev/null
+status_is "overflow (text): exit 2" 2 $?
+grep -q "the sums overflowed" "$tmp/out.txt" && ! grep -q "£92,000" "$tmp/out.txt" && pass || fail "overflow: text output"
+
+# 7. A register that cannot be read gets no report (defect 12): nothing on
+#    standard output, the reason on standard error, exit 2.
+"$svp" portfolio "$policy" "$tmp/missing.jsonl" --format json > "$tmp/out.json" 2> "$tmp/err"
+status_is "unreadable register: exit 2" 2 $?
+same "unreadable register: nothing on stdout" "$(wc -c < "$tmp/out.json")" 0
+same "unreadable register: stderr" "$(cat "$tmp/err")" "svp: cannot read $tmp/missing.jsonl: No such file or directory"
+"$svp" portfolio "$policy" examples --format text > "$tmp/out.json" 2> /dev/null
+same "a folder as register: nothing on stdout" "$?:$(wc -c < "$tmp/out.json")" "2:0"
+
 summary

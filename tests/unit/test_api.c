@@ -394,6 +394,51 @@ static void test_render_colours_and_nothing(void **state)
     assert_string_equal(g_text, "");
 }
 
+/* The library's face for a form that shows what is still missing while an
+ * officer types (issue 9): svp_evaluate_with and SVP_EVAL_PARTIAL, and the
+ * list of every problem of an invalid record. */
+static void test_partial_and_every_problem(void **state)
+{
+    (void)state;
+    g_policy = svp_policy_load(nelc_path(), NULL, &g_diags);
+    assert_non_null(g_policy);
+    svp_evaluator *ev = svp_evaluator_new(g_policy, NULL);
+    assert_non_null(ev);
+    const char *rec = "{\"id\":\"F\",\"stage\":\"tender\",\"category\":\"works\",\"value\":\"£420,000\"}";
+    const svp_result *r = svp_evaluate_with(ev, rec, strlen(rec), 1, SVP_EVAL_PARTIAL);
+    assert_int_equal(svp_result_status(r), SVP_INCOMPLETE);
+    assert_int_equal(svp_result_missing_count(r), 4);
+    assert_string_equal(svp_result_missing(r, 0), "dates.publication");
+    assert_string_equal(svp_result_missing(r, 3), "weighting.social_value");
+    assert_null(svp_result_missing(r, 4));
+    assert_int_equal(svp_result_undecided_count(r), 3);
+    assert_string_equal(svp_result_undecided_rule(r, 0), "sv-weighting");
+    assert_string_equal(svp_result_undecided_severity(r, 0), "error");
+    assert_int_equal(svp_result_undecided_needs_count(r, 0), 1);
+    assert_string_equal(svp_result_undecided_need(r, 0, 0), "weighting.social_value");
+    assert_null(svp_result_undecided_need(r, 0, 1));
+    assert_int_equal(svp_result_undecided_needs_count(r, 2), 3); /* weighting-total */
+    assert_int_equal(svp_result_error_count(r), 0);
+    /* the same record, whole-record rules: invalid, every missing field */
+    r = svp_evaluate_with(ev, rec, strlen(rec), 1, 0);
+    assert_int_equal(svp_result_status(r), SVP_INVALID);
+    assert_int_equal(svp_result_error_count(r), 4);
+    assert_string_equal(svp_result_error_field_at(r, 0), svp_result_error_field(r));
+    assert_string_equal(svp_result_error_field_at(r, 3), "weighting.social_value");
+    assert_string_equal(svp_result_error_message_at(r, 3), "missing: required from tender, and this record is at tender");
+    assert_int_equal(svp_result_errors_dropped(r), 0);
+    assert_int_equal(svp_result_missing_count(r), 0);
+    /* more than 100 problems: 100 listed, the rest counted */
+    char big[16384] = "{\"id\":\"B\",\"social_value\":{\"outcomes\":[";
+    for (int i = 0; i < 150; i++)
+        strcat(big, i ? ",\"x\"" : "\"x\"");
+    strcat(big, "]}}");
+    r = svp_evaluate(ev, big, strlen(big), 1, false);
+    assert_int_equal(svp_result_error_count(r), 100);
+    assert_true(svp_result_errors_dropped(r) > 50);
+    svp_evaluator_free(ev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +451,7 @@ int main(void)
         cmocka_unit_test_teardown(test_odd_characters, teardown),
         cmocka_unit_test_teardown(test_render_long_line, teardown),
         cmocka_unit_test_teardown(test_render_colours_and_nothing, teardown),
+        cmocka_unit_test_teardown(test_partial_and_every_problem, teardown),
     };
     return cmocka_run_group_tests_name("api", tests, NULL, NULL) ? 1 : 0;
 }

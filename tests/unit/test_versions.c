@@ -171,7 +171,9 @@ static void test_dated_before_every_version(void **state)
     size_t len;
     assert_string_equal(svp_result_json(ev, r, &len),
                         "{\"id\":\"OLD\",\"line\":4,\"error\":{\"field\":\"dates.engagement\",\"message\":\"no version "
-                        "of the policy is in force on 2019-05-05: the earliest takes effect on 2020-04-01\"}}\n");
+                        "of the policy is in force on 2019-05-05: the earliest takes effect on 2020-04-01\"},"
+                        "\"errors\":[{\"field\":\"dates.engagement\",\"message\":\"no version of the policy is in "
+                        "force on 2019-05-05: the earliest takes effect on 2020-04-01\"}]}\n");
     rec = "{\"id\":\"UNDATED\",\"value\":60}"; /* as_of is too early too: no field to name */
     r = svp_evaluate(ev, rec, strlen(rec), 5, false);
     assert_string_equal(svp_result_error_code(r), "no-version");
@@ -179,7 +181,9 @@ static void test_dated_before_every_version(void **state)
     rec = "{\"value\":60"; /* not JSON: that is what is wrong */
     r = svp_evaluate(ev, rec, strlen(rec), 6, false);
     assert_string_equal(svp_result_error_code(r), "record");
-    assert_string_equal(svp_result_error_message(r), "not valid JSON");
+    assert_string_equal(svp_result_error_message(r),
+                        "not valid JSON at line 1, column 12: the text ends before the record does: a closing brace, "
+                        "bracket or quote is missing");
     assert_null(svp_evaluator_new_versions(v, "2019-02-29", NULL)); /* not a date */
     svp_evaluator_free(ev);
     svp_versions_free(v);
