@@ -48,6 +48,8 @@ run() {
 run "eval register json" eval "$policy" examples/register.jsonl --format json
 run "eval mixed json" eval "$policy" "$tmp/mixed.jsonl" --format json
 run "eval mixed text --explain" eval "$policy" "$tmp/mixed.jsonl" --format text --explain
+run "eval mixed --partial" eval "$policy" "$tmp/mixed.jsonl" --format json --partial
+run "eval register --partial text" eval "$policy" examples/register.jsonl --format text --partial
 run "eval one record" eval "$policy" examples/records/fires-sv-weighting.json --format json
 stdin=$tmp/mixed.jsonl run "eval from stdin" eval "$policy" - --format json
 run "portfolio mixed" portfolio "$policy" "$tmp/mixed.jsonl" --format json
