@@ -33,7 +33,7 @@ CLI_SRC  = $(wildcard cli/*.c)
 CLI_OBJ  = $(patsubst cli/%.c,$(BUILD)/obj/cli_%.o,$(CLI_SRC))
 
 .PHONY: all setup demo test unit golden e2e replay build-checks sanitize examples bench valgrind coverage fuzz \
-        clean install uninstall pgext pgtest
+        clean install uninstall vscode editors-test pgext pgtest
 all: $(BUILD)/svp
 
 # Install the Debian packages svp needs, when they are missing.
@@ -76,9 +76,18 @@ $(PUBLIC_INC)/svp.h: engine/svp.h | $(PUBLIC_INC)
 $(BUILD)/libsvp.a: $(ENGINE_OBJ)
 	gcc-ar rcs $@ $^
 
-# -pthread: the command's --jobs workers (cli/jobs.c).
-$(BUILD)/svp: $(CLI_OBJ) $(BUILD)/libsvp.a
-	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -pthread -o $@ $^ $(LDLIBS) $(EXTRA_LDFLAGS)
+$(BUILD)/svp: $(CLI_OBJ) $(BUILD)/obj/web_assets.o $(BUILD)/libsvp.a
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS) $(SERVE_LIBS) $(EXTRA_LDFLAGS)
+
+# svp serve: HTTP, the register, SHA-256 of policies; the page's files
+# (web/) embedded in the command.  -pthread: serve, and the --jobs workers
+# (cli/jobs.c).
+SERVE_LIBS = -lmicrohttpd -lsqlite3 -lnettle -pthread
+WEB_FILES = $(wildcard web/*.html web/*.js web/*.css web/*.svg)
+$(GEN)/web_assets.c: $(WEB_FILES) web/embed.sh | $(GEN)
+	sh web/embed.sh $(WEB_FILES) > $@
+$(BUILD)/obj/web_assets.o: $(GEN)/web_assets.c cli/serve.h $(PUBLIC_INC)/svp.h | $(BUILD)/obj
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(PUBLIC_INC) -Icli -c -o $@ $<
 
 $(GEN) $(BUILD)/obj $(BUILD)/tests $(PUBLIC_INC):
 	mkdir -p $@
@@ -181,11 +190,16 @@ e2e: $(BUILD)/svp
 	bash tests/review/walkthrough.sh $(BUILD)/svp
 	bash tests/import/run.sh $(BUILD)/svp
 	bash tests/readme/run.sh $(BUILD)/svp
+	bash tests/report/run.sh $(BUILD)/svp
+	bash tests/serve/run.sh $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
+	python3 tests/lsp/session.py $(BUILD)/svp
+	bash tests/editors/vim.sh
+	bash tests/editors/nvim.sh $(BUILD)/svp
 
 # Every input fuzzing ever found a problem with, replayed (no clang needed:
 # the harnesses link with a plain main).
-REPLAY = $(BUILD)/tests/replay_policy $(BUILD)/tests/replay_record $(BUILD)/tests/replay_batch
+REPLAY = $(BUILD)/tests/replay_policy $(BUILD)/tests/replay_record $(BUILD)/tests/replay_batch $(BUILD)/tests/replay_lsp
 $(BUILD)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c tests/fuzz/fuzz_alloc.h $(BUILD)/libsvp.a \
                         $(PUBLIC_INC)/svp.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(PUBLIC_INC) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_$*.c \
@@ -196,11 +210,18 @@ $(BUILD)/tests/replay_batch: tests/fuzz/replay.c tests/fuzz/fuzz_batch.c cli/inp
                             $(PUBLIC_INC)/svp.h | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(PUBLIC_INC) -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_batch.c \
 	    cli/input.c cli/util.c $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
+# The language server's harness also takes the server's own files.
+LSP_SERVER_SRC = cli/lsp_server.c cli/lsp_documents.c cli/lsp_protocol.c cli/lsp_versions.c
+$(BUILD)/tests/replay_lsp: tests/fuzz/replay.c tests/fuzz/fuzz_lsp.c $(LSP_SERVER_SRC) cli/lsp*.h $(BUILD)/libsvp.a \
+                          $(PUBLIC_INC)/svp.h | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(PUBLIC_INC) -Icli -o $@ tests/fuzz/replay.c tests/fuzz/fuzz_lsp.c \
+	    $(LSP_SERVER_SRC) $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
 
 replay: $(REPLAY)
 	SVP_FUZZ_OOM=all $(BUILD)/tests/replay_policy tests/fuzz/regressions/policy
 	$(BUILD)/tests/replay_record tests/fuzz/regressions/record
 	$(BUILD)/tests/replay_batch tests/fuzz/regressions/batch
+	$(BUILD)/tests/replay_lsp tests/fuzz/regressions/lsp
 
 # The build from clean (generators once, make LTO=, cli/ sees only svp.h) and
 # make install / uninstall with pkg-config and the man pages.
@@ -228,6 +249,11 @@ valgrind: $(BUILD)/svp $(UNIT_TESTS)
 	    tests/import/fixtures/packages.jsonl tests/import/fixtures/record-package.json > /dev/null 2>&1 || test $$? -ne 99
 	valgrind -q --error-exitcode=99 --leak-check=full $(BUILD)/svp import policies/import/transparency-register.svp \
 	    tests/import/fixtures/edge.csv > /dev/null 2>&1 || test $$? -ne 99
+	SVP_LSP_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	    python3 tests/lsp/session.py $(BUILD)/svp test_break_and_fix test_knowledge test_rename_and_complete \
+	    test_formatting test_versions test_robustness
+	SVP_LSP_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	    SVP_LSP_BYTES=0 python3 tests/lsp/session.py $(BUILD)/svp test_many_edits
 
 # Line and branch coverage of grammar/ and engine/ (gcovr), with targets.
 coverage:
@@ -237,6 +263,15 @@ coverage:
 FUZZ_SECONDS ?= 60
 fuzz: $(BUILD)/svp
 	bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# ---- editors ------------------------------------------------------------------
+# The VS Code extension as a .vsix (npm packages from the registry: needs the
+# network), and its tests (the grammar, the package); CI runs editors-test.
+vscode:
+	bash editors/vscode/build.sh $(BUILD)
+
+editors-test:
+	bash tests/editors/vscode.sh $(BUILD)
 
 # ---- examples and benchmark ----------------------------------------------------
 examples: $(BUILD)/embed

@@ -17,10 +17,13 @@ int cli_portfolio(int argc, char **argv);
 int cli_test(int argc, char **argv);    /* cli/test.c */
 int cli_diff(int argc, char **argv);    /* cli/diff.c */
 int cli_impact(int argc, char **argv);  /* cli/impact.c */
+int cli_report(int argc, char **argv);  /* cli/report.c */
 int cli_import(int argc, char **argv);  /* cli/import.c */
 /* import.c: mapping files given to `svp check`. */
 bool cli_is_mapping_file(const char *path);
 int cli_check_mapping(const char *path);
+int cli_lsp(int argc, char **argv);     /* cli/lsp.c: the language server */
+int cli_serve(int argc, char **argv);   /* cli/serve.c */
 
 /* Print "svp: <message>" and the usage text to stderr; returns 2. */
 int cli_usage_error(const char *fmt, const char *arg);

@@ -38,7 +38,26 @@ typedef struct EvalRun {
     bool json, colour;
     unsigned flags;         /* SVP_EVAL_*: --explain, --partial; portfolio fields */
     int worst;              /* the exit status of the records: 0, 3, 1 or 2, each worse */
+    struct Tally *tally;    /* one per worker: for the text summary a batch ends with */
 } EvalRun;
+
+/* A rule that fired, for the summary: first is where it first fired (the
+ * record's line, then the finding's place in it), so that workers' tallies
+ * merge into the order one thread would have seen. */
+typedef struct Fired {
+    char *rule;
+    const char *title;      /* the policy's, which outlives the run */
+    unsigned long n, first_line;
+    size_t first_finding;
+} Fired;
+
+/* What one worker has counted of the records it evaluated. */
+typedef struct Tally {
+    unsigned long records;
+    unsigned long by_status[SVP_INCOMPLETE + 1]; /* records by svp_status */
+    Fired *fired;                                /* findings by rule */
+    size_t nfired, cap_fired;
+} Tally;
 
 /* Add s to t with control characters and bytes that are not UTF-8 escaped
  * (svp_terminal_text), as cli_put_safe writes it. */
@@ -47,6 +66,131 @@ static void add_safe(CliText *t, const char *s)
     char *safe = svp_terminal_text(s, strlen(s));
     cli_text_add(t, safe ? safe : "(out of memory)");
     svp_string_free(safe);
+}
+
+/* The rule id's entry in t, added (counted 0 times, first fired at line,
+ * finding) when it is new; NULL when memory ran out. */
+static Fired *tally_rule(Tally *t, const char *id, const svp_result *r, unsigned long line, size_t finding)
+{
+    for (size_t k = 0; k < t->nfired; k++)
+        if (!strcmp(t->fired[k].rule, id))
+            return &t->fired[k];
+    if (t->nfired == t->cap_fired) {
+        size_t cap = t->cap_fired ? t->cap_fired * 2 : 16;
+        Fired *f = realloc(t->fired, cap * sizeof *f);
+        if (!f)
+            return NULL; /* the summary is short of a rule; the results are whole */
+        t->fired = f;
+        t->cap_fired = cap;
+    }
+    char *copy = strdup(id);
+    if (!copy)
+        return NULL;
+    const svp_policy *p = svp_result_policy(r);
+    const char *title = NULL;
+    for (size_t j = 0; p && j < svp_policy_rule_count(p); j++)
+        if (!strcmp(svp_policy_rule_id(p, j), id))
+            title = svp_policy_rule_title(p, j);
+    t->fired[t->nfired] = (Fired){copy, title, 0, line, finding};
+    return &t->fired[t->nfired++];
+}
+
+/* Count r's verdict and the rules that fired on it into t. */
+static void count_record(Tally *t, const svp_result *r)
+{
+    t->records++;
+    t->by_status[svp_result_status(r)]++;
+    for (size_t i = 0; i < svp_result_finding_count(r); i++) {
+        Fired *f = tally_rule(t, svp_result_finding_rule(r, i), r, svp_result_line(r), i);
+        if (f)
+            f->n++;
+    }
+}
+
+/* Fold worker tallies 1 .. jobs - 1 into tally 0 (emptying them), its
+ * rules in the order they first fired in the input, as one thread counts
+ * them.  False when memory ran out. */
+static bool merge_tallies(Tally *tally, unsigned jobs)
+{
+    Tally *t = &tally[0];
+    for (unsigned w = 1; w < jobs; w++) {
+        Tally *o = &tally[w];
+        t->records += o->records;
+        for (size_t s = 0; s <= SVP_INCOMPLETE; s++)
+            t->by_status[s] += o->by_status[s];
+        for (size_t k = 0; k < o->nfired; k++) {
+            Fired *of = &o->fired[k];
+            size_t j = 0;
+            while (j < t->nfired && strcmp(t->fired[j].rule, of->rule))
+                j++;
+            if (j == t->nfired) {
+                if (t->nfired == t->cap_fired) {
+                    size_t cap = t->cap_fired ? t->cap_fired * 2 : 16;
+                    Fired *f = realloc(t->fired, cap * sizeof *f);
+                    if (!f)
+                        return false;
+                    t->fired = f;
+                    t->cap_fired = cap;
+                }
+                t->fired[t->nfired++] = *of; /* the copy of the id moves */
+                of->rule = NULL;
+                continue;
+            }
+            Fired *f = &t->fired[j];
+            f->n += of->n;
+            if (of->first_line < f->first_line ||
+                (of->first_line == f->first_line && of->first_finding < f->first_finding)) {
+                f->first_line = of->first_line;
+                f->first_finding = of->first_finding;
+            }
+        }
+    }
+    /* insertion sort by first firing: the list is short, and one worker's
+     * is sorted already */
+    for (size_t k = 1; k < t->nfired; k++) {
+        Fired x = t->fired[k];
+        size_t j = k;
+        while (j > 0 && (t->fired[j - 1].first_line > x.first_line ||
+                         (t->fired[j - 1].first_line == x.first_line && t->fired[j - 1].first_finding > x.first_finding))) {
+            t->fired[j] = t->fired[j - 1];
+            j--;
+        }
+        t->fired[j] = x;
+    }
+    return true;
+}
+
+/* Free what the tallies hold. */
+static void free_tallies(Tally *tally, unsigned jobs)
+{
+    for (unsigned w = 0; tally && w < jobs; w++) {
+        for (size_t k = 0; k < tally[w].nfired; k++)
+            free(tally[w].fired[k].rule);
+        free(tally[w].fired);
+    }
+    free(tally);
+}
+
+/* The end of a batch in text: records by verdict, the rules that fired
+ * most (up to five). */
+static void print_summary(Tally *t)
+{
+    printf("%lu records: %lu compliant, %lu non-compliant, ", t->records, t->by_status[SVP_COMPLIANT],
+           t->by_status[SVP_NONCOMPLIANT]);
+    if (t->by_status[SVP_INCOMPLETE]) /* only --partial has them */
+        printf("%lu incomplete, ", t->by_status[SVP_INCOMPLETE]);
+    printf("%lu invalid\n", t->by_status[SVP_INVALID]);
+    for (size_t shown = 0; shown < 5 && shown < t->nfired; shown++) {
+        size_t best = shown; /* selection of the next most: the list is short */
+        for (size_t k = shown + 1; k < t->nfired; k++)
+            if (t->fired[k].n > t->fired[best].n)
+                best = k;
+        Fired f = t->fired[best]; /* moved up, the others kept in order */
+        memmove(&t->fired[shown + 1], &t->fired[shown], (best - shown) * sizeof f);
+        t->fired[shown] = f;
+        printf("%s %-24s %6lu  %s\n", shown ? "                 " : "rules fired most:", f.rule, f.n,
+               f.title ? f.title : "");
+    }
 }
 
 /* Say (for stderr) why record r is invalid (its line on stdout says it
@@ -99,6 +243,8 @@ static void evaluate(void *ctx, unsigned w, const char *text, size_t len, unsign
             res->oom = true;
     }
     svp_status s = svp_result_status(r);
+    if (!run->json && !run->pf)
+        count_record(&run->tally[w], r);
     if (s == SVP_INVALID) {
         say_invalid(r, &res->err);
         res->status = 2;
@@ -202,7 +348,8 @@ static int run_command(int argc, char **argv, bool portfolio)
     run.jobs = jobs;
     run.ev = calloc(jobs, sizeof *run.ev);
     run.pf = portfolio ? calloc(jobs, sizeof *run.pf) : NULL;
-    bool ok = run.ev && (!portfolio || run.pf);
+    run.tally = calloc(jobs, sizeof *run.tally);
+    bool ok = run.ev && (!portfolio || run.pf) && run.tally;
     for (unsigned w = 0; ok && w < jobs; w++) {
         run.ev[w] = run.set ? svp_evaluator_new_versions(run.set, as_of, NULL) : svp_evaluator_new(p, NULL);
         ok = run.ev[w] && (!portfolio || (run.pf[w] = svp_portfolio_new(p, NULL)));
@@ -222,6 +369,8 @@ static int run_command(int argc, char **argv, bool portfolio)
         fputs("svp: out of memory\n", stderr);
     else if (portfolio && read) /* figures over part of a register would mislead: none */
         status = print_portfolio(&run, status);
+    else if (!run.json && !portfolio && merge_tallies(run.tally, jobs) && run.tally[0].records > 1)
+        print_summary(&run.tally[0]);
     cli_flush();
     for (unsigned w = 0; w < jobs; w++) {
         if (run.pf)
@@ -231,6 +380,7 @@ static int run_command(int argc, char **argv, bool portfolio)
     }
     free(run.pf);
     free(run.ev);
+    free_tallies(run.tally, jobs);
     svp_versions_free(run.set);
     cli_json_arena_release();
     cli_free_versions(&run.versions);

@@ -31,7 +31,15 @@ static const char usage[] =
     "                                              what changed between two versions\n"
     "  svp impact OLD.svp NEW.svp RECORDS [--format text|json] [--jobs N]\n"
     "                                              which records the change would flip\n"
+    "  svp report POLICY.svp... RECORDS|- [--from DATE] [--to DATE] [--format html|json|csv] [-o FILE]\n"
+    "                                              the annual report: figures, compliance, data quality\n"
+    "  svp report --review OLD.svp NEW.svp RECORDS [--format html|json] [-o FILE]\n"
+    "                                              the committee paper for an amendment\n"
     "  svp import MAPPING.svp INPUT...             OCDS notices or a CSV register in, records out (JSON Lines)\n"
+    "  svp lsp [--today DATE]                      the language server for editors (LSP over stdio)\n"
+    "  svp serve POLICY.svp... [--db FILE] [--listen ADDR:PORT] [--import MAPPING.svp]...\n"
+    "                                              the officer's desk: a form, evaluation and the register\n"
+    "                                              in the browser (default 127.0.0.1:8080, svp-register.sqlite)\n"
     "  (--jobs N: records on N threads, default the processors; output unchanged)\n"
     "  svp help                                    this text\n";
 
@@ -81,8 +89,14 @@ static int run(int argc, char **argv)
         return cli_diff(argc - 2, argv + 2);
     if (!strcmp(cmd, "impact"))
         return cli_impact(argc - 2, argv + 2);
+    if (!strcmp(cmd, "report"))
+        return cli_report(argc - 2, argv + 2);
     if (!strcmp(cmd, "import"))
         return cli_import(argc - 2, argv + 2);
+    if (!strcmp(cmd, "lsp"))
+        return cli_lsp(argc - 2, argv + 2);
+    if (!strcmp(cmd, "serve"))
+        return cli_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
         return 0;

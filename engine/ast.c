@@ -443,7 +443,8 @@ Clause *ast_clause_share(AstBuilder *b, Span key, Span s, Expr *of, Expr *where)
 static const char *clause_word(const Clause *c)
 {
     static const char *const words[] = {"cite", "when", "require", "else", "report", "because",
-                                        "is", "by", "tier", "required", "default", "share"};
+                                        "is", "by", "tier", "required", "default", "label",
+                                        "help", "share", "count", "sum", "by", "target"};
     return words[c->kind];
 }
 
@@ -467,8 +468,19 @@ Field *ast_field(AstBuilder *b, Span path, Span type_name, bool is_list, Clause 
     f->is_list = is_list;
     f->span = s;
     f->from_rank = -1;
+    f->decl_end = type_name.end;
     bool seen_required = false;
     for (Clause *c = mods; c; c = c->next) {
+        if (c->kind == C_LABEL || c->kind == C_HELP) {
+            Name *text = c->kind == C_LABEL ? &f->label : &f->help;
+            if (first_clause(b, text->len ? c : NULL, c, "this field")) {
+                *text = c->text;
+                *(c->kind == C_LABEL ? &f->label_clause : &f->help_clause) = c->span;
+            }
+            continue;
+        }
+        if (c->span.end > f->decl_end)
+            f->decl_end = c->span.end;
         if (c->kind == C_REQUIRED) {
             if (first_clause(b, seen_required ? c : NULL, c, "this field")) {
                 f->required = true;
@@ -602,4 +614,102 @@ void ast_comment(AstBuilder *b, Span s)
     c->span = s;
     *b->comment_tail = c;
     b->comment_tail = &c->next;
+}
+
+/* ---- Figures ------------------------------------------------------------ */
+
+Clause *ast_clause_period(AstBuilder *b, Span key, Span s, Span period, Expr *date)
+{
+    Clause *c = clause_new(b, C_GROUP, key, s);
+    if (!c)
+        return NULL;
+    c->expr = date;
+    c->text = ast_name(b, period);
+    static const char *const words[] = {[PERIOD_MONTH] = "month", [PERIOD_QUARTER] = "quarter",
+                                        [PERIOD_YEAR] = "year"};
+    for (uint8_t i = PERIOD_MONTH; i <= PERIOD_YEAR; i++)
+        if (strlen(words[i]) == c->text.len && !memcmp(words[i], c->text.text, c->text.len))
+            c->tier = i;
+    if (!c->tier) {
+        diag_add(b->diags, SVP_ERROR, "syntax", period.start, period.end,
+                 "a figure groups dates by `month`, `quarter` or `year`, not `%.*s`: write, for example, "
+                 "`by quarter of dates.award`", (int)c->text.len, c->text.text);
+        c->tier = PERIOD_QUARTER; /* checked as a period of a date: no second error */
+    }
+    return c;
+}
+
+/* `target EXPR`: `target` is a plain name in the grammar (fields may be
+ * called so), recognised here. */
+Clause *ast_clause_named(AstBuilder *b, Span key, Span s, Expr *e)
+{
+    Name n = ast_name(b, key);
+    if (!(n.len == 6 && !memcmp(n.text, "target", 6))) {
+        diag_add(b->diags, SVP_ERROR, "syntax", key.start, key.end,
+                 "unexpected `%.*s` in a figure: its clauses are `cite`, `when`, `count`, `sum`, `share`, `by` "
+                 "and `target`", (int)n.len, n.text);
+        return NULL; /* dropped: its expression is not checked as anything */
+    }
+    Clause *c = clause_new(b, C_TARGET, key, s);
+    if (c)
+        c->expr = e;
+    return c;
+}
+
+static void figure_take_clause(AstBuilder *b, Rule *r, Clause *c)
+{
+    switch ((ClauseKind)c->kind) {
+    case C_CITE:
+        if (first_clause(b, r->cite.len ? c : NULL, c, "a figure"))
+            r->cite = c->text;
+        break;
+    case C_WHEN:
+        if (first_clause(b, r->when, c, "a figure: combine the conditions with `and`"))
+            r->when = c->expr;
+        break;
+    case C_COUNT:
+    case C_SUM:
+    case C_SHARE:
+        if (r->measure) {
+            diag_add(b->diags, SVP_ERROR, "duplicate", c->key.start, c->key.end,
+                     "a figure measures one thing: `count`, `sum AMOUNT` or `share AMOUNT where CONDITION`; "
+                     "declare another figure for `%s`", clause_word(c));
+            break;
+        }
+        r->measure = c->kind == C_COUNT ? FIG_COUNT : c->kind == C_SUM ? FIG_SUM : FIG_SHARE;
+        r->share_of = c->expr;
+        r->share_where = c->value;
+        break;
+    case C_GROUP:
+        if (first_clause(b, r->group_by, c, "a figure")) {
+            r->group_by = c->expr;
+            r->period = c->tier;
+        }
+        break;
+    case C_TARGET:
+        if (first_clause(b, r->target, c, "a figure"))
+            r->target = c->expr;
+        break;
+    default:
+        break; /* the grammar gives a figure no other clause */
+    }
+}
+
+void ast_figure(AstBuilder *b, Span s, Span id, Span title, Clause *clauses)
+{
+    Rule *r = node(b, sizeof *r);
+    if (!r)
+        return;
+    r->figure = true;
+    r->id = ast_name(b, id);
+    if (title.end > title.start)
+        r->title = ast_name(b, title);
+    r->span = s;
+    r->clauses = clauses;
+    r->severity = SEV_INFO;
+    for (Clause *c = clauses; c; c = c->next)
+        figure_take_clause(b, r, c);
+    *b->rule_tail = r;
+    b->rule_tail = &r->next;
+    ast_add_decl(b, D_RULE, r, s);
 }

@@ -138,9 +138,13 @@ typedef struct Field {
     bool required;
     Name from;         /* "required from tender": the stage member (len 0: always) */
     Expr *dflt;        /* "default false", or NULL */
+    Name label, help;  /* `label "..."`, `help "..."`: raw string literals, len 0 when none */
+    Span label_clause, help_clause; /* the whole clauses, for the formatter */
+    uint32_t decl_end; /* end of the path, type and modifiers, before label and help */
     Span span;
     /* Filled in by the checker. */
     const char *path_str; /* NUL-terminated path */
+    const char *label_str, *help_str; /* decoded label and help, NULL when none */
     Type type;
     uint32_t slot;
     int32_t from_rank; /* member index that `from` names, -1 when none */
@@ -160,8 +164,15 @@ typedef struct RecordDecl {
 typedef enum ClauseKind {
     C_CITE, C_WHEN, C_REQUIRE, C_ELSE, C_REPORT, C_BECAUSE, C_IS, C_BY, C_TIER,
     C_REQUIRED, C_DEFAULT, /* field modifiers */
-    C_SHARE               /* portfolio: share EXPR where EXPR */
+    C_LABEL, C_HELP,      /* field texts, for a form */
+    C_SHARE,              /* portfolio: share EXPR where EXPR */
+    C_COUNT, C_SUM, C_GROUP, C_TARGET /* figure: count, sum EXPR, by [PERIOD of] EXPR, target EXPR */
 } ClauseKind;
+
+/* What a figure measures of the records it selects, and how it groups them
+ * by date (engine/figures.c). */
+typedef enum FigureMeasure { FIG_NONE, FIG_COUNT, FIG_SUM, FIG_SHARE } FigureMeasure;
+typedef enum FigurePeriod { PERIOD_NONE, PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR } FigurePeriod;
 
 typedef enum TierKind { TIER_OVER, TIER_FROM, TIER_OTHERWISE } TierKind;
 
@@ -227,10 +238,16 @@ typedef struct Rule {
     bool portfolio;     /* a rule over a whole register, not one record */
     Expr *share_of;     /* portfolio: the amount shared out ... */
     Expr *share_where;  /* ... and which records' amounts count as the share */
+    bool figure;        /* a figure for the report (`figure`), not a rule */
+    uint8_t measure;    /* figure: FigureMeasure (a sum's amount is share_of) */
+    uint8_t period;     /* figure: FigurePeriod of group_by */
+    Expr *group_by;     /* figure: `by`, or NULL */
+    Expr *target;       /* figure: `target`, or NULL */
     Span span;
     Clause *clauses;
     /* Filled in by the checker. */
     const char *id_str, *cite_str; /* NUL-terminated id and decoded citation */
+    const char *title_str;   /* decoded title, "" when none */
     MsgPart *parts;
     uint32_t *because_slots; /* fields shown in a finding's "because" */
     uint32_t nbecause;
@@ -370,6 +387,10 @@ Clause *ast_clauses(Clause *list, Clause *c);
 void ast_decision(AstBuilder *b, Span s, Span name, Span title, Clause *clauses);
 void ast_rule(AstBuilder *b, Span s, Span id, Span title, Clause *clauses, bool portfolio);
 Clause *ast_clause_share(AstBuilder *b, Span key, Span s, Expr *of, Expr *where);
+/* Figures (`figure ID "Title"` and its clauses: see README, Figures). */
+Clause *ast_clause_period(AstBuilder *b, Span key, Span s, Span period, Expr *date);
+Clause *ast_clause_named(AstBuilder *b, Span key, Span s, Expr *e);
+void ast_figure(AstBuilder *b, Span s, Span id, Span title, Clause *clauses);
 void ast_comment(AstBuilder *b, Span s);
 char *ast_decode_text(AstBuilder *b, const char *raw, size_t len, uint32_t at, bool keep_braces);
 DeclRef *ast_add_decl(AstBuilder *b, DeclKind kind, void *decl, Span s);

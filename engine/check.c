@@ -32,6 +32,7 @@ typedef struct Checker {
     bool register_level;      /* checking a portfolio rule's require or message:
                                  `share` is known, one record's fields are not */
     size_t suggest_budget;    /* names left to compare for near misses */
+    bool figure_target;       /* ... or a figure's target (register level too) */
 } Checker;
 
 static const Type TYPE_ERROR = {T_ERROR, 0, 0};
@@ -318,10 +319,11 @@ static Type field_type(Checker *C, Field *f)
         }
         for (uint32_t i = 0; i < C->p->nenums; i++)
             suggest_consider(&s, C->p->enums[i]->name, "enumeration");
-        if (s.kind)
+        if (s.kind) {
             error(C, f->type_name.span, "unknown-name", "unknown type `%.*s`; did you mean `%.*s`?",
                   (int)f->type_name.len, f->type_name.text, (int)s.name.len, s.name.text);
-        else
+            diag_suggest(C->d, s.name.text, s.name.len); /* the quick fix of editors */
+        } else
             error(C, f->type_name.span, "unknown-name",
                   "unknown type `%.*s`: use money, percent, number, date, text, boolean, "
                   "an enum declared in this policy, or `list of` one of them",
@@ -426,6 +428,8 @@ static void check_default(Checker *C, Field *f)
                 (int)f->path.len, f->path.text);
 }
 
+static const char *decode_header(Checker *C, Name n);
+
 /* Fill in the fields of one record or object declaration and its shape. */
 static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shape)
 {
@@ -435,6 +439,8 @@ static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shap
     int32_t slot = 0;
     for (Field *f = r->fields; f; f = f->next, slot++) {
         f->path_str = dup_text(C, f->path.text, f->path.len);
+        f->label_str = f->label.len ? decode_header(C, f->label) : NULL; /* reports a bad escape */
+        f->help_str = f->help.len ? decode_header(C, f->help) : NULL;
         f->type = field_type(C, f);
         f->slot = (uint32_t)slot;
         by_slot[slot] = f;
@@ -521,10 +527,11 @@ static void check_required_from(Checker *C)
                 if (p->enums[e]->ordered)
                     for (uint32_t m = 0; m < p->enums[e]->count; m++)
                         suggest_consider(&sg, p->enums[e]->members[m], "value");
-            if (sg.kind)
+            if (sg.kind) {
                 error(C, f->from.span, "unknown-name", "`%.*s` is not a value of any enumeration; did you mean `%.*s`?",
                       (int)f->from.len, f->from.text, (int)sg.name.len, sg.name.text);
-            else
+                diag_suggest(C->d, sg.name.text, sg.name.len); /* the quick fix of editors */
+            } else
                 error(C, f->from.span, "unknown-name", "`%.*s` is not a value of any enumeration: `required from` names a stage",
                       (int)f->from.len, f->from.text);
             continue;
@@ -755,10 +762,11 @@ static void report_unknown(Checker *C, Expr *e)
         e->type = TYPE_ERROR;
         return;
     }
-    if (s.kind)
+    if (s.kind) {
         error(C, e->span, "unknown-name", "unknown name `%.*s`; did you mean the %s `%.*s`?",
               (int)e->text.len, e->text.text, s.kind, (int)s.name.len, s.name.text);
-    else
+        diag_suggest(C->d, s.name.text, s.name.len); /* the quick fix of editors */
+    } else
         error(C, e->span, "unknown-name",
               "unknown name `%.*s`: it is not a field of the record, a parameter, a decision or an enumeration value",
               (int)e->text.len, e->text.text);
@@ -771,7 +779,14 @@ static void register_level_only(Checker *C, Expr *e)
 {
     if (!C->register_level || e->type.kind == T_ERROR)
         return;
-    if (e->ref_kind == R_FIELD || e->ref_kind == R_GROUP || e->ref_kind == R_PROJECT || e->ref_kind == R_DECISION) {
+    if (C->figure_target &&
+        (e->ref_kind == R_FIELD || e->ref_kind == R_GROUP || e->ref_kind == R_PROJECT || e->ref_kind == R_DECISION)) {
+        error(C, e->span, "figure",
+              "a figure's `target` is one figure for the whole register, not a record's: use a parameter or a "
+              "literal; `%.*s` belongs in `when`, the amount or `by`",
+              (int)e->text.len, e->text.text);
+        e->type = TYPE_ERROR;
+    } else if (e->ref_kind == R_FIELD || e->ref_kind == R_GROUP || e->ref_kind == R_PROJECT || e->ref_kind == R_DECISION) {
         error(C, e->span, "portfolio",
               "a portfolio rule's `require` and message see the whole register, not one record: use `share` "
               "(and parameters) here; `%.*s` belongs in `when` or `share ... where ...`",
@@ -1140,7 +1155,6 @@ static void check_tiers(Checker *C, Decision *d)
     d->type = result;
 }
 
-static const char *decode_header(Checker *C, Name n);
 
 static void check_decisions(Checker *C)
 {
@@ -1268,10 +1282,11 @@ static void check_because(Checker *C, Rule *r)
             Suggest s = suggest_start(C, e->text);
             for (uint32_t i = 0; i < C->p->nfields; i++)
                 suggest_consider(&s, C->p->fields[i]->path, "field");
-            if (s.kind)
+            if (s.kind) {
                 error(C, e->span, "unknown-name", "`because` lists fields of the record; `%.*s` is not one: did you mean `%.*s`?",
                       (int)e->text.len, e->text.text, (int)s.name.len, s.name.text);
-            else
+                diag_suggest(C->d, s.name.text, s.name.len); /* the quick fix of editors */
+            } else
                 error(C, e->span, "unknown-name", "`because` lists fields of the record; `%.*s` is not one",
                       (int)e->text.len, e->text.text);
             continue;
@@ -1368,6 +1383,47 @@ static void check_portfolio_rule(Checker *C, Rule *r)
     C->register_level = false;
 }
 
+/* A figure for the report: `when`, the amount and the grouping read each
+ * record; the target, like a portfolio rule's requirement, the register. */
+static void check_figure(Checker *C, Rule *r)
+{
+    if (r->when)
+        expect(C, r->when, T_BOOL, "the condition after `when`");
+    Type amount = type_of(T_NUMBER);
+    if (r->measure == FIG_NONE) {
+        error(C, r->id.span, "figure-shape",
+              "figure `%.*s` measures nothing: add `count`, `sum AMOUNT` or `share AMOUNT where CONDITION`",
+              (int)r->id.len, r->id.text);
+    } else if (r->measure != FIG_COUNT && r->share_of) {
+        amount = check_expr(C, r->share_of);
+        if (amount.kind != T_ERROR && amount.kind != T_MONEY && amount.kind != T_NUMBER && amount.kind != T_PERCENT)
+            error(C, r->share_of->span, "type", "a figure adds up money or numbers, but `%.*s` is %s",
+                  (int)(r->share_of->span.end - r->share_of->span.start), C->p->source + r->share_of->span.start,
+                  kind_words(amount.kind));
+        if (r->share_where)
+            expect(C, r->share_where, T_BOOL, "the condition after `where`");
+    }
+    if (r->group_by) {
+        if (r->period) {
+            expect(C, r->group_by, T_DATE, "what a figure groups by month, quarter or year");
+        } else {
+            Type g = check_expr(C, r->group_by);
+            if (g.kind != T_ERROR && g.kind != T_ENUM && g.kind != T_BOOL && g.kind != T_TEXT)
+                error(C, r->group_by->span, "type",
+                      "a figure groups by an enumeration, a true/false value or a text (a decision's tier, say), "
+                      "but `%.*s` is %s; group dates with `by quarter of DATE`",
+                      (int)(r->group_by->span.end - r->group_by->span.start),
+                      C->p->source + r->group_by->span.start, kind_words(g.kind));
+        }
+    }
+    if (r->target) {
+        C->register_level = C->figure_target = true;
+        TypeKind want = r->measure == FIG_SHARE ? T_PERCENT : amount.kind == T_ERROR ? T_NUMBER : amount.kind;
+        expect(C, r->target, want, "a figure's `target`");
+        C->register_level = C->figure_target = false;
+    }
+}
+
 /* A record rule: `when`, `require` and the message all read one record. */
 static void check_record_rule(Checker *C, Rule *r)
 {
@@ -1397,17 +1453,19 @@ static void check_record_rule(Checker *C, Rule *r)
 static void check_rules(Checker *C)
 {
     svp_policy *p = C->p;
-    uint32_t total = 0, nport = 0;
+    uint32_t total = 0, nport = 0, nfig = 0;
     for (Rule *r = p->ast.rules; r; r = r->next) {
         total++;
         nport += r->portfolio;
+        nfig += r->figure;
     }
     if (!within_limit(C, total, "rules", p->ast.header))
         return;
-    p->rules = alloc(C, (total - nport + 1) * sizeof *p->rules);
+    p->rules = alloc(C, (total - nport - nfig + 1) * sizeof *p->rules);
     p->portfolio = alloc(C, (nport + 1) * sizeof *p->portfolio);
     p->portfolio_reads = alloc(C, p->nfields + 1);
-    if (!p->rules || !p->portfolio || !p->portfolio_reads)
+    p->figures = alloc(C, (nfig + 1) * sizeof *p->figures);
+    if (!p->rules || !p->portfolio || !p->portfolio_reads || !p->figures)
         return;
     memset(p->portfolio_reads, 0, p->nfields + 1);
     for (Rule *r = p->ast.rules; r; r = r->next) {
@@ -1417,13 +1475,19 @@ static void check_rules(Checker *C)
                       r->id.text);
                 break;
             }
-        if (r->portfolio)
+        if (r->figure)
+            p->figures[p->nfigures++] = r;
+        else if (r->portfolio)
             p->portfolio[p->nportfolio++] = r;
         else
             p->rules[p->nrules++] = r;
         r->id_str = dup_text(C, r->id.text, r->id.len);
         r->cite_str = decode_header(C, r->cite);
-        (void)decode_header(C, r->title); /* reports a bad escape in the title */
+        r->title_str = decode_header(C, r->title); /* reports a bad escape in the title */
+        if (r->figure) {
+            check_figure(C, r);
+            continue;
+        }
         check_rule_shape(C, r);
         if (r->portfolio)
             check_portfolio_rule(C, r);

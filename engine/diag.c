@@ -74,6 +74,7 @@ void diag_vadd(svp_diagnostics *d, svp_severity sev, const char *code,
         d->errors++;
     else if (sev == SVP_WARNING)
         d->warnings++;
+    d->last_kept = false;
     if (d->count >= DIAG_MAX_KEPT) {
         d->dropped++; /* counted, not kept: see svp_diagnostics_render */
         return;
@@ -90,6 +91,8 @@ void diag_vadd(svp_diagnostics *d, svp_severity sev, const char *code,
     g->severity = sev;
     g->code = code;
     g->message = text;
+    g->replacement = NULL;
+    d->last_kept = true;
     g->start = start;
     g->end = end < start ? start : end;
     if (start == (size_t)-1) {
@@ -107,6 +110,12 @@ void diag_add(svp_diagnostics *d, svp_severity sev, const char *code,
     va_start(ap, fmt);
     diag_vadd(d, sev, code, start, end, fmt, ap);
     va_end(ap);
+}
+
+void diag_suggest(svp_diagnostics *d, const char *text, size_t len)
+{
+    if (d->last_kept && d->count)
+        d->items[d->count - 1].replacement = arena_strndup(&d->arena, text, len);
 }
 
 size_t diag_distance(const char *a, size_t na, const char *b, size_t nb, size_t max)

@@ -23,6 +23,7 @@ struct svp_diagnostics {
     size_t errors, warnings;
     bool oom;              /* an allocation failed: say so once */
     size_t dropped;        /* diagnostics past DIAG_MAX_KEPT, counted only */
+    bool last_kept;        /* the last diagnostic added is items[count - 1] */
 };
 
 /* Diagnostics kept for one compile; the rest are counted.  A file of a
@@ -46,6 +47,11 @@ void diag_add(svp_diagnostics *d, svp_severity sev, const char *code,
 
 void diag_vadd(svp_diagnostics *d, svp_severity sev, const char *code,
                size_t start, size_t end, const char *fmt, va_list ap);
+
+/* The last diagnostic added suggests text[0..len) in place of its span
+ * (a "did you mean"): recorded for editors' quick fixes.  Nothing when
+ * that diagnostic was only counted, or out of memory. */
+void diag_suggest(svp_diagnostics *d, const char *text, size_t len);
 
 /* Add a diagnostic with no place about file (not the list's own), which
  * the rendering names in front of it: for lists that speak of several

@@ -213,7 +213,9 @@ typedef enum Kind {
     K_RECORD_CHANGED, K_OBJECT_ADDED, K_OBJECT_REMOVED, K_FIELD_ADDED, K_FIELD_REMOVED, K_FIELD_CHANGED,
     K_DECISION_ADDED, K_DECISION_REMOVED, K_DECISION_CHANGED, K_TIER_ADDED, K_TIER_REMOVED, K_TIER_CHANGED,
     K_RULE_ADDED, K_RULE_REMOVED, K_RULE_CHANGED,
-    K_PORTFOLIO_ADDED, K_PORTFOLIO_REMOVED, K_PORTFOLIO_CHANGED
+    K_PORTFOLIO_ADDED, K_PORTFOLIO_REMOVED, K_PORTFOLIO_CHANGED,
+    K_RULE_RENAMED, K_PORTFOLIO_RENAMED,
+    K_FIGURE_ADDED, K_FIGURE_REMOVED, K_FIGURE_CHANGED
 } Kind;
 
 /* For each kind: its JSON name, its section, and how its text line reads:
@@ -253,10 +255,15 @@ static const struct {
     [K_PORTFOLIO_ADDED] = {"portfolio-rule-added", 6, "added: %n %v"},
     [K_PORTFOLIO_REMOVED] = {"portfolio-rule-removed", 6, "removed: %n %o"},
     [K_PORTFOLIO_CHANGED] = {"portfolio-rule-changed", 6, NULL},
+    [K_RULE_RENAMED] = {"rule-renamed", 5, "renamed: %o -> %v"},
+    [K_PORTFOLIO_RENAMED] = {"portfolio-rule-renamed", 6, "renamed: %o -> %v"},
+    [K_FIGURE_ADDED] = {"figure-added", 7, "added: %n %v"},
+    [K_FIGURE_REMOVED] = {"figure-removed", 7, "removed: %n %o"},
+    [K_FIGURE_CHANGED] = {"figure-changed", 7, NULL},
 };
 
 static const char *const sections[] = {"Header", "Parameters", "Enumerations", "Record fields",
-                                       "Decisions", "Rules", "Portfolio rules"};
+                                       "Decisions", "Rules", "Portfolio rules", "Figures"};
 
 typedef struct Change {
     svp_change pub;
@@ -492,6 +499,12 @@ static const char *field_summary(Cmp *C, const svp_policy *p, const Field *f)
     return keep_buf(C, &C->tmp);
 }
 
+/* A field's label or help as the report shows it: quoted, or (none). */
+static const char *field_text(Cmp *C, const char *text)
+{
+    return text ? quoted(C, text) : "(none)";
+}
+
 static const Field *find_field(const RecordDecl *r, Name path)
 {
     for (const Field *f = r ? r->fields : NULL; f; f = f->next)
@@ -521,6 +534,8 @@ static void diff_fields(svp_diff *d, const RecordDecl *x, const RecordDecl *y)
         compare_str(d, K_FIELD_CHANGED, name, "requirement", field_requirement(C, f), field_requirement(C, g));
         if (!expr_eq(C, f->dflt, g->dflt))
             add(d, K_FIELD_CHANGED, name, "default", expr_str(C, C->a, f->dflt), expr_str(C, C->b, g->dflt));
+        compare_str(d, K_FIELD_CHANGED, name, "label", field_text(C, f->label_str), field_text(C, g->label_str));
+        compare_str(d, K_FIELD_CHANGED, name, "help", field_text(C, f->help_str), field_text(C, g->help_str));
     }
     for (const Field *g = y ? y->fields : NULL; g; g = g->next) {
         if (find_field(x, g->path))
@@ -581,6 +596,12 @@ static void tier_bound_into(Buf *b, const svp_policy *p, const Tier *t)
     }
     buf_puts(b, t->kind == TIER_OVER ? "over " : "from ");
     expr_into(b, p, t->bound);
+    /* a reader of the review wants the figure, not only its name */
+    if (t->bound->kind == E_NAME && t->bound->ref_kind == R_PARAM && t->bound->ref < p->nparams) {
+        buf_puts(b, " (");
+        expr_into(b, p, p->params[t->bound->ref]->value);
+        buf_putc(b, ')');
+    }
 }
 
 static const char *tier_str(Cmp *C, const svp_policy *p, const Tier *t, bool bound, bool result)
@@ -956,23 +977,176 @@ static void diff_rule(svp_diff *d, Kind k, const char *id, const Rule *x, const 
         add(d, k, id, "because", list_str(C, C->a, x->because), list_str(C, C->b, y->because));
 }
 
+/* The start of a rule or figure shown whole: its title and `when`, into
+ * b (which the caller frees), made with the diff's allocator. */
+static void whole_open(Buf *b, Cmp *C, const svp_policy *p, const Rule *r)
+{
+    buf_init(b, C->tmp.alloc);
+    const char *title = title_str(C, r->title);
+    buf_puts(b, *title ? title : "(no title)");
+    if (r->when) {
+        buf_puts(b, "; when ");
+        expr_into(b, p, r->when);
+    }
+}
+
+/* What a rule does, whole, for a rule added or removed: its title, when,
+ * share, requirement, severity and message, citation. */
+static const char *rule_whole(Cmp *C, const svp_policy *p, const Rule *r)
+{
+    Buf b;
+    whole_open(&b, C, p, r);
+    if (r->share_of) {
+        buf_puts(&b, "; share ");
+        expr_into(&b, p, r->share_of);
+        buf_puts(&b, " where ");
+        expr_into(&b, p, r->share_where);
+    }
+    if (r->require) {
+        buf_puts(&b, "; require ");
+        expr_into(&b, p, r->require);
+    }
+    buf_puts(&b, r->require ? "; else " : "; report ");
+    buf_puts(&b, severities[r->severity]);
+    buf_putc(&b, ' ');
+    buf_puts(&b, message_str(C, p, r));
+    if (r->cite.len) {
+        buf_puts(&b, "; cite ");
+        buf_puts(&b, cite_str(C, r->cite));
+    }
+    const char *kept = keep_buf(C, &b);
+    buf_free(&b);
+    return kept;
+}
+
+/* The same rule under another id: everything but the id and title equal. */
+static bool rule_body_eq(Cmp *C, const Rule *x, const Rule *y)
+{
+    return expr_eq(C, x->when, y->when) && expr_eq(C, x->share_of, y->share_of) &&
+           expr_eq(C, x->share_where, y->share_where) && expr_eq(C, x->require, y->require) &&
+           x->severity == y->severity && message_eq(C, x, y) && list_eq(C, x->because, y->because) &&
+           !strcmp(cite_str(C, x->cite), cite_str(C, y->cite));
+}
+
 static void diff_rule_list(svp_diff *d, bool portfolio)
 {
     Cmp *C = &d->C;
     Rule *const *xs = portfolio ? C->a->portfolio : C->a->rules, *const *ys = portfolio ? C->b->portfolio : C->b->rules;
     uint32_t nx = portfolio ? C->a->nportfolio : C->a->nrules, ny = portfolio ? C->b->nportfolio : C->b->nrules;
+    /* a rule only the new version has, taken as another's new id */
+    bool *renamed = svp_mem_alloc(d->alloc, (ny + 1) * sizeof *renamed);
+    if (!renamed) {
+        C->oom = true;
+        return;
+    }
+    memset(renamed, 0, (ny + 1) * sizeof *renamed);
     for (uint32_t i = 0; i < nx; i++) {
         const Rule *x = xs[i], *y = find_rule(ys, ny, x->id);
         const char *id = name_str(d, x->id);
-        if (y)
+        if (y) {
             diff_rule(d, portfolio ? K_PORTFOLIO_CHANGED : K_RULE_CHANGED, id, x, y);
-        else
-            add(d, portfolio ? K_PORTFOLIO_REMOVED : K_RULE_REMOVED, id, NULL, title_str(C, x->title), NULL);
+            continue;
+        }
+        uint32_t j = 0;
+        while (j < ny && (renamed[j] || find_rule(xs, nx, ys[j]->id) || !rule_body_eq(C, x, ys[j])))
+            j++;
+        if (j < ny) {
+            renamed[j] = true;
+            const char *new_id = name_str(d, ys[j]->id);
+            add(d, portfolio ? K_PORTFOLIO_RENAMED : K_RULE_RENAMED, new_id, NULL, id, new_id);
+            const char *tx = title_str(C, x->title), *ty = title_str(C, ys[j]->title);
+            if (strcmp(tx, ty))
+                add(d, portfolio ? K_PORTFOLIO_CHANGED : K_RULE_CHANGED, new_id, "title", *tx ? tx : "(none)",
+                    *ty ? ty : "(none)");
+        } else {
+            add(d, portfolio ? K_PORTFOLIO_REMOVED : K_RULE_REMOVED, id, NULL, rule_whole(C, C->a, x), NULL);
+        }
     }
     for (uint32_t i = 0; i < ny; i++)
-        if (!find_rule(xs, nx, ys[i]->id))
+        if (!renamed[i] && !find_rule(xs, nx, ys[i]->id))
             add(d, portfolio ? K_PORTFOLIO_ADDED : K_RULE_ADDED, name_str(d, ys[i]->id), NULL, NULL,
-                title_str(C, ys[i]->title));
+                rule_whole(C, C->b, ys[i]));
+    svp_mem_free(d->alloc, renamed, (ny + 1) * sizeof *renamed);
+}
+
+/* ---- Figures -------------------------------------------------------------- */
+
+/* What a figure measures: "count", "sum AMOUNT", "share AMOUNT where C". */
+static const char *measure_str(Cmp *C, const svp_policy *p, const Rule *r)
+{
+    if (r->measure == FIG_COUNT)
+        return "count";
+    buf_clear(&C->tmp);
+    buf_puts(&C->tmp, r->measure == FIG_SUM ? "sum " : "share ");
+    if (r->share_of)
+        expr_into(&C->tmp, p, r->share_of);
+    if (r->measure == FIG_SHARE && r->share_where) {
+        buf_puts(&C->tmp, " where ");
+        expr_into(&C->tmp, p, r->share_where);
+    }
+    return keep_buf(C, &C->tmp);
+}
+
+/* How a figure groups: "(none)", "category", "quarter of dates.award". */
+static const char *grouping_str(Cmp *C, const svp_policy *p, const Rule *r)
+{
+    static const char *const periods[] = {"", "month of ", "quarter of ", "year of "};
+    if (!r->group_by)
+        return "(none)";
+    buf_clear(&C->tmp);
+    buf_puts(&C->tmp, periods[r->period]);
+    expr_into(&C->tmp, p, r->group_by);
+    return keep_buf(C, &C->tmp);
+}
+
+static const char *figure_whole(Cmp *C, const svp_policy *p, const Rule *r)
+{
+    Buf b;
+    whole_open(&b, C, p, r);
+    buf_puts(&b, "; ");
+    buf_puts(&b, measure_str(C, p, r));
+    if (r->group_by) {
+        buf_puts(&b, "; by ");
+        buf_puts(&b, grouping_str(C, p, r));
+    }
+    if (r->target) {
+        buf_puts(&b, "; target ");
+        expr_into(&b, p, r->target);
+    }
+    const char *kept = keep_buf(C, &b);
+    buf_free(&b);
+    return kept;
+}
+
+/* Figures, by id: the April review may add one as it adds a rule. */
+static void diff_figures(svp_diff *d)
+{
+    Cmp *C = &d->C;
+    for (uint32_t i = 0; i < C->a->nfigures; i++) {
+        const Rule *x = C->a->figures[i], *y = find_rule(C->b->figures, C->b->nfigures, x->id);
+        const char *id = name_str(d, x->id);
+        if (!y) {
+            add(d, K_FIGURE_REMOVED, id, NULL, figure_whole(C, C->a, x), NULL);
+            continue;
+        }
+        const char *tx = title_str(C, x->title), *ty = title_str(C, y->title);
+        if (strcmp(tx, ty))
+            add(d, K_FIGURE_CHANGED, id, "title", *tx ? tx : "(none)", *ty ? ty : "(none)");
+        compare_str(d, K_FIGURE_CHANGED, id, "cite", cite_str(C, x->cite), cite_str(C, y->cite));
+        if (!expr_eq(C, x->when, y->when))
+            add(d, K_FIGURE_CHANGED, id, "when", expr_str(C, C->a, x->when), expr_str(C, C->b, y->when));
+        if (x->measure != y->measure || !expr_eq(C, x->share_of, y->share_of) ||
+            !expr_eq(C, x->share_where, y->share_where))
+            add(d, K_FIGURE_CHANGED, id, "measure", measure_str(C, C->a, x), measure_str(C, C->b, y));
+        if (x->period != y->period || !expr_eq(C, x->group_by, y->group_by))
+            add(d, K_FIGURE_CHANGED, id, "by", grouping_str(C, C->a, x), grouping_str(C, C->b, y));
+        if (!expr_eq(C, x->target, y->target))
+            add(d, K_FIGURE_CHANGED, id, "target", expr_str(C, C->a, x->target), expr_str(C, C->b, y->target));
+    }
+    for (uint32_t i = 0; i < C->b->nfigures; i++)
+        if (!find_rule(C->a->figures, C->a->nfigures, C->b->figures[i]->id))
+            add(d, K_FIGURE_ADDED, name_str(d, C->b->figures[i]->id), NULL, NULL,
+                figure_whole(C, C->b, C->b->figures[i]));
 }
 
 /* ---- The public face --------------------------------------------------- */
@@ -999,6 +1173,7 @@ svp_diff *svp_diff_new(const svp_policy *old_policy, const svp_policy *new_polic
     diff_decisions(d);
     diff_rule_list(d, false);
     diff_rule_list(d, true);
+    diff_figures(d);
     buf_free(&d->C.tmp);
     if (d->C.oom) {
         svp_diff_free(d);

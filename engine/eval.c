@@ -210,6 +210,22 @@ __attribute__((noinline)) static Val eval_names(svp_evaluator *ev, const Val *sl
     return (Val){VK_LIST, T_LIST, 0, k, {.items = items}};
 }
 
+/* Partial evaluation (SVP_EVAL_PARTIAL): is e a read of a required field
+ * the record still lacks?  Its value is then not "absent" but not known
+ * yet: a test of its presence, or an `all of` / `any of` that nothing else
+ * decides, waits for it (is absent) rather than deciding on the gap. */
+static bool waits_for_field(const svp_evaluator *ev, const Expr *e)
+{
+    return ev->missing_slot && e->kind == E_NAME && e->ref_kind == R_FIELD && ev->missing_slot[e->ref];
+}
+
+/* The same for item i of a group of fields (`supplier.ethical`). */
+static bool waits_for_item(const svp_evaluator *ev, const Expr *g, uint32_t i)
+{
+    return ev->missing_slot && g->kind == E_NAME && g->ref_kind == R_GROUP && i < g->ref_count &&
+           ev->missing_slot[g->group[i]];
+}
+
 __attribute__((noinline)) static Val eval_aggregate(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     if (e->kind == E_NAMES)
@@ -233,17 +249,22 @@ __attribute__((noinline)) static Val eval_aggregate(svp_evaluator *ev, const Val
     }
     if (list.kind != VK_LIST)
         return ABSENT;
-    /* all / any: an absent item matches neither true nor false */
-    bool want_all = e->kind == E_ALL;
+    /* all / any: an absent item matches neither true nor false (but one
+     * still to be filled in could be either: see waits_for_item) */
+    bool want_all = e->kind == E_ALL, waiting = false;
     for (uint32_t i = 0; i < n; i++) {
         Val v = list.u.items[i];
+        if (v.kind == VK_ABSENT && waits_for_item(ev, e->a, i)) {
+            waiting = true;
+            continue;
+        }
         bool match = v.kind == VK_BOOL && v.u.b == e->flag;
         if (want_all && !match)
             return val_bool(false);
         if (!want_all && match)
             return val_bool(true);
     }
-    return val_bool(want_all);
+    return waiting ? ABSENT : val_bool(want_all);
 }
 
 Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
@@ -281,8 +302,12 @@ Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
     case E_IN:
         return eval_in(ev, slots, e);
     case E_PRESENT:
+        if (waits_for_field(ev, e->a))
+            return ABSENT;
         return val_bool((eval_expr(ev, slots, e->a).kind != VK_ABSENT) != e->flag);
     case E_BLANK:
+        if (waits_for_field(ev, e->a))
+            return ABSENT;
         return val_bool(blank(eval_expr(ev, slots, e->a)) != e->flag);
     case E_IF: {
         Val c = eval_expr(ev, slots, e->a);

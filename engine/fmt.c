@@ -290,6 +290,24 @@ static void field_mods(Fmt *F, const Field *f)
     }
 }
 
+/* A field's label or help on a line of its own under the field, indented
+ * past the field paths; nothing when the field has none. */
+static void field_text(Fmt *F, const char *key, Span clause)
+{
+    if (clause.end == clause.start)
+        return;
+    comments_before(F, clause.start, 4);
+    text(F, "    ");
+    text(F, key);
+    /* The clause is the keyword, layout, then the string literal, which
+     * ends the clause: copy the literal as written. */
+    uint32_t q = clause.start;
+    while (q < clause.end && F->src[q] != '"')
+        q++;
+    span(F, (Span){q, clause.end});
+    end_line(F, clause.end);
+}
+
 static void record(Fmt *F, const RecordDecl *r)
 {
     text(F, r->is_object ? "object " : "record ");
@@ -314,7 +332,9 @@ static void record(Fmt *F, const RecordDecl *r)
         if (f->required || f->dflt)
             pad(F, width_of(f->type_name) + (f->is_list ? 8 : 0), wt);
         field_mods(F, f);
-        end_line(F, f->span.end);
+        end_line(F, f->decl_end);
+        field_text(F, "label ", f->label_clause);
+        field_text(F, "help  ", f->help_clause);
     }
 }
 
@@ -376,7 +396,7 @@ static void decision(Fmt *F, const Decision *d)
 
 static void rule(Fmt *F, const Rule *r)
 {
-    text(F, r->portfolio ? "portfolio " : "rule ");
+    text(F, r->figure ? "figure " : r->portfolio ? "portfolio " : "rule ");
     name(F, r->id);
     if (r->title.len) {
         text(F, " ");
@@ -387,12 +407,25 @@ static void rule(Fmt *F, const Rule *r)
      * from the comments around it. */
     static const char *const keys[] = {[C_CITE] = "cite", [C_WHEN] = "when", [C_REQUIRE] = "require",
                                        [C_ELSE] = "else", [C_REPORT] = "report", [C_BECAUSE] = "because",
-                                       [C_SHARE] = "share"};
+                                       [C_SHARE] = "share", [C_COUNT] = "count", [C_SUM] = "sum",
+                                       [C_GROUP] = "by", [C_TARGET] = "target"};
     for (const Clause *c = r->clauses; c; c = c->next) {
+        if (c->kind == C_COUNT) { /* a keyword alone: no padding after it */
+            comments_before(F, c->span.start, 2);
+            text(F, "  count");
+            end_line(F, c->span.end);
+            continue;
+        }
         clause_key(F, c, keys[c->kind], 7);
         if (c->kind == C_CITE) {
             name(F, c->text);
-        } else if (c->kind == C_WHEN || c->kind == C_REQUIRE) {
+        } else if (c->kind == C_WHEN || c->kind == C_REQUIRE || c->kind == C_SUM || c->kind == C_TARGET) {
+            expr(F, c->expr);
+        } else if (c->kind == C_GROUP) {
+            if (c->tier) {
+                name(F, c->text);
+                text(F, " of ");
+            }
             expr(F, c->expr);
         } else if (c->kind == C_SHARE) {
             expr(F, c->expr);

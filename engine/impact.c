@@ -9,6 +9,7 @@
  * memory.
  */
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "eval.h"
@@ -30,10 +31,37 @@ struct svp_impact {
     uint32_t *of_a, *of_b;        /* rule index in a version -> union index */
     bool *fired_a, *fired_b;      /* this record */
     unsigned long *newly, *no_longer;
+    uint8_t *sev_a, *sev_b;       /* each rule's severity in each version (SEV_NONE: not there) */
+    int32_t value_a, value_b;     /* slot of the money field `value` in each version, -1 */
+    int64_t money_changed, money_to_noncompliant, money_to_compliant; /* pence */
+    bool money_overflow;
     unsigned long records, changed, to_noncompliant, to_compliant, became_invalid, became_valid,
         error_changed, invalid_both;
     Buf text, json, summary, va, vb;
 };
+
+/* No rule of that id in a version (sev_a, sev_b). */
+#define SEV_NONE 0xff
+
+/* The slot of the record's money field `value` (the procurement's value,
+ * which the totals add up), or -1 when the policy has none. */
+static int32_t money_value_slot(const svp_policy *p)
+{
+    for (uint32_t i = 0; i < p->nfields; i++)
+        if (p->fields[i]->type.kind == T_MONEY && !strcmp(p->fields[i]->path_str, "value"))
+            return (int32_t)i;
+    return -1;
+}
+
+/* Add the value of the record to *total (nothing when it has none). */
+static void add_money(svp_impact *im, const svp_result *x, const svp_result *y, int64_t *total)
+{
+    const svp_result *r = y->slots && im->value_b >= 0 ? y : x;
+    int32_t slot = r == y ? im->value_b : im->value_a;
+    if (!r->slots || slot < 0 || r->slots[slot].kind != VK_INT)
+        return;
+    im->money_overflow |= !value_add(*total, r->slots[slot].u.i, total);
+}
 
 svp_impact *svp_impact_new(const svp_policy *old_policy, const svp_policy *new_policy, const svp_allocator *alloc)
 {
@@ -65,7 +93,10 @@ svp_impact *svp_impact_new(const svp_policy *old_policy, const svp_policy *new_p
     im->fired_b = arena_alloc(ar, all);
     im->newly = arena_alloc(ar, all * sizeof *im->newly);
     im->no_longer = arena_alloc(ar, all * sizeof *im->no_longer);
-    if (!im->dec_a || !im->dec_b || !im->dec_changed || !im->rule_id || !im->of_a || !im->of_b || !im->fired_a ||
+    im->sev_a = arena_alloc(ar, all);
+    im->sev_b = arena_alloc(ar, all);
+    if (!im->sev_a || !im->sev_b || !im->dec_a || !im->dec_b || !im->dec_changed || !im->rule_id || !im->of_a ||
+        !im->of_b || !im->fired_a ||
         !im->fired_b || !im->newly || !im->no_longer) {
         svp_impact_free(im);
         return NULL;
@@ -81,9 +112,22 @@ svp_impact *svp_impact_new(const svp_policy *old_policy, const svp_policy *new_p
         im->of_a[i] = im->nrules;
         im->rule_id[im->nrules++] = a->rules[i]->id_str;
     }
+    /* A rule renamed with the same body (svp_diff says which) is one rule:
+     * its records neither start nor stop firing it. */
+    svp_diff *d = svp_diff_new(a, b, alloc);
+    if (!d) {
+        svp_impact_free(im);
+        return NULL;
+    }
     for (uint32_t j = 0; j < b->nrules; j++) {
+        const char *old_id = b->rules[j]->id_str;
+        for (size_t k = 0; k < svp_diff_count(d); k++) {
+            const svp_change *c = svp_diff_get(d, k);
+            if (!strcmp(c->kind, "rule-renamed") && !strcmp(c->new_value, b->rules[j]->id_str))
+                old_id = c->old_value;
+        }
         uint32_t u = 0;
-        while (u < a->nrules && strcmp(im->rule_id[u], b->rules[j]->id_str))
+        while (u < a->nrules && strcmp(im->rule_id[u], old_id))
             u++;
         if (u == a->nrules) {
             u = im->nrules;
@@ -91,6 +135,15 @@ svp_impact *svp_impact_new(const svp_policy *old_policy, const svp_policy *new_p
         }
         im->of_b[j] = u;
     }
+    svp_diff_free(d);
+    memset(im->sev_a, SEV_NONE, all);
+    memset(im->sev_b, SEV_NONE, all);
+    for (uint32_t i = 0; i < a->nrules; i++)
+        im->sev_a[im->of_a[i]] = a->rules[i]->severity;
+    for (uint32_t j = 0; j < b->nrules; j++)
+        im->sev_b[im->of_b[j]] = b->rules[j]->severity;
+    im->value_a = money_value_slot(a);
+    im->value_b = money_value_slot(b);
     return im;
 }
 
@@ -126,6 +179,14 @@ bool svp_impact_merge(svp_impact *into, const svp_impact *from)
     into->became_valid += from->became_valid;
     into->error_changed += from->error_changed;
     into->invalid_both += from->invalid_both;
+    /* Money never negative (the record refuses it): a total that
+     * overflowed in either share, or when they are added, overflows. */
+    into->money_overflow |= from->money_overflow;
+    into->money_overflow |= !value_add(into->money_changed, from->money_changed, &into->money_changed);
+    into->money_overflow |= !value_add(into->money_to_noncompliant, from->money_to_noncompliant,
+                                       &into->money_to_noncompliant);
+    into->money_overflow |= !value_add(into->money_to_compliant, from->money_to_compliant,
+                                       &into->money_to_compliant);
     return true;
 }
 
@@ -293,6 +354,30 @@ static bool add_rules(svp_impact *im, const char *label, const uint32_t *of, uin
     return any;
 }
 
+/* A verdict that flips with no rule starting or stopping: say which rule's
+ * severity moved it (",\"severity_changed\":[...]" in JSON, always). */
+static void add_severity_changes(svp_impact *im, const svp_result *x, const svp_result *y, bool *first)
+{
+    Buf *t = &im->text, *j = &im->json;
+    buf_puts(j, ",\"severity_changed\":[");
+    bool any = false;
+    for (uint32_t u = 0; x->status != y->status && u < im->nrules; u++) {
+        if (!im->fired_a[u] || !im->fired_b[u] || im->sev_a[u] == im->sev_b[u])
+            continue;
+        const char *so = result_severity_word(im->sev_a[u]), *sn = result_severity_word(im->sev_b[u]);
+        if (!any) {
+            part(t, first);
+            buf_puts(t, "severity changed: ");
+        }
+        buf_printf(t, "%s%s %s -> %s", any ? ", " : "", im->rule_id[u], so, sn);
+        buf_puts(j, any ? ",{\"rule\":" : "{\"rule\":");
+        buf_json_text_or_null(j, im->rule_id[u]);
+        buf_printf(j, ",\"old\":\"%s\",\"new\":\"%s\"}", so, sn);
+        any = true;
+    }
+    buf_putc(j, ']');
+}
+
 /* A record valid under both versions: verdict, decisions, rules. */
 static bool add_valid(svp_impact *im, const svp_result *x, const svp_result *y)
 {
@@ -315,7 +400,10 @@ static bool add_valid(svp_impact *im, const svp_result *x, const svp_result *y)
     buf_puts(&im->json, ",\"no_longer_fires\":");
     changed |= add_rules(im, "no longer fires: ", im->of_a, im->a->nrules, im->fired_a, im->fired_b, im->no_longer,
                          &first);
+    add_severity_changes(im, x, y, &first);
     buf_puts(&im->json, "}\n");
+    if (x->status != y->status)
+        add_money(im, x, y, y->status == SVP_NONCOMPLIANT ? &im->money_to_noncompliant : &im->money_to_compliant);
     return changed;
 }
 
@@ -340,6 +428,7 @@ bool svp_impact_add(svp_impact *im, const svp_evaluator *old_ev, const svp_evalu
     bool changed = x->status == SVP_INVALID || y->status == SVP_INVALID ? add_invalid(im, x, y) : add_valid(im, x, y);
     buf_putc(t, '\n');
     if (changed) {
+        add_money(im, x, y, &im->money_changed);
         im->changed++;
     } else {
         buf_clear(t);
@@ -400,6 +489,23 @@ const char *svp_impact_summary_text(svp_impact *im, size_t *len)
     size_t width = 0;
     count_lines(im, NULL, &width);
     count_lines(im, b, &width);
+    if (im->value_a >= 0 || im->value_b >= 0) {
+        char m[SVP_VALUE_TEXT_MAX];
+        const struct { const char *label; int64_t v; } lines[] = {
+            {"value of the records changed", im->money_changed},
+            {"value of those now non-compliant", im->money_to_noncompliant},
+            {"value of those now compliant", im->money_to_compliant}};
+        for (size_t k = 0; k < 3; k++) {
+            if (im->money_overflow)
+                snprintf(m, sizeof m, "(too large)");
+            else
+                value_format_money(lines[k].v, m);
+            buf_printf(b, "  %s", lines[k].label);
+            for (size_t w = strlen(lines[k].label); w < width + 2; w++)
+                buf_putc(b, ' ');
+            buf_printf(b, "%s\n", m);
+        }
+    }
     return buf_finish(b, len);
 }
 
@@ -448,6 +554,15 @@ const char *svp_impact_summary_json(svp_impact *im, size_t *len)
     buf_putc(b, '}');
     json_counts(b, "newly_firing", im->rule_id, im->newly, im->nrules);
     json_counts(b, "no_longer_firing", im->rule_id, im->no_longer, im->nrules);
+    if (im->money_overflow) {
+        buf_puts(b, ",\"value\":null");
+    } else if (im->value_a >= 0 || im->value_b >= 0) {
+        char c[SVP_VALUE_TEXT_MAX], n[SVP_VALUE_TEXT_MAX], k[SVP_VALUE_TEXT_MAX];
+        value_format_money_plain(im->money_changed, c);
+        value_format_money_plain(im->money_to_noncompliant, n);
+        value_format_money_plain(im->money_to_compliant, k);
+        buf_printf(b, ",\"value\":{\"changed\":\"%s\",\"to_noncompliant\":\"%s\",\"to_compliant\":\"%s\"}", c, n, k);
+    }
     buf_puts(b, "}}\n");
     return buf_finish(b, len);
 }

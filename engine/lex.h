@@ -16,6 +16,8 @@ int lex_date(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval);
 int lex_invalid(LexState *ls, SVPYYSTYPE *lval, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int lex_invalid_char(LexState *ls, SVPYYSTYPE *lval, unsigned char c);
+/* A text in quotes: STRING, or INVALID at its first byte that is not UTF-8
+ * or is a control character other than tab and line breaks. */
 int lex_text(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval, SVPYYLTYPE *lloc);
 void lex_comment(LexState *ls, Span s);
 void lex_open(LexState *ls, Span s);

@@ -128,6 +128,8 @@ void parse_syntax_error(AstBuilder *ab, LexState *ls, Span where, bool invalid, 
     if (eof && ls->depth > 0)
         snprintf(msg + at, sizeof msg - (size_t)at, "; a bracket is still open");
     diag_add(ab->diags, SVP_ERROR, "syntax", where.start, where.end, "%s", msg);
+    if (kw)
+        diag_suggest(ab->diags, kw, strlen(kw)); /* the quick fix of editors */
 
     bool wants_close = false;
     for (int i = 0; i < n; i++)

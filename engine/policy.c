@@ -76,35 +76,47 @@ static svp_policy *policy_new(const svp_allocator *alloc, const char *text, size
     return p;
 }
 
+svp_policy *policy_analyse(const char *text, size_t len, const svp_allocator *alloc, svp_diagnostics *d, bool *ok)
+{
+    *ok = false;
+    if (!acceptable_source(d, text, len))
+        return NULL;
+    svp_policy *p = policy_new(alloc, text, len);
+    if (!p) {
+        diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while reading the policy");
+        return NULL;
+    }
+    AstBuilder ab;
+    /* The checker runs after syntax errors too, so that one run reports
+     * every independent mistake: error recovery drops the declaration
+     * that failed whole, leaving only complete nodes in the tree. */
+    bool parsed = parse_into(p, &ab, d);
+    bool checked = !ab.oom && check_policy(p, &ab) && parsed;
+    if (checked && (!analyse_policy(p, d) || !result_prepare(p)))
+        ab.oom = true;
+    if (checked)
+        value_format_date(p->effective, p->effective_text);
+    if (ab.oom && d->errors == 0)
+        diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while checking the policy");
+    if (ab.oom) {
+        svp_policy_free(p); /* half-built tables: nothing to keep */
+        return NULL;
+    }
+    *ok = checked && d->errors == 0;
+    return p;
+}
+
 svp_policy *svp_policy_compile(const char *name, const char *text, size_t len, const svp_allocator *alloc,
                                svp_diagnostics **diags)
 {
     svp_diagnostics *d = new_diags(alloc, name, text, len, diags);
     if (!d)
         return NULL;
-    svp_policy *p = NULL;
-    if (acceptable_source(d, text, len)) {
-        p = policy_new(alloc, text, len);
-        if (!p)
-            diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while reading the policy");
-    }
-    if (p) {
-        AstBuilder ab;
-        /* The checker runs after syntax errors too, so that one run reports
-         * every independent mistake: error recovery drops the declaration
-         * that failed whole, leaving only complete nodes in the tree. */
-        bool parsed = parse_into(p, &ab, d);
-        bool ok = !ab.oom && check_policy(p, &ab) && parsed;
-        if (ok && (!analyse_policy(p, d) || !result_prepare(p)))
-            ab.oom = true;
-        if (ok)
-            value_format_date(p->effective, p->effective_text);
-        if (ab.oom && d->errors == 0)
-            diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while checking the policy");
-        if (!ok || ab.oom || d->errors) {
-            svp_policy_free(p);
-            p = NULL;
-        }
+    bool ok = false;
+    svp_policy *p = policy_analyse(text, len, alloc, d, &ok);
+    if (!ok) {
+        svp_policy_free(p);
+        p = NULL;
     }
     if (!diags)
         svp_diagnostics_free(d);
@@ -247,6 +259,12 @@ const char *svp_policy_rule_cite(const svp_policy *p, size_t i)
 {
     const Rule *r = rule_at(p, i);
     return r && r->cite.len ? r->cite_str : NULL;
+}
+
+const char *svp_policy_rule_title(const svp_policy *p, size_t i)
+{
+    const Rule *r = rule_at(p, i);
+    return !r ? NULL : r->title_str && *r->title_str ? r->title_str : r->id_str;
 }
 
 bool svp_policy_rule_is_portfolio(const svp_policy *p, size_t i) { return i >= p->nrules; }

@@ -60,6 +60,8 @@ struct svp_policy {
     uint32_t nrules;
     Rule **portfolio;        /* portfolio rules (over a register), in order */
     uint32_t nportfolio;
+    Rule **figures;          /* figures for the report, in order */
+    uint32_t nfigures;
     uint32_t nslots;         /* nfields + ndecisions */
     uint32_t id_slot;        /* the field echoed as "id" in results, or UINT32_MAX */
     const char **dated_by;   /* paths of the record's own dates ("dated by") */
@@ -68,5 +70,12 @@ struct svp_policy {
     struct ResultPieces *pieces; /* output prepared by result_prepare (result.h) */
     uint8_t *portfolio_reads;    /* by field slot: 1 when a portfolio rule reads it */
 };
+
+/* policy.c: parse and check text into a policy that is kept whatever the
+ * diagnostics (added to d) say, for editors (engine/index.c): the tree and
+ * the checker's tables describe every declaration that parsed.  *ok says
+ * whether it compiled (no errors: analysed and ready to evaluate).  NULL
+ * when the source was refused (too large, a NUL byte) or out of memory. */
+svp_policy *policy_analyse(const char *text, size_t len, const svp_allocator *alloc, svp_diagnostics *d, bool *ok);
 
 #endif

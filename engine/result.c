@@ -332,6 +332,21 @@ static void text_checklist(Buf *b, const svp_policy *p, const svp_result *r)
     }
 }
 
+/* The procurement's own title, when the policy declares a text field
+ * `title` and the record gives one: a person knows a procurement by it. */
+static void result_text_title(Buf *b, const svp_policy *p, const svp_result *r)
+{
+    for (uint32_t i = 0; i < p->nfields; i++) {
+        const Field *f = p->fields[i];
+        if (f->type.kind == T_TEXT && !strcmp(f->path_str, "title") && r->slots[i].kind == VK_TEXT) {
+            buf_puts(b, "  ");
+            buf_terminal_escape(b, r->slots[i].u.s, r->slots[i].n); /* no terminal control from a record */
+            buf_putc(b, '\n');
+            return;
+        }
+    }
+}
+
 const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, size_t *len)
 {
     assert(r == &ev->result);
@@ -357,6 +372,7 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
         buf_putc(b, ' ');
         safe(b, p->version);
         buf_putc(b, '\n');
+        result_text_title(b, p, r);
         text_checklist(b, p, r);
         for (size_t i = 0; i < r->nfindings; i++) {
             const Rule *rule = r->findings[i].rule;
@@ -374,7 +390,16 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
             buf_puts(b, "  no findings\n");
         buf_puts(b, "  decisions:\n");
         for (uint32_t i = 0; i < p->ndecisions; i++) {
-            buf_printf(b, "    %-28s ", p->decisions[i]->name_str);
+            const Decision *d = p->decisions[i];
+            if (*d->title_str) { /* a person reads the title; the name is for the policy's author */
+                buf_puts(b, "    ");
+                safe(b, d->title_str);
+                buf_puts(b, ": ");
+                safe_value(ev, b, p, r->slots[p->nfields + i]);
+                buf_printf(b, "  (%s)\n", d->name_str);
+                continue;
+            }
+            buf_printf(b, "    %-28s ", d->name_str);
             safe_value(ev, b, p, r->slots[p->nfields + i]);
             buf_putc(b, '\n');
         }

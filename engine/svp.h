@@ -58,6 +58,10 @@ typedef struct svp_diagnostic {
     const char *file;    /* the file it is about, when not the list's own
                           * (a version set's diagnostics name each version's
                           * file); NULL otherwise */
+    /* For a "did you mean" suggestion: the text to put in place of
+     * [start, end) (NUL-terminated), else NULL.  Editors offer it as a
+     * quick fix. */
+    const char *replacement;
 } svp_diagnostic;
 
 typedef struct svp_diagnostics svp_diagnostics;
@@ -363,6 +367,26 @@ const char *svp_portfolio_error(svp_portfolio *pf);
 const char *svp_portfolio_json(svp_portfolio *pf, size_t *len);
 const char *svp_portfolio_text(svp_portfolio *pf, bool color, size_t *len);
 
+/* ==== The record declaration, for a form (engine/describe.c) ============== */
+
+/* The policy's record declaration as one JSON object (newline included),
+ * so that a program can build a form with no field written by hand:
+ *   {"policy":{"name","version","effective"}, "record": its name,
+ *    "stage_field": the field `required from` compares (null: none),
+ *    "id_field": the field echoed as a result's id (null: none),
+ *    "fields": [FIELD, ...] in declaration order,
+ *    "decisions": [{"name", "title" (or null)}, ...] and "rules": [{"id",
+ *    "cite" (or null)}, ...], the record rules, in policy order}
+ * where FIELD is {"path", "type" (text, number, money, percent, date,
+ * boolean, enum or object), "list" (a `list of`), for an enumeration
+ * "enum", "ordered" and "values", for an object "object" and "members"
+ * (FIELDs), "required" (always), "required_from" (the stage it is
+ * required from, or null), "default" (as the policy writes it, or null),
+ * "label" and "help" (the field's texts, or null)}.  Returns a string to
+ * release with svp_string_free and its length in *len (when len is not
+ * NULL); NULL when out of memory. */
+char *svp_policy_describe_record(const svp_policy *p, size_t *len);
+
 /* ==== The April review: svp diff and svp impact (engine/diff.c) ========== */
 
 /* One difference between two compiled versions of a policy, in canonical
@@ -443,6 +467,175 @@ unsigned long svp_impact_changed(const svp_impact *im);
 const char *svp_impact_summary_text(svp_impact *im, size_t *len);
 const char *svp_impact_summary_json(svp_impact *im, size_t *len);
 
+/* ---- Figures for the report (engine/figures.c) ---------------------------- */
+
+/* The figures a policy declares (`figure` in the language), worked out over
+ * a register: give the versions the records are evaluated under (one policy,
+ * or every version of a version set), evaluate each record as usual, then
+ * hand the evaluator to svp_figures_add.  Each record is measured by the
+ * figure of the same id in its own version; figures are reported as the
+ * newest version (latest `effective`) declares them.  Invalid records are
+ * left out.  NULL when out of memory or n is 0. */
+typedef struct svp_figures svp_figures;
+
+svp_figures *svp_figures_new(const svp_policy *const *versions, size_t n, const svp_allocator *alloc);
+void svp_figures_free(svp_figures *f);
+void svp_figures_add(svp_figures *f, const svp_evaluator *ev);
+
+/* How many figures, and figure i's id, title (its id when it has none),
+ * citation (NULL: none), measure ("count", "sum", "share") and grouping
+ * (NULL: none; "month", "quarter", "year": a period of a date, in the
+ * financial year April to March; "group": the values of an enumeration,
+ * a true/false value or a text). */
+size_t svp_figures_count(const svp_figures *f);
+const char *svp_figure_id(const svp_figures *f, size_t i);
+const char *svp_figure_title(const svp_figures *f, size_t i);
+const char *svp_figure_cite(const svp_figures *f, size_t i);
+const char *svp_figure_measure(const svp_figures *f, size_t i);
+const char *svp_figure_grouping(const svp_figures *f, size_t i);
+/* Figure i's groups, in order (an enumeration's members and a tiered
+ * decision's texts as declared, periods by date), and how many records fell
+ * in groups past the limit of 1000 (counted in the whole, not shown). */
+size_t svp_figure_group_count(svp_figures *f, size_t i);
+unsigned long long svp_figure_groups_dropped(const svp_figures *f, size_t i);
+
+/* One figure's value, as a whole or in one group. */
+typedef struct svp_figure_cell_value {
+    const char *label;          /* the group; NULL for the whole figure */
+    unsigned long long records; /* records counted */
+    long long value;            /* count; sum (pence, or hundredths); share (hundredths of a per cent) */
+    long long part, total;      /* share: the amounts (pence, or hundredths) */
+    bool known;                 /* false for a share of nothing, or an overflowing sum */
+    const char *text;           /* value as a person reads it ("12", "£1,234.56", "63.36%"),
+                                 * or as JSON wants it ("1234.56") */
+    const char *part_text, *total_text;
+} svp_figure_cell_value;
+
+/* Figure i as a whole (g = SIZE_MAX) or group g, into *out; its texts are
+ * owned by f and valid until the next call on it.  json asks for money
+ * written plainly ("1234.56").  False when i or g is out of range. */
+bool svp_figure_cell(svp_figures *f, size_t i, size_t g, bool json, svp_figure_cell_value *out);
+/* Figure i's `target`, when it has one: its value and text.  The value is
+ * in the cell's units (pence; hundredths of a per cent), except that a
+ * count's target is in hundredths of a record (a target of 12 is 1200). */
+bool svp_figure_target(svp_figures *f, size_t i, bool json, long long *value, const char **text);
+/* Every figure as a JSON array (no newline); owned by f, valid until the
+ * next call on it; NULL when out of memory. */
+const char *svp_figures_json(svp_figures *f, size_t *len);
+
+/* For reports a person reads: rule i's title (numbered as for
+ * svp_policy_rule_id; its id when it has none). */
+const char *svp_policy_rule_title(const svp_policy *p, size_t i);
+
+/* ==== Language knowledge for editors: `svp lsp` (engine/index.c) ======== */
+
+/* An index of one policy text for an editor: its declarations (symbols),
+ * every name that refers to one (references), and what to say about a
+ * place in the text (hover, completion, rename).  It is built whatever the
+ * errors: declarations that parsed are there, names the checker resolved
+ * are references; a declaration a syntax error dropped is missing until the
+ * error is fixed.  All places are byte offsets into the text given. */
+typedef struct svp_index svp_index;
+
+typedef enum svp_symbol_kind {
+    SVP_SYMBOL_PARAMETER,
+    SVP_SYMBOL_ENUM,
+    SVP_SYMBOL_VALUE,          /* a value of an enumeration */
+    SVP_SYMBOL_RECORD,
+    SVP_SYMBOL_OBJECT,
+    SVP_SYMBOL_FIELD,          /* of the record, or of an object */
+    SVP_SYMBOL_DECISION,
+    SVP_SYMBOL_RULE,
+    SVP_SYMBOL_PORTFOLIO_RULE,
+    SVP_SYMBOL_FIGURE          /* a figure for the report */
+} svp_symbol_kind;
+
+typedef struct svp_symbol {
+    svp_symbol_kind kind;
+    const char *name;             /* as written: "sv_threshold", "dates.publication" */
+    const char *detail;           /* one line: a value, a type, a title ("" when none) */
+    size_t start, end;            /* the name */
+    size_t decl_start, decl_end;  /* the whole declaration */
+    size_t parent;                /* the enumeration of a value, the record or object
+                                     of a field; SIZE_MAX for none */
+} svp_symbol;
+
+typedef struct svp_reference {
+    size_t start, end;            /* the name as written there */
+    size_t symbol;                /* the symbol it names */
+    bool definition;              /* the declaration's own name */
+} svp_reference;
+
+/* Parse and check text (diagnostics in *diags exactly as svp_policy_compile
+ * gives them) and index it.  NULL only when out of memory; *diags as for
+ * svp_policy_compile. */
+svp_index *svp_index_new(const char *name, const char *text, size_t len, const svp_allocator *alloc,
+                         svp_diagnostics **diags);
+void svp_index_free(svp_index *ix);
+
+/* The compiled policy when the text has no errors (owned by the index),
+ * else NULL. */
+const svp_policy *svp_index_policy(const svp_index *ix);
+/* True when a syntax error may have dropped part of the text. */
+bool svp_index_has_syntax_errors(const svp_index *ix);
+
+/* The symbols, in the order declared (a value after its enumeration, a
+ * field after its record). */
+size_t svp_index_symbol_count(const svp_index *ix);
+const svp_symbol *svp_index_symbol(const svp_index *ix, size_t i);
+
+/* The references, definitions included, in text order. */
+size_t svp_index_reference_count(const svp_index *ix);
+const svp_reference *svp_index_reference(const svp_index *ix, size_t i);
+/* The reference whose name covers offset (or ends there: the cursor just
+ * after a name), NULL when none. */
+const svp_reference *svp_index_reference_at(const svp_index *ix, size_t offset);
+
+/* What to show for the place at offset, as Markdown: a parameter's value
+ * and comment, a field's type and when it is required, an enumeration's
+ * values, a decision's or rule's title and citation, a keyword's meaning.
+ * NULL when there is nothing to say (or out of memory); else a string for
+ * svp_string_free, and [*start, *end) the text it is about. */
+char *svp_index_hover(const svp_index *ix, size_t offset, size_t *start, size_t *end);
+
+/* Why symbol may not be renamed to new_name, written into why; NULL when it
+ * may (then every reference to it, definition included, is what changes).
+ * Only parameters and decisions are renamed; the new name must be a name,
+ * not a keyword, and not taken; a text with syntax errors is not renamed
+ * (a dropped declaration's uses would be missed). */
+const char *svp_index_rename_refusal(const svp_index *ix, size_t symbol, const char *new_name, char *why,
+                                     size_t size);
+
+typedef enum svp_completion_kind {
+    SVP_COMPLETE_FIELD,
+    SVP_COMPLETE_PARAMETER,
+    SVP_COMPLETE_DECISION,
+    SVP_COMPLETE_VALUE,
+    SVP_COMPLETE_KEYWORD,
+    SVP_COMPLETE_SNIPPET          /* insert is a snippet: $1, ${2:text} */
+} svp_completion_kind;
+
+typedef struct svp_completion {
+    svp_completion_kind kind;
+    const char *label;
+    const char *detail;
+    const char *insert;
+} svp_completion;
+
+typedef struct svp_completions svp_completions;
+
+/* What may be written at offset, starting with what is typed there: after
+ * a path prefix ("weighting.") the fields under it; after a comparison with
+ * (or `in [` of) an enumeration field, its values; at the start of a line,
+ * the keywords that start a declaration or clause and a snippet for a new
+ * rule; elsewhere fields, parameters, decisions in scope, enumeration
+ * values and keywords.  NULL when out of memory. */
+svp_completions *svp_index_complete(const svp_index *ix, size_t offset);
+size_t svp_completions_count(const svp_completions *c);
+const svp_completion *svp_completions_get(const svp_completions *c, size_t i);
+/* Where the text each completion replaces starts (it ends at offset). */
+size_t svp_completions_start(const svp_completions *c);
+void svp_completions_free(svp_completions *c);
 /* ==== Importing: svp import (engine/mapping.c, import.c) ================= */
 
 /* A mapping says, in the policy language, how a source (OCDS notices, a

@@ -81,14 +81,17 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %token KW_ANY "any" KW_NAMES "names" KW_THAT "that" KW_ARE "are"
 %token KW_PORTFOLIO "portfolio" KW_SHARE "share" KW_WHERE "where"
 %token KW_DATED "dated" KW_CLAUSES "clauses"
+%token KW_FIGURE "figure"
 %token KW_IMPORT "import" KW_INTO "into" KW_READS "reads" KW_DATES "dates"
 %token KW_COLUMNS "columns" KW_LET "let" KW_SET "set" KW_LEAVE "leave" KW_OUT "out"
 %token KW_FIRST "first"
+%token KW_LABEL "label" KW_HELP "help"
 %token ARROW "->" NE "!=" LE "<=" GE ">="
 
 %type <expr> expr primary literal name
 %type <list> names members list_items texts
-%type <clause> clauses clause field_mods field_mod tiers tier
+%type <clause> clauses clause field_mods field_mod field_text tiers tier
+%type <clause> figure_clauses figure_clause
 %type <flag> ordered truth
 %type <sev> severity
 %type <record> record_head
@@ -125,22 +128,24 @@ decl
     | KW_PARAMETERS                     { ast_params_begin(ab, @1); } params %prec BLOCK_END
     | KW_ENUM IDENT ordered ':' members { ast_enum(ab, @$, @2, $3, $5); }
     | record_head fields %prec BLOCK_END
-    | KW_DECISION IDENT title KW_CITE STRING KW_IS expr
+    | KW_DECISION decision_name title KW_CITE STRING KW_IS expr
                                         { ast_decision(ab, @$, @2, @3,
                                             ast_clauses(ast_clause_text(ab, C_CITE, @4, span_join(@4, @5), @5, 0),
                                                         ast_clause(ab, C_IS, @6, span_join(@6, @7), $7))); }
-    | KW_DECISION IDENT title KW_IS expr
+    | KW_DECISION decision_name title KW_IS expr
                                         { ast_decision(ab, @$, @2, @3, ast_clause(ab, C_IS, @4, span_join(@4, @5), $5)); }
-    | KW_DECISION IDENT title KW_CITE STRING KW_BY expr tiers
+    | KW_DECISION decision_name title KW_CITE STRING KW_BY expr tiers
                                         { ast_decision(ab, @$, @2, @3,
                                             ast_clauses(ast_clauses(ast_clause_text(ab, C_CITE, @4, span_join(@4, @5), @5, 0),
                                                                     ast_clause(ab, C_BY, @6, span_join(@6, @7), $7)), $8)); }
-    | KW_DECISION IDENT title KW_BY expr tiers
+    | KW_DECISION decision_name title KW_BY expr tiers
                                         { ast_decision(ab, @$, @2, @3,
                                             ast_clauses(ast_clause(ab, C_BY, @4, span_join(@4, @5), $5), $6)); }
     | KW_RULE rule_id title clauses     { ast_rule(ab, @$, @2, @3, $4, false); }
     | KW_PORTFOLIO rule_id title clauses
                                         { ast_rule(ab, @$, @2, @3, $4, true); }
+    | KW_FIGURE rule_id title figure_clauses
+                                        { ast_figure(ab, @$, @2, @3, $4); }
     /* An import mapping (engine/mapping.c): how a source fills a record. */
     | KW_IMPORT STRING                  { map_header(ab, @$, @2); } import_items
     | KW_COLUMNS                        { map_columns_begin(ab, @1); } columns %prec BLOCK_END
@@ -178,6 +183,26 @@ set_cases
 set_case
     : KW_WHEN expr ARROW expr           { $$ = map_case(ab, @$, $2, $4); }
     | KW_OTHERWISE ARROW expr           { $$ = map_case(ab, @$, NULL, $3); }
+    ;
+
+/* A figure for the report: which records (when), what of them (count, sum,
+ * share), grouped how (by), against what (target).  `target`, `quarter` and
+ * `month` are plain names here, not keywords, so fields may still be called
+ * so (the council's measures have a `target`). */
+figure_clauses
+    : figure_clause                     { $$ = $1; }
+    | figure_clauses figure_clause      { $$ = ast_clauses($1, $2); }
+    ;
+
+figure_clause
+    : KW_CITE STRING                    { $$ = ast_clause_text(ab, C_CITE, @1, @$, @2, 0); }
+    | KW_WHEN expr                      { $$ = ast_clause(ab, C_WHEN, @1, @$, $2); }
+    | KW_COUNT                          { $$ = ast_clause(ab, C_COUNT, @1, @$, NULL); }
+    | KW_SUM expr                       { $$ = ast_clause(ab, C_SUM, @1, @$, $2); }
+    | KW_SHARE expr KW_WHERE expr       { $$ = ast_clause_share(ab, @1, @$, $2, $4); }
+    | KW_BY expr                        { $$ = ast_clause(ab, C_GROUP, @1, @$, $2); }
+    | KW_BY IDENT KW_OF expr            { $$ = ast_clause_period(ab, @1, @$, @2, $4); }
+    | IDENT expr                        { $$ = ast_clause_named(ab, @1, @$, $2); }
     ;
 
 header_items
@@ -246,6 +271,13 @@ field_mod
     : KW_REQUIRED                       { $$ = ast_clause_text(ab, C_REQUIRED, @1, @$, @$, 0); }
     | KW_REQUIRED KW_FROM IDENT         { $$ = ast_clause_text(ab, C_REQUIRED, @1, @$, @3, 1); }
     | KW_DEFAULT literal                { $$ = ast_clause(ab, C_DEFAULT, @1, @$, $2); }
+    | field_text
+    ;
+
+/* What a form shows for a field: its label and a line of help. */
+field_text
+    : KW_LABEL STRING                   { $$ = ast_clause_text(ab, C_LABEL, @1, @$, @2, 0); }
+    | KW_HELP STRING                    { $$ = ast_clause_text(ab, C_HELP, @1, @$, @2, 0); }
     ;
 
 title
@@ -256,6 +288,14 @@ title
 rule_id
     : IDENT
     | DASHED
+    | KW_LABEL                          /* a rule called label, then its title */
+    | KW_HELP
+    ;
+
+decision_name
+    : IDENT
+    | KW_LABEL                          /* a decision called label, then its title */
+    | KW_HELP
     ;
 
 clauses

@@ -36,6 +36,7 @@ run() {
     shift
     timeout 300 "$svp" "$@" --jobs 1 <"$stdin" >"$tmp/out.1" 2>"$tmp/err.1"
     local want=$?
+    echo "$want" >"$tmp/status.1"
     [ -s "$tmp/out.1" ] || fail "$name: --jobs 1 wrote nothing"
     for j in 2 3 4; do
         timeout 300 "$svp" "$@" --jobs "$j" <"$stdin" >"$tmp/out.$j" 2>"$tmp/err.$j"
@@ -86,6 +87,51 @@ same "portfolio of 300 registers, 4 jobs" \
        | jq -r '[.records, .invalid, .shares[0].part, .shares[0].total, .shares[0].records, .shares[0].share] | @tsv' \
        | while IFS=$'\t' read -r r n p t c sh; do echo "$r $n $(pence "$p") $(pence "$t") $c $sh"; done)" \
     "$((recs * 300)) $((inv * 300)) $(($(pence "$part") * 300)) $(($(pence "$total") * 300)) $((counted * 300)) $share"
+
+# --partial through the workers. Records not filled in yet (a register
+# record with its weighting taken out) are incomplete: their status 3 is
+# the mildest after 0, so a batch of them exits 3, one non-compliant record
+# makes it 1 and one invalid record 2, whatever the jobs. The text summary
+# counts them, the same with every --jobs.
+jq -c 'del(.weighting)' examples/records/clean-award-services.json >"$tmp/incomplete1"
+for ((i = 0; i < 200; i++)); do cat "$tmp/incomplete1"; done >"$tmp/incomplete.jsonl"
+jq -c . examples/records/fires-sv-weighting.json >"$tmp/noncompliant1"
+jq -c . examples/records/invalid-negative-money.json >"$tmp/invalid1"
+{ cat "$tmp/incomplete.jsonl" "$tmp/noncompliant1" "$tmp/incomplete.jsonl"; } >"$tmp/incomplete+1.jsonl"
+{ cat "$tmp/incomplete+1.jsonl" "$tmp/invalid1" "$tmp/incomplete.jsonl"; } >"$tmp/incomplete+1+2.jsonl"
+for want in "incomplete 3" "incomplete+1 1" "incomplete+1+2 2"; do
+    set -- $want
+    run "eval $1 --partial text" eval "$policy" "$tmp/$1.jsonl" --format text --partial
+    same "eval $1 --partial: exit status" "$(cat "$tmp/status.1")" "$2"
+done
+same "the summary counts the incomplete records" "$(grep '^[0-9]* records:' "$tmp/out.3")" \
+    "602 records: 0 compliant, 1 non-compliant, 600 incomplete, 1 invalid"
+"$svp" eval "$policy" "$tmp/incomplete+1+2.jsonl" --format text --jobs 3 >/dev/null 2>"$tmp/err"
+same "without --partial, the records lacking a field are invalid" "$?" 2
+run "eval mixed --partial text" eval "$policy" "$tmp/mixed.jsonl" --format text --partial
+
+# The summary's rules tied on a count are listed in the order they first
+# fired in the input, whichever worker evaluated that record: one record
+# firing a rule per chunk of 64, the rules in a different order each time
+# the batch goes round, with compliant records between.
+fires=(examples/records/fires-*.json)
+clean=$(jq -c . examples/records/clean-award-services.json)
+for ((round = 0; round < 3; round++)); do
+    for ((k = 0; k < ${#fires[@]}; k++)); do
+        jq -c . "${fires[(k * (round + 1) + round) % ${#fires[@]}]}"
+        for ((i = 0; i < 63; i++)); do echo "$clean"; done
+    done
+done >"$tmp/ties.jsonl"
+run "eval ties text" eval "$policy" "$tmp/ties.jsonl" --format text
+grep -q '^rules fired most:' "$tmp/out.1" && pass || fail "eval ties text: no rules in the summary"
+
+# A failed write is exit status 2 with every --jobs.
+for j in 1 3; do
+    "$svp" eval "$policy" "$tmp/mixed.jsonl" --format text --jobs "$j" >/dev/full 2>"$tmp/err"
+    same "eval --jobs $j > /dev/full: exit status" "$?" 2
+    same "eval --jobs $j > /dev/full: message" "$(tail -n 1 "$tmp/err")" \
+        "svp: cannot write the output: No space left on device"
+done
 
 # Bad values.
 for bad in 0 -1 x 2x 257 ""; do

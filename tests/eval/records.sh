@@ -101,6 +101,22 @@ grep -q "^    sv-weighting             error    needs weighting.social_value$" "
 "$svp" eval "$policy" "$tmp/p2.json" --format json > "$tmp/out" 2> /dev/null
 same "without --partial: invalid, every missing field" "$?:$(jq -c '[.errors[].field]' "$tmp/out")" \
     '2:["dates.publication","weighting.price","weighting.quality","weighting.social_value"]'
+# What a partial record has not filled in yet decides nothing: `all of` a group
+# of required fields all still missing waits for them (and without --partial
+# the same gap stays invalid); `is present` of a missing required field waits.
+jq -c '.stage = "award" | .dates.award = "2025-03-01" | .supplier = {"name": "A", "size": "sme", "living_wage": true}
+       | .contract_manager = "J. Smith" | .publication = {"commitments_published": true}' "$tender" > "$tmp/eth.json"
+"$svp" eval "$policy" "$tmp/eth.json" --partial --format json > "$tmp/out"
+same "partial, a group still to fill in: exit 3 (waits, does not fire)" $? 3
+same "partial, a group still to fill in: ethical-sourcing waits for every item" \
+    "$(jq -c '[.undecided[] | select(.rule == "ethical-sourcing") | .needs | length]' "$tmp/out")" '[6]'
+same "partial, a group still to fill in: no finding of it" \
+    "$(jq -c '[.findings[].rule | select(. == "ethical-sourcing")]' "$tmp/out")" '[]'
+printf '{"id": "E1", "stage": "tender"}\n' > "$tmp/present.json"
+"$svp" eval tests/eval/partial-present.svp "$tmp/present.json" --partial --format json > "$tmp/out"
+same "partial, is present of a missing required field: waits" "$?:$(jq -c '[.compliant, [.undecided[].rule], .findings]' "$tmp/out")" \
+    '3:[null,["engaged"],[]]'
+
 # A complete record under --partial: compliant true, nothing missing, exit 0.
 "$svp" eval "$policy" "$tender" --partial --format json > "$tmp/out"
 same "partial, complete record" "$?:$(jq -c '[.compliant, .missing, .undecided]' "$tmp/out")" '0:[true,[],[]]'

@@ -2,7 +2,7 @@
 # run.sh - build the libFuzzer harnesses and fuzz the policy reader and the
 # record evaluator.
 #
-#   tests/fuzz/run.sh [SECONDS [policy|record|batch|all]]
+#   tests/fuzz/run.sh [SECONDS [policy|record|batch|lsp|all]]
 #
 # batch is the command's batch reader (cli/input.c): any bytes as the input
 # of `svp eval`, with the oracle "N lines in, N results out, in order"
@@ -78,8 +78,9 @@ case $which in
 policy) harnesses=(policy) ;;
 record) harnesses=(record) ;;
 batch) harnesses=(batch) ;;
-all) harnesses=(policy record batch) ;;
-*) echo "usage: tests/fuzz/run.sh [SECONDS [policy|record|batch|all]]" >&2; exit 2 ;;
+lsp) harnesses=(lsp) ;;
+all) harnesses=(policy record batch lsp) ;;
+*) echo "usage: tests/fuzz/run.sh [SECONDS [policy|record|batch|lsp|all]]" >&2; exit 2 ;;
 esac
 
 clang=${CLANG:-clang}
@@ -107,6 +108,7 @@ for h in "${harnesses[@]}"; do
     echo "== building $out/fuzz_$h"
     extra=()
     [ "$h" = batch ] && extra=(cli/input.c cli/util.c) # the command's reader, not the library
+    [ "$h" = lsp ] && extra=(-Icli cli/lsp_server.c cli/lsp_documents.c cli/lsp_protocol.c cli/lsp_versions.c)
     "$clang" "${flags[@]}" -DSVP_FUZZ_POLICY_PATH="\"$root/policies/nelc-social-value.svp\"" \
         -o "$out/fuzz_$h" "tests/fuzz/fuzz_$h.c" "${extra[@]}" "${engine[@]}" -lcjson ||
         { echo "run.sh: cannot build fuzz_$h" >&2; exit 2; }
@@ -173,7 +175,7 @@ for h in "${harnesses[@]}"; do
     fi
 
     # ---- 5. fuzzing
-    if [ "$h" = policy ]; then max_len=${SVP_FUZZ_MAX_LEN:-16384}; else max_len=${SVP_FUZZ_MAX_LEN:-8192}; fi
+    if [ "$h" = record ]; then max_len=${SVP_FUZZ_MAX_LEN:-8192}; else max_len=${SVP_FUZZ_MAX_LEN:-16384}; fi
     opts=(-max_total_time="$duration" -timeout=5 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1
           -dict="tests/fuzz/$([ "$h" = batch ] && echo record || echo "$h").dict" -artifact_prefix="$art/")
     if [ "${SVP_FUZZ_KEEP_GOING:-0}" != 0 ]; then

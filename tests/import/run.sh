@@ -7,7 +7,7 @@
 #    a policy) with focused mistakes; NAME.expected holds "# exit N" and the
 #    exact standard error of `svp check` (as tests/check/ does for policies).
 # 2. The shipped mappings are in `svp fmt`'s canonical layout.
-# 3. Real notices (../shared/data): values, stages and supplier sizes
+# 3. Real notices (examples/open-data, copies of the project's shared data): values, stages and supplier sizes
 #    checked against figures worked out by hand from the files (below).
 # 4. Input forms (a pretty-printed release, a record package, JSON Lines of
 #    packages), merging in date order, non-GBP, stray lines, unreadable
@@ -15,7 +15,7 @@
 #    status, in tests/import/expected/ (each checked by eye when written:
 #    see the comments at each case).
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" import "$@"
-data=$root/../shared/data
+data=$root/examples/open-data
 ocds=policies/import/ocds.svp
 register=policies/import/transparency-register.svp
 

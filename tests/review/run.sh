@@ -69,8 +69,10 @@ rule-citation 1
 rule-condition 1
 rule-added 1
 rule-removed 1
+rule-renamed 1
 tier-bound 1
 field-required 1
+field-texts 1
 layout-only 0
 spelling-only 0
 many 1
@@ -95,7 +97,7 @@ status_is "diff: layout-only against svp fmt of it" 0 $?
 # The other way round: what was added is removed.
 "$svp" diff "$R/diff/rule-added.svp" "$base" > "$tmp/out.txt"
 status_is "diff: reversed" 1 $?
-has_line "diff: reversed" "$tmp/out.txt" '  removed: measures-committed "Social value commitments come with measures"'
+has_line "diff: reversed" "$tmp/out.txt" '  removed: measures-committed "Social value commitments come with measures"; when stage >= award and weighting.social_value > 0%; require count of social_value.measures > 0; else warning "no social value measures were committed"; cite "Delivery and Reporting, 3"'
 "$svp" diff "$R/diff/parameter-value.svp" "$base" > "$tmp/out.txt"
 has_line "diff: reversed parameter" "$tmp/out.txt" "  sv_threshold: £50,000 -> £100,000"
 
@@ -110,10 +112,10 @@ expect "diff json: severity" '.changes[0] | [.kind, .name, .aspect, .old, .new]'
     '["rule-changed","early-engagement","severity","warning","error"]'
 "$svp" diff "$base" "$R/diff/rule-added.svp" --format json > "$tmp/out.json"
 expect "diff json: added" '.changes[0] | [.kind, .name, .old, .new]' \
-    '["rule-added","measures-committed",null,"\"Social value commitments come with measures\""]'
+    '["rule-added","measures-committed",null,"\"Social value commitments come with measures\"; when stage >= award and weighting.social_value > 0%; require count of social_value.measures > 0; else warning \"no social value measures were committed\"; cite \"Delivery and Reporting, 3\""]'
 "$svp" diff "$base" "$R/diff/tier-bound.svp" --format json > "$tmp/out.json"
 expect "diff json: tier" '.changes[0] | [.kind, .name, .aspect, .old, .new]' \
-    '["tier-changed","sv_responsibility","tier \"Leadership Team\"","over sv_threshold","from £75,000"]'
+    '["tier-changed","sv_responsibility","tier \"Leadership Team\"","over sv_threshold (£100,000)","from £75,000"]'
 "$svp" diff "$base" "$R/diff/field-required.svp" --format json > "$tmp/out.json"
 expect "diff json: field" '.changes[0] | [.kind, .name, .aspect, .old, .new]' \
     '["field-changed","contract_manager","requirement","optional","required from award"]'
@@ -281,6 +283,28 @@ if [ -f "$lib" ] && command -v cc > /dev/null; then
         fail "oom.c does not build: $(head -3 "$tmp/err")"
     fi
 fi
+
+# ---- Mends from the review trial (issue 12) --------------------------------------
+same() { if [ "$2" = "$3" ]; then pass; else fail "$1: expected $3, got $2"; fi; }
+# A rule renamed with the same body is one rule: diff says renamed, impact
+# lists none of its records (three fire it, under either id).
+"$svp" diff "$base" "$R/diff/rule-renamed.svp" --format json > "$tmp/out.json"
+expect "diff json: renamed" '.changes' '[{"kind":"rule-renamed","section":"Rules","name":"sv-opt-out-review","aspect":null,"old":"sv-opt-out","new":"sv-opt-out-review"}]'
+"$svp" impact "$base" "$R/diff/rule-renamed.svp" examples/review/register.jsonl --format json > "$tmp/out.json"
+status_is "impact renamed: exit" 0 $?
+expect "impact renamed: nothing changes" 'select(.summary) | .summary | [.records, .changed, .newly_firing, .no_longer_firing]' '[60,0,{},{}]'
+# Only a severity changes: impact says why each verdict flipped.
+"$svp" impact "$base" "$R/diff/rule-severity.svp" examples/review/register.jsonl > "$tmp/out.txt"
+has_line "impact severity: why" "$tmp/out.txt" \
+    "NELC-2025-00017 (line 17): verdict: compliant -> non-compliant; severity changed: early-engagement warning -> error"
+"$svp" impact "$base" "$R/diff/rule-severity.svp" examples/review/register.jsonl --format json > "$tmp/out.json"
+same "impact severity json: why" "$(jq -c 'select(.id == "NELC-2025-00017") | .severity_changed' "$tmp/out.json")" \
+    '[{"rule":"early-engagement","old":"warning","new":"error"}]'
+# Money: the value of the records that flip, added up from the register by the ids impact names.
+"$svp" impact "$base" "$april" "$records" --format json > "$tmp/out.json"
+flipped=$(jq -c 'select(.verdict.new == "non-compliant" and .verdict.old == "compliant") | .id' "$tmp/out.json" | jq -s -c .)
+same "impact money: the value of the records now non-compliant" "$(jq -r 'select(.summary) | .summary.value.to_noncompliant' "$tmp/out.json")" \
+    "$(jq -r --argjson ids "$flipped" 'select(.id as $i | $ids | index($i)) | .value' "$records" | paste -sd+ | bc)"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

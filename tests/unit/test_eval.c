@@ -709,9 +709,9 @@ static void test_result_text(void **state)
                        "  warning  flags: not: (none)\n"
                        "           cite: S 2\n"
                        "  decisions:\n"
-                       "    big                          true\n"
-                       "    size                         (none)\n"
-                       "    fee                          £7.53\n"
+                       "    Big: true  (big)\n"
+                       "    Size: (none)  (size)\n"
+                       "    Fee: £7.53  (fee)\n"
                        "  explanation:\n"
                        "    over-cap                 FIRED; read p = 5%\n"
                        "    flags                    FIRED; read g.x = true, g.y = (none)\n"
@@ -734,9 +734,9 @@ static void test_result_text(void **state)
     r = eval("{\"id\":\"C\",\"g\":{\"x\":true,\"y\":true}}");
     out = svp_result_text(g_ev, r, false, &len);
     assert_string_equal(out, "C  COMPLIANT  under T 1\n  no findings\n  decisions:\n"
-                             "    big                          (none)\n"
-                             "    size                         (none)\n"
-                             "    fee                          (none)\n\n");
+                             "    Big: (none)  (big)\n"
+                             "    Size: (none)  (size)\n"
+                             "    Fee: (none)  (fee)\n\n");
     r = eval("nope");
     out = svp_result_text(g_ev, r, true, &len);
     assert_string_equal(out, "\033[1m(no id)\033[0m  \033[1;33mINVALID\033[0m  (line 1)\n"

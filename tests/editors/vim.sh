@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# vim.sh - Vim loads editors/vim (file type, syntax, indentation) on the
+# council's policy without an error, highlights what it should, and
+# indents as `svp fmt` lays out (tests/editors/vim_check.vim).
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+command -v vim >/dev/null || { echo "vim.sh: vim is needed (make setup installs it)" >&2; exit 1; }
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+# -es: silent Ex mode, no vimrc (-u NONE) or viminfo; any error message Vim
+# gives goes to stderr and fails the test.
+SVP_VIM_OUT=$out vim -es -N -u NONE -i NONE --cmd "set rtp^=$root/editors/vim" \
+    -c 'filetype plugin indent on' -c 'syntax on' -c "edit $root/policies/nelc-social-value.svp" \
+    -S "$root/tests/editors/vim_check.vim" 2> "$err" < /dev/null
+rc=$?
+status=0
+if [ -s "$err" ] || [ $rc -ne 0 ]; then
+    echo "FAIL vim reported errors (exit $rc):"
+    cat "$err"
+    status=1
+fi
+if ! tail -n 1 "$out" | grep -q ' failed 0$'; then
+    cat "$out"
+    status=1
+fi
+echo "vim: $(tail -n 1 "$out" 2>/dev/null)"
+exit $status
