@@ -68,6 +68,20 @@ static void add_safe(CliText *t, const char *s)
     svp_string_free(safe);
 }
 
+/* Room in t for one more rule; false when memory ran out. */
+static bool tally_room(Tally *t)
+{
+    if (t->nfired < t->cap_fired)
+        return true;
+    size_t cap = t->cap_fired ? t->cap_fired * 2 : 16;
+    Fired *f = realloc(t->fired, cap * sizeof *f);
+    if (!f)
+        return false;
+    t->fired = f;
+    t->cap_fired = cap;
+    return true;
+}
+
 /* The rule id's entry in t, added (counted 0 times, first fired at line,
  * finding) when it is new; NULL when memory ran out. */
 static Fired *tally_rule(Tally *t, const char *id, const svp_result *r, unsigned long line, size_t finding)
@@ -75,14 +89,8 @@ static Fired *tally_rule(Tally *t, const char *id, const svp_result *r, unsigned
     for (size_t k = 0; k < t->nfired; k++)
         if (!strcmp(t->fired[k].rule, id))
             return &t->fired[k];
-    if (t->nfired == t->cap_fired) {
-        size_t cap = t->cap_fired ? t->cap_fired * 2 : 16;
-        Fired *f = realloc(t->fired, cap * sizeof *f);
-        if (!f)
-            return NULL; /* the summary is short of a rule; the results are whole */
-        t->fired = f;
-        t->cap_fired = cap;
-    }
+    if (!tally_room(t))
+        return NULL; /* the summary is short of a rule; the results are whole */
     char *copy = strdup(id);
     if (!copy)
         return NULL;
@@ -124,14 +132,8 @@ static bool merge_tallies(Tally *tally, unsigned jobs)
             while (j < t->nfired && strcmp(t->fired[j].rule, of->rule))
                 j++;
             if (j == t->nfired) {
-                if (t->nfired == t->cap_fired) {
-                    size_t cap = t->cap_fired ? t->cap_fired * 2 : 16;
-                    Fired *f = realloc(t->fired, cap * sizeof *f);
-                    if (!f)
-                        return false;
-                    t->fired = f;
-                    t->cap_fired = cap;
-                }
+                if (!tally_room(t))
+                    return false;
                 t->fired[t->nfired++] = *of; /* the copy of the id moves */
                 of->rule = NULL;
                 continue;
