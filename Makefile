@@ -33,7 +33,7 @@ CLI_SRC  = $(wildcard cli/*.c)
 CLI_OBJ  = $(patsubst cli/%.c,$(BUILD)/obj/cli_%.o,$(CLI_SRC))
 
 .PHONY: all setup demo test unit golden e2e replay build-checks sanitize examples bench valgrind coverage fuzz \
-        clean install uninstall vscode editors-test
+        clean install uninstall vscode editors-test pgext pgtest
 all: $(BUILD)/svp
 
 # Install the Debian packages svp needs, when they are missing.
@@ -80,7 +80,8 @@ $(BUILD)/svp: $(CLI_OBJ) $(BUILD)/obj/web_assets.o $(BUILD)/libsvp.a
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $^ $(LDLIBS) $(SERVE_LIBS) $(EXTRA_LDFLAGS)
 
 # svp serve: HTTP, the register, SHA-256 of policies; the page's files
-# (web/) embedded in the command.
+# (web/) embedded in the command.  -pthread: serve, and the --jobs workers
+# (cli/jobs.c).
 SERVE_LIBS = -lmicrohttpd -lsqlite3 -lnettle -pthread
 WEB_FILES = $(wildcard web/*.html web/*.js web/*.css web/*.svg)
 $(GEN)/web_assets.c: $(WEB_FILES) web/embed.sh | $(GEN)
@@ -93,6 +94,7 @@ $(GEN) $(BUILD)/obj $(BUILD)/tests $(PUBLIC_INC):
 
 clean:
 	rm -rf $(BUILD)
+	rm -f postgres/*.o postgres/*.bc postgres/*.so
 
 # ---- install -------------------------------------------------------------------
 # The library's version (MAJOR.MINOR.PATCH): MAJOR changes when svp.h breaks
@@ -180,6 +182,7 @@ e2e: $(BUILD)/svp
 	bash tests/eval/records.sh $(BUILD)/svp
 	bash tests/cli/run.sh $(BUILD)/svp
 	bash tests/eval/colour.sh $(BUILD)/svp
+	bash tests/eval/jobs.sh $(BUILD)/svp
 	bash tests/portfolio/run.sh $(BUILD)/svp
 	bash tests/versions/run.sh $(BUILD)/svp
 	bash tests/svptest/run.sh $(BUILD)/svp
@@ -274,6 +277,15 @@ editors-test:
 examples: $(BUILD)/embed
 $(BUILD)/embed: examples/embed.c $(BUILD)/libsvp.a $(PUBLIC_INC)/svp.h
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -I$(PUBLIC_INC) -o $@ $< $(BUILD)/libsvp.a $(LDLIBS) $(EXTRA_LDFLAGS)
+
+# ---- the PostgreSQL extension (postgres/, PGXS) ---------------------------------
+# pgtest installs it into the server pg_config names (root, or a user who may
+# write there), then runs it in a throwaway cluster; CI runs it after make test.
+pgext:
+	$(MAKE) -C postgres --no-print-directory
+pgtest: setup $(BUILD)/svp
+	$(MAKE) -C postgres --no-print-directory install
+	bash tests/postgres/run.sh $(BUILD)/svp
 
 bench: $(BUILD)/svp
 	bash tests/bench/bench.sh $(BUILD)

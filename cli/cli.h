@@ -117,5 +117,7 @@ int cli_check_version_sets(const Versions *v, const char *today);
 void cli_json_arena_install(void);
 void cli_json_arena_next_record(void);
 void cli_json_arena_release(void);
+/* Free the calling thread's arena blocks (each --jobs worker, as it ends). */
+void cli_json_arena_thread_release(void);
 
 #endif

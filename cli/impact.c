@@ -21,43 +21,46 @@
 #include <string.h>
 
 #include "cli.h"
+#include "jobs.h"
 
 
 typedef struct Run {
-    svp_evaluator *a, *b;
-    svp_impact *im;
+    svp_evaluator **a, **b;   /* one over each version, per worker */
+    svp_impact **im;          /* one per worker, merged at the end */
     bool json;
-    bool oom;
 } Run;
 
-static void compare(Run *run, const char *text, size_t len, unsigned long line)
+/* One record on worker w (jobs.h): evaluated under both versions, and its
+ * line when it changed. */
+static void compare(void *ctx, unsigned w, const char *text, size_t len, unsigned long line, CliJobResult *res)
 {
-    svp_evaluate(run->a, text, len, line, false);
-    svp_evaluate(run->b, text, len, line, false);
-    if (!svp_impact_add(run->im, run->a, run->b))
-        return;
-    size_t n = 0;
-    const char *out = run->json ? svp_impact_record_json(run->im, &n) : svp_impact_record_text(run->im, &n);
-    if (out)
-        fwrite(out, 1, n, stdout);
-    else
-        run->oom = true;
-}
-
-
-
-static void compare_record(void *ctx, const char *text, size_t len, unsigned long line)
-{
-    compare(ctx, text, len, line);
+    Run *run = ctx;
+    /* Both trees of the record live in the cJSON arena, as in `svp eval`. */
+    cli_json_arena_next_record();
+    svp_evaluate(run->a[w], text, len, line, false);
+    svp_evaluate(run->b[w], text, len, line, false);
+    if (svp_impact_add(run->im[w], run->a[w], run->b[w])) {
+        size_t n = 0;
+        const char *out = run->json ? svp_impact_record_json(run->im[w], &n) : svp_impact_record_text(run->im[w], &n);
+        if (out)
+            cli_text_addn(&res->out, out, n);
+        else
+            res->oom = true;
+    }
+    /* Let go of both trees before the arena is reused. */
+    svp_evaluator_reset(run->a[w]);
+    svp_evaluator_reset(run->b[w]);
 }
 
 int cli_impact(int argc, char **argv)
 {
     const char *paths[3] = {NULL, NULL, NULL}, *format = NULL;
     int npaths = 0;
+    unsigned jobs = cli_default_jobs();
+    bool bad_jobs = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (cli_take_format(argc, argv, &i, &format))
+        if (cli_take_format(argc, argv, &i, &format) || cli_take_jobs(argc, argv, &i, &jobs, &bad_jobs))
             continue;
         if (a[0] == '-' && a[1])
             return cli_usage_error("unknown option `%s` for impact", a);
@@ -71,6 +74,8 @@ int cli_impact(int argc, char **argv)
                                "impact");
     if (format && strcmp(format, "json") && strcmp(format, "text"))
         return cli_usage_error("unknown format `%s`: use text or json", format);
+    if (bad_jobs)
+        return cli_usage_error("--jobs takes a whole number of threads from 1 to %s", CLI_JOBS_MAX_TEXT);
 
     if (cli_refuse_folders("impact", paths, 2))
         return 2;
@@ -82,37 +87,60 @@ int cli_impact(int argc, char **argv)
     }
     Run run = {0};
     run.json = format && !strcmp(format, "json");
-    run.a = svp_evaluator_new(a, NULL);
-    run.b = svp_evaluator_new(b, NULL);
-    run.im = svp_impact_new(a, b, NULL);
+    run.a = calloc(jobs, sizeof *run.a);
+    run.b = calloc(jobs, sizeof *run.b);
+    run.im = calloc(jobs, sizeof *run.im);
+    bool ok = run.a && run.b && run.im;
+    for (unsigned w = 0; ok && w < jobs; w++) {
+        run.a[w] = svp_evaluator_new(a, NULL);
+        run.b[w] = svp_evaluator_new(b, NULL);
+        run.im[w] = svp_impact_new(a, b, NULL);
+        ok = run.a[w] && run.b[w] && run.im[w];
+    }
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    cli_json_arena_install();
     int status = 2;
-    if (!run.a || !run.b || !run.im) {
+    if (!ok) {
         fputs("svp: out of memory\n", stderr);
     } else {
-        status = cli_read_records(paths[2], compare_record, &run);
+        int worst = 0; /* records give no status of their own here */
+        status = cli_jobs_run(paths[2], jobs, compare, &run, &worst);
+        if (worst == 2)
+            status = 2; /* out of memory, said */
+        svp_impact *im = run.im[0];
+        for (unsigned w = 1; w < jobs; w++)
+            svp_impact_merge(im, run.im[w]);
         size_t n = 0;
         const char *summary = NULL;
         if (status != 2) {
-            summary = run.json ? svp_impact_summary_json(run.im, &n) : svp_impact_summary_text(run.im, &n);
-            if (summary && !run.json && svp_impact_changed(run.im))
+            summary = run.json ? svp_impact_summary_json(im, &n) : svp_impact_summary_text(im, &n);
+            if (summary && !run.json && svp_impact_changed(im))
                 fputc('\n', stdout);
             if (summary)
                 fwrite(summary, 1, n, stdout);
         }
-        if (status != 2 && (!summary || run.oom)) {
+        if (status != 2 && !summary) {
             fputs("svp: out of memory\n", stderr);
             status = 2;
         } else if (status != 2) {
-            status = svp_impact_changed(run.im) ? 1 : 0;
+            status = svp_impact_changed(im) ? 1 : 0;
         }
     }
     if (cli_flush() != 0)
         status = 2;
-    svp_impact_free(run.im);
-    svp_evaluator_free(run.a);
-    svp_evaluator_free(run.b);
+    for (unsigned w = 0; w < jobs; w++) {
+        if (run.im)
+            svp_impact_free(run.im[w]);
+        if (run.a)
+            svp_evaluator_free(run.a[w]);
+        if (run.b)
+            svp_evaluator_free(run.b[w]);
+    }
+    free(run.im);
+    free(run.a);
+    free(run.b);
+    cli_json_arena_release();
     svp_policy_free(a);
     svp_policy_free(b);
     return status;

@@ -12,7 +12,8 @@
  * result is printed, so no tree outlives its record.  Two arenas still
  * alternate, as a margin: the one reset for record N+1 held record N-1.
  *
- * Memory stays bounded by twice the largest record's tree.  Builds for the
+ * Memory stays bounded by twice the largest record's tree, per thread: the
+ * arenas are thread-local, so `--jobs` workers each have their own.  Builds for the
  * sanitizers define SVP_NO_CJSON_ARENA, so that every cJSON allocation is
  * a real one that AddressSanitizer can watch.
  */
@@ -38,8 +39,11 @@ typedef struct JsonArena {
     Block *current;
 } JsonArena;
 
-static JsonArena arenas[2];
-static int active;
+/* Each thread has its own (cJSON's hooks are process-wide, so every
+ * thread's cJSON calls come here; --jobs runs one record per thread at a
+ * time). */
+static _Thread_local JsonArena arenas[2];
+static _Thread_local int active;
 
 static void *arena_malloc(size_t size)
 {
@@ -90,6 +94,11 @@ void cli_json_arena_next_record(void)
 void cli_json_arena_release(void)
 {
     cJSON_InitHooks(NULL);
+    cli_json_arena_thread_release();
+}
+
+void cli_json_arena_thread_release(void)
+{
     for (int i = 0; i < 2; i++) {
         while (arenas[i].first) {
             Block *b = arenas[i].first;
@@ -105,5 +114,6 @@ void cli_json_arena_release(void)
 void cli_json_arena_install(void) {}
 void cli_json_arena_next_record(void) {}
 void cli_json_arena_release(void) {}
+void cli_json_arena_thread_release(void) {}
 
 #endif

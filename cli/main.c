@@ -20,8 +20,8 @@ static const char usage[] =
     "  svp check [--today DATE] POLICY.svp...      check policies; exit 0 clean, 1 errors, 2 usage/IO\n"
     "  svp fmt [-w] POLICY.svp                     print (or rewrite, with -w) in canonical layout\n"
     "  svp eval POLICY.svp... RECORDS|- [--format text|json] [--explain] [--as-of DATE] [--partial]\n"
-    "                                              evaluate records (one JSON value, or JSON Lines)\n"
-    "  svp portfolio POLICY.svp RECORDS|- [--format text|json]\n"
+    "           [--jobs N]                         evaluate records (one JSON value, or JSON Lines)\n"
+    "  svp portfolio POLICY.svp RECORDS|- [--format text|json] [--jobs N]\n"
     "                                              evaluate the portfolio rules over a whole register\n"
     "  svp test [--coverage] [--min-coverage PCT] [--format text|json] [--policy P.svp] TESTS...\n"
     "                                              run a policy's test cases (TESTS: X.tests.json files,\n"
@@ -29,7 +29,7 @@ static const char usage[] =
     "                                              runs them against another version of the policy\n"
     "  svp diff OLD.svp NEW.svp [--format text|json]\n"
     "                                              what changed between two versions\n"
-    "  svp impact OLD.svp NEW.svp RECORDS [--format text|json]\n"
+    "  svp impact OLD.svp NEW.svp RECORDS [--format text|json] [--jobs N]\n"
     "                                              which records the change would flip\n"
     "  svp report POLICY.svp... RECORDS|- [--from DATE] [--to DATE] [--format html|json|csv] [-o FILE]\n"
     "                                              the annual report: figures, compliance, data quality\n"
@@ -40,6 +40,7 @@ static const char usage[] =
     "  svp serve POLICY.svp... [--db FILE] [--listen ADDR:PORT] [--import MAPPING.svp]...\n"
     "                                              the officer's desk: a form, evaluation and the register\n"
     "                                              in the browser (default 127.0.0.1:8080, svp-register.sqlite)\n"
+    "  (--jobs N: records on N threads, default the processors; output unchanged)\n"
     "  svp help                                    this text\n";
 
 int cli_usage_error(const char *fmt, const char *arg)

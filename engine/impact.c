@@ -160,6 +160,36 @@ void svp_impact_free(svp_impact *im)
     svp_mem_free(im->alloc, im, sizeof *im);
 }
 
+bool svp_impact_merge(svp_impact *into, const svp_impact *from)
+{
+    if (!into || !from || into == from || into->a != from->a || into->b != from->b)
+        return false;
+    /* Same two policies: the same tables, index for index. */
+    for (uint32_t i = 0; i < into->ndec; i++)
+        into->dec_changed[i] += from->dec_changed[i];
+    for (uint32_t u = 0; u < into->nrules; u++) {
+        into->newly[u] += from->newly[u];
+        into->no_longer[u] += from->no_longer[u];
+    }
+    into->records += from->records;
+    into->changed += from->changed;
+    into->to_noncompliant += from->to_noncompliant;
+    into->to_compliant += from->to_compliant;
+    into->became_invalid += from->became_invalid;
+    into->became_valid += from->became_valid;
+    into->error_changed += from->error_changed;
+    into->invalid_both += from->invalid_both;
+    /* Money never negative (the record refuses it): a total that
+     * overflowed in either share, or when they are added, overflows. */
+    into->money_overflow |= from->money_overflow;
+    into->money_overflow |= !value_add(into->money_changed, from->money_changed, &into->money_changed);
+    into->money_overflow |= !value_add(into->money_to_noncompliant, from->money_to_noncompliant,
+                                       &into->money_to_noncompliant);
+    into->money_overflow |= !value_add(into->money_to_compliant, from->money_to_compliant,
+                                       &into->money_to_compliant);
+    return true;
+}
+
 static const char *verdict_word(svp_status s)
 {
     return s == SVP_COMPLIANT ? "compliant" : s == SVP_NONCOMPLIANT ? "non-compliant" : "invalid";

@@ -97,6 +97,22 @@ void svp_portfolio_add(svp_portfolio *pf, const svp_evaluator *ev)
     arena_reset(&scratch->scratch);
 }
 
+bool svp_portfolio_merge(svp_portfolio *into, const svp_portfolio *from)
+{
+    if (!into || !from || into == from || into->p != from->p)
+        return false;
+    into->records += from->records;
+    into->invalid += from->invalid;
+    for (uint32_t i = 0; i < into->p->nportfolio; i++) {
+        Tally *t = &into->tallies[i];
+        const Tally *f = &from->tallies[i];
+        t->records += f->records;
+        t->overflow |= f->overflow || !value_add(t->total, f->total, &t->total);
+        t->overflow |= !value_add(t->part, f->part, &t->part);
+    }
+    return true;
+}
+
 /* part / total as hundredths of a per cent, rounded down. */
 static Val share_of(const Tally *t)
 {

@@ -340,6 +340,15 @@ void svp_portfolio_free(svp_portfolio *pf);
  * ev must have evaluated it under pf's own policy. */
 void svp_portfolio_add(svp_portfolio *pf, const svp_evaluator *ev);
 
+/* Add what `from` has counted to `into` (both over the same policy), as
+ * if every record added to `from` had been added to `into`: for a register
+ * shared among threads, each with its own evaluator and portfolio.  Sums
+ * are exact; a sum that overflowed in either, or overflows now, is an
+ * overflow (for amounts that are never negative, as money in a record is
+ * not, exactly as one portfolio over every record).  False, changing
+ * nothing, when they are not over the same policy (or are the same). */
+bool svp_portfolio_merge(svp_portfolio *into, const svp_portfolio *from);
+
 /* How many portfolio rules the policy has (0: nothing to report). */
 size_t svp_portfolio_rule_count(const svp_portfolio *pf);
 
@@ -442,6 +451,12 @@ bool svp_impact_add(svp_impact *im, const svp_evaluator *old_ev, const svp_evalu
  * until the next svp_impact_add; NULL when out of memory. */
 const char *svp_impact_record_text(svp_impact *im, size_t *len);
 const char *svp_impact_record_json(svp_impact *im, size_t *len);
+
+/* Add the totals `from` has counted to `into` (both over the same two
+ * policies), as if every record added to `from` had been added to `into`:
+ * for a register shared among threads.  False, changing nothing, when
+ * their policies differ (or they are the same). */
+bool svp_impact_merge(svp_impact *into, const svp_impact *from);
 
 /* Records added so far, and how many of them changed. */
 unsigned long svp_impact_records(const svp_impact *im);
