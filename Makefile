@@ -164,7 +164,7 @@ uninstall:
 # ---- tests -------------------------------------------------------------------
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsvp.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libsvp.a | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -Wno-missing-prototypes $(CPPFLAGS) -o $@ $< $(BUILD)/libsvp.a $(LDLIBS) -lcmocka $(EXTRA_LDFLAGS)
 
 unit: $(UNIT_TESTS)

@@ -175,47 +175,7 @@ static char *read_nelc(size_t *len)
     return buf;
 }
 
-/* ---- Allocator that counts, checks sizes and fails on demand ---------- */
-
-/* Each block carries its size in front so that the size svp passes back
- * on free and realloc can be checked. */
-typedef struct Counting {
-    size_t live_bytes, live_blocks;
-    size_t calls;       /* allocations and reallocations so far */
-    size_t fail_at;     /* the call number that fails (0: none) */
-    bool failed;        /* some call has failed */
-    bool size_mismatch; /* svp passed an old_size that was not the block's */
-} Counting;
-
-static void *counting_realloc(void *ctx, void *p, size_t old_size, size_t size)
-{
-    Counting *c = ctx;
-    max_align_t *head = p ? (max_align_t *)p - 1 : NULL;
-    if (head && *(size_t *)head != old_size)
-        c->size_mismatch = true;
-    if (size == 0) {
-        if (head) {
-            c->live_bytes -= *(size_t *)head;
-            c->live_blocks--;
-            free(head);
-        }
-        return NULL;
-    }
-    c->calls++;
-    if (c->fail_at && c->calls >= c->fail_at) {
-        c->failed = true;
-        return NULL;
-    }
-    size_t before = head ? *(size_t *)head : 0;
-    max_align_t *grown = realloc(head, sizeof *head + size);
-    if (!grown)
-        return NULL;
-    *(size_t *)grown = size;
-    c->live_bytes += size - before;
-    if (!head)
-        c->live_blocks++;
-    return grown + 1;
-}
+#include "counting_alloc.h"
 
 /* ---- Whole policies ----------------------------------------------------- */
 

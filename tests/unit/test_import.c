@@ -15,39 +15,7 @@
 
 #include "svp.h"
 
-typedef struct Counting {
-    size_t live_bytes, live_blocks, calls, fail_at;
-    bool failed;
-} Counting;
-
-static void *counting_realloc(void *ctx, void *p, size_t old_size, size_t size)
-{
-    Counting *c = ctx;
-    max_align_t *head = p ? (max_align_t *)p - 1 : NULL;
-    (void)old_size;
-    if (size == 0) {
-        if (head) {
-            c->live_bytes -= *(size_t *)head;
-            c->live_blocks--;
-            free(head);
-        }
-        return NULL;
-    }
-    c->calls++;
-    if (c->fail_at && c->calls >= c->fail_at) {
-        c->failed = true;
-        return NULL;
-    }
-    size_t before = head ? *(size_t *)head : 0;
-    max_align_t *grown = realloc(head, sizeof *head + size);
-    if (!grown)
-        return NULL;
-    *(size_t *)grown = size;
-    c->live_bytes += size - before;
-    if (!head)
-        c->live_blocks++;
-    return grown + 1;
-}
+#include "counting_alloc.h"
 
 typedef struct Seen {
     unsigned long records, left_out;
