@@ -21,7 +21,7 @@ rm -rf "$out/syntaxes" "$out/test"
 cp -r "$here/syntaxes" "$here/test" "$out/"
 cd "$out"
 if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.svp-lock; then
-    npm ci --no-audit --no-fund --loglevel=error
+    npm ci --no-audit --no-fund --loglevel=error >&2 # stdout is the .vsix path alone
     cp package-lock.json node_modules/.svp-lock
 fi
 version=$(node -p 'require("./package.json").version')

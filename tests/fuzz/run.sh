@@ -110,7 +110,7 @@ for h in "${harnesses[@]}"; do
     [ "$h" = batch ] && extra=(cli/input.c cli/util.c) # the command's reader, not the library
     [ "$h" = lsp ] && extra=(-Icli cli/lsp_server.c cli/lsp_documents.c cli/lsp_protocol.c cli/lsp_versions.c)
     "$clang" "${flags[@]}" -DSVP_FUZZ_POLICY_PATH="\"$root/policies/nelc-social-value.svp\"" \
-        -o "$out/fuzz_$h" "tests/fuzz/fuzz_$h.c" "${extra[@]}" "${engine[@]}" -lcjson ||
+        -o "$out/fuzz_$h" "tests/fuzz/fuzz_$h.c" "${extra[@]}" "${engine[@]}" -lcjson -lcsv -pthread ||
         { echo "run.sh: cannot build fuzz_$h" >&2; exit 2; }
 done
 
