@@ -170,7 +170,11 @@ same "ocds-contracts-finder: sizes and categories" \
 # empty-package.json: a BOM and a release package with no releases (0, exit 0).
 # bom-release.json: one release after a UTF-8 BOM.
 # compiled-only.json: a record package with only a compiledRelease.
-for case in find-a-tender.json crlf-bom.jsonl empty-package.json bom-release.json compiled-only.json; do
+# odd-releases.jsonl: o-a an amount as a string "1234" (1234.00) and a
+# supplier id with no party and no name; o-b amount null (value absent); o-d
+# an amount of -5 (left out: negative, not "not given"); o-f an active award
+# cancelled by a later release (planning); o-h a tender of -0.01 (left out).
+for case in find-a-tender.json crlf-bom.jsonl empty-package.json bom-release.json compiled-only.json odd-releases.jsonl; do
     golden $ocds "tests/import/fixtures/$case" "tests/import/expected/$case"
 done
 for case in release.json record-package.json packages.jsonl; do
