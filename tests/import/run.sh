@@ -174,7 +174,12 @@ same "ocds-contracts-finder: sizes and categories" \
 # supplier id with no party and no name; o-b amount null (value absent); o-d
 # an amount of -5 (left out: negative, not "not given"); o-f an active award
 # cancelled by a later release (planning); o-h a tender of -0.01 (left out).
-for case in find-a-tender.json crlf-bom.jsonl empty-package.json bom-release.json compiled-only.json odd-releases.jsonl; do
+# time-zones.jsonl: releases merge in the order they happened, not as their
+# date texts sort: tz-1's update at 23:30-05:00 (04:30Z on the 24th) comes
+# after its award at 01:00Z (value 200.00, not 100.00; the award date as
+# written, 2025-01-23); tz-2's 09:00+01:00 (08:00Z) before 08:30Z (title
+# "Later, 08:30Z"); tz-3's date "2025-01-24T" is cut short (no crash).
+for case in find-a-tender.json crlf-bom.jsonl empty-package.json bom-release.json compiled-only.json odd-releases.jsonl time-zones.jsonl; do
     golden $ocds "tests/import/fixtures/$case" "tests/import/expected/$case"
 done
 for case in release.json record-package.json packages.jsonl; do
