@@ -858,9 +858,32 @@ static bool parse_amount_text(const char *s, int64_t *out)
         s += 2, len -= 2;
         trim(&s, &len); /* "£ 1,234.56": a space after the sign, as some exports write it */
     }
-    if (memchr(s, ',', len))
-        return value_parse_money_literal(s, len, out) || false;
-    return value_parse_decimal(s, len, 2, out);
+    if (!memchr(s, ',', len))
+        return value_parse_decimal(s, len, 2, out);
+    /* Thousands separators: groups of three digits after the first group of
+     * one to three, before any point (1,234.5 and 1,234,567 read; 1,00 and
+     * 12,34 do not).  Dropped, the rest reads as a plain decimal. */
+    char plain[64];
+    size_t n = 0, group = 0, i = 0;
+    bool first = true;
+    for (; i < len && s[i] != '.'; i++) {
+        if (s[i] == ',') {
+            if (group == 0 || group > 3 || (!first && group != 3))
+                return false;
+            first = false;
+            group = 0;
+        } else if (n < sizeof plain - 1) {
+            plain[n++] = s[i];
+            group++;
+        } else
+            return false;
+    }
+    if (!first && group != 3)
+        return false;
+    if (len - i >= sizeof plain - n)
+        return false;
+    memcpy(plain + n, s + i, len - i);
+    return value_parse_decimal(plain, n + (len - i), 2, out);
 }
 
 static bool node_amount(const SNode *n, int64_t *out)

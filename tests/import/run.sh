@@ -240,6 +240,15 @@ golden $register tests/import/fixtures/edge.csv tests/import/expected/edge.csv
 # in the title, 100.5 (100.50); R10 "£1,234" (1234.00); R11 blank value
 # (absent); a blank trailing line.  11 rows = 7 written + 4 left out.
 golden $register tests/import/fixtures/hostile-register.csv tests/import/expected/hostile-register.csv
+# amounts.csv: 1234.567 (left out: finer than a penny); "1.234,50" (not an
+# amount: a comma decimal is not guessed at); a Windows-1252 £ (byte A3, not
+# UTF-8: not an amount); 2025 with date 2025-4-1 (2025.00, 2025-04-01);
+# "£1,234.5" (1234.50); 100; "1,234,567.8" (1234567.80); "12,34", ",123",
+# "1234,567", "1,234,", "1,,234", "£1,234.5,6": thousands separators out of
+# place, each left out.  13 rows = 4 written + 9 left out.
+golden $register tests/import/fixtures/amounts.csv tests/import/expected/amounts.csv
+# duplicate-header.csv: "Reference" twice: unreadable (exit 2), not guessed.
+golden $register tests/import/fixtures/duplicate-header.csv tests/import/expected/duplicate-header.csv
 golden $register examples/import/register.csv tests/import/expected/register.csv
 golden examples/import/other-council.svp examples/import/other-council.csv tests/import/expected/other-council.csv
 
