@@ -9,7 +9,8 @@
  * stage, value, supplier size) is the mapping's business.
  *
  * Merging (OCDS 1.1): a procurement is its ocid; its releases are merged
- * in date order (ties in input order).  A field in a later release
+ * in the order of their dates taken as instants, time zones applied (ties
+ * in input order; see release_instant).  A field in a later release
  * replaces the earlier one, null removes it, objects merge member by
  * member, and lists of objects with an `id` merge item by item (a new id
  * is added); other lists are replaced whole.  The compiled tree also holds
