@@ -116,6 +116,16 @@ static void take_header(CsvState *S)
         snprintf(S->error_text, sizeof S->error_text, "the header row (line %lu) has no column %s", S->row_line, missing);
         S->error = S->error_text;
     }
+    /* A column the mapping reads, named twice: which one holds the value is
+     * not known, so neither is guessed at. */
+    for (uint32_t c = 0; c < m->ncolumns && !S->error; c++)
+        for (size_t i = (size_t)S->column_of[c] + 1; S->column_of[c] >= 0 && i < S->ncells && !S->error; i++)
+            if (same_header(S->cells[i], m->columns[c].header)) {
+                snprintf(S->error_text, sizeof S->error_text,
+                         "the header row (line %lu) names the column \"%.60s\" twice (columns %d and %zu)",
+                         S->row_line, m->columns[c].header, S->column_of[c] + 1, i + 1);
+                S->error = S->error_text;
+            }
     S->nheader = S->ncells;
     S->have_header = true;
 }

@@ -847,16 +847,43 @@ static void trim(const char **s, size_t *len)
         (*len)--;
 }
 
-/* An amount as registers write it: 1234.56, 1,234.56, £1,234.56. */
+/* An amount as registers write it: 1234.56, 1,234.56, £1,234.56, with
+ * spaces around it or after the £ sign.  Nothing negative, nothing finer
+ * than a penny (amount_fault says which, for the reason). */
 static bool parse_amount_text(const char *s, int64_t *out)
 {
     size_t len = strlen(s);
     trim(&s, &len);
-    if (len >= 2 && !memcmp(s, "\xC2\xA3", 2))
+    if (len >= 2 && !memcmp(s, "\xC2\xA3", 2)) {
         s += 2, len -= 2;
-    if (memchr(s, ',', len))
-        return value_parse_money_literal(s, len, out) || false;
-    return value_parse_decimal(s, len, 2, out);
+        trim(&s, &len); /* "£ 1,234.56": a space after the sign, as some exports write it */
+    }
+    if (!memchr(s, ',', len))
+        return value_parse_decimal(s, len, 2, out);
+    /* Thousands separators: groups of three digits after the first group of
+     * one to three, before any point (1,234.5 and 1,234,567 read; 1,00 and
+     * 12,34 do not).  Dropped, the rest reads as a plain decimal. */
+    char plain[64];
+    size_t n = 0, group = 0, i = 0;
+    bool first = true;
+    for (; i < len && s[i] != '.'; i++) {
+        if (s[i] == ',') {
+            if (group == 0 || group > 3 || (!first && group != 3))
+                return false;
+            first = false;
+            group = 0;
+        } else if (n < sizeof plain - 1) {
+            plain[n++] = s[i];
+            group++;
+        } else
+            return false;
+    }
+    if (!first && group != 3)
+        return false;
+    if (len - i >= sizeof plain - n)
+        return false;
+    memcpy(plain + n, s + i, len - i);
+    return value_parse_decimal(plain, n + (len - i), 2, out);
 }
 
 static bool node_amount(const SNode *n, int64_t *out)
@@ -1000,6 +1027,30 @@ static void label_of(const MapEval *E, const Expr *e, char *out, size_t size)
         snprintf(out, size, "%s", text);
 }
 
+/* Why text that is not an amount is not one, when the cause is one a user
+ * would not see at a glance: a minus sign, or more than two decimal places
+ * (svp keeps pence exactly and never rounds).  "" otherwise. */
+static const char *amount_fault(const char *t)
+{
+    size_t len = strlen(t);
+    trim(&t, &len);
+    if (len >= 2 && !memcmp(t, "\xC2\xA3", 2)) {
+        t += 2, len -= 2;
+        trim(&t, &len);
+    }
+    if (len && t[0] == '-')
+        return ": a negative amount, which a contract's value cannot be";
+    const char *dot = memchr(t, '.', len);
+    if (dot) {
+        size_t decimals = 0;
+        while (dot + 1 + decimals < t + len && dot[1 + decimals] >= '0' && dot[1 + decimals] <= '9')
+            decimals++;
+        if (decimals > 2 && dot + 1 + decimals == t + len)
+            return ": more than two decimal places (svp keeps pence exactly and never rounds)";
+    }
+    return "";
+}
+
 static bool as_amount(MapEval *E, const MV *v, const Expr *e, int64_t *out)
 {
     if (v->kind == V_AMOUNT) {
@@ -1015,7 +1066,7 @@ static bool as_amount(MapEval *E, const MV *v, const Expr *e, int64_t *out)
     if (v->kind == V_NODES && v->n > 1)
         fail(E, "%s: %u values where one amount was expected", where, v->n);
     else
-        fail(E, "%s: `%s` is not an amount", where, t ? t : "(not a value)");
+        fail(E, "%s: `%s` is not an amount%s", where, t ? t : "(not a value)", t ? amount_fault(t) : "");
     return false;
 }
 

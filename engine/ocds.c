@@ -9,7 +9,8 @@
  * stage, value, supplier size) is the mapping's business.
  *
  * Merging (OCDS 1.1): a procurement is its ocid; its releases are merged
- * in date order (ties in input order).  A field in a later release
+ * in the order of their dates taken as instants, time zones applied (ties
+ * in input order; see release_instant).  A field in a later release
  * replaces the earlier one, null removes it, objects merge member by
  * member, and lists of objects with an `id` merge item by item (a new id
  * is added); other lists are replaced whole.  The compiled tree also holds
@@ -25,6 +26,7 @@
  * is tied to its text by its place in document order.
  */
 #include "import.h"
+#include "value.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -37,7 +39,7 @@
 typedef struct Release {
     SNode *tree;          /* the release, pruned to the paths read */
     SNode *history;       /* its own id, date, tag... (paths read under `releases`) */
-    const char *date;     /* for ordering; "" when it has none */
+    int64_t when;         /* its date as an instant, for ordering (release_instant) */
     uint32_t seq;         /* input order, for ties */
 } Release;
 
@@ -277,6 +279,65 @@ static Procurement *procurement(OcdsReader *r, const char *ocid, const char *inp
 }
 
 /* Keep one release; false (with the reason in r->error) when it is not one. */
+/* Digits s[0..n) as a number, or -1 when any is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* A release's date (OCDS: an RFC 3339 date-time) as microseconds since
+ * 1970-01-01T00:00:00Z, so that releases written in different time zones
+ * merge in the order they happened: 2025-01-23T23:30:00-05:00 comes after
+ * 2025-01-24T01:00:00Z, though it sorts before it as text.  A date without
+ * a time is its midnight; a time without a zone is taken as UTC.  A date
+ * that is absent or not one sorts first (INT64_MIN), as an empty text did;
+ * ties keep input order. */
+static int64_t release_instant(const char *s)
+{
+    int32_t days;
+    if (strlen(s) < 10 || !value_parse_date(s, 10, &days))
+        return INT64_MIN;
+    int64_t seconds = (int64_t)days * 86400, micros = 0;
+    const char *t = s + 10;
+    if (*t == 'T' || *t == 't' || *t == ' ') {
+        /* each test reads only up to the first character that fails it */
+        int h = digits(t + 1, 2), m = -1, sec = 0;
+        if (h >= 0 && t[3] == ':')
+            m = digits(t + 4, 2);
+        if (h < 0 || h > 23 || m < 0 || m > 59)
+            return INT64_MIN;
+        t += 6;
+        if (*t == ':') {
+            sec = digits(t + 1, 2);
+            if (sec < 0 || sec > 60)
+                return INT64_MIN;
+            t += 3;
+        }
+        if (*t == '.' || *t == ',') {
+            int64_t scale = 100000;
+            for (t++; *t >= '0' && *t <= '9'; t++, scale /= 10)
+                micros += (*t - '0') * scale;
+        }
+        seconds += h * 3600 + m * 60 + sec;
+        if (*t == '+' || *t == '-') {
+            int oh = digits(t + 1, 2), om = -1;
+            if (oh >= 0)
+                om = t[3] == ':' ? digits(t + 4, 2) : digits(t + 3, 2);
+            if (oh < 0 || oh > 23 || om < 0 || om > 59)
+                return INT64_MIN;
+            int64_t offset = oh * 3600 + om * 60;
+            seconds += *t == '+' ? -offset : offset; /* local time minus offset is UTC */
+        }
+    }
+    return seconds * 1000000 + micros;
+}
+
 static bool add_release(OcdsReader *r, const cJSON *rel, const char *input)
 {
     const cJSON *ocid = cJSON_GetObjectItemCaseSensitive(rel, "ocid");
@@ -304,9 +365,9 @@ static bool add_release(OcdsReader *r, const cJSON *rel, const char *input)
     k->tree = prune(r, rel, NULL, &r->m->reads);
     const ReadPath *hist = read_child(&r->m->reads, "releases");
     k->history = hist ? prune(r, rel, NULL, hist) : NULL;
-    k->date = cJSON_IsString(date) ? keep(r, date->valuestring, strlen(date->valuestring)) : "";
+    k->when = release_instant(cJSON_IsString(date) ? date->valuestring : "");
     k->seq = r->seq++;
-    if (r->oom || !k->tree || !k->date)
+    if (r->oom || !k->tree)
         p->damaged = true; /* a part of the release may be missing */
     return true;
 }
@@ -624,8 +685,9 @@ static bool resolve_parties(Arena *a, SNode *root)
 static int by_date(const void *x, const void *y)
 {
     const Release *a = x, *b = y;
-    int c = strcmp(a->date, b->date);
-    return c ? c : a->seq < b->seq ? -1 : a->seq > b->seq;
+    if (a->when != b->when)
+        return a->when < b->when ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 void ocds_finish(OcdsReader *r, svp_import *im)

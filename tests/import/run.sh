@@ -156,6 +156,32 @@ same "ocds-contracts-finder: sizes and categories" \
 #   tender in EUR; a contract (delivery) whose award amount is 0 (value
 #   absent, not the tender's); an amount with three decimals (left out, not
 #   rounded); a JSON value that is not OCDS; a planning release.
+# find-a-tender.json (checked by hand): one release package, releases out of
+# date order.  000001: award release (Feb) before its tender release (Jan);
+# active award 1234.5 in "gbp" (1234.50), pending and cancelled awards
+# ignored; supplier S1 named only by id, its party scale "sme"; award date
+# 2025-01-23T23:30:00Z taken as written (2025-01-23).  000002: 1234.567, left
+# out (never rounded).  000003: tender 1.2e6 (1200000.00).  000004: award
+# amount 0 (value absent), a supplier with no party.  000005: contract with
+# implementation (delivery), supplier party without scale (size absent).
+# 000006: two active awards 100.1 + 0.9 = 101.00, one sme and one large
+# supplier (large).  A release without ocid: left out.  7 items = 5 + 2.
+# crlf-bom.jsonl: JSON Lines after a BOM, with CRLF and a blank trailing line.
+# empty-package.json: a BOM and a release package with no releases (0, exit 0).
+# bom-release.json: one release after a UTF-8 BOM.
+# compiled-only.json: a record package with only a compiledRelease.
+# odd-releases.jsonl: o-a an amount as a string "1234" (1234.00) and a
+# supplier id with no party and no name; o-b amount null (value absent); o-d
+# an amount of -5 (left out: negative, not "not given"); o-f an active award
+# cancelled by a later release (planning); o-h a tender of -0.01 (left out).
+# time-zones.jsonl: releases merge in the order they happened, not as their
+# date texts sort: tz-1's update at 23:30-05:00 (04:30Z on the 24th) comes
+# after its award at 01:00Z (value 200.00, not 100.00; the award date as
+# written, 2025-01-23); tz-2's 09:00+01:00 (08:00Z) before 08:30Z (title
+# "Later, 08:30Z"); tz-3's date "2025-01-24T" is cut short (no crash).
+for case in find-a-tender.json crlf-bom.jsonl empty-package.json bom-release.json compiled-only.json odd-releases.jsonl time-zones.jsonl; do
+    golden $ocds "tests/import/fixtures/$case" "tests/import/expected/$case"
+done
 for case in release.json record-package.json packages.jsonl; do
     golden $ocds "tests/import/fixtures/$case" "tests/import/expected/$case"
 done
@@ -203,6 +229,26 @@ same "no input: exit" "$?" 2
 # R9 "1,00", not an amount; then two blank lines (nothing).
 # other-council.csv: the example mapping's own layout.
 golden $register tests/import/fixtures/edge.csv tests/import/expected/edge.csv
+# hostile-register.csv (each figure checked by hand): a BOM, CRLF, headers
+# in other case and with spaces ("reference", " Value ", "sme"); R1 (line 2)
+# an unquoted £1,234 that splits into 8 fields (left out; R1 also has the
+# date 1/4/2025); R2 1234, 2025-04-01, SME "YES", VCSE "n" (false); R3
+# "1,234.50" (1234.50), date 01/04/2025;
+# R4 £0.00 (not given: value absent); R5 " £ 1,234.56 " (1234.56); R6 SME
+# "Unknown" (line 7, left out); R7 -500 (line 8, left out: negative); R8
+# 01/04/25 (line 9, left out: two-digit year, not guessed); R9 a quoted CRLF
+# in the title, 100.5 (100.50); R10 "£1,234" (1234.00); R11 blank value
+# (absent); a blank trailing line.  11 rows = 7 written + 4 left out.
+golden $register tests/import/fixtures/hostile-register.csv tests/import/expected/hostile-register.csv
+# amounts.csv: 1234.567 (left out: finer than a penny); "1.234,50" (not an
+# amount: a comma decimal is not guessed at); a Windows-1252 £ (byte A3, not
+# UTF-8: not an amount); 2025 with date 2025-4-1 (2025.00, 2025-04-01);
+# "£1,234.5" (1234.50); 100; "1,234,567.8" (1234567.80); "12,34", ",123",
+# "1234,567", "1,234,", "1,,234", "£1,234.5,6": thousands separators out of
+# place, each left out.  13 rows = 4 written + 9 left out.
+golden $register tests/import/fixtures/amounts.csv tests/import/expected/amounts.csv
+# duplicate-header.csv: "Reference" twice: unreadable (exit 2), not guessed.
+golden $register tests/import/fixtures/duplicate-header.csv tests/import/expected/duplicate-header.csv
 golden $register examples/import/register.csv tests/import/expected/register.csv
 golden examples/import/other-council.svp examples/import/other-council.csv tests/import/expected/other-council.csv
 
