@@ -51,7 +51,7 @@ demo: setup
 
 # ---- generated parser ------------------------------------------------------
 # Grouped targets (&:): one run of bison makes both files, so a parallel
-# build runs each generator once (tests/build/run.sh checks it).
+# build runs each generator once (tests/clean-build/run.sh checks it).
 $(GEN)/parser.c $(GEN)/parser.h &: grammar/parser.y | $(GEN)
 	bison -Wall -Werror --defines=$(GEN)/parser.h -o $(GEN)/parser.c $<
 
@@ -226,7 +226,7 @@ replay: $(REPLAY)
 # The build from clean (generators once, make LTO=, cli/ sees only svp.h) and
 # make install / uninstall with pkg-config and the man pages.
 build-checks: $(BUILD)/svp
-	bash tests/build/run.sh
+	bash tests/clean-build/run.sh
 	bash tests/install/run.sh $(BUILD)/svp
 
 test: setup

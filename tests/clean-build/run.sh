@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - the build itself: what `make clean && make -j8` and `make LTO=` must do.
 #
-#   tests/build/run.sh
+#   tests/clean-build/run.sh
 #
 # Run by `make test`.  One clean build, from nothing, into a scratch BUILD
 # folder, with `make -j8 LTO=` (link-time optimisation off, as the sanitizer
