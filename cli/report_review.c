@@ -661,6 +661,8 @@ int cli_report_review(int argc, char **argv)
                                "report --review");
     if (format && strcmp(format, "json") && strcmp(format, "html"))
         return cli_usage_error("unknown format `%s` for report --review: use html or json", format);
+    if (cli_refuse_folders("report --review", paths, 2))
+        return 2;
     Paper pp;
     memset(&pp, 0, sizeof pp);
     pp.old_p = cli_load_policy(paths[0]);

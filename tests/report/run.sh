@@ -282,4 +282,9 @@ same "diff figures: the changes" "$(sed -n '/^Figures$/,$p' "$tmp/diff.txt")" "F
   by-category: by: category -> stage
   added: opted-out \"Procurements that opted out\"; when social_value.opt_out; count"
 
+
+# ---- report --review takes one file per version, as diff and impact do -------------
+"$svp" report --review policies/ "$old" examples/register.jsonl > "$tmp/out" 2> "$tmp/err"
+same "review of a folder: exit 2, nothing on stdout, the reason" "$?:$(wc -c < "$tmp/out"):$(cat "$tmp/err")" \
+    "2:0:svp: policies/ is a folder: report --review compares two versions, one file each (OLD.svp NEW.svp)"
 summary
