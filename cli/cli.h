@@ -54,6 +54,13 @@ void cli_put_safe(FILE *f, const char *s);
 /* For diff and impact, which compare two versions: when one of paths is
  * a folder, say so (they take one file per version) and return true. */
 bool cli_refuse_folders(const char *command, const char *const *paths, int n);
+/* The arguments OLD.svp NEW.svp RECORDS of a review command (`impact`,
+ * `report --review`): a positional argument a takes the next place in
+ * paths; an option not known to the command, or a fourth argument, is a
+ * usage error (its status, 2, is returned; else 0). */
+int cli_take_review_arg(const char *command, const char *a, const char *paths[3], int *npaths);
+/* 0 when all three were given, else the usage error's status (2). */
+int cli_review_args_complete(const char *command, int npaths);
 /* Compile one policy file; on failure print its diagnostics, NULL. */
 svp_policy *cli_load_policy(const char *path);
 

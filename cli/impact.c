@@ -62,16 +62,11 @@ int cli_impact(int argc, char **argv)
         const char *a = argv[i];
         if (cli_take_format(argc, argv, &i, &format) || cli_take_jobs(argc, argv, &i, &jobs, &bad_jobs))
             continue;
-        if (a[0] == '-' && a[1])
-            return cli_usage_error("unknown option `%s` for impact", a);
-        else if (npaths < 3)
-            paths[npaths++] = a;
-        else
-            return cli_usage_error("unexpected argument `%s`: give the old policy, the new one and the records", a);
+        if (cli_take_review_arg("impact", a, paths, &npaths))
+            return 2;
     }
-    if (npaths < 3)
-        return cli_usage_error("%s needs the old policy, the new one and the records (a file, or - for standard input)",
-                               "impact");
+    if (cli_review_args_complete("impact", npaths))
+        return 2;
     if (format && strcmp(format, "json") && strcmp(format, "text"))
         return cli_usage_error("unknown format `%s`: use text or json", format);
     if (bad_jobs)

@@ -649,16 +649,11 @@ int cli_report_review(int argc, char **argv)
             continue;
         if (!strcmp(a, "-o") && i + 1 < argc)
             output = argv[++i];
-        else if (a[0] == '-' && a[1])
-            return cli_usage_error("unknown option `%s` for report --review", a);
-        else if (npaths < 3)
-            paths[npaths++] = a;
-        else
-            return cli_usage_error("unexpected argument `%s`: give the old policy, the new one and the records", a);
+        else if (cli_take_review_arg("report --review", a, paths, &npaths))
+            return 2;
     }
-    if (npaths < 3)
-        return cli_usage_error("%s needs the old policy, the new one and the records (a file, or - for standard input)",
-                               "report --review");
+    if (cli_review_args_complete("report --review", npaths))
+        return 2;
     if (format && strcmp(format, "json") && strcmp(format, "html"))
         return cli_usage_error("unknown format `%s` for report --review: use html or json", format);
     if (cli_refuse_folders("report --review", paths, 2))

@@ -287,4 +287,12 @@ same "diff figures: the changes" "$(sed -n '/^Figures$/,$p' "$tmp/diff.txt")" "F
 "$svp" report --review policies/ "$old" examples/register.jsonl > "$tmp/out" 2> "$tmp/err"
 same "review of a folder: exit 2, nothing on stdout, the reason" "$?:$(wc -c < "$tmp/out"):$(cat "$tmp/err")" \
     "2:0:svp: policies/ is a folder: report --review compares two versions, one file each (OLD.svp NEW.svp)"
+# ---- report --review: its three arguments (the usage shared with the other review command) ----
+for args in "a b c d|unexpected argument \`d\`: give the old policy, the new one and the records" \
+            "a|report --review needs the old policy, the new one and the records (a file, or - for standard input)" \
+            "--bogus a b c|unknown option \`--bogus\` for report --review"; do
+    "$svp" report --review ${args%%|*} > "$tmp/out" 2> "$tmp/err"
+    same "report --review usage: ${args%%|*}" "$?:$(wc -c < "$tmp/out"):$(head -n 1 "$tmp/err")" "2:0:svp: ${args#*|}"
+done
+
 summary

@@ -308,5 +308,13 @@ flipped=$(jq -c 'select(.verdict.new == "non-compliant" and .verdict.old == "com
 same "impact money: the value of the records now non-compliant" "$(jq -r 'select(.summary) | .summary.value.to_noncompliant' "$tmp/out.json")" \
     "$(jq -r --argjson ids "$flipped" 'select(.id as $i | $ids | index($i)) | .value' "$records" | paste -sd+ | bc)"
 
+# ---- impact: its three arguments (the usage shared with report --review) ----
+for args in "a b c d|unexpected argument \`d\`: give the old policy, the new one and the records" \
+            "a|impact needs the old policy, the new one and the records (a file, or - for standard input)" \
+            "--bogus a b c|unknown option \`--bogus\` for impact"; do
+    "$svp" impact ${args%%|*} > "$tmp/out" 2> "$tmp/err"
+    same "impact usage: ${args%%|*}" "$?:$(wc -c < "$tmp/out"):$(head -n 1 "$tmp/err")" "2:0:svp: ${args#*|}"
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
