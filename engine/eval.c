@@ -236,7 +236,7 @@ __attribute__((noinline)) static Val eval_aggregate(svp_evaluator *ev, const Val
         uint32_t present = 0;
         for (uint32_t i = 0; i < n; i++)
             present += list.u.items[i].kind != VK_ABSENT;
-        return val_int(T_NUMBER, 0, (int64_t)present * 100);
+        return val_int(T_NUMBER, 0, (int64_t)present * VALUE_NUMBER_ONE);
     }
     if (e->kind == E_SUM) {
         int64_t total = 0;

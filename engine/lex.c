@@ -87,13 +87,16 @@ int lex_money(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval)
 int lex_amount(LexState *ls, const char *text, size_t len, int token, SVPYYSTYPE *lval, Span where)
 {
     (void)where;
-    int64_t hundredths;
-    if (value_parse_decimal(text, len, 2, &hundredths)) {
-        lval->num = hundredths;
+    int64_t amount; /* a percentage in hundredths, a number in ten-thousandths */
+    if (token == PERCENT ? value_parse_decimal(text, len, 2, &amount) : value_parse_number(text, len, &amount)) {
+        lval->num = amount;
         return token;
     }
+    if (token == NUMBER)
+        return lex_invalid(ls, lval, "`%.*s` has more than four decimals or is too large: svp keeps numbers exact to a ten-thousandth",
+                           (int)len, text);
     return lex_invalid(ls, lval, "`%.*s%s` has more than two decimals or is too large: svp is exact to a hundredth",
-                       (int)len, text, token == PERCENT ? "%" : "");
+                       (int)len, text, "%");
 }
 
 int lex_date(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval)

@@ -312,7 +312,10 @@ static MType check_mexpr_kind(MapChecker *C, Expr *e, const Type *want)
     case E_BOOL: return MT_BOOL;
     case E_MONEY: return MT_MONEY;
     case E_PERCENT: return MT_PERCENT;
-    case E_NUMBER: return MT_NUMBER;
+    case E_NUMBER:
+        if (e->num % (VALUE_NUMBER_ONE / 100))
+            merror(C, e->span, "type", "a mapping's numbers have at most two decimals, like the amounts it reads");
+        return MT_NUMBER;
     case E_DATE: return MT_DATE;
     case E_TEXT: return MT_TEXT;
     case E_NAME: return resolve_name(C, e, want);
@@ -1170,7 +1173,9 @@ static MV eval_m(MapEval *E, const Expr *e)
     switch ((ExprKind)e->kind) {
     case E_BOOL: return mv_bool((int)e->num);
     case E_MONEY: case E_PERCENT: case E_NUMBER: {
-        MV r = {.kind = V_AMOUNT, .num = e->num,
+        /* a mapping's amounts are hundredths; a number literal is kept in
+         * ten-thousandths (value.h), and the checker refused finer ones */
+        MV r = {.kind = V_AMOUNT, .num = e->kind == E_NUMBER ? e->num / (VALUE_NUMBER_ONE / 100) : e->num,
                 .unit = e->kind == E_MONEY ? MT_MONEY : e->kind == E_PERCENT ? MT_PERCENT : MT_NUMBER};
         return r;
     }
@@ -1289,7 +1294,7 @@ static void show(Buf *b, MV v)
         if (v.unit == MT_MONEY)
             value_format_money(v.num, t);
         else
-            value_format_number(v.num, t);
+            value_format_hundredths(v.num, t);
         buf_puts(b, t);
         return;
     case V_DATE: value_format_date((int32_t)v.num, t); buf_puts(b, t); return;
@@ -1356,7 +1361,7 @@ static const char *field_json(MapEval *E, const Field *f, MV v, const Expr *e)
         if (f->type.kind == T_MONEY)
             value_format_money_plain(x, t);
         else
-            value_format_number(x, t);
+            value_format_hundredths(x, t);
         buf_json_string(&b, t, strlen(t));
         break;
     }

@@ -11,8 +11,9 @@
  * node's index in its (otherwise unused) valueint.  Reading a money or
  * percent field then reads the number's own characters, digit by digit,
  * with value_parse_json_number, which accepts it only if it stands for a
- * whole number of hundredths (pence, hundredths of a per cent).  No double
- * is ever involved.
+ * whole number of hundredths (pence, hundredths of a per cent); a number
+ * field the same way in ten-thousandths (value_parse_json_number4).  No
+ * double is ever involved.
  *
  * Binding walks the record and the policy's tree of declared paths
  * together; each declared field is converted once into its slot, unknown
@@ -589,6 +590,8 @@ static bool parse_amount_text(TypeKind t, const char *s, int64_t *v)
         return value_parse_money_literal(s + 2, n - 2, v);
     if (t == T_PERCENT && n > 1 && s[n - 1] == '%')
         n--;
+    if (t == T_NUMBER)
+        return value_parse_number(s, n, v);
     return value_parse_decimal(s, n, 2, v);
 }
 
@@ -599,7 +602,7 @@ static bool bind_amount(Binder *B, TypeKind t, const cJSON *j, Val *out)
     bool ok = false;
     if (cJSON_IsNumber(j)) {
         NumberSpan n = number_text(B->ev, j);
-        ok = value_parse_json_number(n.text, n.len, &v);
+        ok = t == T_NUMBER ? value_parse_json_number4(n.text, n.len, &v) : value_parse_json_number(n.text, n.len, &v);
     } else if (cJSON_IsString(j)) {
         ok = parse_amount_text(t, j->valuestring, &v);
     }
@@ -615,7 +618,7 @@ static bool bind_amount(Binder *B, TypeKind t, const cJSON *j, Val *out)
                              : t == T_MONEY ? (text ? "money: pounds, not negative, to the penny, written 145000.50, "
                                                       "\"145000.50\", \"£145,000\" or \"£145,000.50\" (commas only after £)"
                                                     : "money: pounds, not negative, to the penny")
-                                            : "a number, not negative, to two decimals");
+                                            : "a number, not negative, to four decimals");
 }
 
 static bool bind_object_into(Binder *B, const ObjectType *o, cJSON *j, Val *members);

@@ -344,7 +344,10 @@ static void test_arithmetic_units_and_rounding(void **state)
     SHOWS("n * p", "{\"n\":2,\"p\":10}", "20%");
     SHOWS("p * n", "{\"n\":0.5,\"p\":0.01}", "0.01%");  /* 0.005 -> 0.01 */
     SHOWS("n * n2", "{\"n\":2.5,\"n2\":2.5}", "6.25");
-    SHOWS("n * n2", "{\"n\":0.01,\"n2\":0.49}", "0");   /* 0.0049 */
+    SHOWS("n * n2", "{\"n\":0.01,\"n2\":0.49}", "0.0049"); /* numbers keep four decimals */
+    SHOWS("n * n2", "{\"n\":0.0001,\"n2\":0.49}", "0");  /* 0.000049 */
+    SHOWS("n * n2", "{\"n\":0.0001,\"n2\":0.5}", "0.0001"); /* 0.00005: half away */
+    SHOWS("n * n2", "{\"n\":0.125,\"n2\":0.5}", "0.0625");
     SHOWS("two * rate", "{}", "20%");
     SHOWS("m * rate + m2", "{\"m\":100,\"m2\":0.01}", "£10.01");
     SHOWS("m2 + m * rate", "{\"m\":100,\"m2\":0.01}", "£10.01"); /* * binds tighter */
@@ -886,7 +889,7 @@ static void test_arithmetic_overflow(void **state)
     expect_overflow("rule r \"R\"\n  cite \"c\"\n  report info \"{n * m}\"\n",
                     "{\"m\":" MAXMONEY ",\"n\":2}", __LINE__);
     expect_overflow("rule r \"R\"\n  cite \"c\"\n  report info \"{n * n2}\"\n",
-                    "{\"n\":\"92233720368547758\",\"n2\":\"1000\"}", __LINE__);
+                    "{\"n\":\"92233720368547\",\"n2\":\"1000\"}", __LINE__);
     expect_overflow("decision total \"T\" is sum of items.amount\n",
                     "{\"items\":[{\"name\":\"a\",\"amount\":" MAXMONEY "},{\"name\":\"b\",\"amount\":1}]}", __LINE__);
     expect_overflow("decision v \"V\"\n  by m + m2\n    over cap -> 1\n    otherwise -> 2\n",
@@ -1268,9 +1271,9 @@ static void test_type_errors(void **state)
     VALID(OK ",\"rate\":100}", "£1.00 100% (none) (none) (none) (none)");
     VALID(OK ",\"rate\":\"0\"}", "£1.00 0% (none) (none) (none) (none)");
     /* number */
-    INVALID(OK ",\"qty\":-1}", "qty", "expected a number, not negative, to two decimals, got -1");
-    INVALID(OK ",\"qty\":0.125}", "qty", "expected a number, not negative, to two decimals, got 0.125");
-    INVALID(OK ",\"qty\":\"1,000\"}", "qty", "expected a number, not negative, to two decimals, got \"1,000\"");
+    INVALID(OK ",\"qty\":-1}", "qty", "expected a number, not negative, to four decimals, got -1");
+    INVALID(OK ",\"qty\":0.00001}", "qty", "expected a number, not negative, to four decimals, got 0.00001");
+    INVALID(OK ",\"qty\":\"1,000\"}", "qty", "expected a number, not negative, to four decimals, got \"1,000\"");
     /* lists */
     INVALID(OK ",\"sizes\":\"small\"}", "sizes", "expected a list, got \"small\"");
     INVALID(OK ",\"sizes\":{}}", "sizes", "expected a list, got an object");
@@ -1293,9 +1296,9 @@ static void test_type_errors(void **state)
     INVALID(OK ",\"w\":{\"sv\":\"x\"}}", "w.sv", PERCENT_TEXT_WANTED "\"x\"");
     INVALID(OK ",\"deep\":{\"a\":1}}", "deep.a", "expected an object, got 1");
     INVALID(OK ",\"deep\":{\"a\":{\"b\":{\"c\":-1}}}}", "deep.a.b.c",
-            "expected a number, not negative, to two decimals, got -1");
+            "expected a number, not negative, to four decimals, got -1");
     INVALID(OK ",\"deep\":{\"a\":{\"b\":{\"c\":{}}}}}", "deep.a.b.c",
-            "expected a number, not negative, to two decimals, got an object");
+            "expected a number, not negative, to four decimals, got an object");
     /* null is absent at every level */
     VALID(OK ",\"rate\":null,\"w\":null,\"deep\":{\"a\":null},\"sizes\":null,\"items\":[null]}", NOTHING);
 }
