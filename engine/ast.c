@@ -238,6 +238,55 @@ Expr *ast_list(AstBuilder *b, Span s, ExprList *items)
     return e;
 }
 
+/* ---- Units: not in, division, dates apart, min and max ----------------- */
+
+Expr *ast_not_in(AstBuilder *b, Expr *a, Expr *c)
+{
+    Expr *e = ast_binary(b, E_IN, a, c);
+    if (e)
+        e->flag = true;
+    return e;
+}
+
+/* The rounding a division states: `word` is the name after `rounded`
+ * (after `rounded to` when `to`), empty when the division says nothing. */
+static int64_t rounding_named(AstBuilder *b, bool to, Span word)
+{
+    const char *w = b->src + word.start;
+    size_t n = word.end - word.start;
+    if (n == 0)
+        return DIV_UNSTATED;
+    if (!to && n == 4 && !memcmp(w, "down", 4))
+        return VALUE_ROUND_DOWN;
+    if (!to && n == 2 && !memcmp(w, "up", 2))
+        return VALUE_ROUND_UP;
+    if (to && n == 7 && !memcmp(w, "nearest", 7))
+        return VALUE_ROUND_NEAREST;
+    error_at(b, word, "syntax", "say how the division rounds: `rounded down`, `rounded up` or `rounded to nearest`%s", "");
+    return VALUE_ROUND_NEAREST; /* reported: any mode keeps the checker going */
+}
+
+Expr *ast_divide(AstBuilder *b, Span s, Expr *a, Expr *c, bool to, Span word)
+{
+    Expr *e = expr_over(b, E_DIV, s, a, c, NULL, 2);
+    if (e)
+        e->num = rounding_named(b, to, word);
+    return e;
+}
+
+Expr *ast_between(AstBuilder *b, ExprKind kind, Span s, Expr *from, Expr *to)
+{
+    return expr_over(b, kind, s, from, to, NULL, 2);
+}
+
+Expr *ast_extreme(AstBuilder *b, ExprKind kind, Span s, ExprList *items)
+{
+    Expr *e = ast_list(b, s, items);
+    if (e)
+        e->kind = (uint8_t)kind;
+    return e;
+}
+
 Expr *ast_parens(Expr *e, Span s)
 {
     if (e) {

@@ -68,8 +68,18 @@ typedef enum ExprKind {
     E_ANY,      /* any of a are <flag> */
     E_NAMES,    /* names of a that are <flag> */
     E_SHARE,    /* a portfolio rule's share (see Rule) */
-    E_FIRST     /* first of a: import mappings only (engine/mapping.c) */
+    E_FIRST,    /* first of a: import mappings only (engine/mapping.c) */
+    /* Units (README, "Division, dates apart, min and max"). */
+    E_DIV,      /* a / b rounded ...: num is the ValueRounding, or DIV_UNSTATED */
+    E_DAYS,     /* days from a to b */
+    E_MONTHS,   /* months from a to b (whole calendar months) */
+    E_MIN,      /* min(a, b, ...): items */
+    E_MAX       /* max(a, b, ...): items */
 } ExprKind;
+
+/* E_DIV's num when the division says no rounding (an error the checker
+ * reports with how to write it). */
+#define DIV_UNSTATED (-1)
 
 /* What a resolved name refers to. */
 typedef enum RefKind {
@@ -96,7 +106,8 @@ typedef struct ExprList {
 struct Expr {
     uint8_t kind;     /* ExprKind */
     bool flag;        /* E_ALL/E_ANY/E_NAMES: the truth value asked for;
-                         E_PRESENT/E_BLANK: negated ("is not") */
+                         E_PRESENT/E_BLANK: negated ("is not");
+                         E_IN: negated ("not in") */
     bool parens;      /* written in parentheses (kept by the formatter) */
     uint16_t depth;   /* levels of nesting below and including this node */
     Span span;
@@ -367,6 +378,13 @@ Expr *ast_quantifier(AstBuilder *b, ExprKind kind, bool flag, Span s, Expr *a);
 Expr *ast_if(AstBuilder *b, Span s, Expr *cond, Expr *then, Expr *otherwise);
 Expr *ast_list(AstBuilder *b, Span s, ExprList *items);
 Expr *ast_parens(Expr *e, Span s);
+/* Units: `a not in b`; `a / b rounded [to] WORD` (word: empty for a
+ * division that states no rounding); `days|months from a to b`;
+ * `min|max(items)`. */
+Expr *ast_not_in(AstBuilder *b, Expr *a, Expr *c);
+Expr *ast_divide(AstBuilder *b, Span s, Expr *a, Expr *c, bool to, Span word);
+Expr *ast_between(AstBuilder *b, ExprKind kind, Span s, Expr *from, Expr *to);
+Expr *ast_extreme(AstBuilder *b, ExprKind kind, Span s, ExprList *items);
 ExprList *ast_expr_list(AstBuilder *b, ExprList *list, Expr *e);
 
 void ast_header(AstBuilder *b, Span name);

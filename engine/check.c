@@ -919,6 +919,103 @@ static Type check_compare(Checker *C, Expr *e)
     return TYPE_BOOL;
 }
 
+/* ---- Units: division, dates apart, min and max, not in ----------------- */
+
+/* The source text of e, for quoting in a message. */
+#define SRC(e) (int)((e)->span.end - (e)->span.start), C->p->source + (e)->span.start
+
+/* A product the language has no unit for: say what can be multiplied. */
+static void multiply_misuse(Checker *C, Expr *e, Type a, Type b)
+{
+    char wa[80], wb[80];
+    bool dates = a.kind == T_DATE || b.kind == T_DATE;
+    bool amounts = a.kind == T_MONEY && b.kind == T_MONEY;
+    if (!dates && !amounts) {
+        mismatch(C, e->span, "multiply", e->a, a, e->b, b);
+        return;
+    }
+    error(C, e->span, "type", "cannot multiply %s (`%.*s`) with %s (`%.*s`): %s", type_words(C, a, wa, sizeof wa),
+          SRC(e->a), type_words(C, b, wb, sizeof wb), SRC(e->b),
+          dates ? "a date is a day, not an amount; for the time between two dates, write `days from A to B` or "
+                  "`months from A to B`"
+                : "multiply money by a number or a percentage; for one amount as a share of another, divide: "
+                  "`A / B rounded down` is a percentage");
+}
+
+/* The unit of a / b, or T_ERROR when the language has none:
+ * X / number is X; money / money a percentage; percent / percent a
+ * number; money / percentage money (the whole a share comes from). */
+static TypeKind quotient_unit(TypeKind a, TypeKind b)
+{
+    bool amount = a == T_MONEY || a == T_PERCENT || a == T_NUMBER;
+    if (amount && b == T_NUMBER)
+        return a;
+    if (a == T_MONEY && b == T_MONEY)
+        return T_PERCENT;
+    if (a == T_PERCENT && b == T_PERCENT)
+        return T_NUMBER;
+    if (a == T_MONEY && b == T_PERCENT)
+        return T_MONEY;
+    return T_ERROR;
+}
+
+static Type check_divide(Checker *C, Expr *e)
+{
+    Type a = check_expr(C, e->a), b = check_expr(C, e->b);
+    if (e->num == DIV_UNSTATED)
+        error(C, e->span, "rounding",
+              "say how `%.*s` rounds: write `%.*s rounded down`, `rounded up` or `rounded to nearest`",
+              SRC(e), SRC(e));
+    if (a.kind == T_ERROR || b.kind == T_ERROR)
+        return TYPE_ERROR;
+    TypeKind unit = quotient_unit(a.kind, b.kind);
+    if (unit != T_ERROR)
+        return type_of(unit);
+    char wa[80], wb[80];
+    const char *how = a.kind == T_DATE || b.kind == T_DATE
+        ? "a date is a day, not an amount; for the time between two dates, write `days from A to B` or `months from A to B`"
+        : "divide money by a number, by money (a percentage) or by a percentage; a percentage by a number or by a "
+          "percentage; a number by a number";
+    error(C, e->span, "type", "cannot divide %s (`%.*s`) by %s (`%.*s`): %s", type_words(C, a, wa, sizeof wa),
+          SRC(e->a), type_words(C, b, wb, sizeof wb), SRC(e->b), how);
+    return TYPE_ERROR;
+}
+
+/* days from A to B, months from A to B: a number of days or whole months. */
+static Type check_between(Checker *C, Expr *e)
+{
+    const char *role = e->kind == E_DAYS ? "each end of `days from ... to ...`" : "each end of `months from ... to ...`";
+    expect(C, e->a, T_DATE, role);
+    expect(C, e->b, T_DATE, role);
+    return type_of(T_NUMBER);
+}
+
+/* min(a, b, ...), max(a, b, ...): two or more values of one ordered type. */
+static Type check_extreme(Checker *C, Expr *e)
+{
+    const char *word = e->kind == E_MIN ? "min" : "max";
+    Type t = TYPE_ERROR;
+    uint32_t n = 0;
+    for (ExprList *i = e->items; i; i = i->next, n++) {
+        Type it = check_expr(C, i->expr);
+        if (it.kind == T_ERROR)
+            continue;
+        if (it.kind != T_MONEY && it.kind != T_PERCENT && it.kind != T_NUMBER && it.kind != T_DATE) {
+            char w[80];
+            error(C, i->expr->span, "type", "`%s` chooses among money, percentages, numbers or dates; `%.*s` is %s",
+                  word, SRC(i->expr), type_words(C, it, w, sizeof w));
+            continue;
+        }
+        if (t.kind == T_ERROR)
+            t = it;
+        else if (!same_type(t, it))
+            mismatch(C, i->expr->span, "choose between", e->items->expr, t, i->expr, it);
+    }
+    if (n < 2)
+        error(C, e->span, "type", "`%s` chooses among two or more values, like `%s(contract.value, £100,000)`", word, word);
+    return t;
+}
+
 static Type check_arith(Checker *C, Expr *e)
 {
     Type a = check_expr(C, e->a), b = check_expr(C, e->b);
@@ -939,7 +1036,9 @@ static Type check_arith(Checker *C, Expr *e)
         return a;
     if ((ka == T_MONEY && kb == T_PERCENT) || (ka == T_PERCENT && kb == T_MONEY))
         return type_of(T_MONEY);
-    mismatch(C, e->span, "multiply", e->a, a, e->b, b);
+    if (ka == T_PERCENT && kb == T_PERCENT)
+        return a; /* a share of a share: 10% of a 40% element is 4% */
+    multiply_misuse(C, e, a, b);
     return TYPE_ERROR;
 }
 
@@ -950,7 +1049,8 @@ static Type check_in(Checker *C, Expr *e)
         return TYPE_BOOL;
     if (b.kind != T_LIST) {
         char w[80];
-        error(C, e->b->span, "type", "`in` needs a list on its right, like [award, delivery]; `%.*s` is %s",
+        error(C, e->b->span, "type", "`%s` needs a list on its right, like [award, delivery]; `%.*s` is %s",
+              e->flag ? "not in" : "in",
               (int)(e->b->span.end - e->b->span.start), C->p->source + e->b->span.start, type_words(C, b, w, sizeof w));
         return TYPE_BOOL;
     }
@@ -1067,6 +1167,9 @@ static Type check_expr_kind(Checker *C, Expr *e)
     case E_FIRST:
         error(C, e->span, "mapping", "`first of` is for import mappings: a policy reads a record's own fields");
         return TYPE_ERROR;
+    case E_DIV: return check_divide(C, e);
+    case E_DAYS: case E_MONTHS: return check_between(C, e);
+    case E_MIN: case E_MAX: return check_extreme(C, e);
     }
     return TYPE_ERROR;
 }
@@ -1085,6 +1188,10 @@ static Type check_expr(Checker *C, Expr *e)
  * tier bounds; false when it is not constant. */
 static bool constant_value(Checker *C, const Expr *e, int64_t *out)
 {
+    if (e->kind == E_NAME && e->ref_kind == R_MEMBER) { /* a tier over an ordered enumeration */
+        *out = e->ref;
+        return true;
+    }
     if (e->kind == E_MONEY || e->kind == E_PERCENT || e->kind == E_NUMBER || e->kind == E_DATE) {
         *out = e->num;
         return true;
@@ -1096,11 +1203,53 @@ static bool constant_value(Checker *C, const Expr *e, int64_t *out)
     return false;
 }
 
+/* Tiers over an enumeration: it must be declared `in order`. */
+static Type check_enum_by(Checker *C, Decision *d, Type by)
+{
+    const EnumDecl *en = C->p->enums[by.ref];
+    if (en->ordered)
+        return by;
+    error(C, d->by->span, "type",
+          "tiers over `%.*s` need its values in order: declare it `enum %.*s in order: ...`, lowest first",
+          (int)en->name.len, en->name.text, (int)en->name.len, en->name.text);
+    return TYPE_ERROR;
+}
+
+/* A tier's bound over an ordered enumeration: a bare name is looked up
+ * among that enumeration's values only (it needs no qualifying), and a
+ * name that is none of them says which there are.  False when reported. */
+static bool enum_bound(Checker *C, Type by, Expr *bound)
+{
+    const EnumDecl *en = C->p->enums[by.ref];
+    if (bound->kind != E_NAME || memchr(bound->text.text, '.', bound->text.len))
+        return true; /* checked as any bound */
+    int m = find_member(en, bound->text.text, bound->text.len);
+    if (m >= 0) {
+        bound->ref_kind = R_MEMBER;
+        bound->ref = (uint32_t)m;
+        bound->type = by;
+        return true;
+    }
+    char values[200] = "";
+    size_t at = 0;
+    for (uint32_t i = 0; i < en->count && at < sizeof values - 40; i++)
+        at += (size_t)snprintf(values + at, sizeof values - at, "%s%.*s", i ? ", " : "",
+                               (int)en->members[i].len, en->members[i].text);
+    error(C, bound->span, "tier", "`%.*s` is not a value of `%.*s`: its values, in order, are %s%s",
+          (int)bound->text.len, bound->text.text, (int)en->name.len, en->name.text, values,
+          at >= sizeof values - 40 ? ", ..." : "");
+    bound->type = TYPE_ERROR;
+    return false;
+}
+
 static void check_tiers(Checker *C, Decision *d)
 {
     Type by = check_expr(C, d->by);
-    if (by.kind != T_ERROR && by.kind != T_MONEY && by.kind != T_PERCENT && by.kind != T_NUMBER && by.kind != T_DATE)
-        error(C, d->by->span, "type", "tiers split money, percentages, numbers or dates, not %s", kind_words(by.kind));
+    if (by.kind == T_ENUM)
+        by = check_enum_by(C, d, by);
+    else if (by.kind != T_ERROR && by.kind != T_MONEY && by.kind != T_PERCENT && by.kind != T_NUMBER && by.kind != T_DATE)
+        error(C, d->by->span, "type", "tiers split money, percentages, numbers, dates or an enumeration in order, not %s",
+              kind_words(by.kind));
     Type result = TYPE_ERROR;
     bool have_prev = false, saw_otherwise = false;
     int64_t prev = 0;
@@ -1118,7 +1267,9 @@ static void check_tiers(Checker *C, Decision *d)
             saw_otherwise = true;
             continue;
         }
-        Type bt = check_expr(C, t->bound);
+        if (by.kind == T_ENUM && !enum_bound(C, by, t->bound))
+            continue;
+        Type bt = t->bound->ref_kind == R_MEMBER && by.kind == T_ENUM ? t->bound->type : check_expr(C, t->bound);
         int64_t amount;
         if (!same_type(bt, by)) {
             mismatch(C, t->bound->span, "compare", d->by, by, t->bound, bt);

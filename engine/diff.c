@@ -197,8 +197,10 @@ static bool expr_eq(const Cmp *C, const Expr *x, const Expr *y)
                    name_eq(ex->members[x->ref], ey->members[y->ref]);
         }
         return name_eq(x->text, y->text);
-    case E_LIST:
+    case E_LIST: case E_MIN: case E_MAX:
         return list_eq(C, x->items, y->items);
+    case E_DIV: /* the rounding is part of the meaning */
+        return x->num == y->num && expr_eq(C, x->a, y->a) && expr_eq(C, x->b, y->b);
     default:
         return x->flag == y->flag && expr_eq(C, x->a, y->a) && expr_eq(C, x->b, y->b) && expr_eq(C, x->c, y->c);
     }
@@ -689,8 +691,12 @@ static uint64_t expr_hash(const Expr *e)
             at--;
         return hash_bytes(h, e->text.text + at, e->text.len - at);
     }
-    case E_LIST:
+    case E_LIST: case E_MIN: case E_MAX:
         return list_hash(h, e->items);
+    case E_DIV:
+        h = hash_bytes(h, &e->num, sizeof e->num);
+        h = hash_bytes(h, &(uint64_t){expr_hash(e->a)}, sizeof(uint64_t));
+        return hash_bytes(h, &(uint64_t){expr_hash(e->b)}, sizeof(uint64_t));
     default:
         h = hash_bytes(h, &e->flag, sizeof e->flag);
         h = hash_bytes(h, &(uint64_t){expr_hash(e->a)}, sizeof(uint64_t));

@@ -154,6 +154,55 @@ __attribute__((noinline)) static Val eval_arith(svp_evaluator *ev, const Val *sl
     return val_int(e->type.kind, 0, r);
 }
 
+/* ---- Units: division, dates apart, min and max -------------------------- */
+
+/* a / b rounded as the policy says (value_div: every unit pair is the
+ * same sum).  Dividing by zero stops the record with an error that names
+ * the division (svp_evaluate_with), rather than guess a value. */
+__attribute__((noinline)) static Val eval_divide(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    Val a = eval_expr(ev, slots, e->a), b = eval_expr(ev, slots, e->b);
+    if (a.kind != VK_INT || b.kind != VK_INT)
+        return ABSENT;
+    int64_t r;
+    if (b.u.i == 0) {
+        if (!ev->div_zero)
+            ev->div_zero = e;
+        ev->overflow = true;
+        return ABSENT;
+    }
+    if (!value_div(a.u.i, b.u.i, (ValueRounding)e->num, &r)) {
+        ev->overflow = true;
+        return ABSENT;
+    }
+    return val_int(e->type.kind, 0, r);
+}
+
+/* days or whole months from one date to another; absent if either is. */
+static Val eval_between(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    Val a = eval_expr(ev, slots, e->a), b = eval_expr(ev, slots, e->b);
+    if (a.kind != VK_INT || b.kind != VK_INT)
+        return ABSENT;
+    int64_t units = e->kind == E_DAYS ? b.u.i - a.u.i : value_months_between((int32_t)a.u.i, (int32_t)b.u.i);
+    return val_int(T_NUMBER, 0, units * VALUE_NUMBER_ONE); /* dates span < 4 million days: no overflow */
+}
+
+/* The least or greatest of the values; absent if any is absent (a missing
+ * operand could have been the answer). */
+static Val eval_extreme(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    Val best = ABSENT;
+    for (const ExprList *i = e->items; i; i = i->next) {
+        Val v = eval_expr(ev, slots, i->expr);
+        if (v.kind != VK_INT)
+            return ABSENT;
+        if (best.kind == VK_ABSENT || (e->kind == E_MIN ? v.u.i < best.u.i : v.u.i > best.u.i))
+            best = v;
+    }
+    return best;
+}
+
 static Val eval_logic(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     Val a = eval_expr(ev, slots, e->a);
@@ -180,14 +229,15 @@ static bool blank(Val v)
 __attribute__((noinline)) static Val eval_in(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     Val a = eval_expr(ev, slots, e->a), list = eval_expr(ev, slots, e->b);
+    /* `not in` (flag) is exactly `not (a in b)`: absent stays absent */
     if (a.kind == VK_ABSENT)
         return ABSENT;
     if (list.kind != VK_LIST)
-        return list.kind == VK_ABSENT ? val_bool(false) : ABSENT;
+        return list.kind == VK_ABSENT ? val_bool(e->flag) : ABSENT;
     for (uint32_t i = 0; i < list.n; i++)
         if (vals_equal(a, list.u.items[i]))
-            return val_bool(true);
-    return val_bool(false);
+            return val_bool(!e->flag);
+    return val_bool(e->flag);
 }
 
 __attribute__((noinline)) static Val eval_names(svp_evaluator *ev, const Val *slots, const Expr *e)
@@ -321,6 +371,12 @@ Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
         return ev->share;
     case E_FIRST: /* refused by the checker in a policy */
         break;
+    case E_DIV:
+        return eval_divide(ev, slots, e);
+    case E_DAYS: case E_MONTHS:
+        return eval_between(ev, slots, e);
+    case E_MIN: case E_MAX:
+        return eval_extreme(ev, slots, e);
     }
     return ABSENT;
 }
@@ -495,7 +551,7 @@ static const svp_result *invalid(svp_evaluator *ev, const char *code, const char
     res->nfindings = 0;
     res->trace = NULL;
     res->slots = NULL;
-    if (message)
+    if (message && message != ev->error_message) /* written in place already: division_by_zero */
         snprintf(ev->error_message, sizeof ev->error_message, "%s", message);
     res->error_field = ev->error_field[0] ? ev->error_field : NULL;
     res->error_message = ev->error_message;
@@ -516,6 +572,23 @@ static const svp_result *invalid(svp_evaluator *ev, const char *code, const char
     return res;
 }
 
+/* "division by zero in `a / b rounded down` (policy line 12): ...",
+ * written into ev->error_message, which it returns. */
+static const char *division_by_zero(svp_evaluator *ev, const Expr *e)
+{
+    const char *src = ev->p->source;
+    unsigned line = 1;
+    for (uint32_t i = 0; i < e->span.start; i++)
+        line += src[i] == '\n';
+    int len = (int)(e->span.end - e->span.start);
+    int shown = len > 200 ? 200 : len;
+    snprintf(ev->error_message, sizeof ev->error_message,
+             "division by zero in `%.*s%s` (policy line %u): the record gives 0 to divide by; test it first, like "
+             "`if B > 0 then A / B rounded down else ...`",
+             shown, src + e->span.start, shown < len ? "..." : "", line);
+    return ev->error_message;
+}
+
 const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, unsigned long line, bool explain)
 {
     return svp_evaluate_with(ev, json, len, line, explain ? SVP_EVAL_EXPLAIN : 0);
@@ -533,6 +606,7 @@ const svp_result *svp_evaluate_with(svp_evaluator *ev, const char *json, size_t 
     res->partial = flags & SVP_EVAL_PARTIAL;
     ev->flags = flags;
     ev->overflow = false;
+    ev->div_zero = NULL;
     ev->error_code = RESULT_ERROR_RECORD;
     /* Under a version set, binding also picks the version: ev->p is the
      * one in force for this record from here on. */
@@ -551,6 +625,8 @@ const svp_result *svp_evaluate_with(svp_evaluator *ev, const char *json, size_t 
         run_rules(ev, slots, explain);
     if (ev->overflow) {
         ev->error_field[0] = '\0';
+        if (ev->div_zero)
+            return invalid(ev, RESULT_ERROR_EVALUATION, division_by_zero(ev, ev->div_zero));
         return invalid(ev, RESULT_ERROR_EVALUATION, "arithmetic overflow or out of memory while evaluating the rules");
     }
     return res;

@@ -16,6 +16,7 @@
 #include "fmt.h"
 #include "parse.h"
 #include "program.h"
+#include "value.h"
 
 typedef struct Fmt {
     Buf out;
@@ -111,15 +112,52 @@ static const char *binary_word(uint8_t kind)
     }
 }
 
+/* Units: division with its rounding, dates apart, min and max.  False
+ * when e is none of them. */
+static bool units_expr(Fmt *F, const Expr *e)
+{
+    static const char *const rounding[] = {
+        [VALUE_ROUND_DOWN] = " rounded down", [VALUE_ROUND_UP] = " rounded up",
+        [VALUE_ROUND_NEAREST] = " rounded to nearest"};
+    switch ((ExprKind)e->kind) {
+    case E_DIV:
+        expr(F, e->a);
+        text(F, " / ");
+        expr(F, e->b);
+        if (e->num >= VALUE_ROUND_DOWN && e->num <= VALUE_ROUND_NEAREST)
+            text(F, rounding[e->num]);
+        return true;
+    case E_DAYS: case E_MONTHS:
+        text(F, e->kind == E_DAYS ? "days from " : "months from ");
+        expr(F, e->a);
+        text(F, " to ");
+        expr(F, e->b);
+        return true;
+    case E_MIN: case E_MAX:
+        text(F, e->kind == E_MIN ? "min(" : "max(");
+        for (const ExprList *i = e->items; i; i = i->next) {
+            expr(F, i->expr);
+            if (i->next)
+                text(F, ", ");
+        }
+        text(F, ")");
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void expr_inner(Fmt *F, const Expr *e)
 {
     const char *op = binary_word(e->kind);
     if (op) {
         expr(F, e->a);
-        text(F, op);
+        text(F, e->kind == E_IN && e->flag ? " not in " : op);
         expr(F, e->b);
         return;
     }
+    if (units_expr(F, e))
+        return;
     switch ((ExprKind)e->kind) {
     case E_NOT: text(F, "not "); expr(F, e->a); return;
     case E_PRESENT: case E_BLANK:

@@ -371,6 +371,7 @@ static MType check_mexpr_kind(MapChecker *C, Expr *e, const Type *want)
         return e->kind == E_COUNT ? MT_NUMBER : e->kind == E_SUM ? MT_AMOUNT : MT_SOURCE;
     }
     case E_ADD: case E_SUB: case E_MUL: case E_ALL: case E_ANY: case E_NAMES: case E_SHARE:
+    case E_DIV: case E_DAYS: case E_MONTHS: case E_MIN: case E_MAX:
         merror(C, e->span, "mapping",
                "a mapping reads and compares values: arithmetic, `all of`, `any of`, `names of` and `share` "
                "belong in a policy");
@@ -1136,26 +1137,31 @@ static int compare(MapEval *E, MV a, const Expr *ea, MV b, const Expr *eb)
 }
 
 /* x in list: any item equal. */
+/* Whether x is among the values of list expression e->b. */
+static bool found_in(MapEval *E, const Expr *e, MV x)
+{
+    MV l = eval_m(E, e->b);
+    if (l.kind == V_LIST) {
+        for (const ExprList *i = l.list->items; i; i = i->next)
+            if (compare(E, x, e->a, eval_m(E, i->expr), i->expr) == 0)
+                return true;
+        return false;
+    }
+    for (uint32_t i = 0; l.kind == V_NODES && i < l.n; i++) {
+        MV one = {.kind = V_NODES, .nodes = &l.nodes[i], .n = 1};
+        if (compare(E, x, e->a, one, e->b) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* `in`, and `not in` (flag) as its negation: absent stays absent. */
 static MV eval_in(MapEval *E, const Expr *e)
 {
     MV x = eval_m(E, e->a);
     if (x.kind == V_ABSENT)
         return ABSENT_MV;
-    MV l = eval_m(E, e->b);
-    if (l.kind == V_LIST) {
-        for (const ExprList *i = l.list->items; i; i = i->next)
-            if (compare(E, x, e->a, eval_m(E, i->expr), i->expr) == 0)
-                return mv_bool(1);
-        return mv_bool(0);
-    }
-    if (l.kind != V_NODES)
-        return mv_bool(0);
-    for (uint32_t i = 0; i < l.n; i++) {
-        MV one = {.kind = V_NODES, .nodes = &l.nodes[i], .n = 1};
-        if (compare(E, x, e->a, one, e->b) == 0)
-            return mv_bool(1);
-    }
-    return mv_bool(0);
+    return mv_bool(found_in(E, e, x) != e->flag);
 }
 
 static int truth(MV v)

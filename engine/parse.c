@@ -93,13 +93,26 @@ void parse_syntax_error(AstBuilder *ab, LexState *ls, Span where, bool invalid, 
     const char *shown[PARSE_MAX_EXPECTED];
     int listed = 0;
     bool operators = false;
+    /* The operators that came with units (`/`, `not in`, `rounded`) are
+     * never listed: "an operator" covers them, and the messages written
+     * before them read as they did. */
+    static const char *const unit_ops[] = {"not in", "'/'", "rounded", NULL};
+    int quiet = 0;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; unit_ops[k]; k++)
+            quiet += !strcmp(expected[i], unit_ops[k]);
     for (int i = 0; i < n; i++) {
+        bool unit_op = false;
+        for (int k = 0; unit_ops[k]; k++)
+            unit_op |= !strcmp(expected[i], unit_ops[k]);
+        if (unit_op)
+            continue;
         static const char *const ops[] = {"and", "or", "not", "in", "is", "'+'", "'-'", "'*'", "'='",
                                           "'<'", "'>'", "<=", ">=", "!=", NULL};
         bool op = false;
         for (int k = 0; ops[k]; k++)
             op |= !strcmp(expected[i], ops[k]);
-        if (op && n > PARSE_MAX_EXPECTED) {
+        if (op && n - quiet > PARSE_MAX_EXPECTED) {
             operators = true;
             continue;
         }

@@ -86,6 +86,8 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %token KW_COLUMNS "columns" KW_LET "let" KW_SET "set" KW_LEAVE "leave" KW_OUT "out"
 %token KW_FIRST "first"
 %token KW_LABEL "label" KW_HELP "help"
+%token KW_ROUNDED "rounded" KW_TO "to" KW_DAYS "days" KW_MONTHS "months" KW_MIN "min" KW_MAX "max"
+%token KW_NOT_IN "not in"
 %token ARROW "->" NE "!=" LE "<=" GE ">="
 
 %type <expr> expr primary literal name
@@ -106,9 +108,10 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %left KW_OR
 %left KW_AND
 %precedence KW_NOT
-%nonassoc '=' NE '<' LE '>' GE KW_IN KW_IS
+%nonassoc '=' NE '<' LE '>' GE KW_IN KW_IS KW_NOT_IN
 %left '+' '-'
-%left '*'
+%left '*' '/'
+%precedence KW_ROUNDED
 
 %%
 
@@ -354,6 +357,11 @@ expr
     | expr '+' expr                     { $$ = ast_binary(ab, E_ADD, $1, $3); }
     | expr '-' expr                     { $$ = ast_binary(ab, E_SUB, $1, $3); }
     | expr '*' expr                     { $$ = ast_binary(ab, E_MUL, $1, $3); }
+    | expr KW_NOT_IN expr               { $$ = ast_not_in(ab, $1, $3); }
+    | expr '/' expr %prec '/'           { $$ = ast_divide(ab, @$, $1, $3, false, (Span){@3.end, @3.end}); }
+    | expr '/' expr KW_ROUNDED IDENT    { $$ = ast_divide(ab, @$, $1, $3, false, @5); }
+    | expr '/' expr KW_ROUNDED KW_TO IDENT
+                                        { $$ = ast_divide(ab, @$, $1, $3, true, @6); }
     | primary
     ;
 
@@ -371,6 +379,12 @@ primary
     | KW_FIRST KW_OF primary            { $$ = ast_quantifier(ab, E_FIRST, false, @$, $3); }
     | KW_NAMES KW_OF primary KW_THAT KW_ARE truth
                                         { $$ = ast_quantifier(ab, E_NAMES, $6, @$, $3); }
+    | KW_DAYS KW_FROM primary KW_TO primary
+                                        { $$ = ast_between(ab, E_DAYS, @$, $3, $5); }
+    | KW_MONTHS KW_FROM primary KW_TO primary
+                                        { $$ = ast_between(ab, E_MONTHS, @$, $3, $5); }
+    | KW_MIN '(' list_items ')'         { $$ = ast_extreme(ab, E_MIN, @$, $3); }
+    | KW_MAX '(' list_items ')'         { $$ = ast_extreme(ab, E_MAX, @$, $3); }
     ;
 
 name
