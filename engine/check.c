@@ -869,6 +869,18 @@ static void unit_hint(Checker *C, const Expr *e, Type want, char *out, size_t si
     }
 }
 
+/* Comparing a product or quotient with the other unit: say what unit it
+ * has and how to get the one wanted (a hint only where there was none). */
+static void units_hint(const char *what, const Expr *a, Type ta, const Expr *b, Type tb, char *hint, size_t size)
+{
+    bool arith = a->kind == E_MUL || a->kind == E_DIV || b->kind == E_MUL || b->kind == E_DIV;
+    bool money_percent = (ta.kind == T_MONEY && tb.kind == T_PERCENT) || (ta.kind == T_PERCENT && tb.kind == T_MONEY);
+    if (hint[0] || strcmp(what, "compare") || !arith || !money_percent)
+        return;
+    snprintf(hint, size, ": a percentage of an amount is money, and one amount divided by another "
+                         "(`A / B rounded down`) is a percentage: compare like with like");
+}
+
 /* "cannot compare money (`value`) with a percentage (`10%`)". */
 static void mismatch(Checker *C, Span s, const char *what, Expr *a, Type ta, Expr *b, Type tb)
 {
@@ -880,6 +892,7 @@ static void mismatch(Checker *C, Span s, const char *what, Expr *a, Type ta, Exp
     if (!hint[0] && (!strcmp(what, "add") || !strcmp(what, "subtract")) &&
         ((ta.kind == T_MONEY && tb.kind == T_PERCENT) || (ta.kind == T_PERCENT && tb.kind == T_MONEY)))
         snprintf(hint, sizeof hint, ": to take a percentage of an amount, multiply, like `value * 10%%`");
+    units_hint(what, a, ta, b, tb, hint, sizeof hint);
     error(C, s, "type", "cannot %s %s (`%.*s`) %s %s (`%.*s`)%s", what,
           type_words(C, ta, wa, sizeof wa), (int)(a->span.end - a->span.start), C->p->source + a->span.start,
           between ? "and" : "with",
