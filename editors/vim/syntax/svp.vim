@@ -36,6 +36,9 @@ syntax keyword svpSeverity error warning info
 syntax keyword svpOperatorWord and or not in present blank count sum all any names that are of order list
 syntax keyword svpType money percent number date text boolean
 syntax match svpOperator "->\|<=\|>=\|!=\|[=<>+*]"
+" units: division with its rounding, dates apart, min and max
+syntax keyword svpOperatorWord rounded to down up nearest days months min max
+syntax match svpOperator "/"
 
 highlight default link svpComment Comment
 highlight default link svpString String
