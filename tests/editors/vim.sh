@@ -27,7 +27,7 @@ fi
 echo "vim: $(tail -n 1 "$out" 2>/dev/null)"
 # The units of issue 11 (division, rounding, dates apart, min, max, not in).
 SVP_VIM_OUT=$out vim -es -N -u NONE -i NONE --cmd "set rtp^=$root/editors/vim" \
-    -c 'filetype plugin indent on' -c 'syntax on' -c "edit $root/tests/eval/units/units.svp" \
+    -c 'filetype plugin indent on' -c 'syntax on' -c "edit $root/examples/units/units.svp" \
     -S "$root/tests/editors/vim_units.vim" 2> "$err" < /dev/null
 rc=$?
 if [ -s "$err" ] || [ $rc -ne 0 ] || ! tail -n 1 "$out" | grep -q ' failed 0$'; then

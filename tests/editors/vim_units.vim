@@ -1,5 +1,5 @@
 " vim_units.vim - run by tests/editors/vim.sh inside `vim -es` with
-" tests/eval/units/units.svp open: the words and operators of issue 11's
+" examples/units/units.svp open: the words and operators of issue 11's
 " units are highlighted as operators.  Writes one line per failure to
 " $SVP_VIM_OUT, then "checks N failed M".
 let s:failed = []
@@ -21,8 +21,8 @@ call s:Expect('division', 'value / 12 rounded down', '/', 0, 'Statement/svpOpera
 call s:Expect('rounded', 'value / 12 rounded down', 'rounded', 0, 'Statement/svpOperatorWord')
 call s:Expect('rounded down', 'value / 12 rounded down', 'down', 0, 'Statement/svpOperatorWord')
 call s:Expect('to nearest', 'rounded to nearest', 'rounded to nearest', 11, 'Statement/svpOperatorWord')
-call s:Expect('months from', 'is months from', 'is months from', 3, 'Statement/svpOperatorWord')
-call s:Expect('days from', 'is days from', 'is days from', 3, 'Statement/svpOperatorWord')
+call s:Expect('months from', 'months from start', 'months from start', 0, 'Statement/svpOperatorWord')
+call s:Expect('days from', 'days from start', 'days from start', 0, 'Statement/svpOperatorWord')
 call s:Expect('min', 'min(value', 'min', 0, 'Statement/svpOperatorWord')
 call s:Expect('max', 'max(start', 'max', 0, 'Statement/svpOperatorWord')
 call s:Expect('not in', 'not in excluded', 'not in excluded', 0, 'Statement/svpOperatorWord')

@@ -7,7 +7,7 @@
 #
 #   tests/eval/units.sh [SVP]
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" units "$@"
-policy=tests/eval/units/units.svp
+policy=examples/units/units.svp
 base='{"id":"A","value":"1000","quality":40,"social_value":10,"start":"2025-01-31","end":"2027-02-28","fte":0.125,"hours":2,"method":"open","risk":"medium","spend":"50","lots":3}'
 
 # run NAME JQ-PATCH: evaluates the base record patched, JSON into $tmp/out
@@ -109,7 +109,7 @@ same "money stays to the penny" "$(jq -c '.error.field' "$tmp/out")" '"spend"'
 run zero-lots '.lots = 0'
 same "division by zero: exit 2" "$status" 2
 same "division by zero: names the division and how to guard it" "$(jq -c '[.error.field, .error.message]' "$tmp/out")" \
-    '[null,"division by zero in `value / lots rounded down` (policy line 35): the record gives 0 to divide by; test it first, like `if B > 0 then A / B rounded down else ...`"]'
+    '[null,"division by zero in `value / lots rounded down` (policy line 48): the record gives 0 to divide by; test it first, like `if B > 0 then A / B rounded down else ...`"]'
 same "division by zero: said on standard error" "$(grep -c 'division by zero in `value / lots rounded down`' "$tmp/err")" 1
 # £92,233,720,368,547,758.07 / £0.01 as a percentage overflows
 run overflow '.spend = "92233720368547758.07" | .value = "0.01"'
@@ -123,5 +123,25 @@ same "overflow in a division: the overflow error" "$(jq -c '.error.message' "$tm
 same "batch: exit 2 (one invalid)" "$?" 2
 same "batch: three results, in order" "$(jq -c '[.id, (.error.message[0:16] // .decisions.scrutiny)]' "$tmp/out" | tr -d '\n')" \
     '["A","Leadership Team"]["Z","division by zero"]["H","Cabinet"]'
+
+# ---- svp diff says what changed in a unit ---------------------------------------------------------
+sed 's/value \/ 12 rounded down/value \/ 12 rounded up/; s/min(value, cap)/max(value, cap)/; s/method not in excluded/method in excluded/; s/months from start to end > long_contract/days from start to end > long_contract/; s/from high   -> "Cabinet"/from medium -> "Cabinet"/; s/from medium -> "Leadership Team"/from low -> "Leadership Team"/; s/version   "1"/version   "2"/' \
+    "$policy" > "$tmp/units2.svp"
+"$svp" diff "$policy" "$tmp/units2.svp" > "$tmp/diff" 2>&1
+same "diff: exit 1 (changes)" "$?" 1
+same "diff: each change of a unit, in words" "$(grep '^  ' "$tmp/diff")" "$(cat <<'TXT'
+  version: 1 -> 2
+  monthly: is: value / 12 rounded down -> value / 12 rounded up
+  capped: is: min(value, cap) -> max(value, cap)
+  allowed: is: method not in excluded -> method in excluded
+  scrutiny: tier "Cabinet": from high -> from medium
+  scrutiny: tier "Leadership Team": from medium -> from low
+  long-contract: when: months from start to end > long_contract -> days from start to end > long_contract
+TXT
+)"
+# the same division with other spacing is no change
+sed 's|value / 12 rounded down|value/12   rounded  down|' "$policy" > "$tmp/same.svp"
+"$svp" diff "$policy" "$tmp/same.svp" > "$tmp/diff" 2>&1
+same "diff: spacing is no change (exit 0)" "$?" 0
 
 summary

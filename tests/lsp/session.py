@@ -655,29 +655,29 @@ def test_many_edits():
 
 # ---- the units of issue 11 -------------------------------------------------------------------
 
-UNITS = "tests/eval/units/units.svp"
+UNITS = "examples/units/units.svp"
 
 
 def test_units():
     s = Session()
     check("units: the policy opens clean", [d["message"] for d in s.open(UNITS)], [])
     lines = s.text.split("\n")
-    L = next(i for i, t in enumerate(lines) if t.startswith("decision monthly "))
+    L = lines.index("  is   value / 12 rounded down")
     check("hover: rounded", hover_text(s, L, "rounded")[0], (
         "**rounded** (keyword): `A / B rounded down`, `rounded up` or `rounded to nearest` (halves away from zero): "
         "every division says how it rounds, to the penny, a hundredth of a per cent or a ten-thousandth."))
-    T = next(i for i, t in enumerate(lines) if t.startswith("decision term "))
-    check("hover: months", hover_text(s, T, "is months", 4)[0], (
+    T = lines.index("  is   months from start to end")
+    check("hover: months", hover_text(s, T, "months")[0], (
         "**months** (keyword): `months from A to B`: the whole calendar months from date A to date B; one month "
         "after 31 January is 28 February."))
-    C = next(i for i, t in enumerate(lines) if t.startswith("decision capped "))
+    C = lines.index("  is   min(value, cap)")
     check("hover: min", hover_text(s, C, "min(")[0].split(":")[0], "**min** (keyword)")
     got = s.edit(L, " rounded down", "")
     check("units: a division without its rounding says how to write it",
           [d["message"] for d in got],
           ["say how `value / 12` rounds: write `value / 12 rounded down`, `rounded up` or `rounded to nearest`"])
     s.edit(L, "/ 12", "/ 12 rounded down")
-    r = s.request("textDocument/completion", s.at(L, "is ", 3))
+    r = s.request("textDocument/completion", s.at(L, "is   ", 5))
     words = [i["label"] for i in (r["items"] if isinstance(r, dict) else r)]
     check("complete: the unit keywords are offered", all(w in words for w in ("min", "max", "months", "days")), True)
     s.end()
