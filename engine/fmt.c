@@ -342,8 +342,12 @@ static void header_list(Fmt *F, const char *key, Span at, const ExprList *items)
         expr(F, i->expr);
         if (i->expr)
             end = i->expr->span.end;
-        if (i->next)
-            text(F, ", ");
+        if (i->next) {
+            F->indent = 12; /* the author's breaks are kept too, under the first item */
+            between(F, i->expr, i->next->expr, ", ", false);
+            if (column(F) == 12)
+                line_start = F->out.len - 12;
+        }
     }
     end_line(F, end);
 }
