@@ -54,6 +54,10 @@ void cli_put_safe(FILE *f, const char *s);
 /* For diff and impact, which compare two versions: when one of paths is
  * a folder, say so (they take one file per version) and return true. */
 bool cli_refuse_folders(const char *command, const char *const *paths, int n);
+/* The first bytes (up to cap) of the regular file at path into buf: how
+ * many; 0 when it is not a regular file or cannot be read (never blocks
+ * on a FIFO). */
+size_t cli_read_head(const char *path, char *buf, size_t cap);
 /* Where a command takes policies first: when one of paths (policies)
  * looks like records (a name ending .json, .jsonl, .ndjson or .csv, or a
  * file whose text starts with `{` or `[`), or the input (NULL: none)

@@ -94,6 +94,21 @@ bool cli_refuse_folders(const char *command, const char *const *paths, int n)
     return false;
 }
 
+size_t cli_read_head(const char *path, char *buf, size_t cap)
+{
+    /* only a regular file is looked into: opening a FIFO would block (what
+     * is not a regular file is refused when it is read for real) */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
 /* Does path end with suffix, in any case? */
 static bool has_suffix_nocase(const char *path, const char *suffix)
 {
@@ -110,15 +125,8 @@ static bool looks_like_records(const char *path)
     if (has_suffix_nocase(path, ".json") || has_suffix_nocase(path, ".jsonl") ||
         has_suffix_nocase(path, ".ndjson") || has_suffix_nocase(path, ".csv"))
         return true;
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return false;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
     unsigned char head[512];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
+    size_t n = cli_read_head(path, (char *)head, sizeof head);
     size_t i = n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
     while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
         i++;
