@@ -33,6 +33,9 @@ typedef struct Fmt {
     bool one_line;       /* diff.c's printer: author's line breaks not kept */
     int nesting;         /* expr() calls open: 0 outside an expression */
     size_t indent;       /* column a continued line of the expression starts at */
+    size_t col_len;      /* column(): output length when last measured, */
+    size_t col;          /* the column there, */
+    bool col_known;      /* and whether that still holds (false after trimming) */
 } Fmt;
 
 static void text(Fmt *F, const char *s) { buf_puts(&F->out, s); }
@@ -111,14 +114,34 @@ static void end_line(Fmt *F, uint32_t end)
 
 /* ---- Expressions ------------------------------------------------------- */
 
-/* The column the output is at: bytes since the last line end, counting
- * characters rather than bytes (a `£` is one column). */
-static size_t column(const Fmt *F)
+/* The column the output is at: characters (a `£` is one column) since the
+ * last line end.  Measured on from the last measurement, so that a policy
+ * of one long line with many parentheses costs linear time, not quadratic;
+ * after the output was trimmed (col_known false) measured back to the line
+ * start, which is near: trimming happens only where a line is broken. */
+static size_t column(Fmt *F)
 {
     size_t col = 0;
-    for (size_t i = F->out.len; i > 0 && F->out.data[i - 1] != '\n'; i--)
-        col += ((unsigned char)F->out.data[i - 1] & 0xC0) != 0x80;
+    if (F->col_known && F->col_len <= F->out.len) {
+        col = F->col;
+        for (size_t i = F->col_len; i < F->out.len; i++)
+            col = F->out.data[i] == '\n' ? 0 : col + (((unsigned char)F->out.data[i] & 0xC0) != 0x80);
+    } else {
+        for (size_t i = F->out.len; i > 0 && F->out.data[i - 1] != '\n'; i--)
+            col += ((unsigned char)F->out.data[i - 1] & 0xC0) != 0x80;
+    }
+    F->col_len = F->out.len;
+    F->col = col;
+    F->col_known = true;
     return col;
+}
+
+/* Drop the spaces that end the output, before a line break. */
+static void trim_spaces(Fmt *F)
+{
+    while (F->out.len && F->out.data[F->out.len - 1] == ' ')
+        F->out.len--;
+    F->col_known = false;
 }
 
 /* The first source offset in [from, to) that is neither layout nor part
@@ -145,8 +168,7 @@ static uint32_t word_at(const Fmt *F, uint32_t from, uint32_t to)
  * the others take lines of their own at the same indentation. */
 static void line_break(Fmt *F, uint32_t from, uint32_t upto)
 {
-    while (F->out.len && F->out.data[F->out.len - 1] == ' ')
-        F->out.len--;
+    trim_spaces(F);
     bool trailing = true;
     while (F->next && F->next->span.start < upto) {
         Comment *c = F->next;
@@ -334,8 +356,7 @@ static void header_list(Fmt *F, const char *key, Span at, const ExprList *items)
         size_t width = i->expr ? i->expr->span.end - i->expr->span.start : 0;
         if (i != items && F->out.len - line_start + width > 96) {
             /* a long list wraps, continuing under its first item */
-            while (F->out.len && F->out.data[F->out.len - 1] == ' ')
-                F->out.len--;
+            trim_spaces(F);
             text(F, "\n            ");
             line_start = F->out.len - 12;
         }
@@ -722,6 +743,7 @@ char *svp_format(const char *file, const char *src, size_t len, const svp_alloca
         ast_builder_init(&ab, &arena, d, copy, len, &tree);
         if (parse_source(&ab, 0, (uint32_t)len, false) == 0 && !ab.oom && !d->errors) {
             Fmt F;
+            memset(&F, 0, sizeof F); /* no line breaks dropped, no expression open, no column known */
             buf_init(&F.out, NULL); /* handed to the caller: C library memory */
             F.src = copy;
             F.next = tree.comments;

@@ -64,6 +64,17 @@ done
 "$svp" fmt "$tmp/mixed.svp" > "$tmp/mixed.1"
 check "mixed line ends: the first one's convention (LF)" cmp -s "$tmp/mixed.1" tests/fmt/breaks.expected
 
+# A policy of one very long line with many parentheses formats in linear
+# time (measuring the column from the line start each time took minutes):
+# a guard against a hang, not a timing.
+{ printf 'policy "Long"\n  version "1"\n  effective 2020-04-01\nrecord r\n  id text required\n'
+  printf 'rule x "x"\n  cite "c"\n  require id in ['
+  for ((i = 0; i < 20000; i++)); do printf '("a"), ("b"), ("c"), ("d"), ("e"), '; done
+  printf '("f")]\n  else error "e"\n'; } > "$tmp/long.svp"
+timeout 20 "$svp" fmt "$tmp/long.svp" > "$tmp/long.1.svp"
+check "one long line of 100,001 parenthesised items: formatted, no hang" test $? -eq 0
+check "one long line: still one line" test "$(grep -c '("f")]' "$tmp/long.1.svp")" = 1
+
 printf 'policy "Broken"\n  version "1"\n  effective 2020-04-01\nparameters\n  x = [\n' > "$tmp/broken.svp"
 cp "$tmp/broken.svp" "$tmp/broken.orig"
 "$svp" fmt -w "$tmp/broken.svp" > /dev/null 2> "$tmp/broken.err"
