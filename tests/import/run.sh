@@ -249,6 +249,13 @@ golden $register tests/import/fixtures/hostile-register.csv tests/import/expecte
 golden $register tests/import/fixtures/amounts.csv tests/import/expected/amounts.csv
 # duplicate-header.csv: "Reference" twice: unreadable (exit 2), not guessed.
 golden $register tests/import/fixtures/duplicate-header.csv tests/import/expected/duplicate-header.csv
+# windows-1252.csv: a register saved as Excel's plain "CSV": R1's title (é,
+# byte E9) and value (£, byte A3) are not UTF-8: left out, both columns
+# named, the fix said; R2, the same in UTF-8, is written.
+golden $register tests/import/fixtures/windows-1252.csv tests/import/expected/windows-1252.csv
+# windows-1252-header.csv: the header's "Value (£)" in Windows-1252 matches
+# no column: unreadable (exit 2), and the message says to save as UTF-8.
+golden $register tests/import/fixtures/windows-1252-header.csv tests/import/expected/windows-1252-header.csv
 golden $register examples/import/register.csv tests/import/expected/register.csv
 golden examples/import/other-council.svp examples/import/other-council.csv tests/import/expected/other-council.csv
 
