@@ -174,6 +174,9 @@ same "ocds-contracts-finder: sizes and categories" \
 # supplier id with no party and no name; o-b amount null (value absent); o-d
 # an amount of -5 (left out: negative, not "not given"); o-f an active award
 # cancelled by a later release (planning); o-h a tender of -0.01 (left out).
+# In all of these, a supplier whose party does not say `details.vcse` leaves
+# supplier.vcse absent (not false): the notice does not say, so the policy's
+# default decides.
 # time-zones.jsonl: releases merge in the order they happened, not as their
 # date texts sort: tz-1's update at 23:30-05:00 (04:30Z on the 24th) comes
 # after its award at 01:00Z (value 200.00, not 100.00; the award date as
