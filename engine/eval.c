@@ -311,14 +311,13 @@ __attribute__((noinline)) static Val eval_lookup(svp_evaluator *ev, const Val *s
 
 /* count of / any of / all of LIST where COND, sum over LIST of AMOUNT.
  * An item whose condition or amount is absent makes a count or sum absent
- * (it cannot be known), and an `any`/`all` that no other item decides; an
- * absent list has no items for a count or sum (0), and leaves `any`/`all`
- * absent, as `any of ... are true` does. */
+ * (it cannot be known), and an `any`/`all` that no other item decides.  An
+ * absent list has no items, as for `count of` (0, 0, false, true). */
 __attribute__((noinline)) static Val eval_each(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     Val list = eval_expr(ev, slots, e->a);
     if (list.kind != VK_LIST)
-        return e->num == E_COUNT || e->num == E_SUM ? val_int(e->type.kind, 0, 0) : ABSENT;
+        list.n = 0;
     const Val *outer = ev->item;
     int64_t total = 0;
     bool unknown = false, decided = false;
