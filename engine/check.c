@@ -748,6 +748,8 @@ static void report_unknown(Checker *C, Expr *e)
         e->type = TYPE_ERROR;
         return;
     }
+    for (uint32_t m = 0; C->item && m < C->item->nmembers; m++)
+        suggest_consider(&s, C->item->members[m]->path, "item member");
     for (uint32_t i = 0; i < p->nfields; i++)
         suggest_consider(&s, p->fields[i]->path, "field");
     for (uint32_t i = 0; i < p->nparams; i++)
@@ -1177,8 +1179,14 @@ static void check_table_editions(Checker *C, TableDecl *t)
         error(C, t->edition_key, "table", "`edition by` needs editions: write the rows under `edition LABEL:`");
     else if (t->edition_by) {
         Type by = check_expr(C, t->edition_by);
-        if (!same_type(by, label))
-            mismatch(C, t->edition_by->span, "match", t->edition_by, by, t->editions->label, label);
+        if (!same_type(by, label)) {
+            char wb[80], wl[80];
+            const Expr *first = t->editions->label, *e = t->edition_by;
+            error(C, e->span, "type", "the editions of table `%.*s` are labelled by %s (`%.*s`), but `%.*s` is %s: "
+                  "`edition by` names a value of the same type", (int)t->name.len, t->name.text,
+                  type_words(C, label, wl, sizeof wl), (int)first->text.len, first->text.text,
+                  (int)(e->span.end - e->span.start), C->p->source + e->span.start, type_words(C, by, wb, sizeof wb));
+        }
     }
 }
 
@@ -1305,10 +1313,13 @@ static Type check_lookup(Checker *C, Expr *e)
 /* A table's name where a value is expected: it is read with a key. */
 static bool report_table_as_name(Checker *C, Expr *e)
 {
-    if (!find_table(C, e->text))
+    const TableDecl *t = find_table(C, e->text);
+    if (!t)
         return false;
-    error(C, e->span, "table", "`%.*s` is a table: read one value with a key, like `%.*s[measure]`",
-          (int)e->text.len, e->text.text, (int)e->text.len, e->text.text);
+    const Expr *key = t->editions && t->editions->rows ? t->editions->rows->key : NULL;
+    error(C, e->span, "table", "`%.*s` is a table: read one value with a key, like `%.*s[%.*s]`",
+          (int)e->text.len, e->text.text, (int)e->text.len, e->text.text, key ? (int)key->text.len : 3,
+          key ? key->text.text : "KEY");
     e->type = TYPE_ERROR;
     return true;
 }
