@@ -539,6 +539,17 @@ static void mapping(Fmt *F, const MapDecl *m)
     }
 }
 
+/* End a table's line whose construct ended at `end`; a comment after it
+ * trails this line only if it comes before `next`, where the next
+ * construct starts (a table's rows may share a source line). */
+static void table_end_line(Fmt *F, uint32_t end, uint32_t next)
+{
+    if (F->next && F->next->span.start > next)
+        buf_putc(&F->out, '\n');
+    else
+        end_line(F, end);
+}
+
 /* One clause line of a table: `  KEY VALUE`, the keys in a column. */
 static void table_clause(Fmt *F, Span key, const char *word)
 {
@@ -560,19 +571,19 @@ static void table(Fmt *F, const TableDecl *t)
     }
     uint32_t end = t->title.len ? t->title.span.end : t->name.span.end;
     if (t->cite.len) {
-        end_line(F, end);
+        table_end_line(F, end, t->cite_key.start);
         table_clause(F, t->cite_key, "cite");
         name(F, t->cite);
         end = t->cite.span.end;
     }
     if (t->key_type.len) {
-        end_line(F, end);
+        table_end_line(F, end, t->keyed_key.start);
         table_clause(F, t->keyed_key, "keyed by");
         name(F, t->key_type);
         end = t->key_type.span.end;
     }
     if (t->edition_by) {
-        end_line(F, end);
+        table_end_line(F, end, t->edition_key.start);
         table_clause(F, t->edition_key, "edition by");
         expr(F, t->edition_by);
         end = t->edition_by->span.end;
@@ -584,7 +595,7 @@ static void table(Fmt *F, const TableDecl *t)
                 arrow = width_of(r->key->text);
     for (const TableEdition *ed = t->editions; ed; ed = ed->next) {
         if (ed->label) {
-            end_line(F, end);
+            table_end_line(F, end, ed->span.start);
             comments_before(F, ed->span.start, 2);
             text(F, "  edition ");
             name(F, ed->label->text);
@@ -592,7 +603,7 @@ static void table(Fmt *F, const TableDecl *t)
         }
         text(F, ":");
         for (const TableRow *r = ed->rows; r; r = r->next) {
-            end_line(F, end);
+            table_end_line(F, end, r->span.start);
             comments_before(F, r->span.start, 4);
             text(F, "    ");
             name(F, r->key->text);
