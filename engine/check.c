@@ -1333,6 +1333,7 @@ static bool resolve_item_member(Checker *C, Expr *e)
     for (uint32_t m = 0; m < o->nmembers; m++)
         if (names_equal(o->members[m]->path, e->text)) {
             e->ref_kind = R_ITEM;
+            e->ref = (uint32_t)(o - C->p->objects);
             e->ref_member = (uint16_t)m;
             e->type = o->members[m]->type;
             if (e->type.kind == T_LIST) {
