@@ -1121,12 +1121,13 @@ static bool cells_equal(const Expr *a, const Expr *b)
  * T_ERROR when it is not (reported). */
 static Type check_cell(Checker *C, Expr *e, const char *what)
 {
-    if (e->kind == E_NAME && !resolve_member(C, e)) {
-        error(C, e->span, "table", "a table's %s is a literal or an enumeration value; `%.*s` is neither",
-              what, (int)e->text.len, e->text.text);
-        return e->type = TYPE_ERROR;
-    }
-    return check_expr(C, e);
+    if (e->kind != E_NAME)
+        return check_expr(C, e);
+    if (resolve_member(C, e)) /* a value, even where a field or decision has its name */
+        return e->type;
+    error(C, e->span, "table", "a table's %s is a literal or an enumeration value; `%.*s` is neither",
+          what, (int)e->text.len, e->text.text);
+    return e->type = TYPE_ERROR;
 }
 
 static void check_table_key_type(Checker *C, TableDecl *t)
