@@ -277,6 +277,18 @@ static void expr_inner(Fmt *F, const Expr *e)
         text(F, "names of "); expr(F, e->a);
         text(F, e->flag ? " that are true" : " that are false");
         return;
+    case E_LOOKUP:
+        name(F, e->text); text(F, "["); expr(F, e->a); text(F, "]");
+        return;
+    case E_EACH:
+        if (e->num == E_SUM) {
+            text(F, "sum over "); expr(F, e->a); text(F, " of ");
+        } else {
+            text(F, e->num == E_COUNT ? "count of " : e->num == E_ANY ? "any of " : "all of ");
+            expr(F, e->a); text(F, " where ");
+        }
+        expr(F, e->b);
+        return;
     case E_LIST: {
         text(F, "[");
         size_t outer = F->indent;
@@ -680,6 +692,85 @@ static void mapping(Fmt *F, const MapDecl *m)
     }
 }
 
+/* End a table's line whose construct ended at `end`; a comment after it
+ * trails this line only if it comes before `next`, where the next
+ * construct starts (a table's rows may share a source line). */
+static void table_end_line(Fmt *F, uint32_t end, uint32_t next)
+{
+    if (F->next && F->next->span.start > next)
+        buf_putc(&F->out, '\n');
+    else
+        end_line(F, end);
+}
+
+/* One clause line of a table: `  KEY VALUE`, the keys in a column. */
+static void table_clause(Fmt *F, Span key, const char *word)
+{
+    comments_before(F, key.start, 2);
+    text(F, "  ");
+    text(F, word);
+    pad(F, strlen(word), 11);
+}
+
+/* A table: its clauses, then each edition's rows one to a line, the
+ * arrows in a column, a comma after every row but an edition's last. */
+static void table(Fmt *F, const TableDecl *t)
+{
+    text(F, "table ");
+    name(F, t->name);
+    if (t->title.len) {
+        text(F, " ");
+        name(F, t->title);
+    }
+    uint32_t end = t->title.len ? t->title.span.end : t->name.span.end;
+    if (t->cite.len) {
+        table_end_line(F, end, t->cite_key.start);
+        table_clause(F, t->cite_key, "cite");
+        name(F, t->cite);
+        end = t->cite.span.end;
+    }
+    if (t->key_type.len) {
+        table_end_line(F, end, t->keyed_key.start);
+        table_clause(F, t->keyed_key, "keyed by");
+        name(F, t->key_type);
+        end = t->key_type.span.end;
+    }
+    if (t->edition_by) {
+        table_end_line(F, end, t->edition_key.start);
+        table_clause(F, t->edition_key, "edition by");
+        expr(F, t->edition_by);
+        end = t->edition_by->span.end;
+    }
+    size_t arrow = 0;
+    for (const TableEdition *ed = t->editions; ed; ed = ed->next)
+        for (const TableRow *r = ed->rows; r; r = r->next)
+            if (width_of(r->key->text) > arrow)
+                arrow = width_of(r->key->text);
+    for (const TableEdition *ed = t->editions; ed; ed = ed->next) {
+        if (ed->label) {
+            table_end_line(F, end, ed->span.start);
+            comments_before(F, ed->span.start, 2);
+            text(F, "  edition ");
+            name(F, ed->label->text);
+            end = ed->label->span.end;
+        }
+        text(F, ":");
+        for (const TableRow *r = ed->rows; r; r = r->next) {
+            table_end_line(F, end, r->span.start);
+            comments_before(F, r->span.start, 4);
+            text(F, "    ");
+            name(F, r->key->text);
+            pad(F, width_of(r->key->text), arrow);
+            text(F, " -> ");
+            expr(F, r->value);
+            if (r->next)
+                text(F, ",");
+            end = r->span.end;
+        }
+    }
+    end_line(F, end);
+}
+
 static void declaration(Fmt *F, const DeclRef *d)
 {
     switch ((DeclKind)d->kind) {
@@ -690,6 +781,7 @@ static void declaration(Fmt *F, const DeclRef *d)
     case D_RULE: rule(F, d->decl); break;
     case D_COLUMNS: params(F, d); break;
     case D_MAP: mapping(F, d->decl); break;
+    case D_TABLE: table(F, d->decl); break;
     }
 }
 

@@ -23,9 +23,10 @@ comments() { grep -o '#' "$1" | wc -l; }
 
 check "messy layout" bash -c "'$svp' fmt tests/fmt/messy.svp | diff -u tests/fmt/messy.expected -"
 check "line breaks kept" bash -c "'$svp' fmt tests/fmt/breaks.svp | diff -u tests/fmt/breaks.expected -"
+check "tables layout" bash -c "'$svp' fmt tests/fmt/tables.svp | diff -u tests/fmt/tables.expected -"
 
 records=(examples/records/*.json)
-for policy in policies/*.svp tests/fmt/messy.svp tests/fmt/breaks.svp; do
+for policy in policies/*.svp tests/fmt/messy.svp tests/fmt/breaks.svp tests/fmt/tables.svp; do
     base=$(basename "$policy" .svp)
     "$svp" fmt "$policy" > "$tmp/$base.1.svp"
     "$svp" fmt "$tmp/$base.1.svp" > "$tmp/$base.2.svp"

@@ -655,9 +655,41 @@ def test_many_edits():
     check("the server exits cleanly", c.close(), 0)
 
 
+# ---- tables and lists of objects (policies/proxy-values.svp) ---------------------------------------
+
+def test_tables():
+    s = Session()
+    path = os.path.join(os.path.dirname(POLICY), "proxy-values.svp")
+    check("the proxy-values policy opens clean", s.open(path), [])
+    L = s.text.split("\n").index("  is   sum over commitments of quantity * proxy_value[measure]")
+    check("hover: a table read names the table", hover_text(s, L, "proxy_value"), (
+        "**table** `proxy_value`: Proxy values, £ per unit (illustrative)\n\n"
+        "keyed by text, 11 rows; edition by toms_edition: 2024, 2025\n\ncite: Proxy values, 1", rng(L, 42, L, 53)))
+    r = s.request("textDocument/definition", s.at(L, "proxy_value"))
+    T = s.text.split("\n").index('table proxy_value "Proxy values, £ per unit (illustrative)"')
+    check("definition of a table read: its declaration", r and r["range"], rng(T, 6, T, 17))
+    check("hover: an item's member inside `sum over`", hover_text(s, L, "quantity"), (
+        "**field** `quantity` of the object `commitment`: number, required", rng(L, 31, L, 39)))
+    r = s.request("textDocument/definition", s.at(L, "[measure]", 2))
+    M = s.text.split("\n").index("  measure  text   required")
+    check("definition of an item's member: the object's field", r and r["range"], rng(M, 2, M, 9))
+    check("hover: the keyword table", hover_text(s, T, "table")[0].split(":")[0], "**table** (keyword)")
+    E = s.text.split("\n").index("  keyed by   text")
+    check("hover: the keyword keyed", hover_text(s, E, "keyed"),
+          ("**keyed** (keyword): `keyed by text` or `keyed by ENUM`: what a table's keys are.", rng(E, 2, E, 7)))
+    s.edit(L, "proxy_value[measure]", "proxy")
+    items = s.request("textDocument/completion", s.at(L, "proxy", 5))["items"]
+    check("complete a table: its name and `[`", [(i["label"], i["kind"], i["textEdit"]["newText"]) for i in items],
+          [("proxy_value", 22, "proxy_value[")])
+    symbols = s.request("textDocument/documentSymbol", {"textDocument": {"uri": s.uri}})
+    check("document symbols: the tables, as arrays", [(x["name"], x["kind"]) for x in symbols if x["kind"] == 18],
+          [("proxy_value", 18), ("theme_of", 18)])
+    s.end()
+
+
 if __name__ == "__main__":
     tests = [test_break_and_fix, test_knowledge, test_rename_and_complete, test_formatting, test_versions,
-             test_import_mapping, test_robustness, test_many_edits]
+             test_import_mapping, test_robustness, test_many_edits, test_tables]
     only = sys.argv[2:]
     for t in tests:
         if only and t.__name__ not in only:
