@@ -108,7 +108,7 @@ void parse_syntax_error(AstBuilder *ab, LexState *ls, Span where, bool invalid, 
         if (unit_op)
             continue;
         static const char *const ops[] = {"and", "or", "not", "in", "is", "'+'", "'-'", "'*'", "'='",
-                                          "'<'", "'>'", "<=", ">=", "!=", NULL};
+                                          "'<'", "'>'", "<=", ">=", "!=", "'['", NULL};
         bool op = false;
         for (int k = 0; ops[k]; k++)
             op |= !strcmp(expected[i], ops[k]);
