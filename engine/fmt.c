@@ -243,6 +243,22 @@ static const char *binary_word(uint8_t kind)
     }
 }
 
+/* open, the items separated by commas (a wrapped item lines up under the
+ * first), close: a list's brackets, min( and max( and their parenthesis. */
+static void items(Fmt *F, const char *open, const ExprList *list, const char *close)
+{
+    text(F, open);
+    size_t outer = F->indent;
+    F->indent = column(F);
+    for (const ExprList *i = list; i; i = i->next) {
+        expr(F, i->expr);
+        if (i->next)
+            between(F, i->expr, i->next->expr, ", ", false);
+    }
+    F->indent = outer;
+    text(F, close);
+}
+
 /* Units: division with its rounding, dates apart, min and max.  False
  * when e is none of them. */
 static bool units_expr(Fmt *F, const Expr *e)
@@ -264,19 +280,9 @@ static bool units_expr(Fmt *F, const Expr *e)
         between(F, e->a, e->b, " to ", true);
         expr(F, e->b);
         return true;
-    case E_MIN: case E_MAX: {
-        text(F, e->kind == E_MIN ? "min(" : "max(");
-        size_t outer = F->indent;
-        F->indent = column(F);
-        for (const ExprList *i = e->items; i; i = i->next) {
-            expr(F, i->expr);
-            if (i->next)
-                between(F, i->expr, i->next->expr, ", ", false);
-        }
-        F->indent = outer;
-        text(F, ")");
+    case E_MIN: case E_MAX:
+        items(F, e->kind == E_MIN ? "min(" : "max(", e->items, ")");
         return true;
-    }
     default:
         return false;
     }
@@ -331,19 +337,9 @@ static void expr_inner(Fmt *F, const Expr *e)
         }
         expr(F, e->b);
         return;
-    case E_LIST: {
-        text(F, "[");
-        size_t outer = F->indent;
-        F->indent = column(F);
-        for (const ExprList *i = e->items; i; i = i->next) {
-            expr(F, i->expr);
-            if (i->next)
-                between(F, i->expr, i->next->expr, ", ", false);
-        }
-        F->indent = outer;
-        text(F, "]");
+    case E_LIST:
+        items(F, "[", e->items, "]");
         return;
-    }
     default: /* literals and names: as written */
         name(F, e->text);
         return;
