@@ -91,8 +91,12 @@ same "otherwise (low)" "$(dec scrutiny)" '["Officer"]'
 
 # ---- Absent operands ---------------------------------------------------------------------
 run absent 'del(.spend) | del(.lots) | del(.fte)'
-same "absent operand: the division, product and min are absent" \
-    "$(dec 'spend_share,.decisions.per_lot,.decisions.jobs,.decisions.job_share')" '[null,null,null,null]'
+same "absent operand: the division, product, min and days between are absent" \
+    "$(dec 'spend_share,.decisions.per_lot,.decisions.jobs,.decisions.job_share,.decisions.least_spend,.decisions.days_to_sign')" \
+    '[null,null,null,null,null,null]'
+run signed '.signed = "2025-03-03"'
+# 2025-01-31 to 2025-03-03: 28 + 3 days; min(£50, £1,000)
+same "days from, min: present operands" "$(dec 'days_to_sign,.decisions.least_spend')" '["31","50.00"]'
 same "absent operands: still evaluated" "$status" 0
 
 # ---- Numbers: four decimals, no more -------------------------------------------------------
@@ -109,7 +113,7 @@ same "money stays to the penny" "$(jq -c '.error.field' "$tmp/out")" '"spend"'
 run zero-lots '.lots = 0'
 same "division by zero: exit 2" "$status" 2
 same "division by zero: names the division and how to guard it" "$(jq -c '[.error.field, .error.message]' "$tmp/out")" \
-    '[null,"division by zero in `value / lots rounded down` (policy line 48): the record gives 0 to divide by; test it first, like `if B > 0 then A / B rounded down else ...`"]'
+    '[null,"division by zero in `value / lots rounded down` (policy line 49): the record gives 0 to divide by; test it first, like `if B > 0 then A / B rounded down else ...`"]'
 same "division by zero: said on standard error" "$(grep -c 'division by zero in `value / lots rounded down`' "$tmp/err")" 1
 # £92,233,720,368,547,758.07 / £0.01 as a percentage overflows
 run overflow '.spend = "92233720368547758.07" | .value = "0.01"'
