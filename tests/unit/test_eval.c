@@ -353,6 +353,41 @@ static void test_arithmetic_units_and_rounding(void **state)
     SHOWS("m2 + m * rate", "{\"m\":100,\"m2\":0.01}", "£10.01"); /* * binds tighter */
 }
 
+/* The units of issue 11 through the evaluator: every value worked out by
+ * hand in its comment. */
+static void test_units(void **state)
+{
+    (void)state;
+    SHOWS("p * p2", "{\"p\":10,\"p2\":40}", "4%");              /* 10% of 40% */
+    SHOWS("p * p2", "{\"p\":12.5,\"p2\":33.33}", "4.17%");      /* 4.16625% */
+    SHOWS("p * p2", "{\"p\":10}", "(none)");
+    SHOWS("m / n rounded down", "{\"m\":1000,\"n\":12}", "£83.33");
+    SHOWS("m / n rounded up", "{\"m\":1000,\"n\":12}", "£83.34");
+    SHOWS("m / n rounded to nearest", "{\"m\":0.18,\"n\":12}", "£0.02"); /* 1.5p */
+    SHOWS("m / m2 rounded down", "{\"m\":1,\"m2\":3}", "33.33%");
+    SHOWS("m / m2 rounded up", "{\"m\":1,\"m2\":3}", "33.34%");
+    SHOWS("p / p2 rounded down", "{\"p\":10,\"p2\":40}", "0.25");
+    SHOWS("m / p rounded down", "{\"m\":40,\"p\":40}", "£100.00");
+    SHOWS("n / n2 rounded down", "{\"n\":1,\"n2\":16}", "0.0625");
+    SHOWS("n / n2 rounded down", "{\"n\":1,\"n2\":3}", "0.3333");
+    SHOWS("n / n2 rounded up", "{\"n\":1,\"n2\":3}", "0.3334");
+    SHOWS("m / n rounded down", "{\"m\":1000}", "(none)");
+    SHOWS("months from d to d2", "{\"d\":\"2025-01-31\",\"d2\":\"2025-02-28\"}", "1");
+    SHOWS("days from d to d2", "{\"d\":\"2024-02-28\",\"d2\":\"2024-03-01\"}", "2"); /* leap day */
+    SHOWS("days from d to d2", "{\"d\":\"2024-02-28\"}", "(none)");
+    SHOWS("min(m, m2, £5)", "{\"m\":10,\"m2\":3}", "£3.00");
+    SHOWS("max(p, p2)", "{\"p\":10,\"p2\":12.5}", "12.5%");
+    SHOWS("max(d, d2)", "{\"d\":\"2024-02-28\",\"d2\":\"2020-01-01\"}", "2024-02-28");
+    SHOWS("min(m, m2)", "{\"m\":10}", "(none)");
+    SHOWS("s not in [small, medium]", "{\"s\":\"large\"}", "true");
+    SHOWS("s not in [small, medium]", "{\"s\":\"small\"}", "false");
+    SHOWS("s not in [small, medium]", "{}", "(none)");                /* as `in` is */
+    SHOWS("small not in sizes", "{\"sizes\":[\"large\"]}", "true");
+    SHOWS("small not in sizes", "{}", "true");                        /* `in` is false */
+    SHOWS("not s not in [small]", "{\"s\":\"small\"}", "true");   /* not (s not in [small]) */
+    SHOWS("n * 0.0625", "{\"n\":2}", "0.125");
+}
+
 static void test_in_lists(void **state)
 {
     (void)state;
@@ -2106,6 +2141,7 @@ int main(void)
         cmocka_unit_test_teardown(test_comparisons, teardown),
         cmocka_unit_test_teardown(test_arithmetic_units_and_rounding, teardown),
         cmocka_unit_test_teardown(test_in_lists, teardown),
+        cmocka_unit_test_teardown(test_units, teardown),
         cmocka_unit_test_teardown(test_present_and_blank, teardown),
         cmocka_unit_test_teardown(test_if_then_else, teardown),
         cmocka_unit_test_teardown(test_count_and_sum, teardown),
