@@ -616,6 +616,27 @@ static void param_comment(const svp_policy *p, const svp_symbol *s, Buf *b)
         }
 }
 
+/* What the officer's form shows for a field (its `label` and `help`), so
+ * that an author sees it where the field is used.  The checker's decoded
+ * texts when the policy compiled, else the literals as written. */
+static void field_texts(const svp_policy *p, const svp_symbol *s, Buf *b)
+{
+    for (const RecordDecl *r = p->ast.records; r; r = r->next)
+        for (const Field *f = r->fields; f; f = f->next) {
+            if (f->path.span.start != s->start)
+                continue;
+            if (f->label_str)
+                buf_printf(b, "\n\nlabel: %s", f->label_str);
+            else if (f->label.len >= 2)
+                buf_printf(b, "\n\nlabel: %.*s", (int)(f->label.len - 2), f->label.text + 1);
+            if (f->help_str)
+                buf_printf(b, "\n\nhelp: %s", f->help_str);
+            else if (f->help.len >= 2)
+                buf_printf(b, "\n\nhelp: %.*s", (int)(f->help.len - 2), f->help.text + 1);
+            return;
+        }
+}
+
 /* A table's hover: its title, what it is keyed by, and its editions. */
 static void table_hover(const svp_policy *p, const svp_symbol *s, Buf *b)
 {
@@ -683,6 +704,7 @@ static void describe(const svp_index *ix, const svp_symbol *s, Buf *b)
         const svp_symbol *e = type_symbol(ix, s, SVP_SYMBOL_ENUM); /* its values, to save a jump */
         if (e)
             buf_printf(b, "\n\n`%s`: %s", e->name, e->detail);
+        field_texts(p, s, b);
         break;
     case SVP_SYMBOL_TABLE:
         table_hover(p, s, b);

@@ -295,11 +295,13 @@ def test_knowledge():
     check("hover: a parameter's value and comment", hover_text(s, L, "sv_threshold"), (
         "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(L, 38, L, 50)))
     L = EARLY_REQUIRE
-    check("hover: a field's type and when it is required", hover_text(s, L, "dates.publication"), (
-        "**field** `dates.publication`: date, required from tender", rng(L, 61, L, 78)))
+    check("hover: a field's type, when it is required, its label and help", hover_text(s, L, "dates.publication"), (
+        "**field** `dates.publication`: date, required from tender\n\nlabel: Opportunity published\n\n"
+        "help: The date the opportunity was advertised.", rng(L, 61, L, 78)))
     L = SVW_WHEN
     check("hover: a field of an enumeration shows its values", hover_text(s, L, "stage"), (
-        "**field** `stage`: stage, required\n\n`stage`: in order: planning, tender, award, delivery",
+        "**field** `stage`: stage, required\n\n`stage`: in order: planning, tender, award, delivery\n\n"
+        "label: Stage\n\nhelp: Where the procurement is now: planning, tender, award or delivery.",
         rng(L, 10, L, 15)))
     check("hover: an enumeration value", hover_text(s, L, "tender"), (
         "**value** `tender` of the enumeration `stage`, in order: planning, tender, award, delivery",
@@ -322,7 +324,7 @@ def test_knowledge():
         "(or cannot be checked for lack of a value).", rng(L, 2, L, 9)))
     L = MEASURE_TARGET
     check("hover: a member of an object through its list", hover_text(s, L, "target"), (
-        "**field** `target` of the object `measure`: number, required", rng(L, 2, L, 8)))
+        "**field** `target` of the object `measure`: number, required\n\nlabel: Target", rng(L, 2, L, 8)))
     L = SVW_ELSE
     check("hover: a parameter inside a message", hover_text(s, L, "{sv_threshold}", 2), (
         "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(L, 129, L, 141)))
