@@ -185,8 +185,22 @@ static void json_problem(Buf *b, const char *field, const char *message)
 
 /* The error line of an invalid record: the first problem as "error" (as
  * results.md has it), and every problem as "errors". */
+/* A record dated before every version of the policy (issue 11): not a
+ * data error, so no "error": "no_version" says so, with the field that
+ * dated the record (null when --as-of or today did) and the message. */
+static void json_no_version(Buf *b, const svp_result *r)
+{
+    buf_printf(b, ",\"line\":%lu,\"no_version\":", r->line);
+    json_problem(b, r->error_field, r->error_message);
+    buf_puts(b, "}\n");
+}
+
 static void json_invalid(Buf *b, const svp_result *r)
 {
+    if (r->error_code && !strcmp(r->error_code, RESULT_ERROR_NO_VERSION)) {
+        json_no_version(b, r);
+        return;
+    }
     buf_printf(b, ",\"line\":%lu,\"error\":", r->line);
     json_problem(b, r->error_field, r->error_message);
     buf_puts(b, ",\"errors\":[");
@@ -371,7 +385,8 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
     colour(b, color, "\033[0m");
     buf_puts(b, "  ");
     colour(b, color, tints[r->status]);
-    buf_puts(b, verdicts[r->status]);
+    bool no_version = r->status == SVP_INVALID && r->error_code && !strcmp(r->error_code, RESULT_ERROR_NO_VERSION);
+    buf_puts(b, no_version ? "NO VERSION IN FORCE" : verdicts[r->status]);
     colour(b, color, "\033[0m");
     if (r->status == SVP_INVALID) {
         text_invalid(b, r);
