@@ -538,6 +538,9 @@ static const Keyword keywords[] = {
     {"names", "`names of GROUP that are false`: the names of the fields under the path with that value.", false},
     {"that", "`names of GROUP that are ...`.", false},
     {"are", "`all of GROUP are true`, `names of GROUP that are false`.", false},
+    /* issue 11 (rules) */
+    {"working", "`working decision NAME is ...`: a working value, computed for other decisions and rules and shown in no result (svp test may still assert on it).", true},
+    {"allow", "`allow CODE because \"why\"`: this rule or decision means the analysis warning CODE (say `tier-not-monotonic`), so `svp check` stays quiet about it here.", true},
 };
 
 static const Keyword *keyword(const char *text, size_t len)
