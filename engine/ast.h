@@ -269,6 +269,8 @@ typedef struct Rule {
     struct Rule *next;
     Expr *severity_when;         /* "else error when COND otherwise warning": NULL when fixed */
     uint8_t severity_otherwise;  /* the severity when severity_when does not hold */
+    uint32_t *severity_reads;    /* checker: the fields severity_when reads (--partial) */
+    uint32_t nseverity_reads;
 } Rule;
 
 /* ---- Tables (engine/table.c) -------------------------------------------

@@ -1768,7 +1768,14 @@ static void check_severity_when(Checker *C, Rule *r)
 {
     if (!r->severity_when)
         return;
+    C->collecting = true;
+    C->nreads = 0;
     expect(C, r->severity_when, T_BOOL, "the condition that chooses the severity");
+    C->collecting = false;
+    r->nseverity_reads = C->nreads;
+    r->severity_reads = alloc(C, (C->nreads + 1) * sizeof *r->severity_reads);
+    if (r->severity_reads && C->nreads)
+        memcpy(r->severity_reads, C->reads, C->nreads * sizeof *r->severity_reads);
     if (r->severity == r->severity_otherwise)
         error(C, r->severity_when->span, "rule-shape",
               "both severities are the same: leave out `when ... otherwise ...`, or choose another severity");

@@ -35,11 +35,12 @@ same "text and explain: the working decision shown nowhere" "$(grep -c 'Above th
 echo "$R1" | "$svp" eval "$policy" - --format json --explain > "$tmp/out"
 same "explain: the chosen severity, no working decision" "$(jq -c '[.findings[0].severity, (.decisions | keys), (.trace | length)]' "$tmp/out")" \
     '["error",["fee","needs_sv"],2]'
-# --partial, the date missing: the condition reads an absent field, so it
-# does not hold: the `otherwise` severity.
+# --partial, the date (a required field) missing: which severity is not
+# known yet, so the rule waits for it, as an error would (exit 3).
 echo '{"id":"R-9","method":"open","value":"200000.00","sv":5}' | "$svp" eval "$policy" - --format json --partial > "$tmp/out"
-same "partial, no date: the otherwise severity" "$(jq -c '[.compliant, .findings[0].severity, .missing]' "$tmp/out")" \
-    '[true,"warning",["published","lots","evidence"]]'
+same "partial, no date: exit 3" $? 3
+same "partial, no date: the rule waits for the date" "$(jq -c '[.compliant, [.findings[].rule], .undecided, .missing]' "$tmp/out")" \
+    '[null,["big-open"],[{"rule":"sv-weight","severity":"error","needs":["published"]}],["published","lots","evidence"]]'
 # A batch: the summary counts by the chosen severities.
 { echo "$R1"; echo "$R1" | sed 's/R-1/R-2/; s/2027-05-01/2026-01-01/'; } > "$tmp/two.jsonl"
 "$svp" eval "$policy" "$tmp/two.jsonl" --format text > "$tmp/out"
