@@ -329,12 +329,9 @@ static void expr_inner(Fmt *F, const Expr *e)
         name(F, e->text); text(F, "["); expr(F, e->a); text(F, "]");
         return;
     case E_EACH:
-        if (e->num == E_SUM) {
-            text(F, "sum over "); expr(F, e->a); text(F, " of ");
-        } else {
-            text(F, e->num == E_COUNT ? "count of " : e->num == E_ANY ? "any of " : "all of ");
-            expr(F, e->a); text(F, " where ");
-        }
+        text(F, e->num == E_SUM ? "sum over " : e->num == E_COUNT ? "count of " : e->num == E_ANY ? "any of " : "all of ");
+        expr(F, e->a);
+        between(F, e->a, e->b, e->num == E_SUM ? " of " : " where ", true); /* a break the author made is kept */
         expr(F, e->b);
         return;
     case E_LIST:
