@@ -19,8 +19,9 @@ same "first line" "$(echo "$out" | sed -n 1p)" '{"id":null,"line":1,"error":{"fi
 same "second line evaluated" "$(echo "$out" | sed -n 2p | jq -r '.id + " " + (.compliant|tostring)')" "SMALL true"
 # What the line costs, over the same command on the short record alone: a
 # sanitizer build starts far bigger than the release build, so the bound is
-# on the difference, not on the whole (AddressSanitizer's quarantine of
-# freed reads takes some 14 MiB of it; the release build, under 2 MiB).
+# on the difference, not on the whole (measured: some 14 MiB under
+# AddressSanitizer, which keeps freed reads in quarantine; under 2 MiB in
+# the release build).
 tail -n 1 "$tmp/batch.jsonl" > "$tmp/small.jsonl"
 /usr/bin/env time -f "%M" "$svp" eval policies/nelc-social-value.svp "$tmp/small.jsonl" --format json >/dev/null 2> "$tmp/err.small"
 base_kib=$(tail -n 1 "$tmp/err.small")
