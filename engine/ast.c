@@ -494,7 +494,7 @@ static const char *clause_word(const Clause *c)
 {
     static const char *const words[] = {"cite", "when", "require", "else", "report", "because",
                                         "is", "by", "tier", "required", "default", "label",
-                                        "help", "share", "count", "sum", "by", "target"};
+                                        "help", "share", "count", "sum", "by", "target", "allow"};
     return words[c->kind];
 }
 
@@ -533,7 +533,8 @@ Field *ast_field(AstBuilder *b, Span path, Span type_name, bool is_list, Clause 
             f->decl_end = c->span.end;
         if (c->kind == C_REQUIRED) {
             if (first_clause(b, seen_required ? c : NULL, c, "this field")) {
-                f->required = true;
+                f->required = !c->expr;
+                f->required_when = c->expr;
                 if (c->severity)
                     f->from = c->text;
             }
@@ -569,6 +570,8 @@ void ast_decision(AstBuilder *b, Span s, Span name, Span title, Clause *clauses)
         d->title = ast_name(b, title);
     d->span = s;
     d->clauses = clauses;
+    d->working = b->decision_working;
+    b->decision_working = false;
     Tier **tail = &d->tiers;
     for (Clause *c = clauses; c; c = c->next) {
         if (c->kind == C_CITE) {
@@ -616,8 +619,12 @@ static void rule_take_clause(AstBuilder *b, Rule *r, Clause *c)
         if (first_clause(b, r->message.len ? c : NULL, c, "a rule")) {
             r->message = c->text;
             r->severity = c->severity;
+            r->severity_when = c->expr;
+            r->severity_otherwise = c->otherwise_severity;
         }
         break;
+    case C_ALLOW:
+        break; /* read where the analysis warns (engine/analyse.c) */
     case C_BECAUSE:
         if (first_clause(b, r->because, c, "a rule"))
             r->because = c->names;
@@ -762,6 +769,47 @@ void ast_figure(AstBuilder *b, Span s, Span id, Span title, Clause *clauses)
     *b->rule_tail = r;
     b->rule_tail = &r->next;
     ast_add_decl(b, D_RULE, r, s);
+}
+
+/* ---- Issue 11 (rules): conditional severity, allowed warnings ----------- */
+
+/* `else SEV when COND otherwise SEV "message"`: the clause of ast_clause_text
+ * with the condition in expr and the second severity beside it. */
+Clause *ast_clause_severity(AstBuilder *b, ClauseKind kind, Span key, Span s, Span text, int severity, Expr *cond,
+                            int otherwise)
+{
+    Clause *c = ast_clause_text(b, kind, key, s, text, severity);
+    if (c) {
+        c->expr = cond;
+        c->otherwise_severity = (uint8_t)otherwise;
+    }
+    return c;
+}
+
+/* `allow CODE because "why"`: the code (a name) and the reason (a raw
+ * string literal); the analysis checks the code and marks it used. */
+Clause *ast_clause_allow(AstBuilder *b, Span key, Span s, Span code, Span reason)
+{
+    Clause *c = clause_new(b, C_ALLOW, key, s);
+    if (c) {
+        c->code = ast_name(b, code);
+        c->text = ast_name(b, reason);
+    }
+    return c;
+}
+
+/* True when clauses (a rule's or a decision's) hold `allow code`: the
+ * analysis then keeps that warning quiet, and the clause is marked used
+ * (an allow never used is itself a warning: engine/analyse.c). */
+bool ast_allowed(Clause *clauses, const char *code)
+{
+    size_t n = strlen(code);
+    for (Clause *c = clauses; c; c = c->next)
+        if (c->kind == C_ALLOW && c->code.len == n && !memcmp(c->code.text, code, n)) {
+            c->allow_used = true;
+            return true;
+        }
+    return false;
 }
 
 /* ---- Tables and items of lists (see engine/table.c) -------------------- */

@@ -34,6 +34,8 @@ typedef struct Checker {
                                  `share` is known, one record's fields are not */
     size_t suggest_budget;    /* names left to compare for near misses */
     bool figure_target;       /* ... or a figure's target (register level too) */
+    bool record_condition;    /* checking a `required when` condition: decided as the
+                                 record is read, before any decision */
     const ObjectType *item;   /* inside `count of LIST where ...`: the items' type */
 } Checker;
 
@@ -428,6 +430,10 @@ static void check_default(Checker *C, Field *f)
     if (f->required)
         warning(C, f->dflt->span, "unused-default", "`%.*s` is required, so its default is never used",
                 (int)f->path.len, f->path.text);
+    else if (f->required_when)
+        warning(C, f->dflt->span, "unused-default",
+                "`%.*s` has a default, so `required when` never finds it missing: keep one of them",
+                (int)f->path.len, f->path.text);
 }
 
 static const char *decode_header(Checker *C, Name n);
@@ -452,6 +458,9 @@ static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shap
         check_default(C, f);
         if (f->from.len && r->is_object)
             error(C, f->from.span, "type", "`required from` is for record fields; an object's member is `required` or not");
+        if (f->required_when && r->is_object)
+            error(C, f->required_when->span, "type",
+                  "`required when` is for record fields; an object's member is `required` or not");
     }
     path_flatten(C, &root, shape);
 }
@@ -837,6 +846,14 @@ static void resolve_name_in_record(Checker *C, Expr *e)
         }
     for (uint32_t i = 0; i < p->ndecisions; i++)
         if (names_equal(p->decisions[i]->name, e->text)) {
+            if (C->record_condition) {
+                error(C, e->span, "order",
+                      "`required when` is decided as the record is read, before any decision: write the condition "
+                      "with fields and parameters, not the decision `%.*s`", (int)e->text.len, e->text.text);
+                e->type = TYPE_ERROR;
+                return;
+            }
+            p->decisions[i]->read = true;
             if (i >= C->visible_decisions) {
                 error(C, e->span, "order", "decision `%.*s` is used before it is decided: declare it above this point",
                       (int)e->text.len, e->text.text);
@@ -1821,7 +1838,7 @@ static void check_rule_shape(Checker *C, Rule *r)
         error(C, r->id.span, "rule-shape",
               "rule `%.*s` reports nothing: add `require CONDITION else error \"message\"`, or `report warning \"message\"`",
               (int)r->id.len, r->id.text);
-    if (!r->cite.len)
+    if (!r->cite.len && !ast_allowed(r->clauses, "uncited-rule"))
         warning(C, r->id.span, "uncited-rule", "rule `%.*s` cites no clause: add `cite \"Section, paragraph\"`",
                 (int)r->id.len, r->id.text);
 }
@@ -1870,6 +1887,10 @@ static void check_portfolio_rule(Checker *C, Rule *r)
     if (r->because)
         error(C, r->because->expr ? r->because->expr->span : r->id.span, "rule-shape",
               "a portfolio finding always shows the share and the amounts behind it: leave out `because`");
+    if (r->severity_when)
+        error(C, r->severity_when->span, "portfolio",
+              "a portfolio rule's severity is fixed: it judges the whole register, not one record; write "
+              "`else error \"...\"` or `else warning \"...\"`");
     C->register_level = true;
     if (r->require)
         expect(C, r->require, T_BOOL, "the requirement after `require`");
@@ -1919,6 +1940,27 @@ static void check_figure(Checker *C, Rule *r)
     }
 }
 
+/* `else error when COND otherwise warning "..."` (issue 11): the condition
+ * reads the record like `when` (but is not among the fields the rule is
+ * said to read: a record not complete yet still settles the rule), and
+ * the two severities differ. */
+static void check_severity_when(Checker *C, Rule *r)
+{
+    if (!r->severity_when)
+        return;
+    C->collecting = true;
+    C->nreads = 0;
+    expect(C, r->severity_when, T_BOOL, "the condition that chooses the severity");
+    C->collecting = false;
+    r->nseverity_reads = C->nreads;
+    r->severity_reads = alloc(C, (C->nreads + 1) * sizeof *r->severity_reads);
+    if (r->severity_reads && C->nreads)
+        memcpy(r->severity_reads, C->reads, C->nreads * sizeof *r->severity_reads);
+    if (r->severity == r->severity_otherwise)
+        error(C, r->severity_when->span, "rule-shape",
+              "both severities are the same: leave out `when ... otherwise ...`, or choose another severity");
+}
+
 /* A record rule: `when`, `require` and the message all read one record. */
 static void check_record_rule(Checker *C, Rule *r)
 {
@@ -1936,6 +1978,7 @@ static void check_record_rule(Checker *C, Rule *r)
         memcpy(r->read_slots, C->reads, C->nreads * sizeof *r->read_slots);
     if (r->message.len >= 2)
         check_message(C, r);
+    check_severity_when(C, r);
     if (r->because) {
         check_because(C, r);
     } else {
@@ -2042,12 +2085,83 @@ static void check_header(Checker *C)
         (void)0;
 }
 
+/* `required when CONDITION` (issue 11): the condition reads the record's
+ * fields and parameters; it is decided as the record is read, so before
+ * any decision. */
+static void check_required_when(Checker *C)
+{
+    svp_policy *p = C->p;
+    for (uint32_t s = 0; s < p->nfields; s++) {
+        Field *f = p->fields[s];
+        if (!f->required_when)
+            continue;
+        C->record_condition = true;
+        expect(C, f->required_when, T_BOOL, "the condition after `required when`");
+        C->record_condition = false;
+    }
+}
+
+/* The analysis codes a declaration may acknowledge with `allow CODE
+ * because "why"`: the warnings said about a rule, or about a decision. */
+static const char *const rule_codes[] = {"never-applies", "always-applies", "never-fires", "always-fires",
+                                         "uncited-rule", "unknown-clause", "and-or-precedence", NULL};
+static const char *const decision_codes[] = {"tier-not-monotonic", "and-or-precedence", "unused-working-decision",
+                                             NULL};
+
+static void check_allows_of(Checker *C, Clause *clauses, const char *const *codes, const char *what)
+{
+    for (Clause *c = clauses; c; c = c->next) {
+        if (c->kind != C_ALLOW)
+            continue;
+        bool known = false;
+        for (int i = 0; codes[i]; i++)
+            known |= name_is(c->code, codes[i]);
+        if (!known) {
+            char list[256] = "";
+            for (int i = 0, at = 0; codes[i] && at < (int)sizeof list; i++)
+                at += snprintf(list + at, sizeof list - (size_t)at, "%s%s", i ? ", " : "", codes[i]);
+            error(C, c->code.span, "unknown-name", "`%.*s` is not a warning %s can have: it may allow %s",
+                  (int)c->code.len, c->code.text, what, list);
+        }
+        for (Clause *d = clauses; d != c; d = d->next)
+            if (d->kind == C_ALLOW && names_equal(d->code, c->code)) {
+                error(C, c->code.span, "duplicate", "`allow %.*s` is given twice: keep one", (int)c->code.len,
+                      c->code.text);
+                break;
+            }
+        bool blank = true;
+        for (uint32_t i = 1; i + 1 < c->text.len; i++)
+            blank &= c->text.text[i] == ' ' || c->text.text[i] == '\t';
+        if (blank)
+            error(C, c->text.span, "rule-shape",
+                  "say why the warning is meant: `allow %.*s because \"the reason\"`, for whoever reads the policy next",
+                  (int)c->code.len, c->code.text);
+    }
+}
+
+static void check_allows(Checker *C)
+{
+    for (Rule *r = C->p->ast.rules; r; r = r->next)
+        if (!r->figure)
+            check_allows_of(C, r->clauses, rule_codes, "a rule");
+    for (Decision *d = C->p->ast.decisions; d; d = d->next)
+        check_allows_of(C, d->clauses, decision_codes, "a decision");
+}
+
 /* Only on an otherwise clean policy: with errors about, a parameter can
  * look unused because the rule that uses it misspelt it. */
 static void check_unused(Checker *C)
 {
     if (C->d->errors)
         return;
+    for (uint32_t i = 0; i < C->p->ndecisions; i++) {
+        Decision *d = C->p->decisions[i];
+        if (d->working && !d->read && !ast_allowed(d->clauses, "unused-working-decision"))
+            warning(C, d->name.span, "unused-working-decision",
+                    "working decision `%.*s` is read by no rule, decision or figure, and shows in no result: "
+                    "use it, remove it, or leave out `working` to show it",
+                    (int)d->name.len, d->name.text);
+    }
     for (uint32_t i = 0; i < C->p->nparams; i++) {
         Param *a = C->p->params[i];
         if (!a->used)
@@ -2092,7 +2206,8 @@ bool check_policy(svp_policy *p, AstBuilder *ab)
     /* each phase relies on the ones before: after running out of memory
      * (or past a limit) the rest would read half-built tables */
     void (*const phases[])(Checker *) = {check_header, check_enums, check_params, check_objects,
-                                         check_record, check_tables, check_decisions, check_rules, check_unused};
+                                         check_record, check_tables, check_decisions, check_rules, check_required_when,
+                                         check_allows, check_unused};
     for (size_t i = 0; i < sizeof phases / sizeof *phases; i++) {
         size_t limits = C.limits;
         phases[i](&C);

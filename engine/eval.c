@@ -511,12 +511,24 @@ const char *eval_message(svp_evaluator *ev, const Val *slots, const Rule *r)
 
 /* If rule r reads required fields the record lacks (SVP_EVAL_PARTIAL), list
  * it as undecided with them and say true. */
-static bool wait_for_missing(svp_evaluator *ev, const Rule *r)
+static bool wait_for_fields(svp_evaluator *ev, const Rule *r, const uint32_t *reads, uint32_t nreads,
+                            uint8_t severity);
+
+static bool wait_for_missing(svp_evaluator *ev, const Rule *r, uint8_t severity)
+{
+    return wait_for_fields(ev, r, r->read_slots, r->nread, severity);
+}
+
+/* The same for the fields reads[0, nreads) (a rule's condition, or the
+ * condition that chooses its severity): undecided when any is a missing
+ * required field, listed with the severity it would have. */
+static bool wait_for_fields(svp_evaluator *ev, const Rule *r, const uint32_t *reads, uint32_t nreads,
+                            uint8_t severity)
 {
     svp_result *res = &ev->result;
     uint32_t n = 0;
-    for (uint32_t k = 0; k < r->nread; k++)
-        n += ev->missing_slot[r->read_slots[k]];
+    for (uint32_t k = 0; k < nreads; k++)
+        n += ev->missing_slot[reads[k]];
     if (!n)
         return false; /* absent for want of an optional field: fires, as always */
     uint32_t *needs = arena_alloc(&ev->scratch, n * sizeof *needs);
@@ -525,11 +537,21 @@ static bool wait_for_missing(svp_evaluator *ev, const Rule *r)
         return true;
     }
     n = 0;
-    for (uint32_t k = 0; k < r->nread; k++)
-        if (ev->missing_slot[r->read_slots[k]])
-            needs[n++] = r->read_slots[k];
-    ((Undecided *)res->undecided)[res->nundecided++] = (Undecided){r, needs, n};
+    for (uint32_t k = 0; k < nreads; k++)
+        if (ev->missing_slot[reads[k]])
+            needs[n++] = reads[k];
+    ((Undecided *)res->undecided)[res->nundecided++] = (Undecided){r, needs, n, severity};
     return true;
+}
+
+/* The severity of rule r for this record: fixed, or chosen by its
+ * condition (`else error when COND otherwise warning`); a condition that
+ * reads an absent field does not hold, as a `when` does not. */
+static uint8_t rule_severity(svp_evaluator *ev, const Val *slots, const Rule *r)
+{
+    if (!r->severity_when)
+        return r->severity;
+    return is_true(eval_expr(ev, slots, r->severity_when)) ? r->severity : r->severity_otherwise;
 }
 
 /* Run every record rule over slots (decisions made): findings in policy
@@ -565,7 +587,16 @@ static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
         /* A record not complete yet: what is unknown for lack of a
          * missing required field is undecided, neither fired nor met. */
         bool unknown = applies.kind == VK_ABSENT || (is_true(applies) && r->require && holds.kind == VK_ABSENT);
-        if (partial && unknown && wait_for_missing(ev, r)) {
+        uint8_t severity = fired || (partial && unknown) ? rule_severity(ev, slots, r) : r->severity;
+        if (partial && unknown && wait_for_missing(ev, r, severity)) {
+            if (severity == SEV_ERROR && res->status == SVP_COMPLIANT)
+                res->status = SVP_INCOMPLETE;
+            fired = false;
+        }
+        /* Fired, but the condition that chooses its severity waits for a
+         * missing required field: which severity is not known yet. */
+        if (partial && fired && r->severity_when && eval_expr(ev, slots, r->severity_when).kind == VK_ABSENT &&
+            wait_for_fields(ev, r, r->severity_reads, r->nseverity_reads, r->severity)) {
             if (r->severity == SEV_ERROR && res->status == SVP_COMPLIANT)
                 res->status = SVP_INCOMPLETE;
             fired = false;
@@ -576,7 +607,8 @@ static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
             f->rule = r;
             f->rule_index = i;
             f->message = eval_message(ev, slots, r);
-            if (r->severity == SEV_ERROR)
+            f->severity = severity;
+            if (severity == SEV_ERROR)
                 res->status = SVP_NONCOMPLIANT; /* on known values: whatever waits */
         }
         if (res->trace)

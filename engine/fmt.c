@@ -329,12 +329,9 @@ static void expr_inner(Fmt *F, const Expr *e)
         name(F, e->text); text(F, "["); expr(F, e->a); text(F, "]");
         return;
     case E_EACH:
-        if (e->num == E_SUM) {
-            text(F, "sum over "); expr(F, e->a); text(F, " of ");
-        } else {
-            text(F, e->num == E_COUNT ? "count of " : e->num == E_ANY ? "any of " : "all of ");
-            expr(F, e->a); text(F, " where ");
-        }
+        text(F, e->num == E_SUM ? "sum over " : e->num == E_COUNT ? "count of " : e->num == E_ANY ? "any of " : "all of ");
+        expr(F, e->a);
+        between(F, e->a, e->b, e->num == E_SUM ? " of " : " where ", true); /* a break the author made is kept */
         expr(F, e->b);
         return;
     case E_LIST:
@@ -485,6 +482,10 @@ static void field_mods(Fmt *F, const Field *f)
             name(F, f->from);
         }
     }
+    if (f->required_when) {
+        text(F, " required when ");
+        expr(F, f->required_when);
+    }
     if (f->dflt) {
         text(F, " default ");
         expr(F, f->dflt);
@@ -530,7 +531,7 @@ static void record(Fmt *F, const RecordDecl *r)
         if (f->is_list)
             text(F, "list of ");
         name(F, f->type_name);
-        if (f->required || f->dflt)
+        if (f->required || f->required_when || f->dflt)
             pad(F, width_of(f->type_name) + (f->is_list ? 8 : 0), wt);
         field_mods(F, f);
         end_line(F, f->decl_end);
@@ -554,8 +555,32 @@ static const char *severity_word(uint8_t s)
     return s == SEV_ERROR ? "error " : s == SEV_WARNING ? "warning " : "info ";
 }
 
+/* `allow CODE because "why"`, at the given indent (issue 11). */
+static void allow_clause(Fmt *F, const Clause *c, int indent)
+{
+    comments_before(F, c->span.start, indent);
+    text(F, indent == 2 ? "  allow   " : "  allow ");
+    name(F, c->code);
+    text(F, " because ");
+    name(F, c->text);
+}
+
+/* `else error when COND otherwise warning "message"`: the severity part. */
+static void severity_part(Fmt *F, const Clause *c)
+{
+    text(F, severity_word(c->severity));
+    if (c->expr) {
+        text(F, "when ");
+        expr(F, c->expr);
+        text(F, " otherwise ");
+        text(F, severity_word(c->otherwise_severity));
+    }
+}
+
 static void decision(Fmt *F, const Decision *d)
 {
+    if (d->working)
+        text(F, "working ");
     text(F, "decision ");
     name(F, d->name);
     if (d->title.len) {
@@ -577,6 +602,8 @@ static void decision(Fmt *F, const Decision *d)
         } else if (c->kind == C_IS || c->kind == C_BY) {
             clause_key(F, c, c->kind == C_IS ? "is" : "by", 4);
             expr(F, c->expr);
+        } else if (c->kind == C_ALLOW) {
+            allow_clause(F, c, 0);
         } else {
             comments_before(F, c->span.start, 4);
             size_t at = F->out.len;
@@ -611,6 +638,11 @@ static void rule(Fmt *F, const Rule *r)
                                        [C_SHARE] = "share", [C_COUNT] = "count", [C_SUM] = "sum",
                                        [C_GROUP] = "by", [C_TARGET] = "target"};
     for (const Clause *c = r->clauses; c; c = c->next) {
+        if (c->kind == C_ALLOW) { /* a key longer than the others: no column */
+            allow_clause(F, c, 2);
+            end_line(F, c->span.end);
+            continue;
+        }
         if (c->kind == C_COUNT) { /* a keyword alone: no padding after it */
             comments_before(F, c->span.start, 2);
             text(F, "  count");
@@ -641,7 +673,7 @@ static void rule(Fmt *F, const Rule *r)
                     between(F, i->expr, i->next->expr, ", ", false);
             }
         } else {
-            text(F, severity_word(c->severity));
+            severity_part(F, c);
             name(F, c->text);
         }
         end_line(F, c->span.end);

@@ -557,6 +557,9 @@ static const Keyword keywords[] = {
     {"names", "`names of GROUP that are false`: the names of the fields under the path with that value.", false},
     {"that", "`names of GROUP that are ...`.", false},
     {"are", "`all of GROUP are true`, `names of GROUP that are false`.", false},
+    /* issue 11 (rules) */
+    {"working", "`working decision NAME is ...`: a working value, computed for other decisions and rules and shown in no result (svp test may still assert on it).", true},
+    {"allow", "`allow CODE because \"why\"`: this rule or decision means the analysis warning CODE (say `tier-not-monotonic`), so `svp check` stays quiet about it here.", true},
     {"table", "Declares a table of lookup data: `table NAME \"Title\"`, `cite`, `keyed by text` (or an enumeration), optionally `edition by FIELD`, then its rows `KEY -> VALUE, ...` after `:` or under each `edition LABEL:`. Read one value with `NAME[KEY]`: absent when the key has no row.", true},
     {"keyed", "`keyed by text` or `keyed by ENUM`: what a table's keys are.", true},
     {"edition", "`edition by FIELD`: which edition of a table a record reads (a date picks the latest edition dated on or before it); `edition LABEL:` starts an edition's rows.", true},

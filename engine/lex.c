@@ -110,6 +110,37 @@ int lex_date(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval)
                        (int)len, text);
 }
 
+/* `100,000` without its pound sign (issue 11): one INVALID token saying
+ * the two ways to write it, rather than a cascade from the first comma. */
+int lex_grouped_number(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval)
+{
+    char plain[64];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < sizeof plain; i++)
+        if (text[i] != ',')
+            plain[n++] = text[i];
+    plain[n] = '\0';
+    return lex_invalid(ls, lval,
+                       "`%.*s` is not a number: write money with its pound sign, like £%.*s, or a number without "
+                       "commas, like %s (in a list of numbers, put a space after each comma)",
+                       (int)len, text, (int)len, text, plain);
+}
+
+/* Keep where the last text in quotes was, and whether it ran over a line
+ * end: a syntax error just after such a text is most likely a missing
+ * closing quote (parse.c says so, at the opening one). */
+void lex_note_text(LexState *ls, Span s)
+{
+    ls->last_text = s;
+    const char *src = ls->ab ? ls->ab->src : NULL;
+    ls->last_text_lines = false;
+    for (uint32_t i = s.start; src && i < s.end; i++)
+        if (src[i] == '\n') {
+            ls->last_text_lines = true;
+            break;
+        }
+}
+
 void lex_comment(LexState *ls, Span s)
 {
     if (!ls->start_token && ls->ab)

@@ -66,6 +66,26 @@ static const char *keyword_suggestion(const char *word, size_t len, const char *
     return best;
 }
 
+/* A syntax error on the line where a text that ran over a line end
+ * closed: the text's own closing quote is most likely missing, and the
+ * quote that closed it opened the next text.  Said at the opening quote;
+ * true when said. */
+static bool unterminated_text(AstBuilder *ab, const LexState *ls, Span where)
+{
+    Span t = ls->last_text;
+    if (!ls->last_text_lines || t.end > where.start)
+        return false;
+    for (uint32_t i = t.end; i < where.start; i++)
+        if (ab->src[i] == '\n')
+            return false;
+    unsigned line = 1;
+    for (uint32_t i = 0; i < t.end; i++)
+        line += ab->src[i] == '\n';
+    diag_add(ab->diags, SVP_ERROR, "syntax", t.start, t.start + 1,
+             "unterminated text: this `\"` opens a text that runs on to line %u; add its closing `\"`", line);
+    return true;
+}
+
 void parse_syntax_error(AstBuilder *ab, LexState *ls, Span where, bool invalid, bool eof,
                         bool dashed, const char *const *expected, int n)
 {
@@ -73,6 +93,8 @@ void parse_syntax_error(AstBuilder *ab, LexState *ls, Span where, bool invalid, 
         diag_add(ab->diags, SVP_ERROR, "syntax", where.start, where.end, "%s", ls->msg);
         return;
     }
+    if (!eof && unterminated_text(ab, ls, where))
+        return;
     char found[96];
     size_t len = where.end - where.start;
     const char *text = ab->src + where.start;

@@ -259,6 +259,11 @@ const char *svp_result_decision_title(const svp_result *r, size_t i);
 /* The index of the decision called name in *index: true when there is
  * one. */
 bool svp_result_decision_find(const svp_result *r, const char *name, size_t *index);
+/* True when decision i is a working value (`working decision`): it
+ * computes others and shows in no result, so a program showing decisions
+ * to a person leaves it out (svp test may still assert on it).  False
+ * when i is out of range. */
+bool svp_result_decision_working(const svp_result *r, size_t i);
 /* Decision i's value as JSON text, exactly as the result's "decisions"
  * shows it (true, "Cabinet", "10%", "420000.00", null), or as a person
  * reads it (true, Cabinet, 10%, £420,000.00, (none)).  NUL-terminated;

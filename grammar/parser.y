@@ -89,12 +89,13 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %token KW_ROUNDED "rounded" KW_TO "to" KW_DAYS "days" KW_MONTHS "months" KW_MIN "min" KW_MAX "max"
 %token KW_NOT_IN "not in"
 %token ARROW "->" NE "!=" LE "<=" GE ">="
+%token KW_WORKING "working" KW_ALLOW "allow"
 %token KW_TABLE "table" KW_KEYED "keyed" KW_EDITION "edition"
 
 %type <expr> expr primary literal name
 %type <list> names members list_items texts
 %type <clause> clauses clause field_mods field_mod field_text tiers tier
-%type <clause> figure_clauses figure_clause
+%type <clause> figure_clauses figure_clause allows allow
 %type <flag> ordered truth
 %type <sev> severity
 %type <record> record_head
@@ -137,19 +138,20 @@ decl
     | KW_PARAMETERS                     { ast_params_begin(ab, @1); } params %prec BLOCK_END
     | KW_ENUM IDENT ordered ':' members { ast_enum(ab, @$, @2, $3, $5); }
     | record_head fields %prec BLOCK_END
-    | KW_DECISION decision_name title KW_CITE STRING KW_IS expr
-                                        { ast_decision(ab, @$, @2, @3,
-                                            ast_clauses(ast_clause_text(ab, C_CITE, @4, span_join(@4, @5), @5, 0),
-                                                        ast_clause(ab, C_IS, @6, span_join(@6, @7), $7))); }
-    | KW_DECISION decision_name title KW_IS expr
-                                        { ast_decision(ab, @$, @2, @3, ast_clause(ab, C_IS, @4, span_join(@4, @5), $5)); }
-    | KW_DECISION decision_name title KW_CITE STRING KW_BY expr tiers
+    | decision_kw decision_name title KW_CITE STRING KW_IS expr allows
                                         { ast_decision(ab, @$, @2, @3,
                                             ast_clauses(ast_clauses(ast_clause_text(ab, C_CITE, @4, span_join(@4, @5), @5, 0),
-                                                                    ast_clause(ab, C_BY, @6, span_join(@6, @7), $7)), $8)); }
-    | KW_DECISION decision_name title KW_BY expr tiers
+                                                        ast_clause(ab, C_IS, @6, span_join(@6, @7), $7)), $8)); }
+    | decision_kw decision_name title KW_IS expr allows
                                         { ast_decision(ab, @$, @2, @3,
-                                            ast_clauses(ast_clause(ab, C_BY, @4, span_join(@4, @5), $5), $6)); }
+                                            ast_clauses(ast_clause(ab, C_IS, @4, span_join(@4, @5), $5), $6)); }
+    | decision_kw decision_name title KW_CITE STRING KW_BY expr tiers allows
+                                        { ast_decision(ab, @$, @2, @3,
+                                            ast_clauses(ast_clauses(ast_clauses(ast_clause_text(ab, C_CITE, @4, span_join(@4, @5), @5, 0),
+                                                                    ast_clause(ab, C_BY, @6, span_join(@6, @7), $7)), $8), $9)); }
+    | decision_kw decision_name title KW_BY expr tiers allows
+                                        { ast_decision(ab, @$, @2, @3,
+                                            ast_clauses(ast_clauses(ast_clause(ab, C_BY, @4, span_join(@4, @5), $5), $6), $7)); }
     | KW_RULE rule_id title clauses     { ast_rule(ab, @$, @2, @3, $4, false); }
     | KW_PORTFOLIO rule_id title clauses
                                         { ast_rule(ab, @$, @2, @3, $4, true); }
@@ -256,6 +258,30 @@ figure_clause
     | IDENT expr                        { $$ = ast_clause_named(ab, @1, @$, $2); }
     ;
 
+/* A working decision (`working decision x is ...`) computes other
+ * decisions and stays out of every result. */
+decision_kw
+    : KW_DECISION                       { ab->decision_working = false; }
+    | KW_WORKING KW_DECISION            { ab->decision_working = true; }
+    ;
+
+/* `allow CODE because "why"`: an analysis warning meant, for the rule or
+ * decision it follows. */
+allows
+    : %empty                            { $$ = NULL; }
+    | allows allow                      { $$ = ast_clauses($1, $2); }
+    ;
+
+allow
+    : KW_ALLOW allow_code KW_BECAUSE STRING
+                                        { $$ = ast_clause_allow(ab, @1, @$, @2, @4); }
+    ;
+
+allow_code
+    : IDENT
+    | DASHED
+    ;
+
 header_items
     : %empty
     | header_items header_item
@@ -321,6 +347,7 @@ field_mods
 field_mod
     : KW_REQUIRED                       { $$ = ast_clause_text(ab, C_REQUIRED, @1, @$, @$, 0); }
     | KW_REQUIRED KW_FROM IDENT         { $$ = ast_clause_text(ab, C_REQUIRED, @1, @$, @3, 1); }
+    | KW_REQUIRED KW_WHEN expr          { $$ = ast_clause(ab, C_REQUIRED, @1, @$, $3); }
     | KW_DEFAULT literal                { $$ = ast_clause(ab, C_DEFAULT, @1, @$, $2); }
     | field_text
     ;
@@ -362,6 +389,11 @@ clause
     | KW_REPORT severity STRING         { $$ = ast_clause_text(ab, C_REPORT, @1, @$, @3, $2); }
     | KW_BECAUSE names                  { $$ = ast_clause_names(ab, @1, @$, $2); }
     | KW_SHARE expr KW_WHERE expr       { $$ = ast_clause_share(ab, @1, @$, $2, $4); }
+    | KW_ELSE severity KW_WHEN expr KW_OTHERWISE severity STRING
+                                        { $$ = ast_clause_severity(ab, C_ELSE, @1, @$, @7, $2, $4, $6); }
+    | KW_REPORT severity KW_WHEN expr KW_OTHERWISE severity STRING
+                                        { $$ = ast_clause_severity(ab, C_REPORT, @1, @$, @7, $2, $4, $6); }
+    | allow
     ;
 
 severity

@@ -11,10 +11,11 @@ trap 'rm -f "$out" "$err"' EXIT
 # -es: silent Ex mode, no vimrc (-u NONE) or viminfo; any error message Vim
 # gives goes to stderr and fails the test.
 status=0
-# the council's policy, then the proxy-values policy (its tables)
-for policy in nelc-social-value proxy-values; do
+# the council's policy, then the proxy-values policy (its tables), then the
+# rules of issue 11 (working, allow)
+for policy in policies/nelc-social-value policies/proxy-values tests/rules/policy; do
     SVP_VIM_OUT=$out vim -es -N -u NONE -i NONE --cmd "set rtp^=$root/editors/vim" \
-        -c 'filetype plugin indent on' -c 'syntax on' -c "edit $root/policies/$policy.svp" \
+        -c 'filetype plugin indent on' -c 'syntax on' -c "edit $root/$policy.svp" \
         -S "$root/tests/editors/vim_check.vim" 2> "$err" < /dev/null
     rc=$?
     if [ -s "$err" ] || [ $rc -ne 0 ]; then

@@ -716,9 +716,30 @@ def test_units():
     s.end()
 
 
+def test_rules_of_issue_11():
+    s = Session()
+    path = os.path.join(os.path.dirname(POLICY), "..", "tests", "rules", "policy.svp")
+    check("the rules policy opens clean (its tier warning allowed)", s.open(path), [])
+    lines = s.text.split("\n")
+    W = lines.index("working decision big \"Above the threshold\"")
+    check("hover: the keyword working", hover_text(s, W, "working", 0)[0].split(":")[0], "**working** (keyword)")
+    A = [i for i, l in enumerate(lines) if l.startswith("  allow tier-not-monotonic")][0]
+    check("hover: the keyword allow", hover_text(s, A, "allow", 0)[0].split(":")[0], "**allow** (keyword)")
+    got = s.edit(A, "allow tier-not-monotonic", "allow never-fires")
+    check("an allow a decision cannot have: an error at its code", [(x["code"], x["range"]) for x in got],
+          [("unknown-name", rng(A, 8, A, 19))])
+    s.edit(A, "allow never-fires", "allow tier-not-monotonic")
+    E = [i for i, l in enumerate(lines) if l.startswith("  else    error when")][0]
+    got = s.edit(E, "published >= mandatory", "published >= mandatory or method = open and sv > 5%")
+    check("precedence: a warning that says how it reads", [(x["code"], x["severity"]) for x in got],
+          [("and-or-precedence", 2)])
+    s.end()
+
+
 if __name__ == "__main__":
     tests = [test_break_and_fix, test_knowledge, test_rename_and_complete, test_formatting, test_versions,
-             test_import_mapping, test_robustness, test_many_edits, test_tables, test_units]
+             test_import_mapping, test_robustness, test_many_edits, test_tables, test_units,
+             test_rules_of_issue_11]
     only = sys.argv[2:]
     for t in tests:
         if only and t.__name__ not in only:
