@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonread.h"
 #include "record.h"
 #include "value.h"
 #include "versions.h"
@@ -846,7 +847,81 @@ static bool pick_version(Binder *B, const cJSON *root)
     return fail(B, "no version of the policy is in force on %s: the earliest takes effect on %s", on, earliest);
 }
 
-Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **id)
+/* Take the numbers of the record `from` has read (the same text). */
+static bool share_numbers(svp_evaluator *ev, const svp_evaluator *from)
+{
+    if (ev->cap_numbers < from->nnumbers) {
+        NumberSpan *bigger = svp_mem_realloc(ev->alloc, ev->numbers, ev->cap_numbers * sizeof *bigger,
+                                             from->nnumbers * sizeof *bigger);
+        if (!bigger)
+            return false; /* read the text instead */
+        ev->numbers = bigger;
+        ev->cap_numbers = from->nnumbers;
+    }
+    if (from->nnumbers)
+        memcpy(ev->numbers, from->numbers, from->nnumbers * sizeof *ev->numbers);
+    ev->nnumbers = from->nnumbers;
+    return true;
+}
+
+/* Read json[0, len) into a tree, the fast way when the text is plain
+ * (jsonread.c), else with record.c's scan and cJSON; the tree cJSON made
+ * is kept in ev->tree (freed with the next record), the fast one lives in
+ * the scratch arena.  NULL, with the problem kept, when the text is not a
+ * JSON value svp reads. */
+static cJSON *read_tree(Binder *B, const char *json, size_t len)
+{
+    svp_evaluator *ev = B->ev;
+    if (len > RECORD_MAX_BYTES) {
+        fail(B, "the record is longer than %u bytes, the most svp reads", RECORD_MAX_BYTES);
+        ev->error_field[0] = '\0';
+        return NULL;
+    }
+    cJSON *fast = jsonread_parse(&ev->scratch, json, len,
+                                 (JsonNumbers){&ev->numbers, &ev->nnumbers, &ev->cap_numbers, ev->alloc});
+    if (fast)
+        return fast;
+    const char *end = NULL;
+    size_t bad = 0;
+    Scan scan = find_numbers(ev, json, len, &bad);
+    if (scan == SCAN_OOM || scan == SCAN_NUL) {
+        fatal(B, scan == SCAN_OOM ? "the record is too large to read (out of memory)"
+                                  : "a text holds \\u0000, a NUL character, which svp does not accept");
+        return NULL;
+    }
+    /* cJSON allocates with its own hooks (the C library's, unless the
+     * application set others), so running out of memory there reads as
+     * "not valid JSON": cJSON does not tell the two apart. */
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    size_t stop = root ? len : end ? (size_t)(end - json) : 0;
+    if (root) { /* nothing but white space may follow the value */
+        while (end < json + len && strchr(" \t\r\n", *end))
+            end++;
+        stop = (size_t)(end - json);
+    }
+    if (scan == SCAN_NOT_JSON && bad <= stop) { /* the scan stopped first: a string, a number or a stray byte */
+        cJSON_Delete(root);
+        unsigned char c = (unsigned char)json[bad];
+        fail_json_at(B, json, len, bad,
+                     bad >= len ? NULL
+                     : c == '"' ? NULL
+                     : c < 0x20 ? "a control character (a text cannot hold a raw line break or tab: write \\n or \\t)"
+                     : c >= 0x80 ? "a byte that is not UTF-8"
+                     : (c >= '0' && c <= '9') || c == '-' ? "a malformed number" : NULL);
+        return NULL;
+    }
+    if (stop < len || !root) {
+        cJSON_Delete(root);
+        if (!root && stop + 1 >= len && json_open_at_end(json, len))
+            stop = len; /* cJSON names the last byte when the text ends too soon */
+        fail_json_at(B, json, len, stop, NULL);
+        return NULL;
+    }
+    ev->tree = root;
+    return root;
+}
+
+Val *record_bind(svp_evaluator *ev, const svp_evaluator *from, const char *json, size_t len, const char **id)
 {
     const svp_policy *p = ev->p;
     Binder B; /* steps[] are written before they are read: not cleared */
@@ -863,48 +938,18 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
     *id = NULL;
     cJSON_Delete(ev->tree);
     ev->tree = NULL;
+    ev->root = NULL;
     ev->error_field[0] = ev->error_message[0] = '\0';
-    if (len > RECORD_MAX_BYTES) {
-        fail(&B, "the record is longer than %u bytes, the most svp reads", RECORD_MAX_BYTES);
-        ev->error_field[0] = '\0';
+    cJSON *root;
+    if (from && from != ev && from->root && from->root_text == json && from->root_len == len &&
+        share_numbers(ev, from)) {
+        root = (cJSON *)from->root; /* binding writes only the numbers' indexes, the same ones */
+    } else if (!(root = read_tree(&B, json, len))) {
         return NULL;
     }
-    const char *end = NULL;
-    size_t bad = 0;
-    Scan scan = find_numbers(ev, json, len, &bad);
-    if (scan == SCAN_OOM || scan == SCAN_NUL) {
-        fatal(&B, scan == SCAN_OOM ? "the record is too large to read (out of memory)"
-                                   : "a text holds \\u0000, a NUL character, which svp does not accept");
-        return NULL;
-    }
-    /* cJSON allocates with its own hooks (the C library's, unless the
-     * application set others), so running out of memory there reads as
-     * "not valid JSON": cJSON does not tell the two apart. */
-    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    size_t stop = root ? len : end ? (size_t)(end - json) : 0;
-    if (root) { /* nothing but white space may follow the value */
-        while (end < json + len && strchr(" \t\r\n", *end))
-            end++;
-        stop = (size_t)(end - json);
-    }
-    if (scan == SCAN_NOT_JSON && bad <= stop) { /* the scan stopped first: a string, a number or a stray byte */
-        cJSON_Delete(root);
-        unsigned char c = (unsigned char)json[bad];
-        fail_json_at(&B, json, len, bad,
-                     bad >= len ? NULL
-                     : c == '"' ? NULL
-                     : c < 0x20 ? "a control character (a text cannot hold a raw line break or tab: write \\n or \\t)"
-                     : c >= 0x80 ? "a byte that is not UTF-8"
-                     : (c >= '0' && c <= '9') || c == '-' ? "a malformed number" : NULL);
-        return NULL;
-    }
-    if (stop < len || !root) {
-        cJSON_Delete(root);
-        if (!root && stop + 1 >= len && json_open_at_end(json, len))
-            stop = len; /* cJSON names the last byte when the text ends too soon */
-        fail_json_at(&B, json, len, stop, NULL);
-        return NULL;
-    }
+    ev->root = root;
+    ev->root_text = json;
+    ev->root_len = len;
     Val *slots = NULL;
     if (!cJSON_IsObject(root)) {
         fail(&B, "expected a JSON object for the record");
@@ -938,8 +983,8 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
         complete(&B, p->fields, p->nfields, slots, stage, true);
     }
 done:
-    /* Text values point into the tree: it lives until the next record. */
-    ev->tree = root;
+    /* Text values point into the tree: it lives until the next record
+     * (ev->tree, or the scratch arena, or from's). */
     return B.failed ? NULL : slots;
 }
 

@@ -194,6 +194,18 @@ enum {
 const svp_result *svp_evaluate_with(svp_evaluator *ev, const char *json, size_t len,
                                     unsigned long line, unsigned flags);
 
+/* svp_evaluate_with, for a record that another evaluator, from, has just
+ * evaluated from the same text (the same json pointer and len, not
+ * evaluated again or reset since): ev binds the record as from read it
+ * instead of parsing the text a second time (svp impact evaluates each
+ * record under two versions so).  The result is the one svp_evaluate_with
+ * would give, byte for byte; its texts may point into from's record, so
+ * it is valid until either evaluator evaluates another record or is reset
+ * or freed.  When from has not read that text into a tree (it was not
+ * JSON, say), or from is NULL or ev, ev reads the text itself. */
+const svp_result *svp_evaluate_shared(svp_evaluator *ev, const svp_evaluator *from, const char *json,
+                                      size_t len, unsigned long line, unsigned flags);
+
 /* Let go of the last record evaluated (its result is no longer valid);
  * svp_evaluate does this itself, so this is only for a caller that wants
  * the record's memory back before it evaluates the next one. */
