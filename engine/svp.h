@@ -493,6 +493,20 @@ typedef struct svp_figures svp_figures;
 svp_figures *svp_figures_new(const svp_policy *const *versions, size_t n, const svp_allocator *alloc);
 void svp_figures_free(svp_figures *f);
 void svp_figures_add(svp_figures *f, const svp_evaluator *ev);
+/* svp_figures_add in two halves, for a register evaluated on several
+ * threads whose figures must come out as one thread's would (the groups
+ * past the limit depend on the order records come in, so per-thread
+ * figures cannot simply be added up).  On a thread's own svp_figures over
+ * the same versions, svp_figures_measure works out what the record ev has
+ * just evaluated adds to each figure (whether it counts, its amount, its
+ * group) and returns it as bytes, *len of them, owned by f and valid until
+ * its next call ("" with *len 0: the record counts in no figure; NULL:
+ * out of memory).  svp_figures_add_measured counts those bytes into the
+ * svp_figures that is reported; given every record's measure in input
+ * order, it ends as svp_figures_add of every record in that order would.
+ * False when the bytes are not a measure of f's versions. */
+const char *svp_figures_measure(svp_figures *f, const svp_evaluator *ev, size_t *len);
+bool svp_figures_add_measured(svp_figures *f, const char *measure, size_t len);
 
 /* How many figures, and figure i's id, title (its id when it has none),
  * citation (NULL: none), measure ("count", "sum", "share") and grouping
