@@ -55,11 +55,13 @@ static int badness(int status)
     return status == 3 ? 1 : status == 1 ? 2 : status == 2 ? 3 : 0;
 }
 
-/* Write res out (stdout, then stderr after flushing stdout) and fold its
- * status into *worst. */
-static void result_write(const CliJobResult *res, int *worst)
+/* Write res out (stdout, then stderr after flushing stdout), or hand it to
+ * collect when there is one, and fold its status into *worst. */
+static void result_write(const CliJobResult *res, CliJobCollect collect, void *ctx, int *worst)
 {
-    if (res->out.len)
+    if (collect)
+        collect(ctx, res);
+    else if (res->out.len)
         cli_write(res->out.s, res->out.len);
     if (res->err.len) {
         cli_flush();
@@ -79,6 +81,7 @@ static void result_write(const CliJobResult *res, int *worst)
 
 typedef struct Inline {
     CliJobWork work;
+    CliJobCollect collect;
     void *ctx;
     CliJobResult res;
     int *worst;
@@ -89,7 +92,7 @@ static void inline_record(void *ctx, const char *text, size_t len, unsigned long
     Inline *in = ctx;
     result_clear(&in->res);
     in->work(in->ctx, 0, text, len, line, &in->res);
-    result_write(&in->res, in->worst);
+    result_write(&in->res, in->collect, in->ctx, in->worst);
 }
 
 /* ---- several threads ------------------------------------------------------ */
@@ -113,6 +116,7 @@ typedef struct Slot {
 
 typedef struct Pool {
     CliJobWork work;
+    CliJobCollect collect;   /* NULL: results are written out */
     void *ctx;
     Slot *slots;
     size_t window;
@@ -180,7 +184,7 @@ static void write_oldest(Pool *pool)
     }
     pthread_mutex_unlock(&pool->lock);
     for (unsigned i = 0; i < s->count; i++)
-        result_write(&s->res[i], pool->worst);
+        result_write(&s->res[i], pool->collect, pool->ctx, pool->worst);
     s->count = 0;
     s->text.len = 0;
     s->state = SLOT_FREE; /* only the reader fills a free slot: no lock needed */
@@ -217,9 +221,9 @@ static void pool_record(void *ctx, const char *text, size_t len, unsigned long l
         submit(pool);
 }
 
-static int run_pool(const char *path, unsigned jobs, CliJobWork work, void *ctx, int *worst)
+static int run_pool(const char *path, unsigned jobs, CliJobWork work, CliJobCollect collect, void *ctx, int *worst)
 {
-    Pool pool = {.work = work, .ctx = ctx, .window = (size_t)jobs * CLI_JOBS_WINDOW, .worst = worst};
+    Pool pool = {.work = work, .collect = collect, .ctx = ctx, .window = (size_t)jobs * CLI_JOBS_WINDOW, .worst = worst};
     pool.slots = calloc(pool.window, sizeof *pool.slots);
     Worker *workers = calloc(jobs, sizeof *workers);
     if (!pool.slots || !workers) {
@@ -264,18 +268,24 @@ static int run_pool(const char *path, unsigned jobs, CliJobWork work, void *ctx,
     return status; /* -1: no thread could be started */
 }
 
-int cli_jobs_run(const char *path, unsigned jobs, CliJobWork work, void *ctx, int *worst)
+int cli_jobs_collect(const char *path, unsigned jobs, CliJobWork work, CliJobCollect collect, void *ctx,
+                     int *worst)
 {
     if (jobs > 1) {
-        int status = run_pool(path, jobs, work, ctx, worst);
+        int status = run_pool(path, jobs, work, collect, ctx, worst);
         if (status >= 0)
             return status;
         /* No thread could be started: do the work here instead. */
     }
-    Inline in = {.work = work, .ctx = ctx, .worst = worst};
+    Inline in = {.work = work, .collect = collect, .ctx = ctx, .worst = worst};
     int status = cli_read_records(path, inline_record, &in);
     result_free(&in.res);
     return status;
+}
+
+int cli_jobs_run(const char *path, unsigned jobs, CliJobWork work, void *ctx, int *worst)
+{
+    return cli_jobs_collect(path, jobs, work, NULL, ctx, worst);
 }
 
 bool cli_take_jobs(int argc, char **argv, int *i, unsigned *jobs, bool *bad)

@@ -51,6 +51,18 @@ typedef void (*CliJobWork)(void *ctx, unsigned worker, const char *text, size_t 
  * reader.  Fewer workers run when threads cannot be started. */
 int cli_jobs_run(const char *path, unsigned jobs, CliJobWork work, void *ctx, int *worst);
 
+/* What the calling thread does with each record's result, in input order,
+ * instead of writing it out (cli_jobs_collect). */
+typedef void (*CliJobCollect)(void *ctx, const CliJobResult *res);
+
+/* cli_jobs_run, but each result (work's res->out holding whatever work
+ * put there for it) is handed to collect on the calling thread, in input
+ * order, and nothing is written; res->status still folds into *worst.  For
+ * a command that sums its records up in order (svp report): the workers
+ * do the work, the tallies stay on one thread. */
+int cli_jobs_collect(const char *path, unsigned jobs, CliJobWork work, CliJobCollect collect, void *ctx,
+                     int *worst);
+
 /* When argv[*i] is `--jobs N` or `--jobs=N`: store N in *jobs, step *i
  * past it and say true; *bad is set when N is not a whole number from 1
  * to CLI_JOBS_MAX (the caller reports the usage error). */
