@@ -24,6 +24,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "buf.h"
 
@@ -132,23 +135,35 @@ static bool unescape(Reader *r, char **out)
  * escape unescape leaves). */
 static const char *read_string(Reader *r)
 {
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     char *start = r->strings, *o = start;
     size_t k = r->at + 1;
     for (;;) {
-        /* eight plain bytes at a time: no quote, backslash, control
-         * character or byte of a multi-byte character among them */
-        while (k + 8 <= r->len) {
-            uint64_t v, q, b;
-            memcpy(&v, r->s + k, 8);
-            q = v ^ (ones * '"');
-            b = v ^ (ones * '\\');
-            if ((v | ((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v)) & highs)
+#ifdef __SSE2__
+        /* sixteen bytes at a time, where the processor can (every x86-64
+         * can), copied whole and kept up to the first that is not plain (a
+         * quote, a backslash, a control character, a byte of a multi-byte
+         * character).  The copy stays inside the strings buffer: o is
+         * behind k by at least the opening quote. */
+        const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+        while (k + 16 <= r->len) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(r->s + k));
+            /* a signed compare: bytes from 0x80 are negative, below space */
+            __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                       _mm_cmplt_epi8(v, space));
+            unsigned mask = (unsigned)_mm_movemask_epi8(odd);
+            _mm_storeu_si128((__m128i *)o, v);
+            if (mask) {
+                unsigned plain = (unsigned)__builtin_ctz(mask);
+                o += plain;
+                k += plain;
                 break;
-            memcpy(o, &v, 8);
-            o += 8;
-            k += 8;
+            }
+            o += 16;
+            k += 16;
         }
+#endif
+        while (k < r->len && r->s[k] >= 0x20 && r->s[k] < 0x80 && r->s[k] != '"' && r->s[k] != '\\')
+            *o++ = (char)r->s[k++];
         if (k >= r->len)
             return NULL;
         unsigned char c = r->s[k];
@@ -165,9 +180,6 @@ static const char *read_string(Reader *r)
             if (!unescape(r, &o))
                 return NULL;
             k = r->at;
-        } else if (c < 0x80) {
-            *o++ = (char)c;
-            k++;
         } else {
             size_t n = buf_utf8_char((const char *)r->s + k, r->len - k);
             if (!n)
