@@ -847,6 +847,117 @@ static bool pick_version(Binder *B, const cJSON *root)
     return fail(B, "no version of the policy is in force on %s: the earliest takes effect on %s", on, earliest);
 }
 
+/* ---- One record, two policies (svp_evaluate_shared) ---------------------- */
+
+static bool same_field(const svp_policy *a, const Field *fa, const svp_policy *b, const Field *fb, int depth);
+
+static bool same_enum(const EnumDecl *x, const EnumDecl *y)
+{
+    if (x->count != y->count || x->ordered != y->ordered)
+        return false;
+    for (uint32_t m = 0; m < x->count; m++)
+        if (x->members[m].len != y->members[m].len || memcmp(x->members[m].text, y->members[m].text, x->members[m].len))
+            return false;
+    return true;
+}
+
+/* Types equal, and what they refer to (an enumeration, an object type)
+ * declared alike at the same index: a Val carries that index. */
+static bool same_type(const svp_policy *a, Type ta, const svp_policy *b, Type tb, int depth)
+{
+    if (ta.kind != tb.kind || ta.elem != tb.elem || ta.ref != tb.ref)
+        return false;
+    TypeKind k = ta.kind == T_LIST ? (TypeKind)ta.elem : (TypeKind)ta.kind;
+    if (k == T_ENUM)
+        return ta.ref < a->nenums && ta.ref < b->nenums && same_enum(a->enums[ta.ref], b->enums[ta.ref]);
+    if (k != T_OBJECT)
+        return true;
+    if (ta.ref >= a->nobjects || ta.ref >= b->nobjects || depth > RECORD_MAX_DEPTH)
+        return false;
+    const ObjectType *oa = &a->objects[ta.ref], *ob = &b->objects[ta.ref];
+    if (oa->nmembers != ob->nmembers)
+        return false;
+    for (uint32_t m = 0; m < oa->nmembers; m++)
+        if (!same_field(a, oa->members[m], b, ob->members[m], depth + 1))
+            return false;
+    return true;
+}
+
+static bool same_field(const svp_policy *a, const Field *fa, const svp_policy *b, const Field *fb, int depth)
+{
+    if (strcmp(fa->path_str, fb->path_str) || fa->required != fb->required || fa->from_rank != fb->from_rank ||
+        !fa->dflt != !fb->dflt || !same_type(a, fa->type, b, fb->type, depth))
+        return false;
+    if (!fa->dflt)
+        return true;
+    const Expr *x = fa->dflt, *y = fb->dflt;
+    return x->kind == y->kind && x->num == y->num && !x->str == !y->str && (!x->str || !strcmp(x->str, y->str));
+}
+
+/* Whether a and b read a record alike: the same fields in the same slots,
+ * of the same types, required from the same stage, with the same defaults,
+ * so that binding one tree under either gives the same slots and the same
+ * problems, word for word.  (The binding tree is built from the fields'
+ * paths, in order.) */
+static bool same_fields(const svp_policy *a, const svp_policy *b)
+{
+    if (a->nfields != b->nfields || a->stage_slot != b->stage_slot)
+        return false;
+    for (uint32_t i = 0; i < a->nfields; i++)
+        if (!same_field(a, a->fields[i], b, b->fields[i], 0))
+            return false;
+    return true;
+}
+
+/* Take, as ev's binding of the record, what `from` (an evaluator over a
+ * policy that reads records alike) made of it: its field slots, copied
+ * into an array of ev's size, or its problems. */
+static Val *copy_binding(svp_evaluator *ev, const svp_evaluator *from, const char **id)
+{
+    ev->root = from->root;
+    ev->root_text = from->root_text;
+    ev->root_len = from->root_len;
+    ev->bound = from->bound;
+    ev->bound_ok = true;
+    *id = from->result.id;
+    if (!from->bound) {
+        ev->problems = from->problems;
+        ev->nproblems = from->nproblems;
+        ev->problems_dropped = from->problems_dropped;
+        ev->error_code = from->error_code;
+        memcpy(ev->error_field, from->error_field, sizeof ev->error_field);
+        memcpy(ev->error_message, from->error_message, sizeof ev->error_message);
+        return NULL;
+    }
+    const svp_policy *p = ev->p;
+    Val *slots = arena_alloc(&ev->scratch, (p->nslots ? p->nslots : 1) * sizeof *slots);
+    if (!slots) {
+        ev->bound = NULL;
+        snprintf(ev->error_message, sizeof ev->error_message, "the record is too large to read (out of memory)");
+        return NULL;
+    }
+    memcpy(slots, from->bound, p->nfields * sizeof *slots);
+    ev->bound = slots;
+    ev->missing = from->missing;
+    ev->nmissing = from->nmissing;
+    ev->missing_slot = from->missing_slot;
+    return slots;
+}
+
+/* Whether ev may take from's binding of the record it has just read from
+ * json[0, len) rather than bind the tree itself. */
+static bool can_copy_binding(svp_evaluator *ev, const svp_evaluator *from, const char *json, size_t len)
+{
+    if (!from->bound_ok || from->root_text != json || from->root_len != len || ev->versions || from->versions ||
+        ev->flags != from->flags)
+        return false;
+    if (ev->fields_checked != from->p) { /* asked once per pair of policies */
+        ev->fields_checked = from->p;
+        ev->fields_same = same_fields(ev->p, from->p);
+    }
+    return ev->fields_same;
+}
+
 /* Take the numbers of the record `from` has read (the same text). */
 static bool share_numbers(svp_evaluator *ev, const svp_evaluator *from)
 {
@@ -939,7 +1050,11 @@ Val *record_bind(svp_evaluator *ev, const svp_evaluator *from, const char *json,
     cJSON_Delete(ev->tree);
     ev->tree = NULL;
     ev->root = NULL;
+    ev->bound = NULL;
+    ev->bound_ok = false;
     ev->error_field[0] = ev->error_message[0] = '\0';
+    if (from && from != ev && from->root && can_copy_binding(ev, from, json, len))
+        return copy_binding(ev, from, id);
     cJSON *root;
     if (from && from != ev && from->root && from->root_text == json && from->root_len == len &&
         share_numbers(ev, from)) {
@@ -985,6 +1100,8 @@ Val *record_bind(svp_evaluator *ev, const svp_evaluator *from, const char *json,
 done:
     /* Text values point into the tree: it lives until the next record
      * (ev->tree, or the scratch arena, or from's). */
-    return B.failed ? NULL : slots;
+    ev->bound = B.failed ? NULL : slots;
+    ev->bound_ok = true;
+    return ev->bound;
 }
 
