@@ -3,8 +3,8 @@
  * output written in input order (`--jobs N` of eval, portfolio and impact).
  *
  * The records come from the batch reader (cli_read_records, input.c) on
- * the calling thread, which also writes every result; N worker threads do
- * the work, each with its own state (its own evaluators: a compiled policy
+ * the calling thread, which also writes every result; N - 1 worker threads
+ * and the calling thread do the work, each with its own state (its own evaluators: a compiled policy
  * is read-only, an evaluator is not).  Memory is bounded by N and the
  * record limit, never by the batch: at most CLI_JOBS_WINDOW chunks of
  * records per worker are in flight (read but not yet written) at a time.
