@@ -193,6 +193,8 @@ e2e: $(BUILD)/svp
 	bash tests/report/run.sh $(BUILD)/svp
 	bash tests/serve/run.sh $(BUILD)/svp
 	$(BUILD)/svp test --coverage --min-coverage 100 policies/nelc-social-value.tests.json
+	$(BUILD)/svp test --coverage --min-coverage 100 policies/ppn-002-social-value-model.tests.json
+	$(BUILD)/svp test --coverage --min-coverage 100 policies/proxy-values.tests.json
 	python3 tests/lsp/session.py $(BUILD)/svp
 	bash tests/editors/vim.sh
 	bash tests/editors/nvim.sh $(BUILD)/svp

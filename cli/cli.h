@@ -54,6 +54,16 @@ void cli_put_safe(FILE *f, const char *s);
 /* For diff and impact, which compare two versions: when one of paths is
  * a folder, say so (they take one file per version) and return true. */
 bool cli_refuse_folders(const char *command, const char *const *paths, int n);
+/* The first bytes (up to cap) of the regular file at path into buf: how
+ * many; 0 when it is not a regular file or cannot be read (never blocks
+ * on a FIFO). */
+size_t cli_read_head(const char *path, char *buf, size_t cap);
+/* Where a command takes policies first: when one of paths (policies)
+ * looks like records (a name ending .json, .jsonl, .ndjson or .csv, or a
+ * file whose text starts with `{` or `[`), or the input (NULL: none)
+ * is named like a policy (.svp), say which argument is which, ending
+ * with order ("give the policy first, then one input"), and return true. */
+bool cli_refuse_swapped(const char *const *paths, int n, const char *input, const char *order);
 /* The arguments OLD.svp NEW.svp RECORDS of a review command (`impact`,
  * `report --review`): a positional argument a takes the next place in
  * paths; an option not known to the command, or a fourth argument, is a

@@ -46,7 +46,8 @@ int cli_diff(int argc, char **argv)
     if (status)
         return status;
     const char *versions[] = {old_path, new_path};
-    if (cli_refuse_folders("diff", versions, 2))
+    if (cli_refuse_folders("diff", versions, 2) ||
+        cli_refuse_swapped(versions, 2, NULL, "give the old policy, then the new one"))
         return 2;
     svp_policy *a = cli_load_policy(old_path), *b = cli_load_policy(new_path);
     if (!a || !b) {

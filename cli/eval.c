@@ -329,6 +329,10 @@ static int run_command(int argc, char **argv, bool portfolio)
         return usage;
     }
     const char *input = positional[npos - 1];
+    if (cli_refuse_swapped((const char *const *)positional, npos - 1, input, "give the policy first, then one input")) {
+        free(positional);
+        return 2;
+    }
 
     /* Every argument but the last is a policy, or a folder of versions. */
     EvalRun run = {0};

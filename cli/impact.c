@@ -74,7 +74,8 @@ int cli_impact(int argc, char **argv)
     if (bad_jobs)
         return cli_usage_error("--jobs takes a whole number of threads from 1 to %s", CLI_JOBS_MAX_TEXT);
 
-    if (cli_refuse_folders("impact", paths, 2))
+    if (cli_refuse_folders("impact", paths, 2) ||
+        cli_refuse_swapped(paths, 2, paths[2], "give the old policy, the new one, then the records"))
         return 2;
     svp_policy *a = cli_load_policy(paths[0]), *b = cli_load_policy(paths[1]);
     if (!a || !b) {

@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -44,18 +43,9 @@ static svp_mapping *load_mapping(const char *path)
 
 bool cli_is_mapping_file(const char *path)
 {
-    /* only a regular file is looked into: opening a FIFO would block (what
-     * is not a regular file is refused when it is read as a policy) */
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return false;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
     char head[4096];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
-    return svp_text_is_mapping(head, n);
+    size_t n = cli_read_head(path, head, sizeof head);
+    return n && svp_text_is_mapping(head, n);
 }
 
 int cli_check_mapping(const char *path)

@@ -451,8 +451,9 @@ static void completion(LspServer *s, const cJSON *id, const cJSON *params)
         reply_error(s, id, INTERNAL_ERROR, "out of memory");
         return;
     }
-    /* CompletionItemKind: Field 5, Constant 21, Function 3, EnumMember 20, Keyword 14, Snippet 15 */
-    static const int kinds[] = {5, 21, 3, 20, 14, 15};
+    /* CompletionItemKind: Field 5, Constant 21, Function 3, EnumMember 20, Keyword 14, Snippet 15,
+     * Struct 22 (a table) */
+    static const int kinds[] = {5, 21, 3, 20, 14, 15, 22};
     cJSON *list = cJSON_CreateObject();
     cJSON_AddFalseToObject(list, "isIncomplete");
     cJSON *items = cJSON_AddArrayToObject(list, "items");
@@ -474,10 +475,10 @@ static void completion(LspServer *s, const cJSON *id, const cJSON *params)
 }
 
 /* SymbolKind: Constant 14, Enum 10, EnumMember 22, Struct 23, Field 8, Function 12, Method 6, Event 24,
- * Number 16 (a figure) */
+ * Number 16 (a figure), Array 18 (a table) */
 static int symbol_kind(svp_symbol_kind k)
 {
-    static const int kinds[] = {14, 10, 22, 23, 23, 8, 12, 6, 24, 16};
+    static const int kinds[] = {14, 10, 22, 23, 23, 8, 12, 6, 24, 16, 18};
     return kinds[k];
 }
 

@@ -530,6 +530,10 @@ int cli_report(int argc, char **argv)
         return usage;
     }
     const char *input = positional[npos - 1];
+    if (cli_refuse_swapped((const char *const *)positional, npos - 1, input, "give the policy first, then one input")) {
+        free(positional);
+        return 2;
+    }
     int status = cli_load_versions(positional, npos - 1, &r.versions, false);
     free(positional);
     if (!status && r.versions.n > 1 && !(r.set = cli_version_set(&r.versions, NULL)))

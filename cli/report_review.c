@@ -656,7 +656,8 @@ int cli_report_review(int argc, char **argv)
         return 2;
     if (format && strcmp(format, "json") && strcmp(format, "html"))
         return cli_usage_error("unknown format `%s` for report --review: use html or json", format);
-    if (cli_refuse_folders("report --review", paths, 2))
+    if (cli_refuse_folders("report --review", paths, 2) ||
+        cli_refuse_swapped(paths, 2, paths[2], "give the old policy, the new one, then the records"))
         return 2;
     Paper pp;
     memset(&pp, 0, sizeof pp);

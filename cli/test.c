@@ -95,6 +95,8 @@ static int run_file(TestRun *run, TestPolicies *policies, const char *arg, const
         problem = "the test file cannot be read or is malformed";
     } else if (!(pol = test_policy_get(policies, policy ? policy : tf.policy_path, tf.path))) {
         problem = "the policy cannot be read or does not compile";
+    } else if (!test_file_check_sets(&tf, pol->p, pol->path)) {
+        problem = "a case sets a field the policy does not declare";
     }
     for (size_t k = 0; !problem && k < tf.ncases; k++)
         test_run_case(run, &tf, &tf.cases[k], pol);

@@ -30,6 +30,7 @@ typedef struct TestCase {
     const cJSON *decisions;  /* object, or NULL */
     bool has_error_field;
     const char *error_field; /* NULL: expected null (the record is not an object) */
+    const cJSON *set;        /* the case's "set" object, or NULL */
 } TestCase;
 
 typedef struct TestFile {
@@ -44,6 +45,12 @@ typedef struct TestFile {
 /* Read and check the test file at tf->path; false (after saying why on
  * stderr) when it cannot be read or is malformed. */
 bool test_file_load(TestFile *tf);
+/* Does every "set" path of tf's cases name a field the policy p declares
+ * (a field, a group of fields like `weighting`, or a member of an object
+ * field)?  A path that names none would set nothing the policy reads, and
+ * the case would test nothing: false, after naming the test file, the
+ * case and the path on stderr. */
+bool test_file_check_sets(const TestFile *tf, const svp_policy *p, const char *policy_path);
 void test_file_free(TestFile *tf);
 
 /* ---- test_run.c ------------------------------------------------------------- */

@@ -204,6 +204,7 @@ static bool case_record(const char *path, const char *named, const cJSON *c, con
         if (!from)
             return malformed(path, "%s: there is no base named \"%s\"", named, base->valuestring);
     }
+    out->set = set;
     if (text) {
         out->record = cli_strdup(text->valuestring);
     } else {
@@ -357,6 +358,111 @@ bool test_file_load(TestFile *tf)
         tf->ncases++;
     }
     return true;
+}
+
+/* ---- "set" paths against the policy's fields ------------------------------ */
+
+/* Add to paths the field paths of a describe_record "fields" (or an
+ * object's "members") list, under prefix: a member of an object that is
+ * not a list is set as `field.member`. */
+static void declared_paths(CliText *paths, const char *prefix, const cJSON *fields)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, fields) {
+        const cJSON *path = cJSON_GetObjectItemCaseSensitive(f, "path");
+        if (!cJSON_IsString(path))
+            continue;
+        CliText full = {0};
+        cli_text_addf(&full, "%s%s%s", prefix, *prefix ? "." : "", path->valuestring);
+        cli_text_addn(paths, full.s, full.len + 1); /* NUL-separated */
+        const cJSON *members = cJSON_GetObjectItemCaseSensitive(f, "members");
+        if (members && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "list")))
+            declared_paths(paths, full.s, members);
+        free(full.s);
+    }
+}
+
+/* Is dotted a declared path, or the group above one (`weighting` above
+ * `weighting.price`)? */
+static bool names_a_field(const CliText *paths, const char *dotted)
+{
+    size_t n = strlen(dotted);
+    for (size_t at = 0; at < paths->len; at += strlen(paths->s + at) + 1) {
+        const char *p = paths->s + at;
+        if (!strncmp(p, dotted, n) && (p[n] == '\0' || p[n] == '.'))
+            return true;
+    }
+    return false;
+}
+
+/* Edit distance between a and b (insert, delete, replace: one each),
+ * up to 3; anything further is 3. */
+static size_t distance_up_to_3(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > nb + 3 || nb > na + 3 || na > 64 || nb > 64)
+        return 3;
+    size_t row[65];
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb] < 3 ? row[nb] : 3;
+}
+
+/* The declared path closest to dotted (within two edits), or NULL. */
+static const char *closest_path(const CliText *paths, const char *dotted)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t at = 0; at < paths->len; at += strlen(paths->s + at) + 1) {
+        size_t d = distance_up_to_3(paths->s + at, dotted);
+        if (d < best_d) {
+            best_d = d;
+            best = paths->s + at;
+        }
+    }
+    return best;
+}
+
+bool test_file_check_sets(const TestFile *tf, const svp_policy *p, const char *policy_path)
+{
+    char *desc = cli_need(svp_policy_describe_record(p, NULL));
+    cJSON *root = cli_need(cJSON_Parse(desc));
+    svp_string_free(desc);
+    CliText paths = {0};
+    declared_paths(&paths, "", cJSON_GetObjectItemCaseSensitive(root, "fields"));
+    bool ok = true;
+    for (size_t i = 0; ok && i < tf->ncases; i++) {
+        const cJSON *s;
+        cJSON_ArrayForEach(s, tf->cases[i].set) {
+            if (names_a_field(&paths, s->string))
+                continue;
+            const char *near = closest_path(&paths, s->string);
+            fprintf(stderr,
+                    "svp: %s: case \"%s\": \"set\" names `%s`, which is no field of the policy %s, so the case "
+                    "would test nothing: %s%s%s\n",
+                    tf->path, tf->cases[i].name, s->string, policy_path, near ? "did you mean `" : "",
+                    near ? near : "set a field the policy's record declares", near ? "`?" : "");
+            ok = false;
+            break;
+        }
+    }
+    free(paths.s);
+    cJSON_Delete(root);
+    return ok;
 }
 
 void test_file_free(TestFile *tf)

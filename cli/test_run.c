@@ -287,6 +287,8 @@ static void expect_decisions(const TestCase *c, const Outcome *o, CliText *line,
             cli_text_add(&t, ", got nothing: the policy has no such decision");
         else
             cli_text_addf(&t, ", got %s", got);
+        if (got && got[0] == '"' && cJSON_IsNumber(e)) /* exact amounts print as text, never as a double */
+            cli_text_addf(&t, " (numbers, money and percentages print as text, exactly: write %s)", got);
         mismatch(line, failures, what.s, cJSON_Duplicate(e, true), got ? cli_need(cJSON_CreateRaw(got)) : NULL, t.s);
         free(what.s);
         free(t.s);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,6 +90,59 @@ bool cli_refuse_folders(const char *command, const char *const *paths, int n)
                     paths[i], command);
             return true;
         }
+    }
+    return false;
+}
+
+size_t cli_read_head(const char *path, char *buf, size_t cap)
+{
+    /* only a regular file is looked into: opening a FIFO would block (what
+     * is not a regular file is refused when it is read for real) */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+/* Does path end with suffix, in any case? */
+static bool has_suffix_nocase(const char *path, const char *suffix)
+{
+    size_t n = strlen(path), k = strlen(suffix);
+    return n > k && !strcasecmp(path + n - k, suffix);
+}
+
+/* Does the file at path look like records rather than a policy: named
+ * like a records file, or JSON from its first character on (after
+ * layout and a byte-order mark; no policy starts with `{` or `[`)?  A
+ * folder or an unreadable file does not: its loader says what is wrong. */
+static bool looks_like_records(const char *path)
+{
+    if (has_suffix_nocase(path, ".json") || has_suffix_nocase(path, ".jsonl") ||
+        has_suffix_nocase(path, ".ndjson") || has_suffix_nocase(path, ".csv"))
+        return true;
+    unsigned char head[512];
+    size_t n = cli_read_head(path, (char *)head, sizeof head);
+    size_t i = n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
+    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+        i++;
+    return i < n && (head[i] == '{' || head[i] == '[');
+}
+
+bool cli_refuse_swapped(const char *const *paths, int n, const char *input, const char *order)
+{
+    for (int i = 0; i < n; i++)
+        if (looks_like_records(paths[i])) {
+            fprintf(stderr, "svp: `%s` looks like records, not a policy: %s\n", paths[i], order);
+            return true;
+        }
+    if (input && has_suffix_nocase(input, ".svp")) {
+        fprintf(stderr, "svp: `%s` looks like a policy, not records: %s\n", input, order);
+        return true;
     }
     return false;
 }

@@ -31,6 +31,7 @@ void ast_builder_init(AstBuilder *b, Arena *arena, svp_diagnostics *diags,
     b->comment_tail = &policy->comments;
     b->map_tail = &policy->maps;
     b->column_tail = &policy->columns;
+    b->table_tail = &policy->tables;
 }
 
 static void *node(AstBuilder *b, size_t size)
@@ -712,4 +713,26 @@ void ast_figure(AstBuilder *b, Span s, Span id, Span title, Clause *clauses)
     *b->rule_tail = r;
     b->rule_tail = &r->next;
     ast_add_decl(b, D_RULE, r, s);
+}
+
+/* ---- Tables and items of lists (see engine/table.c) -------------------- */
+
+/* `table[key]`: a read of the table named at `table`, resolved by the
+ * checker.  NULL when the key is (an error already reported). */
+Expr *ast_lookup(AstBuilder *b, Span s, Span table, Expr *key)
+{
+    Expr *e = expr_over(b, E_LOOKUP, s, key, NULL, NULL, 1);
+    if (e)
+        e->text = ast_name(b, table);
+    return e;
+}
+
+/* `count of LIST where COND` (which = E_COUNT, E_ANY, E_ALL) or `sum over
+ * LIST of AMOUNT` (E_SUM): body is read once per item of list. */
+Expr *ast_each(AstBuilder *b, ExprKind which, Span s, Expr *list, Expr *body)
+{
+    Expr *e = expr_over(b, E_EACH, s, list, body, NULL, 2);
+    if (e)
+        e->num = which;
+    return e;
 }

@@ -68,7 +68,10 @@ typedef enum ExprKind {
     E_ANY,      /* any of a are <flag> */
     E_NAMES,    /* names of a that are <flag> */
     E_SHARE,    /* a portfolio rule's share (see Rule) */
-    E_FIRST     /* first of a: import mappings only (engine/mapping.c) */
+    E_FIRST,    /* first of a: import mappings only (engine/mapping.c) */
+    E_LOOKUP,   /* table[a]: text names the table (engine/table.c) */
+    E_EACH      /* over the items of list a: num says which (E_COUNT, E_ANY,
+                   E_ALL with b the condition; E_SUM with b the amount) */
 } ExprKind;
 
 /* What a resolved name refers to. */
@@ -79,7 +82,9 @@ typedef enum RefKind {
     R_DECISION,  /* index: decision slot */
     R_MEMBER,    /* index: member index within enum `type.ref` */
     R_GROUP,     /* index: first field slot; count: how many */
-    R_PROJECT    /* index: list field slot; member: object member */
+    R_PROJECT,   /* index: list field slot; member: object member */
+    R_ITEM,      /* member: a member of the item an E_EACH is at */
+    R_TABLE      /* E_LOOKUP: index of the table */
 } RefKind;
 
 /* Deeper expressions are refused: every pass over an expression (checker,
@@ -256,6 +261,44 @@ typedef struct Rule {
     struct Rule *next;
 } Rule;
 
+/* ---- Tables (engine/table.c) -------------------------------------------
+ * `table NAME "Title" keyed by TYPE [edition by EXPR]` and its rows, in
+ * one unnamed edition (`: KEY -> VALUE, ...`) or in several
+ * (`edition LABEL: KEY -> VALUE, ...`). */
+
+typedef struct TableRow {
+    Expr *key, *value;  /* a literal or an enumeration value each */
+    Span span;
+    struct TableRow *next;
+} TableRow;
+
+typedef struct TableEdition {
+    Expr *label;        /* a literal; NULL for the one unnamed edition */
+    TableRow *rows;
+    TableRow **row_tail;
+    uint32_t nrows;
+    Span span;
+    struct TableEdition *next;
+} TableEdition;
+
+typedef struct TableDecl {
+    Name name;
+    Name title;         /* raw string literal, len 0 when none */
+    Name cite;
+    Name key_type;      /* `keyed by text` or an enumeration's name */
+    Expr *edition_by;   /* which edition a record reads, or NULL */
+    Span cite_key, keyed_key, edition_key; /* their keywords (len 0: none) */
+    TableEdition *editions;
+    TableEdition *last_edition;   /* for appending editions and rows */
+    struct DeclRef *decl;         /* its entry in the file's order */
+    Span span;
+    /* Filled in by the checker. */
+    const char *name_str, *title_str, *cite_str;
+    Type key, value;    /* key: T_TEXT or T_ENUM; value: the cells' type */
+    uint32_t index;
+    struct TableDecl *next;
+} TableDecl;
+
 typedef struct Comment {
     Span span;
     struct Comment *next;
@@ -311,12 +354,13 @@ typedef struct Policy {
     MapHeader *mapping;                 /* an import mapping's header, or NULL */
     MapDecl *maps;                      /* its declarations, in order */
     Param *columns;                     /* its `columns`: name = "header" (a text) */
+    TableDecl *tables;                  /* lookup tables, in order */
     /* Declaration order, for the formatter: each entry points at one of
      * the lists above. */
     struct DeclRef *order;
 } Policy;
 
-typedef enum DeclKind { D_PARAMS, D_ENUM, D_RECORD, D_DECISION, D_RULE, D_COLUMNS, D_MAP } DeclKind;
+typedef enum DeclKind { D_PARAMS, D_ENUM, D_RECORD, D_DECISION, D_RULE, D_COLUMNS, D_MAP, D_TABLE } DeclKind;
 
 typedef struct DeclRef {
     uint8_t kind;       /* DeclKind */
@@ -348,6 +392,8 @@ typedef struct AstBuilder {
     Param **column_tail;
     DeclRef *current_columns; /* the columns block being filled */
     Expr *parsed_expr;        /* result of an expression-only parse */
+    TableDecl **table_tail;
+    TableDecl *current_table; /* the table being filled */
     bool oom;
 } AstBuilder;
 
@@ -394,6 +440,17 @@ void ast_figure(AstBuilder *b, Span s, Span id, Span title, Clause *clauses);
 void ast_comment(AstBuilder *b, Span s);
 char *ast_decode_text(AstBuilder *b, const char *raw, size_t len, uint32_t at, bool keep_braces);
 DeclRef *ast_add_decl(AstBuilder *b, DeclKind kind, void *decl, Span s);
+
+/* Tables (engine/table_ast.c). */
+void ast_table(AstBuilder *b, Span s, Span name, Span title);
+void ast_table_cite(AstBuilder *b, Span key, Span text);
+void ast_table_keyed(AstBuilder *b, Span key, Span type_name);
+void ast_table_edition_by(AstBuilder *b, Span key, Expr *e);
+void ast_table_edition(AstBuilder *b, Span s, Expr *label);
+void ast_table_entry(AstBuilder *b, Span s, Expr *key, Expr *value);
+void ast_table_end(AstBuilder *b, Span s);
+Expr *ast_lookup(AstBuilder *b, Span s, Span table, Expr *key);
+Expr *ast_each(AstBuilder *b, ExprKind which, Span s, Expr *list, Expr *body);
 
 /* Import mappings (engine/mapping_ast.c). */
 void map_header(AstBuilder *b, Span s, Span name);

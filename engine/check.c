@@ -33,6 +33,7 @@ typedef struct Checker {
                                  `share` is known, one record's fields are not */
     size_t suggest_budget;    /* names left to compare for near misses */
     bool figure_target;       /* ... or a figure's target (register level too) */
+    const ObjectType *item;   /* inside `count of LIST where ...`: the items' type */
 } Checker;
 
 static const Type TYPE_ERROR = {T_ERROR, 0, 0};
@@ -747,6 +748,8 @@ static void report_unknown(Checker *C, Expr *e)
         e->type = TYPE_ERROR;
         return;
     }
+    for (uint32_t m = 0; C->item && m < C->item->nmembers; m++)
+        suggest_consider(&s, C->item->members[m]->path, "item member");
     for (uint32_t i = 0; i < p->nfields; i++)
         suggest_consider(&s, p->fields[i]->path, "field");
     for (uint32_t i = 0; i < p->nparams; i++)
@@ -803,9 +806,14 @@ static void resolve_name(Checker *C, Expr *e)
     register_level_only(C, e);
 }
 
+static bool resolve_item_member(Checker *C, Expr *e);
+static bool report_table_as_name(Checker *C, Expr *e);
+
 static void resolve_name_in_record(Checker *C, Expr *e)
 {
     svp_policy *p = C->p;
+    if (resolve_item_member(C, e))
+        return;
     Field *f = find_field(C, e->text.text, e->text.len);
     if (f) {
         e->ref_kind = R_FIELD;
@@ -839,7 +847,7 @@ static void resolve_name_in_record(Checker *C, Expr *e)
             e->type = p->decisions[i]->type;
             return;
         }
-    if (!resolve_member(C, e))
+    if (!resolve_member(C, e) && !report_table_as_name(C, e))
         report_unknown(C, e);
 }
 
@@ -981,7 +989,7 @@ static Type check_list(Checker *C, Expr *e)
 static Type check_test(Checker *C, Expr *e)
 {
     Type t = check_expr(C, e->a);
-    bool field = e->a->ref_kind == R_FIELD;
+    bool field = e->a->ref_kind == R_FIELD || e->a->ref_kind == R_ITEM || e->a->kind == E_LOOKUP;
     if (t.kind != T_ERROR && !field)
         error(C, e->a->span, "type", "only a field of the record can be tested with `is %s%s`",
               e->flag ? "not " : "", e->kind == E_PRESENT ? "present" : "blank");
@@ -1032,6 +1040,9 @@ static Type check_if(Checker *C, Expr *e)
     return a.kind == T_ERROR ? b : a;
 }
 
+static Type check_lookup(Checker *C, Expr *e);
+static Type check_each(Checker *C, Expr *e);
+
 static Type check_expr_kind(Checker *C, Expr *e)
 {
     switch ((ExprKind)e->kind) {
@@ -1067,6 +1078,8 @@ static Type check_expr_kind(Checker *C, Expr *e)
     case E_FIRST:
         error(C, e->span, "mapping", "`first of` is for import mappings: a policy reads a record's own fields");
         return TYPE_ERROR;
+    case E_LOOKUP: return check_lookup(C, e);
+    case E_EACH: return check_each(C, e);
     }
     return TYPE_ERROR;
 }
@@ -1077,6 +1090,308 @@ static Type check_expr(Checker *C, Expr *e)
         return TYPE_ERROR;
     e->type = check_expr_kind(C, e);
     return e->type;
+}
+
+/* ---- Tables and the items of lists --------------------------------------
+ * A table's rows are constants: keys of its `keyed by` type, values of one
+ * type, every key once per edition, editions labelled by literals of one
+ * type that its `edition by` expression matches.  A read `table[key]` with
+ * a constant key is checked against the rows here, so a code that no
+ * edition has is a compile error and not a silent absence at run time. */
+
+static TableDecl *find_table(Checker *C, Name n)
+{
+    for (uint32_t i = 0; i < C->p->ntables; i++)
+        if (names_equal(C->p->tables[i]->name, n))
+            return C->p->tables[i];
+    return NULL;
+}
+
+/* Two constant cells (checked: text literals or enumeration values) equal? */
+static bool cells_equal(const Expr *a, const Expr *b)
+{
+    if (a->kind == E_TEXT || b->kind == E_TEXT)
+        return a->kind == b->kind && !strcmp(a->str, b->str);
+    if (a->kind == E_NAME || b->kind == E_NAME)
+        return a->kind == b->kind && a->ref_kind == R_MEMBER && b->ref_kind == R_MEMBER && a->ref == b->ref;
+    return a->kind == b->kind && a->num == b->num;
+}
+
+/* A cell must be a literal or an enumeration value: its type, or
+ * T_ERROR when it is not (reported). */
+static Type check_cell(Checker *C, Expr *e, const char *what)
+{
+    if (e->kind != E_NAME)
+        return check_expr(C, e);
+    if (resolve_member(C, e)) /* a value, even where a field or decision has its name */
+        return e->type;
+    error(C, e->span, "table", "a table's %s is a literal or an enumeration value; `%.*s` is neither",
+          what, (int)e->text.len, e->text.text);
+    return e->type = TYPE_ERROR;
+}
+
+static void check_table_key_type(Checker *C, TableDecl *t)
+{
+    t->key = TYPE_ERROR;
+    if (!t->key_type.len) {
+        error(C, t->name.span, "table", "table `%.*s` does not say what it is keyed by: add `keyed by text` or "
+              "`keyed by` an enumeration", (int)t->name.len, t->name.text);
+    } else if (name_is(t->key_type, "text")) {
+        t->key = type_of(T_TEXT);
+    } else {
+        int k = find_enum(C, t->key_type);
+        if (k >= 0)
+            t->key = (Type){T_ENUM, 0, (uint16_t)k};
+        else
+            error(C, t->key_type.span, "table", "a table is keyed by `text` or by an enumeration; `%.*s` is neither",
+                  (int)t->key_type.len, t->key_type.text);
+    }
+}
+
+/* The edition labels: literals of one type, each once, and `edition by`
+ * an expression of that type; or no labels and no `edition by`. */
+static void check_table_editions(Checker *C, TableDecl *t)
+{
+    Type label = TYPE_ERROR;
+    for (TableEdition *ed = t->editions; ed; ed = ed->next) {
+        if (!ed->label)
+            continue;
+        Type lt = check_expr(C, ed->label);
+        if (lt.kind != T_NUMBER && lt.kind != T_TEXT && lt.kind != T_DATE) {
+            error(C, ed->label->span, "table", "an edition is labelled by a number (2025), a text or a date");
+            continue;
+        }
+        if (label.kind == T_ERROR)
+            label = lt;
+        else if (!same_type(label, lt))
+            mismatch(C, ed->label->span, "mix", t->editions->label, label, ed->label, lt);
+        for (TableEdition *q = t->editions; q != ed; q = q->next)
+            if (q->label && cells_equal(q->label, ed->label)) {
+                error(C, ed->label->span, "duplicate", "edition %.*s of table `%.*s` is given twice",
+                      (int)ed->label->text.len, ed->label->text.text, (int)t->name.len, t->name.text);
+                break;
+            }
+    }
+    bool labelled = t->editions && t->editions->label;
+    if (labelled && !t->edition_by)
+        error(C, t->name.span, "table", "table `%.*s` has editions: say which one a record reads, like "
+              "`edition by toms_edition` (a field of the record)", (int)t->name.len, t->name.text);
+    else if (!labelled && t->edition_by)
+        error(C, t->edition_key, "table", "`edition by` needs editions: write the rows under `edition LABEL:`");
+    else if (t->edition_by) {
+        Type by = check_expr(C, t->edition_by);
+        if (!same_type(by, label)) {
+            char wb[80], wl[80];
+            const Expr *first = t->editions->label, *e = t->edition_by;
+            error(C, e->span, "type", "the editions of table `%.*s` are labelled by %s (`%.*s`), but `%.*s` is %s: "
+                  "`edition by` names a value of the same type", (int)t->name.len, t->name.text,
+                  type_words(C, label, wl, sizeof wl), (int)first->text.len, first->text.text,
+                  (int)(e->span.end - e->span.start), C->p->source + e->span.start, type_words(C, by, wb, sizeof wb));
+        }
+    }
+}
+
+/* Every enumeration value once in each edition of an enumeration-keyed
+ * table: one left out reads as absent, which is allowed but warned of. */
+static void check_table_complete(Checker *C, const TableDecl *t, const TableEdition *ed)
+{
+    const EnumDecl *en = C->p->enums[t->key.ref];
+    for (uint32_t m = 0; m < en->count; m++) {
+        bool found = false;
+        for (const TableRow *r = ed->rows; r && !found; r = r->next)
+            found = r->key->ref_kind == R_MEMBER && r->key->ref == m;
+        if (!found) {
+            char in[80] = "";
+            if (ed->label)
+                snprintf(in, sizeof in, " in edition %.*s", (int)ed->label->text.len, ed->label->text.text);
+            warning(C, ed->label ? ed->label->span : t->name.span, "table-incomplete",
+                    "table `%.*s` has no row for `%.*s`%s: reading it gives an absent value", (int)t->name.len,
+                    t->name.text, (int)en->members[m].len, en->members[m].text, in);
+        }
+    }
+}
+
+static void check_table_rows(Checker *C, TableDecl *t, TableEdition *ed)
+{
+    for (TableRow *r = ed->rows; r; r = r->next) {
+        Type k = check_cell(C, r->key, "key");
+        if (!same_type(k, t->key)) {
+            char wk[80], wt[80];
+            error(C, r->key->span, "type", "table `%.*s` is keyed by %s, but the key `%.*s` is %s", (int)t->name.len,
+                  t->name.text, type_words(C, t->key, wt, sizeof wt), (int)(r->key->span.end - r->key->span.start),
+                  C->p->source + r->key->span.start, type_words(C, k, wk, sizeof wk));
+            k = TYPE_ERROR;
+        }
+        Type v = check_cell(C, r->value, "value");
+        if (t->value.kind == T_ERROR)
+            t->value = v;
+        else if (!same_type(t->value, v))
+            mismatch(C, r->value->span, "mix", ed->rows->value, t->value, r->value, v);
+        for (TableRow *q = ed->rows; q != r; q = q->next)
+            if (k.kind != T_ERROR && cells_equal(q->key, r->key)) {
+                error(C, r->key->span, "duplicate", "key %.*s is given twice in table `%.*s`%s: keep one",
+                      (int)(r->key->span.end - r->key->span.start), C->p->source + r->key->span.start,
+                      (int)t->name.len, t->name.text, ed->label ? " in the same edition" : "");
+                break;
+            }
+    }
+    if (t->key.kind == T_ENUM && !C->d->errors)
+        check_table_complete(C, t, ed);
+}
+
+static void check_tables(Checker *C)
+{
+    svp_policy *p = C->p;
+    uint32_t n = 0;
+    for (TableDecl *t = p->ast.tables; t; t = t->next)
+        n++;
+    if (!within_limit(C, n, "tables", p->ast.header) || !(p->tables = alloc(C, (n + 1) * sizeof *p->tables)))
+        return;
+    for (TableDecl *t = p->ast.tables; t; t = t->next) {
+        if (find_table(C, t->name))
+            error(C, t->name.span, "duplicate", "table `%.*s` is declared twice", (int)t->name.len, t->name.text);
+        t->index = p->ntables;
+        p->tables[p->ntables++] = t;
+        t->name_str = dup_text(C, t->name.text, t->name.len);
+        t->title_str = decode_header(C, t->title);
+        t->cite_str = decode_header(C, t->cite);
+        t->value = TYPE_ERROR;
+        check_table_key_type(C, t);
+        check_table_editions(C, t);
+        for (TableEdition *ed = t->editions; ed; ed = ed->next)
+            check_table_rows(C, t, ed);
+    }
+}
+
+/* A constant key read from t: in which editions is it missing? */
+static void check_constant_key(Checker *C, const TableDecl *t, const Expr *key)
+{
+    uint32_t editions = 0, missing = 0;
+    const TableEdition *gap = NULL;
+    for (const TableEdition *ed = t->editions; ed; ed = ed->next) {
+        bool found = false;
+        for (const TableRow *r = ed->rows; r && !found; r = r->next)
+            found = r->key->type.kind != T_ERROR && cells_equal(r->key, key);
+        editions++;
+        if (!found && !missing++)
+            gap = ed;
+    }
+    int len = (int)(key->span.end - key->span.start);
+    const char *text = C->p->source + key->span.start;
+    if (missing && missing == editions)
+        error(C, key->span, "table", "table `%.*s` has no row for %.*s: add the row, or check the key",
+              (int)t->name.len, t->name.text, len, text);
+    else if (missing)
+        warning(C, key->span, "table-incomplete", "edition %.*s of table `%.*s` has no row for %.*s: a record "
+                "under it reads an absent value", (int)gap->label->text.len, gap->label->text.text,
+                (int)t->name.len, t->name.text, len, text);
+}
+
+static Type check_lookup(Checker *C, Expr *e)
+{
+    Type k = check_expr(C, e->a);
+    TableDecl *t = find_table(C, e->text);
+    if (!t) {
+        error(C, e->text.span, "unknown-name", "unknown table `%.*s`: `NAME[KEY]` reads a table declared with "
+              "`table NAME`", (int)e->text.len, e->text.text);
+        return TYPE_ERROR;
+    }
+    e->ref_kind = R_TABLE;
+    e->ref = t->index;
+    if (!same_type(k, t->key)) {
+        char wk[80], wt[80];
+        error(C, e->a->span, "type", "table `%.*s` is keyed by %s, but `%.*s` is %s", (int)t->name.len,
+              t->name.text, type_words(C, t->key, wt, sizeof wt), (int)(e->a->span.end - e->a->span.start),
+              C->p->source + e->a->span.start, type_words(C, k, wk, sizeof wk));
+        return t->value;
+    }
+    bool constant = e->a->kind == E_TEXT || (e->a->kind == E_NAME && e->a->ref_kind == R_MEMBER);
+    if (constant && k.kind != T_ERROR && t->key.kind != T_ERROR)
+        check_constant_key(C, t, e->a);
+    return t->value;
+}
+
+/* A table's name where a value is expected: it is read with a key. */
+static bool report_table_as_name(Checker *C, Expr *e)
+{
+    const TableDecl *t = find_table(C, e->text);
+    if (!t)
+        return false;
+    const Expr *key = t->editions && t->editions->rows ? t->editions->rows->key : NULL;
+    error(C, e->span, "table", "`%.*s` is a table: read one value with a key, like `%.*s[%.*s]`",
+          (int)e->text.len, e->text.text, (int)e->text.len, e->text.text, key ? (int)key->text.len : 3,
+          key ? key->text.text : "KEY");
+    e->type = TYPE_ERROR;
+    return true;
+}
+
+/* Inside `... of LIST where ...`: a member of the items, by its name. */
+static bool resolve_item_member(Checker *C, Expr *e)
+{
+    const ObjectType *o = C->item;
+    if (!o)
+        return false;
+    for (uint32_t m = 0; m < o->nmembers; m++)
+        if (names_equal(o->members[m]->path, e->text)) {
+            e->ref_kind = R_ITEM;
+            e->ref = (uint32_t)(o - C->p->objects);
+            e->ref_member = (uint16_t)m;
+            e->type = o->members[m]->type;
+            if (e->type.kind == T_LIST) {
+                error(C, e->span, "type", "lists inside list items cannot be read");
+                e->type = TYPE_ERROR;
+            }
+            return true;
+        }
+    return false;
+}
+
+static const char *each_words(int64_t which)
+{
+    return which == E_COUNT ? "count of" : which == E_ANY ? "any of" : which == E_ALL ? "all of" : "sum over";
+}
+
+/* `count of LIST where COND`, `any of`, `all of`, `sum over LIST of
+ * AMOUNT`: LIST a list of objects, the body read once per item with the
+ * item's members in scope (they hide record fields of the same name). */
+static Type check_each(Checker *C, Expr *e)
+{
+    bool sum = e->num == E_SUM;
+    Type result = sum ? TYPE_ERROR : e->num == E_COUNT ? type_of(T_NUMBER) : TYPE_BOOL;
+    Type l = check_expr(C, e->a);
+    if (l.kind == T_ERROR)
+        return result;
+    if (l.kind != T_LIST || l.elem != T_OBJECT || e->a->ref_kind != R_FIELD) {
+        error(C, e->a->span, "type", "`%s ... %s` goes over a list of objects, like `bid.commitments`; for a list "
+              "of values write `%s %.*s`", each_words(e->num), sum ? "of" : "where",
+              sum ? "sum of" : e->num == E_COUNT ? "count of" : each_words(e->num),
+              (int)(e->a->span.end - e->a->span.start), C->p->source + e->a->span.start);
+        return result;
+    }
+    if (C->item) {
+        error(C, e->span, "type", "`%s` inside another's condition is not supported: make the inner one a "
+              "decision, or count in two steps", each_words(e->num));
+        return result;
+    }
+    C->item = &C->p->objects[l.ref];
+    Type b = check_expr(C, e->b);
+    C->item = NULL;
+    if (!sum) {
+        if (b.kind != T_ERROR && b.kind != T_BOOL) {
+            char w[80];
+            error(C, e->b->span, "type", "the condition after `where` must be true/false, but `%.*s` is %s",
+                  (int)(e->b->span.end - e->b->span.start), C->p->source + e->b->span.start,
+                  type_words(C, b, w, sizeof w));
+        }
+        return result;
+    }
+    if (b.kind == T_MONEY || b.kind == T_PERCENT || b.kind == T_NUMBER || b.kind == T_ERROR)
+        return b;
+    char w[80];
+    error(C, e->b->span, "type", "`sum over ... of` adds up money, percentages or numbers, but `%.*s` is %s%s",
+          (int)(e->b->span.end - e->b->span.start), C->p->source + e->b->span.start, type_words(C, b, w, sizeof w),
+          b.kind == T_BOOL ? ": to compare the sum, put it in parentheses, like `(sum over LIST of AMOUNT) >= X`" : "");
+    return TYPE_ERROR;
 }
 
 /* ---- Decisions --------------------------------------------------------- */
@@ -1597,7 +1912,7 @@ bool check_policy(svp_policy *p, AstBuilder *ab)
     /* each phase relies on the ones before: after running out of memory
      * (or past a limit) the rest would read half-built tables */
     void (*const phases[])(Checker *) = {check_header, check_enums, check_params, check_objects,
-                                         check_record, check_decisions, check_rules, check_unused};
+                                         check_record, check_tables, check_decisions, check_rules, check_unused};
     for (size_t i = 0; i < sizeof phases / sizeof *phases; i++) {
         size_t limits = C.limits;
         phases[i](&C);

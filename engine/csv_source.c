@@ -10,7 +10,7 @@
  * with more or fewer fields than the header is left out with its line
  * number, and the rest goes on.  Each row becomes an item whose members
  * are the mapping's column names, holding the cells' texts; a blank cell
- * is absent.
+ * is absent.  A row whose cells are not UTF-8 is left out, saying which.
  *
  * libcsv reports fields and row ends, not lines, so the input is fed one
  * physical line at a time: a row starts on the first line that is not
@@ -93,6 +93,19 @@ static bool same_header(const char *cell, const char *want)
     return strlen(want) == len && !strncasecmp(cell, want, len);
 }
 
+/* The offset of the first byte of s that is not UTF-8, or -1 when all is. */
+static long first_non_utf8(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t k = buf_utf8_char(s + i, n - i);
+        if (!k)
+            return (long)i;
+        i += k;
+    }
+    return -1;
+}
+
 static void take_header(CsvState *S)
 {
     const svp_mapping *m = S->m;
@@ -113,7 +126,11 @@ static void take_header(CsvState *S)
                                    m->columns[c].header);
     }
     if (at) {
-        snprintf(S->error_text, sizeof S->error_text, "the header row (line %lu) has no column %s", S->row_line, missing);
+        bool non_utf8 = false;
+        for (size_t i = 0; i < S->ncells; i++)
+            non_utf8 |= first_non_utf8(S->cells[i]) >= 0;
+        snprintf(S->error_text, sizeof S->error_text, "the header row (line %lu) has no column %s%s", S->row_line, missing,
+                 non_utf8 ? " (and it is not UTF-8: save the register as \"CSV UTF-8\")" : "");
         S->error = S->error_text;
     }
     /* A column the mapping reads, named twice: which one holds the value is
@@ -130,6 +147,33 @@ static void take_header(CsvState *S)
     S->have_header = true;
 }
 
+/* A register exported as Excel's "CSV" (not "CSV UTF-8") is in
+ * Windows-1252, where £ is the single byte 0xA3.  Such a row is left out
+ * with every column at fault named, and a fix that an officer can follow:
+ * guessing the encoding would put wrong letters into the register. */
+static bool refuse_non_utf8(CsvState *S, const char *label)
+{
+    char why[400];
+    size_t at = 0;
+    bool pound = false;
+    for (uint32_t c = 0; c < S->m->ncolumns; c++) {
+        const char *cell = S->cells[S->column_of[c]];
+        long bad = first_non_utf8(cell);
+        if (bad < 0)
+            continue;
+        pound |= (unsigned char)cell[bad] == 0xA3;
+        if (at < sizeof why - 120)
+            at += (size_t)snprintf(why + at, sizeof why - at, "%s\"%.60s\" holds the byte 0x%02X", at ? ", " : "",
+                                   S->m->columns[c].header, (unsigned char)cell[bad]);
+    }
+    if (!at)
+        return false;
+    snprintf(why + at, sizeof why - at, ", which is not UTF-8%s: save the register as \"CSV UTF-8\"",
+             pound ? " (a £ in Windows-1252, as Excel's plain \"CSV\" writes it)" : "");
+    import_left_out(S->im, false, S->input, label, why);
+    return true;
+}
+
 static void take_row(CsvState *S)
 {
     char label[48];
@@ -140,6 +184,8 @@ static void take_row(CsvState *S)
         import_left_out(S->im, false, S->input, label, why);
         return;
     }
+    if (refuse_non_utf8(S, label))
+        return;
     const svp_mapping *m = S->m;
     SNode *row = snode_new(&S->scratch, SN_OBJECT, NULL, NULL);
     SNode **tail = row ? &row->child : NULL;

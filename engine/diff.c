@@ -199,6 +199,10 @@ static bool expr_eq(const Cmp *C, const Expr *x, const Expr *y)
         return name_eq(x->text, y->text);
     case E_LIST:
         return list_eq(C, x->items, y->items);
+    case E_LOOKUP:
+        return name_eq(x->text, y->text) && expr_eq(C, x->a, y->a);
+    case E_EACH:
+        return x->num == y->num && expr_eq(C, x->a, y->a) && expr_eq(C, x->b, y->b);
     default:
         return x->flag == y->flag && expr_eq(C, x->a, y->a) && expr_eq(C, x->b, y->b) && expr_eq(C, x->c, y->c);
     }
@@ -215,7 +219,9 @@ typedef enum Kind {
     K_RULE_ADDED, K_RULE_REMOVED, K_RULE_CHANGED,
     K_PORTFOLIO_ADDED, K_PORTFOLIO_REMOVED, K_PORTFOLIO_CHANGED,
     K_RULE_RENAMED, K_PORTFOLIO_RENAMED,
-    K_FIGURE_ADDED, K_FIGURE_REMOVED, K_FIGURE_CHANGED
+    K_FIGURE_ADDED, K_FIGURE_REMOVED, K_FIGURE_CHANGED,
+    K_TABLE_ADDED, K_TABLE_REMOVED, K_TABLE_CHANGED, K_TABLE_EDITION_ADDED, K_TABLE_EDITION_REMOVED,
+    K_TABLE_ROW_ADDED, K_TABLE_ROW_REMOVED, K_TABLE_ROW_CHANGED
 } Kind;
 
 /* For each kind: its JSON name, its section, and how its text line reads:
@@ -260,10 +266,18 @@ static const struct {
     [K_FIGURE_ADDED] = {"figure-added", 7, "added: %n %v"},
     [K_FIGURE_REMOVED] = {"figure-removed", 7, "removed: %n %o"},
     [K_FIGURE_CHANGED] = {"figure-changed", 7, NULL},
+    [K_TABLE_ADDED] = {"table-added", 8, "added: %n %v"},
+    [K_TABLE_REMOVED] = {"table-removed", 8, "removed: %n %o"},
+    [K_TABLE_CHANGED] = {"table-changed", 8, NULL},
+    [K_TABLE_EDITION_ADDED] = {"table-edition-added", 8, "%n: edition %a added: %v"},
+    [K_TABLE_EDITION_REMOVED] = {"table-edition-removed", 8, "%n: edition %a removed (was %o)"},
+    [K_TABLE_ROW_ADDED] = {"table-row-added", 8, "%n of %a added: %v"},
+    [K_TABLE_ROW_REMOVED] = {"table-row-removed", 8, "%n of %a removed (was %o)"},
+    [K_TABLE_ROW_CHANGED] = {"table-row-changed", 8, "%n of %a changed from %o to %v"},
 };
 
 static const char *const sections[] = {"Header", "Parameters", "Enumerations", "Record fields",
-                                       "Decisions", "Rules", "Portfolio rules", "Figures"};
+                                       "Decisions", "Rules", "Portfolio rules", "Figures", "Tables"};
 
 typedef struct Change {
     svp_change pub;
@@ -1149,6 +1163,135 @@ static void diff_figures(svp_diff *d)
                 figure_whole(C, C->b, C->b->figures[i]));
 }
 
+/* ---- Tables ------------------------------------------------------------
+ * Matched by name; editions by label, rows by key, so a reviewer reads
+ * `proxy_value of "NT1" in edition 2025 changed from £31,500.00 to
+ * £32,000.00` and not a rewritten block. */
+
+static const TableDecl *find_table(const svp_policy *p, Name n)
+{
+    for (uint32_t i = 0; i < p->ntables; i++)
+        if (name_eq(p->tables[i]->name, n))
+            return p->tables[i];
+    return NULL;
+}
+
+static const TableEdition *find_edition(const Cmp *C, const TableDecl *t, const Expr *label)
+{
+    for (const TableEdition *ed = t->editions; ed; ed = ed->next)
+        if ((!ed->label && !label) || (ed->label && label && expr_eq(C, ed->label, label)))
+            return ed;
+    return NULL;
+}
+
+static const TableRow *find_row(const Cmp *C, const TableEdition *ed, const Expr *key)
+{
+    for (const TableRow *r = ed->rows; r; r = r->next)
+        if (expr_eq(C, r->key, key))
+            return r;
+    return NULL;
+}
+
+/* `KEY -> VALUE, ...`: an edition's rows on one line. */
+static const char *rows_str(Cmp *C, const svp_policy *p, const TableEdition *ed)
+{
+    buf_clear(&C->tmp);
+    for (const TableRow *r = ed->rows; r; r = r->next) {
+        expr_into(&C->tmp, p, r->key);
+        buf_puts(&C->tmp, " -> ");
+        expr_into(&C->tmp, p, r->value);
+        if (r->next)
+            buf_puts(&C->tmp, ", ");
+    }
+    return keep_buf(C, &C->tmp);
+}
+
+/* What a table is, for an added or removed one: its title and shape. */
+static const char *table_whole(Cmp *C, const svp_policy *p, const TableDecl *t)
+{
+    buf_clear(&C->tmp);
+    if (t->title.len) {
+        buf_append(&C->tmp, t->title.text, t->title.len);
+        buf_putc(&C->tmp, ' ');
+    }
+    size_t editions = 0, rows = 0;
+    for (const TableEdition *ed = t->editions; ed; ed = ed->next, editions++)
+        rows += ed->nrows;
+    buf_printf(&C->tmp, "(keyed by %.*s, %zu rows", (int)t->key_type.len, t->key_type.text, rows);
+    if (t->edition_by) {
+        buf_printf(&C->tmp, " in %zu editions by ", editions);
+        expr_into(&C->tmp, p, t->edition_by);
+    }
+    buf_putc(&C->tmp, ')');
+    return keep_buf(C, &C->tmp);
+}
+
+/* `"NT1" in edition 2025` (or `"NT1"` in a table without editions). */
+static const char *row_name(Cmp *C, const svp_policy *p, const TableEdition *ed, const Expr *key)
+{
+    buf_clear(&C->tmp);
+    expr_into(&C->tmp, p, key);
+    if (ed->label) {
+        buf_puts(&C->tmp, " in edition ");
+        expr_into(&C->tmp, p, ed->label);
+    }
+    return keep_buf(C, &C->tmp);
+}
+
+static void diff_rows(svp_diff *d, const char *name, const TableEdition *x, const TableEdition *y)
+{
+    Cmp *C = &d->C;
+    for (const TableRow *r = x->rows; r; r = r->next) {
+        const TableRow *q = find_row(C, y, r->key);
+        if (!q)
+            add(d, K_TABLE_ROW_REMOVED, name, row_name(C, C->a, x, r->key), expr_str(C, C->a, r->value), NULL);
+        else if (!expr_eq(C, r->value, q->value))
+            add(d, K_TABLE_ROW_CHANGED, name, row_name(C, C->a, x, r->key), expr_str(C, C->a, r->value),
+                expr_str(C, C->b, q->value));
+    }
+    for (const TableRow *q = y->rows; q; q = q->next)
+        if (!find_row(C, x, q->key))
+            add(d, K_TABLE_ROW_ADDED, name, row_name(C, C->b, y, q->key), NULL, expr_str(C, C->b, q->value));
+}
+
+static void diff_table(svp_diff *d, const char *name, const TableDecl *x, const TableDecl *y)
+{
+    Cmp *C = &d->C;
+    const char *tx = title_str(C, x->title), *ty = title_str(C, y->title);
+    if (strcmp(tx, ty))
+        add(d, K_TABLE_CHANGED, name, "title", *tx ? tx : "(none)", *ty ? ty : "(none)");
+    compare_str(d, K_TABLE_CHANGED, name, "cite", cite_str(C, x->cite), cite_str(C, y->cite));
+    compare_str(d, K_TABLE_CHANGED, name, "keyed by", name_str(d, x->key_type), name_str(d, y->key_type));
+    if (!expr_eq(C, x->edition_by, y->edition_by))
+        add(d, K_TABLE_CHANGED, name, "edition by", expr_str(C, C->a, x->edition_by), expr_str(C, C->b, y->edition_by));
+    for (const TableEdition *ex = x->editions; ex; ex = ex->next) {
+        const TableEdition *ey = find_edition(C, y, ex->label);
+        if (ey)
+            diff_rows(d, name, ex, ey);
+        else
+            add(d, K_TABLE_EDITION_REMOVED, name, expr_str(C, C->a, ex->label), rows_str(C, C->a, ex), NULL);
+    }
+    for (const TableEdition *ey = y->editions; ey; ey = ey->next)
+        if (!find_edition(C, x, ey->label))
+            add(d, K_TABLE_EDITION_ADDED, name, expr_str(C, C->b, ey->label), NULL, rows_str(C, C->b, ey));
+}
+
+static void diff_tables(svp_diff *d)
+{
+    Cmp *C = &d->C;
+    for (uint32_t i = 0; i < C->a->ntables; i++) {
+        const TableDecl *x = C->a->tables[i], *y = find_table(C->b, x->name);
+        const char *name = name_str(d, x->name);
+        if (y)
+            diff_table(d, name, x, y);
+        else
+            add(d, K_TABLE_REMOVED, name, NULL, table_whole(C, C->a, x), NULL);
+    }
+    for (uint32_t i = 0; i < C->b->ntables; i++)
+        if (!find_table(C->a, C->b->tables[i]->name))
+            add(d, K_TABLE_ADDED, name_str(d, C->b->tables[i]->name), NULL, NULL, table_whole(C, C->b, C->b->tables[i]));
+}
+
 /* ---- The public face --------------------------------------------------- */
 
 svp_diff *svp_diff_new(const svp_policy *old_policy, const svp_policy *new_policy, const svp_allocator *alloc)
@@ -1174,6 +1317,7 @@ svp_diff *svp_diff_new(const svp_policy *old_policy, const svp_policy *new_polic
     diff_rule_list(d, false);
     diff_rule_list(d, true);
     diff_figures(d);
+    diff_tables(d);
     buf_free(&d->C.tmp);
     if (d->C.oom) {
         svp_diff_free(d);

@@ -93,6 +93,9 @@ static Val eval_name(svp_evaluator *ev, const Val *slots, const Expr *e)
         }
         return (Val){VK_LIST, T_LIST, e->type.ref, k, {.items = items}};
     }
+    case R_ITEM: /* a member of the item `count of ... where` is at */
+        assert(ev->item && ev->item->kind == VK_OBJECT && e->ref_member < ev->item->n);
+        return ev->item->u.items[e->ref_member];
     default:
         return ABSENT;
     }
@@ -267,6 +270,79 @@ __attribute__((noinline)) static Val eval_aggregate(svp_evaluator *ev, const Val
     return waiting ? ABSENT : val_bool(want_all);
 }
 
+/* ---- Tables and the items of lists ------------------------------------ */
+
+/* The edition of table t a record reads: the one its `edition by` value
+ * names (a date: the latest edition dated on or before it), the only one
+ * when the table has no editions, or NULL (absent or no such edition). */
+static const TableEdition *table_edition(svp_evaluator *ev, const Val *slots, const TableDecl *t)
+{
+    if (!t->edition_by)
+        return t->editions;
+    Val by = eval_expr(ev, slots, t->edition_by);
+    if (by.kind == VK_ABSENT)
+        return NULL;
+    const TableEdition *found = NULL;
+    for (const TableEdition *ed = t->editions; ed; ed = ed->next) {
+        Val label = literal(ed->label);
+        if (label.type != T_DATE && vals_equal(label, by))
+            return ed;
+        if (label.type == T_DATE && label.u.i <= by.u.i && (!found || found->label->num < label.u.i))
+            found = ed;
+    }
+    return found;
+}
+
+/* table[key]: the value of the key's row in the record's edition, or
+ * absent when the key, the edition or the row is missing. */
+__attribute__((noinline)) static Val eval_lookup(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    assert(e->ref_kind == R_TABLE && e->ref < ev->p->ntables);
+    const TableDecl *t = ev->p->tables[e->ref];
+    Val key = eval_expr(ev, slots, e->a);
+    const TableEdition *ed = key.kind == VK_ABSENT ? NULL : table_edition(ev, slots, t);
+    if (!ed)
+        return ABSENT;
+    for (const TableRow *r = ed->rows; r; r = r->next)
+        if (vals_equal(eval_expr(ev, slots, r->key), key))
+            return eval_expr(ev, slots, r->value);
+    return ABSENT;
+}
+
+/* count of / any of / all of LIST where COND, sum over LIST of AMOUNT.
+ * An item whose condition or amount is absent makes a count or sum absent
+ * (it cannot be known), and an `any`/`all` that no other item decides.  An
+ * absent list has no items, as for `count of` (0, 0, false, true). */
+__attribute__((noinline)) static Val eval_each(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    Val list = eval_expr(ev, slots, e->a);
+    if (list.kind != VK_LIST)
+        list.n = 0;
+    const Val *outer = ev->item;
+    int64_t total = 0;
+    bool unknown = false, decided = false;
+    for (uint32_t i = 0; i < list.n && !decided && !ev->overflow; i++) {
+        ev->item = &list.u.items[i];
+        Val v = eval_expr(ev, slots, e->b);
+        if (v.kind == VK_ABSENT)
+            unknown = true;
+        else if (e->num == E_SUM)
+            ev->overflow |= !value_add(total, v.u.i, &total);
+        else if (e->num == E_COUNT)
+            total += v.u.b ? 100 : 0;
+        else
+            decided = v.u.b == (e->num == E_ANY);
+    }
+    ev->item = outer;
+    if (decided)
+        return val_bool(e->num == E_ANY);
+    if (unknown || ev->overflow)
+        return ABSENT;
+    if (e->num == E_ANY || e->num == E_ALL)
+        return val_bool(e->num == E_ALL);
+    return val_int(e->type.kind, 0, total);
+}
+
 Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     /* the most common node by far: a field or decision read */
@@ -321,6 +397,10 @@ Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
         return ev->share;
     case E_FIRST: /* refused by the checker in a policy */
         break;
+    case E_LOOKUP:
+        return eval_lookup(ev, slots, e);
+    case E_EACH:
+        return eval_each(ev, slots, e);
     }
     return ABSENT;
 }

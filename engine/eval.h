@@ -59,6 +59,7 @@ struct svp_evaluator {
     Problem single_problem;    /* the one problem of a record refused whole */
     bool overflow;             /* arithmetic overflowed while evaluating */
     Val share;                 /* `share` while a portfolio rule is decided */
+    const Val *item;           /* the item an E_EACH is at (its members), or NULL */
 };
 
 /* Evaluate expression e over slots (NULL for a portfolio rule's final

@@ -9,6 +9,14 @@
  * the policy means.  Comments are not in the tree; they are kept by
  * position: each is printed before the first construct that follows it,
  * or at the end of the line it trailed.
+ *
+ * Line breaks inside an expression, a list or an enumeration are the
+ * author's: the formatter keeps each one where it was written (between the
+ * same two operands, on the same side of the operator) and gives the next
+ * line the canonical indentation, under the start of the expression or
+ * just inside the bracket that holds it; it never joins lines or adds
+ * breaks of its own.  A file written with CRLF line ends is printed with
+ * CRLF line ends throughout.
  */
 #include <string.h>
 
@@ -22,11 +30,27 @@ typedef struct Fmt {
     const char *src;
     Comment *next;       /* first comment not yet printed (in source order) */
     size_t run_width;    /* mapping: name width of the run of one-line lets or sets */
+    bool one_line;       /* diff.c's printer: author's line breaks not kept */
+    int nesting;         /* expr() calls open: 0 outside an expression */
+    size_t indent;       /* column a continued line of the expression starts at */
+    size_t col_len;      /* column(): output length when last measured, */
+    size_t col;          /* the column there, */
+    bool col_known;      /* and whether that still holds (false after trimming) */
 } Fmt;
 
 static void text(Fmt *F, const char *s) { buf_puts(&F->out, s); }
 static void name(Fmt *F, Name n) { buf_append(&F->out, n.text, n.len); }
 static void span(Fmt *F, Span s) { buf_append(&F->out, F->src + s.start, s.end - s.start); }
+
+/* The source text of a comment: to the end of its line, without the
+ * carriage return of a CRLF line end (the output's line ends are chosen
+ * once, for the whole file). */
+static void comment_text(Fmt *F, Span s)
+{
+    while (s.end > s.start && F->src[s.end - 1] == '\r')
+        s.end--;
+    span(F, s);
+}
 
 static void pad(Fmt *F, size_t have, size_t width)
 {
@@ -67,7 +91,7 @@ static void comments_before(Fmt *F, uint32_t offset, int indent)
         Comment *c = F->next;
         F->next = c->next;
         pad(F, 0, (size_t)indent);
-        span(F, c->span);
+        comment_text(F, c->span);
         buf_putc(&F->out, '\n');
         uint32_t upto = F->next && F->next->span.start < offset ? F->next->span.start : offset;
         if (indent == 0 && upto != UINT32_MAX && blank_line_between(F, c->span.end, upto))
@@ -82,7 +106,7 @@ static void end_line(Fmt *F, uint32_t end)
     Comment *c = F->next;
     if (c && c->span.start >= end && !memchr(F->src + end, '\n', c->span.start - end)) {
         text(F, "  ");
-        span(F, c->span);
+        comment_text(F, c->span);
         F->next = c->next;
     }
     buf_putc(&F->out, '\n');
@@ -90,7 +114,114 @@ static void end_line(Fmt *F, uint32_t end)
 
 /* ---- Expressions ------------------------------------------------------- */
 
+/* The column the output is at: characters (a `£` is one column) since the
+ * last line end.  Measured on from the last measurement, so that a policy
+ * of one long line with many parentheses costs linear time, not quadratic;
+ * after the output was trimmed (col_known false) measured back to the line
+ * start, which is near: trimming happens only where a line is broken. */
+static size_t column(Fmt *F)
+{
+    size_t col = 0;
+    if (F->col_known && F->col_len <= F->out.len) {
+        col = F->col;
+        for (size_t i = F->col_len; i < F->out.len; i++)
+            col = F->out.data[i] == '\n' ? 0 : col + (((unsigned char)F->out.data[i] & 0xC0) != 0x80);
+    } else {
+        for (size_t i = F->out.len; i > 0 && F->out.data[i - 1] != '\n'; i--)
+            col += ((unsigned char)F->out.data[i - 1] & 0xC0) != 0x80;
+    }
+    F->col_len = F->out.len;
+    F->col = col;
+    F->col_known = true;
+    return col;
+}
+
+/* Drop the spaces that end the output, before a line break. */
+static void trim_spaces(Fmt *F)
+{
+    while (F->out.len && F->out.data[F->out.len - 1] == ' ')
+        F->out.len--;
+    F->col_known = false;
+}
+
+/* The first source offset in [from, to) that is neither layout nor part
+ * of a comment: where the word between two operands was written. */
+static uint32_t word_at(const Fmt *F, uint32_t from, uint32_t to)
+{
+    uint32_t i = from;
+    while (i < to) {
+        char c = F->src[i];
+        if (c == '#')
+            while (i < to && F->src[i] != '\n')
+                i++;
+        else if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            i++;
+        else
+            break;
+    }
+    return i;
+}
+
+/* Start a new line inside a construct, at column F->indent.  The comments
+ * written before source offset `upto` go with the break: one that trailed
+ * the source line ending at `from` stays at the end of the printed line,
+ * the others take lines of their own at the same indentation. */
+static void line_break(Fmt *F, uint32_t from, uint32_t upto)
+{
+    trim_spaces(F);
+    bool trailing = true;
+    while (F->next && F->next->span.start < upto) {
+        Comment *c = F->next;
+        F->next = c->next;
+        if (trailing && c->span.start >= from && !memchr(F->src + from, '\n', c->span.start - from)) {
+            text(F, "  ");
+        } else {
+            buf_putc(&F->out, '\n');
+            pad(F, 0, F->indent);
+        }
+        trailing = false;
+        comment_text(F, c->span);
+    }
+    buf_putc(&F->out, '\n');
+    pad(F, 0, F->indent);
+}
+
+/* Print `word` (" and ", ", ") between two parts of a construct whose
+ * source lies before `from` and from `to` on.  When the author broke the
+ * line between them, the break is kept: before the word when the word
+ * began a source line (and `may_lead`: a comma never leads), after it
+ * otherwise. */
+static void joint(Fmt *F, uint32_t from, uint32_t to, const char *word, bool may_lead)
+{
+    if (F->one_line || from >= to || !memchr(F->src + from, '\n', to - from)) {
+        text(F, word);
+        return;
+    }
+    uint32_t w = word_at(F, from, to);
+    const char *bare = word + strspn(word, " ");
+    size_t bare_len = strlen(bare);
+    while (bare_len && bare[bare_len - 1] == ' ')
+        bare_len--;
+    if (may_lead && memchr(F->src + from, '\n', w - from)) {
+        line_break(F, from, w);
+        buf_append(&F->out, bare, bare_len);
+        text(F, " ");
+        return;
+    }
+    buf_append(&F->out, word, (size_t)(bare - word) + bare_len);
+    line_break(F, from, to);
+}
+
 static void expr(Fmt *F, const Expr *e);
+
+/* joint() between two operands (either may be missing after an error). */
+static void between(Fmt *F, const Expr *a, const Expr *b, const char *word, bool may_lead)
+{
+    if (a && b)
+        joint(F, a->span.end, b->span.start, word, may_lead);
+    else
+        text(F, word);
+}
 
 static const char *binary_word(uint8_t kind)
 {
@@ -116,7 +247,7 @@ static void expr_inner(Fmt *F, const Expr *e)
     const char *op = binary_word(e->kind);
     if (op) {
         expr(F, e->a);
-        text(F, op);
+        between(F, e->a, e->b, op, true);
         expr(F, e->b);
         return;
     }
@@ -129,8 +260,10 @@ static void expr_inner(Fmt *F, const Expr *e)
         return;
     case E_IF:
         text(F, "if "); expr(F, e->a);
-        text(F, " then "); expr(F, e->b);
-        text(F, " else "); expr(F, e->c);
+        between(F, e->a, e->b, " then ", true);
+        expr(F, e->b);
+        between(F, e->b, e->c, " else ", true);
+        expr(F, e->c);
         return;
     case E_COUNT: text(F, "count of "); expr(F, e->a); return;
     case E_FIRST: text(F, "first of "); expr(F, e->a); return;
@@ -144,37 +277,63 @@ static void expr_inner(Fmt *F, const Expr *e)
         text(F, "names of "); expr(F, e->a);
         text(F, e->flag ? " that are true" : " that are false");
         return;
-    case E_LIST:
+    case E_LOOKUP:
+        name(F, e->text); text(F, "["); expr(F, e->a); text(F, "]");
+        return;
+    case E_EACH:
+        if (e->num == E_SUM) {
+            text(F, "sum over "); expr(F, e->a); text(F, " of ");
+        } else {
+            text(F, e->num == E_COUNT ? "count of " : e->num == E_ANY ? "any of " : "all of ");
+            expr(F, e->a); text(F, " where ");
+        }
+        expr(F, e->b);
+        return;
+    case E_LIST: {
         text(F, "[");
+        size_t outer = F->indent;
+        F->indent = column(F);
         for (const ExprList *i = e->items; i; i = i->next) {
             expr(F, i->expr);
             if (i->next)
-                text(F, ", ");
+                between(F, i->expr, i->next->expr, ", ", false);
         }
+        F->indent = outer;
         text(F, "]");
         return;
+    }
     default: /* literals and names: as written */
         name(F, e->text);
         return;
     }
 }
 
+/* Print e.  A line the author broke inside it continues under the start
+ * of the outermost expression, or just inside the parenthesis around it. */
 static void expr(Fmt *F, const Expr *e)
 {
     if (!e)
         return;
-    if (e->parens)
+    size_t outer = F->indent;
+    if (F->nesting++ == 0 && !F->one_line)
+        F->indent = column(F);
+    if (e->parens) {
         text(F, "(");
+        if (!F->one_line)
+            F->indent = column(F);
+    }
     expr_inner(F, e);
     if (e->parens)
         text(F, ")");
+    F->indent = outer;
+    F->nesting--;
 }
 
 /* The expression printer for diff.c (see diff.h): the same printing as
- * `svp fmt`, into the caller's buffer. */
+ * `svp fmt`, into the caller's buffer, always on one line. */
 void fmt_expr(Buf *b, const char *src, const Expr *e)
 {
-    Fmt F = {.out = *b, .src = src, .next = NULL};
+    Fmt F = {.out = *b, .src = src, .next = NULL, .one_line = true};
     expr(&F, e);
     *b = F.out;
 }
@@ -209,16 +368,19 @@ static void header_list(Fmt *F, const char *key, Span at, const ExprList *items)
         size_t width = i->expr ? i->expr->span.end - i->expr->span.start : 0;
         if (i != items && F->out.len - line_start + width > 96) {
             /* a long list wraps, continuing under its first item */
-            while (F->out.len && F->out.data[F->out.len - 1] == ' ')
-                F->out.len--;
+            trim_spaces(F);
             text(F, "\n            ");
             line_start = F->out.len - 12;
         }
         expr(F, i->expr);
         if (i->expr)
             end = i->expr->span.end;
-        if (i->next)
-            text(F, ", ");
+        if (i->next) {
+            F->indent = 12; /* the author's breaks are kept too, under the first item */
+            between(F, i->expr, i->next->expr, ", ", false);
+            if (column(F) == 12)
+                line_start = F->out.len - 12;
+        }
     }
     end_line(F, end);
 }
@@ -267,9 +429,10 @@ static void enumeration(Fmt *F, const EnumDecl *e)
     text(F, "enum ");
     name(F, e->name);
     text(F, e->ordered ? " in order: " : ": ");
+    F->indent = column(F); /* a continued line starts under the first member */
     for (uint32_t m = 0; m < e->count; m++) {
         if (m)
-            text(F, ", ");
+            joint(F, e->members[m - 1].span.end, e->members[m].span.start, ", ", false);
         name(F, e->members[m]);
     }
     end_line(F, e->count ? e->members[e->count - 1].span.end : e->name.span.end);
@@ -428,14 +591,16 @@ static void rule(Fmt *F, const Rule *r)
             }
             expr(F, c->expr);
         } else if (c->kind == C_SHARE) {
+            F->indent = column(F);
             expr(F, c->expr);
-            text(F, " where ");
+            between(F, c->expr, c->value, " where ", true);
             expr(F, c->value);
         } else if (c->kind == C_BECAUSE) {
+            F->indent = column(F);
             for (const ExprList *i = c->names; i; i = i->next) {
                 expr(F, i->expr);
                 if (i->next)
-                    text(F, ", ");
+                    between(F, i->expr, i->next->expr, ", ", false);
             }
         } else {
             text(F, severity_word(c->severity));
@@ -527,6 +692,85 @@ static void mapping(Fmt *F, const MapDecl *m)
     }
 }
 
+/* End a table's line whose construct ended at `end`; a comment after it
+ * trails this line only if it comes before `next`, where the next
+ * construct starts (a table's rows may share a source line). */
+static void table_end_line(Fmt *F, uint32_t end, uint32_t next)
+{
+    if (F->next && F->next->span.start > next)
+        buf_putc(&F->out, '\n');
+    else
+        end_line(F, end);
+}
+
+/* One clause line of a table: `  KEY VALUE`, the keys in a column. */
+static void table_clause(Fmt *F, Span key, const char *word)
+{
+    comments_before(F, key.start, 2);
+    text(F, "  ");
+    text(F, word);
+    pad(F, strlen(word), 11);
+}
+
+/* A table: its clauses, then each edition's rows one to a line, the
+ * arrows in a column, a comma after every row but an edition's last. */
+static void table(Fmt *F, const TableDecl *t)
+{
+    text(F, "table ");
+    name(F, t->name);
+    if (t->title.len) {
+        text(F, " ");
+        name(F, t->title);
+    }
+    uint32_t end = t->title.len ? t->title.span.end : t->name.span.end;
+    if (t->cite.len) {
+        table_end_line(F, end, t->cite_key.start);
+        table_clause(F, t->cite_key, "cite");
+        name(F, t->cite);
+        end = t->cite.span.end;
+    }
+    if (t->key_type.len) {
+        table_end_line(F, end, t->keyed_key.start);
+        table_clause(F, t->keyed_key, "keyed by");
+        name(F, t->key_type);
+        end = t->key_type.span.end;
+    }
+    if (t->edition_by) {
+        table_end_line(F, end, t->edition_key.start);
+        table_clause(F, t->edition_key, "edition by");
+        expr(F, t->edition_by);
+        end = t->edition_by->span.end;
+    }
+    size_t arrow = 0;
+    for (const TableEdition *ed = t->editions; ed; ed = ed->next)
+        for (const TableRow *r = ed->rows; r; r = r->next)
+            if (width_of(r->key->text) > arrow)
+                arrow = width_of(r->key->text);
+    for (const TableEdition *ed = t->editions; ed; ed = ed->next) {
+        if (ed->label) {
+            table_end_line(F, end, ed->span.start);
+            comments_before(F, ed->span.start, 2);
+            text(F, "  edition ");
+            name(F, ed->label->text);
+            end = ed->label->span.end;
+        }
+        text(F, ":");
+        for (const TableRow *r = ed->rows; r; r = r->next) {
+            table_end_line(F, end, r->span.start);
+            comments_before(F, r->span.start, 4);
+            text(F, "    ");
+            name(F, r->key->text);
+            pad(F, width_of(r->key->text), arrow);
+            text(F, " -> ");
+            expr(F, r->value);
+            if (r->next)
+                text(F, ",");
+            end = r->span.end;
+        }
+    }
+    end_line(F, end);
+}
+
 static void declaration(Fmt *F, const DeclRef *d)
 {
     switch ((DeclKind)d->kind) {
@@ -537,6 +781,35 @@ static void declaration(Fmt *F, const DeclRef *d)
     case D_RULE: rule(F, d->decl); break;
     case D_COLUMNS: params(F, d); break;
     case D_MAP: mapping(F, d->decl); break;
+    case D_TABLE: table(F, d->decl); break;
+    }
+}
+
+/* True when the file's line ends are CRLF: its first line end is. */
+static bool crlf_file(const char *src, size_t len)
+{
+    const char *nl = memchr(src, '\n', len);
+    return nl && nl > src && nl[-1] == '\r';
+}
+
+/* Turn every LF in b into CRLF, in place. */
+static void with_crlf(Buf *b)
+{
+    size_t lines = 0;
+    for (size_t i = 0; i < b->len; i++)
+        lines += b->data[i] == '\n';
+    if (!lines || b->failed)
+        return;
+    size_t old_len = b->len;
+    for (size_t i = 0; i < lines; i++)
+        buf_putc(b, ' '); /* room for the carriage returns */
+    if (b->failed)
+        return;
+    for (size_t from = old_len, to = b->len; from > 0;) {
+        char c = b->data[--from];
+        b->data[--to] = c;
+        if (c == '\n')
+            b->data[--to] = '\r';
     }
 }
 
@@ -562,6 +835,7 @@ char *svp_format(const char *file, const char *src, size_t len, const svp_alloca
         ast_builder_init(&ab, &arena, d, copy, len, &tree);
         if (parse_source(&ab, 0, (uint32_t)len, false) == 0 && !ab.oom && !d->errors) {
             Fmt F;
+            memset(&F, 0, sizeof F); /* no line breaks dropped, no expression open, no column known */
             buf_init(&F.out, NULL); /* handed to the caller: C library memory */
             F.src = copy;
             F.next = tree.comments;
@@ -588,6 +862,8 @@ char *svp_format(const char *file, const char *src, size_t len, const svp_alloca
             if (F.next && !first)
                 buf_putc(&F.out, '\n');
             comments_before(&F, UINT32_MAX, 0);
+            if (crlf_file(copy, len))
+                with_crlf(&F.out);
             result = buf_take(&F.out, out_len);
         } else if (ab.oom) {
             diag_add(d, SVP_ERROR, "oom", (size_t)-1, 0, "out of memory while reading the policy");

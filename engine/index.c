@@ -229,6 +229,8 @@ static void index_declarations(svp_index *ix)
         add_symbol(ix, r, r->figure ? SVP_SYMBOL_FIGURE : r->portfolio ? SVP_SYMBOL_PORTFOLIO_RULE : SVP_SYMBOL_RULE,
                    r->id, r->span,
                    literal_text(ix, r->title), NO_SYMBOL);
+    for (TableDecl *t = a->tables; t; t = t->next)
+        add_symbol(ix, t, SVP_SYMBOL_TABLE, t->name, t->span, literal_text(ix, t->title), NO_SYMBOL);
 }
 
 /* The input record: the checker's, or the first that is not an object. */
@@ -303,11 +305,17 @@ static void index_expr(svp_index *ix, const Expr *e)
                                   symbol_of(ix, p->objects[list->type.ref].members[e->ref_member]), false);
             }
             break;
+        case R_ITEM: /* inside `count of LIST where ...`: a member of the items */
+            if (e->ref < p->nobjects && e->ref_member < p->objects[e->ref].nmembers)
+                add_reference(ix, start, end, symbol_of(ix, p->objects[e->ref].members[e->ref_member]), false);
+            break;
         default: /* a group of fields names no one declaration; unresolved names none */
             break;
         }
         return;
     }
+    if (e->kind == E_LOOKUP && e->ref_kind == R_TABLE && e->ref < p->ntables)
+        add_reference(ix, e->text.span.start, e->text.span.end, symbol_of(ix, p->tables[e->ref]), false);
     index_expr(ix, e->a);
     index_expr(ix, e->b);
     index_expr(ix, e->c);
@@ -378,6 +386,17 @@ static void index_uses(svp_index *ix)
             reference_field_text(ix, l->expr);
         for (const MsgPart *m = r->parts; m; m = m->next)
             index_expr(ix, m->expr);
+    }
+    for (TableDecl *t = a->tables; t; t = t->next) {
+        for (const EnumDecl *e = a->enums; e; e = e->next)
+            if (e->name.len == t->key_type.len && !memcmp(e->name.text, t->key_type.text, e->name.len))
+                add_reference(ix, t->key_type.span.start, t->key_type.span.end, symbol_of(ix, e), false);
+        index_expr(ix, t->edition_by);
+        for (TableEdition *ed = t->editions; ed; ed = ed->next)
+            for (TableRow *row = ed->rows; row; row = row->next) {
+                index_expr(ix, row->key);
+                index_expr(ix, row->value);
+            }
     }
 }
 
@@ -538,6 +557,9 @@ static const Keyword keywords[] = {
     {"names", "`names of GROUP that are false`: the names of the fields under the path with that value.", false},
     {"that", "`names of GROUP that are ...`.", false},
     {"are", "`all of GROUP are true`, `names of GROUP that are false`.", false},
+    {"table", "Declares a table of lookup data: `table NAME \"Title\"`, `cite`, `keyed by text` (or an enumeration), optionally `edition by FIELD`, then its rows `KEY -> VALUE, ...` after `:` or under each `edition LABEL:`. Read one value with `NAME[KEY]`: absent when the key has no row.", true},
+    {"keyed", "`keyed by text` or `keyed by ENUM`: what a table's keys are.", true},
+    {"edition", "`edition by FIELD`: which edition of a table a record reads (a date picks the latest edition dated on or before it); `edition LABEL:` starts an edition's rows.", true},
 };
 
 static const Keyword *keyword(const char *text, size_t len)
@@ -594,6 +616,54 @@ static void param_comment(const svp_policy *p, const svp_symbol *s, Buf *b)
         }
 }
 
+/* What the officer's form shows for a field (its `label` and `help`), so
+ * that an author sees it where the field is used.  The checker's decoded
+ * texts when the policy compiled, else the literals as written. */
+static void field_texts(const svp_policy *p, const svp_symbol *s, Buf *b)
+{
+    for (const RecordDecl *r = p->ast.records; r; r = r->next)
+        for (const Field *f = r->fields; f; f = f->next) {
+            if (f->path.span.start != s->start)
+                continue;
+            if (f->label_str)
+                buf_printf(b, "\n\nlabel: %s", f->label_str);
+            else if (f->label.len >= 2)
+                buf_printf(b, "\n\nlabel: %.*s", (int)(f->label.len - 2), f->label.text + 1);
+            if (f->help_str)
+                buf_printf(b, "\n\nhelp: %s", f->help_str);
+            else if (f->help.len >= 2)
+                buf_printf(b, "\n\nhelp: %.*s", (int)(f->help.len - 2), f->help.text + 1);
+            return;
+        }
+}
+
+/* A table's hover: its title, what it is keyed by, and its editions. */
+static void table_hover(const svp_policy *p, const svp_symbol *s, Buf *b)
+{
+    buf_printf(b, "**table** `%s`", s->name);
+    if (*s->detail)
+        buf_printf(b, ": %s", s->detail);
+    for (const TableDecl *t = p->ast.tables; t; t = t->next) {
+        if (t->name.span.start != s->start)
+            continue;
+        size_t rows = 0;
+        for (const TableEdition *ed = t->editions; ed; ed = ed->next)
+            rows += ed->nrows;
+        buf_printf(b, "\n\nkeyed by %.*s, %zu row%s", (int)t->key_type.len, t->key_type.text, rows,
+                   rows == 1 ? "" : "s");
+        if (t->edition_by) {
+            buf_printf(b, "; edition by %.*s:", (int)(t->edition_by->span.end - t->edition_by->span.start),
+                       p->source + t->edition_by->span.start);
+            for (const TableEdition *ed = t->editions; ed; ed = ed->next)
+                if (ed->label)
+                    buf_printf(b, "%s %.*s", ed == t->editions ? "" : ",", (int)ed->label->text.len,
+                               ed->label->text.text);
+        }
+        if (t->cite.len >= 2)
+            buf_printf(b, "\n\ncite: %.*s", (int)(t->cite.len - 2), t->cite.text + 1);
+    }
+}
+
 static void describe(const svp_index *ix, const svp_symbol *s, Buf *b)
 {
     const svp_policy *p = ix->policy;
@@ -634,6 +704,10 @@ static void describe(const svp_index *ix, const svp_symbol *s, Buf *b)
         const svp_symbol *e = type_symbol(ix, s, SVP_SYMBOL_ENUM); /* its values, to save a jump */
         if (e)
             buf_printf(b, "\n\n`%s`: %s", e->name, e->detail);
+        field_texts(p, s, b);
+        break;
+    case SVP_SYMBOL_TABLE:
+        table_hover(p, s, b);
         break;
     case SVP_SYMBOL_DECISION:
     case SVP_SYMBOL_RULE:
@@ -730,7 +804,8 @@ const char *svp_index_rename_refusal(const svp_index *ix, size_t symbol, const c
             return why;
         }
     static const char *const kinds[] = {"a parameter", "an enumeration", "an enumeration value", "a record",
-                                        "an object", "a field", "a decision", "a rule", "a portfolio rule", "a figure"};
+                                        "an object", "a field", "a decision", "a rule", "a portfolio rule", "a figure",
+                                        "a table"};
     for (size_t i = 0; i < ix->nsymbols; i++) {
         const svp_symbol *t = &ix->symbols[i];
         size_t tn = strlen(t->name);
@@ -880,6 +955,20 @@ static void offer_after_prefix(svp_completions *c, const svp_index *ix, const ch
     }
 }
 
+/* A table is offered as `NAME[`, ready for its key. */
+static void offer_table(svp_completions *c, const svp_symbol *s)
+{
+    size_t n = strlen(s->name);
+    char *insert = arena_alloc(&c->arena, n + 2);
+    if (!insert) {
+        c->oom = true;
+        return;
+    }
+    memcpy(insert, s->name, n);
+    memcpy(insert + n, "[", 2);
+    offer(c, SVP_COMPLETE_TABLE, s->name, n, *s->detail ? s->detail : "table", insert);
+}
+
 /* Names an expression at `at` may use: fields, parameters, decisions
  * declared above the decision being written, values, keywords. */
 static void offer_names(svp_completions *c, const svp_index *ix, size_t at)
@@ -900,6 +989,8 @@ static void offer_names(svp_completions *c, const svp_index *ix, size_t at)
             offer(c, SVP_COMPLETE_DECISION, s->name, strlen(s->name), s->detail, NULL);
         else if (s->kind == SVP_SYMBOL_VALUE)
             offer(c, SVP_COMPLETE_VALUE, s->name, strlen(s->name), parent ? parent->name : "", NULL);
+        else if (s->kind == SVP_SYMBOL_TABLE)
+            offer_table(c, s);
     }
     for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
         if (!keywords[i].starts_line)

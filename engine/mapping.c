@@ -372,6 +372,10 @@ static MType check_mexpr_kind(MapChecker *C, Expr *e, const Type *want)
                "a mapping reads and compares values: arithmetic, `all of`, `any of`, `names of` and `share` "
                "belong in a policy");
         return MT_ERROR;
+    case E_LOOKUP: case E_EACH:
+        merror(C, e->span, "mapping", "a mapping reads and compares values: tables and `count of ... where` "
+               "belong in a policy; to keep some of a list, write `let NAME = LIST where CONDITION`");
+        return MT_ERROR;
     }
     return MT_ERROR;
 }

@@ -95,7 +95,7 @@ void parse_syntax_error(AstBuilder *ab, LexState *ls, Span where, bool invalid, 
     bool operators = false;
     for (int i = 0; i < n; i++) {
         static const char *const ops[] = {"and", "or", "not", "in", "is", "'+'", "'-'", "'*'", "'='",
-                                          "'<'", "'>'", "<=", ">=", "!=", NULL};
+                                          "'<'", "'>'", "<=", ">=", "!=", "'['", NULL};
         bool op = false;
         for (int k = 0; ops[k]; k++)
             op |= !strcmp(expected[i], ops[k]);

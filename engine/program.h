@@ -69,6 +69,8 @@ struct svp_policy {
     char effective_text[11]; /* "YYYY-MM-DD" */
     struct ResultPieces *pieces; /* output prepared by result_prepare (result.h) */
     uint8_t *portfolio_reads;    /* by field slot: 1 when a portfolio rule reads it */
+    TableDecl **tables;          /* lookup tables, by index (Expr.ref of E_LOOKUP) */
+    uint32_t ntables;
 };
 
 /* policy.c: parse and check text into a policy that is kept whatever the

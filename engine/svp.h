@@ -573,7 +573,8 @@ typedef enum svp_symbol_kind {
     SVP_SYMBOL_DECISION,
     SVP_SYMBOL_RULE,
     SVP_SYMBOL_PORTFOLIO_RULE,
-    SVP_SYMBOL_FIGURE          /* a figure for the report */
+    SVP_SYMBOL_FIGURE,         /* a figure for the report */
+    SVP_SYMBOL_TABLE           /* a table of lookup data */
 } svp_symbol_kind;
 
 typedef struct svp_symbol {
@@ -638,7 +639,8 @@ typedef enum svp_completion_kind {
     SVP_COMPLETE_DECISION,
     SVP_COMPLETE_VALUE,
     SVP_COMPLETE_KEYWORD,
-    SVP_COMPLETE_SNIPPET          /* insert is a snippet: $1, ${2:text} */
+    SVP_COMPLETE_SNIPPET,         /* insert is a snippet: $1, ${2:text} */
+    SVP_COMPLETE_TABLE            /* a table: insert is its name and `[` */
 } svp_completion_kind;
 
 typedef struct svp_completion {

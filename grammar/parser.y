@@ -87,6 +87,7 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %token KW_FIRST "first"
 %token KW_LABEL "label" KW_HELP "help"
 %token ARROW "->" NE "!=" LE "<=" GE ">="
+%token KW_TABLE "table" KW_KEYED "keyed" KW_EDITION "edition"
 
 %type <expr> expr primary literal name
 %type <list> names members list_items texts
@@ -97,6 +98,7 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %type <record> record_head
 %type <mcase> set_cases set_case
 %type <field> field
+%type <expr> table_cell
 
 /* A block (parameters, record fields) recovers from an error inside itself
  * rather than abandoning the whole block. */
@@ -109,6 +111,10 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %nonassoc '=' NE '<' LE '>' GE KW_IN KW_IS
 %left '+' '-'
 %left '*'
+/* `count of LIST where ...`: the `where` is the count's (shifted), not a
+ * mapping's or a share's around it. */
+%precedence COUNT_OF
+%precedence KW_WHERE
 
 %%
 
@@ -156,6 +162,48 @@ decl
     | KW_SET field_path set_cases       { map_set(ab, @$, @2, NULL, $3); }
     | KW_LEAVE KW_OUT KW_WHEN expr KW_BECAUSE STRING
                                         { map_leave(ab, @$, $4, @6); }
+    /* A table of lookup data (engine/table.c): keyed rows, by edition. */
+    | KW_TABLE IDENT title              { ast_table(ab, @$, @2, @3); }
+      table_clauses table_body          { ast_table_end(ab, @$); }
+    ;
+
+table_clauses
+    : %empty
+    | table_clauses table_clause
+    ;
+
+table_clause
+    : KW_CITE STRING                    { ast_table_cite(ab, @1, @2); }
+    | KW_KEYED KW_BY IDENT              { ast_table_keyed(ab, @1, @3); }
+    | KW_EDITION KW_BY expr             { ast_table_edition_by(ab, @1, $3); }
+    ;
+
+table_body
+    : ':'                               { ast_table_edition(ab, @1, NULL); } table_entries
+    | table_editions
+    ;
+
+table_editions
+    : table_edition
+    | table_editions table_edition
+    ;
+
+table_edition
+    : KW_EDITION literal ':'            { ast_table_edition(ab, @$, $2); } table_entries
+    ;
+
+table_entries
+    : table_entry
+    | table_entries ',' table_entry
+    ;
+
+table_entry
+    : table_cell ARROW table_cell       { ast_table_entry(ab, @$, $1, $3); }
+    ;
+
+table_cell
+    : literal
+    | name
     ;
 
 import_items
@@ -355,6 +403,16 @@ expr
     | expr '-' expr                     { $$ = ast_binary(ab, E_SUB, $1, $3); }
     | expr '*' expr                     { $$ = ast_binary(ab, E_MUL, $1, $3); }
     | primary
+    /* Over the items of a list of objects: the condition or amount reads
+     * each item's members by name (engine/check.c, item scope). */
+    | KW_COUNT KW_OF primary KW_WHERE expr %prec KW_ELSE
+                                        { $$ = ast_each(ab, E_COUNT, @$, $3, $5); }
+    | KW_ANY KW_OF primary KW_WHERE expr %prec KW_ELSE
+                                        { $$ = ast_each(ab, E_ANY, @$, $3, $5); }
+    | KW_ALL KW_OF primary KW_WHERE expr %prec KW_ELSE
+                                        { $$ = ast_each(ab, E_ALL, @$, $3, $5); }
+    | KW_SUM KW_OVER primary KW_OF expr %prec KW_ELSE
+                                        { $$ = ast_each(ab, E_SUM, @$, $3, $5); }
     ;
 
 primary
@@ -363,7 +421,8 @@ primary
     | '(' expr ')'                      { $$ = ast_parens($2, @$); }
     | '[' list_items ']'                { $$ = ast_list(ab, @$, $2); }
     | '[' ']'                           { $$ = ast_list(ab, @$, NULL); }
-    | KW_COUNT KW_OF primary            { $$ = ast_quantifier(ab, E_COUNT, false, @$, $3); }
+    | KW_COUNT KW_OF primary %prec COUNT_OF
+                                        { $$ = ast_quantifier(ab, E_COUNT, false, @$, $3); }
     | KW_SUM KW_OF primary              { $$ = ast_quantifier(ab, E_SUM, false, @$, $3); }
     | KW_ALL KW_OF primary KW_ARE truth { $$ = ast_quantifier(ab, E_ALL, $5, @$, $3); }
     | KW_ANY KW_OF primary KW_ARE truth { $$ = ast_quantifier(ab, E_ANY, $5, @$, $3); }
@@ -371,6 +430,7 @@ primary
     | KW_FIRST KW_OF primary            { $$ = ast_quantifier(ab, E_FIRST, false, @$, $3); }
     | KW_NAMES KW_OF primary KW_THAT KW_ARE truth
                                         { $$ = ast_quantifier(ab, E_NAMES, $6, @$, $3); }
+    | IDENT '[' expr ']'                { $$ = ast_lookup(ab, @$, @1, $3); }
     ;
 
 name

@@ -323,8 +323,7 @@ function showResult(r) {
   for (const d of desc.decisions) titles[d.name] = d.title;
   for (const [name, value] of Object.entries(r.decisions || {})) {
     decisions.append(el("dt", { text: titles[name] || humanise(name) }));
-    const shown = value === true ? "Yes" : value === false ? "No" : value === null ? "Not decided yet" : String(value);
-    decisions.append(el("dd", { "data-decision": name, text: shown }));
+    decisions.append(el("dd", { "data-decision": name, text: decisionText(value) }));
   }
 }
 
@@ -369,7 +368,24 @@ async function openRecord(id) {
   if (first) first.focus();
 }
 
+// A decision's value as the desk shows it, in the form and in the register.
+function decisionText(value) {
+  if (value === true) return "Yes";
+  if (value === false) return "No";
+  if (value === null || value === undefined) return "Not decided yet";
+  return Array.isArray(value) ? value.join(", ") : String(value);
+}
+
 // ---- The register -------------------------------------------------------------------
+
+// One column per decision the policy declares, after the verdict, headed by
+// the decision's title: what a procurement was decided is what the register
+// is read for.
+function addDecisionColumns() {
+  const before = document.getElementById("register-revision-heading");
+  for (const d of desc.decisions)
+    before.before(el("th", { scope: "col", "data-decision": d.name, text: d.title || humanise(d.name) }));
+}
 
 const decisionChoices = new Set();
 
@@ -387,7 +403,7 @@ async function loadRegister(event) {
   const res = await api("GET", "/api/records?" + params.toString());
   const rows = document.getElementById("register-rows");
   clear(rows);
-  if (!res.ok) { rows.append(el("tr", {}, el("td", { colspan: "7", text: res.data.error }))); return; }
+  if (!res.ok) { rows.append(el("tr", {}, el("td", { colspan: String(7 + desc.decisions.length), text: res.data.error }))); return; }
   const titleField = desc.fields.find((f) => f.type === "text" && !f.list && f.path !== desc.id_field);
   document.getElementById("register-title-heading").textContent = titleField ? labelOf(titleField) : "";
   for (const item of res.data) {
@@ -400,6 +416,7 @@ async function loadRegister(event) {
       el("td", { text: titleField ? String(getPath(item.record, titleField.path) || "") : "" }),
       el("td", { text: desc.stage_field ? String(getPath(item.record, desc.stage_field) || "") : "" }),
       el("td", { text: kind }),
+      ...desc.decisions.map((d) => el("td", { "data-decision": d.name, text: item.result ? decisionText((r.decisions || {})[d.name]) : "" })),
       el("td", { text: String(item.revision) }),
       el("td", { text: item.saved_at }),
       el("td", {}, open)));
@@ -472,6 +489,7 @@ async function start() {
   document.getElementById("policy-versions").textContent = "Versions: " + desc.versions.map((v) => v.version + " (from " + v.effective + ")").join(", ");
   document.title = desc.policy.name + ": the officer's desk";
   buildForm();
+  addDecisionColumns();
   for (const m of desc.mappings || []) document.getElementById("import-source").append(el("option", { value: m, text: "what the import mapping " + m + " reads" }));
   if (desc.stage_field) {
     const sel = document.getElementById("filter-stage");

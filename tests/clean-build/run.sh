@@ -8,7 +8,9 @@
 # and coverage builds have it, at the release build's -O3), whatever make
 # variables the calling run had.  Checks:
 #   - it succeeds (GCC warns about things at -O3 without LTO that it does not
-#     see with it, and warnings are errors);
+#     see with it, and warnings are errors), the fuzz replay harnesses
+#     included (LTO drops unused functions before linking, so a harness that
+#     takes a cli/ file whose unused function calls main.c links only with it);
 #   - bison ran once and flex ran once (a rule with two targets and no `&:`
 #     runs its recipe once per target in a parallel build);
 #   - every file of cli/ was compiled with the public-header folder only
@@ -19,10 +21,14 @@
 out=$tmp/build
 log=$tmp/make.log
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -j8 BUILD="$out" LTO= OPT="-O3 -g" \
-    EXTRA_CFLAGS= EXTRA_LDFLAGS= all > "$log" 2>&1
+    EXTRA_CFLAGS= EXTRA_LDFLAGS= all "$out/tests/replay_policy" "$out/tests/replay_record" \
+    "$out/tests/replay_batch" "$out/tests/replay_lsp" > "$log" 2>&1
 status=$?
 if [ $status -eq 0 ]; then pass; else fail "make -j8 LTO= failed (exit $status):"; tail -n 30 "$log"; fi
 [ -x "$out/svp" ] && pass || fail "make -j8 LTO= made no $out/svp"
+for h in policy record batch lsp; do
+    [ -x "$out/tests/replay_$h" ] && pass || fail "make -j8 LTO= made no replay_$h harness"
+done
 same "bison runs in a clean make -j8" "$(grep -c '^bison ' "$log")" "1"
 same "flex runs in a clean make -j8" "$(grep -c '^flex ' "$log")" "1"
 

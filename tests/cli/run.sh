@@ -120,4 +120,33 @@ for cmd in "diff examples $policy" "diff $policy examples" "impact examples $pol
         "svp: examples is a folder: ${cmd%% *} compares two versions, one file each (OLD.svp NEW.svp)"
     same "svp $cmd: nothing on stdout" "$(wc -c < "$tmp/out")" 0
 done
+# Issue 11: records where a policy belongs (or a policy where the records
+# belong) are named for what they are, before anything is compiled: exit 2,
+# nothing on stdout.
+rec=examples/records/clean-award-services.json
+cp "$rec" "$tmp/record-no-suffix"
+printf '\xef\xbb\xbf  \n[{"id": "A"}]\n' > "$tmp/array.txt"
+first="give the policy first, then one input"
+review="give the old policy, the new one, then the records"
+while IFS='|' read -r cmd message; do
+    # shellcheck disable=SC2086
+    "$svp" $cmd > "$tmp/out" 2> "$tmp/err"
+    same "svp $cmd: exit 2" $? 2
+    same "svp $cmd: message" "$(cat "$tmp/err")" "svp: $message"
+    same "svp $cmd: nothing on stdout" "$(wc -c < "$tmp/out")" 0
+done <<LIST
+eval $register $rec|\`$register\` looks like records, not a policy: $first
+eval $tmp/record-no-suffix $rec|\`$tmp/record-no-suffix\` looks like records, not a policy: $first
+eval $tmp/array.txt $register|\`$tmp/array.txt\` looks like records, not a policy: $first
+eval $policy $policy|\`$policy\` looks like a policy, not records: $first
+eval $tmp/v $register $rec|\`$register\` looks like records, not a policy: $first
+eval $policy tests/eval/bases/TENDER.JSON -|\`tests/eval/bases/TENDER.JSON\` looks like records, not a policy: $first
+portfolio $register $policy|\`$register\` looks like records, not a policy: $first
+report $rec $register|\`$rec\` looks like records, not a policy: $first
+report $policy $tmp/v/a.svp|\`$tmp/v/a.svp\` looks like a policy, not records: $first
+impact $policy $register $rec|\`$register\` looks like records, not a policy: $review
+impact $policy $policy $policy|\`$policy\` looks like a policy, not records: $review
+report --review $register $policy $register|\`$register\` looks like records, not a policy: $review
+diff $policy examples/records/x.csv|\`examples/records/x.csv\` looks like records, not a policy: give the old policy, then the new one
+LIST
 summary

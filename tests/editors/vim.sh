@@ -10,19 +10,22 @@ err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 # -es: silent Ex mode, no vimrc (-u NONE) or viminfo; any error message Vim
 # gives goes to stderr and fails the test.
-SVP_VIM_OUT=$out vim -es -N -u NONE -i NONE --cmd "set rtp^=$root/editors/vim" \
-    -c 'filetype plugin indent on' -c 'syntax on' -c "edit $root/policies/nelc-social-value.svp" \
-    -S "$root/tests/editors/vim_check.vim" 2> "$err" < /dev/null
-rc=$?
 status=0
-if [ -s "$err" ] || [ $rc -ne 0 ]; then
-    echo "FAIL vim reported errors (exit $rc):"
-    cat "$err"
-    status=1
-fi
-if ! tail -n 1 "$out" | grep -q ' failed 0$'; then
-    cat "$out"
-    status=1
-fi
-echo "vim: $(tail -n 1 "$out" 2>/dev/null)"
+# the council's policy, then the proxy-values policy (its tables)
+for policy in nelc-social-value proxy-values; do
+    SVP_VIM_OUT=$out vim -es -N -u NONE -i NONE --cmd "set rtp^=$root/editors/vim" \
+        -c 'filetype plugin indent on' -c 'syntax on' -c "edit $root/policies/$policy.svp" \
+        -S "$root/tests/editors/vim_check.vim" 2> "$err" < /dev/null
+    rc=$?
+    if [ -s "$err" ] || [ $rc -ne 0 ]; then
+        echo "FAIL vim reported errors on $policy (exit $rc):"
+        cat "$err"
+        status=1
+    fi
+    if ! tail -n 1 "$out" | grep -q ' failed 0$'; then
+        cat "$out"
+        status=1
+    fi
+    echo "vim ($policy): $(tail -n 1 "$out" 2>/dev/null)"
+done
 exit $status

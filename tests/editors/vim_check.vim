@@ -31,6 +31,28 @@ function! s:Line(needle) abort
   return found[0]
 endfunction
 
+" The proxy-values policy (tests/editors/vim.sh opens it second): tables.
+if expand('%:t') ==# 'proxy-values.svp'
+  call s:Expect('the table keyword', s:GroupAt(s:Line('table proxy_value "'), 'table', 0), 'Statement/svpDeclaration')
+  call s:Expect('a table name', s:GroupAt(s:Line('table proxy_value "'), 'proxy_value', 0), 'Identifier/svpDecisionName')
+  call s:Expect('keyed by', s:GroupAt(s:Line('  keyed by   text:'), 'keyed', 0), 'Statement/svpClause')
+  call s:Expect('edition by', s:GroupAt(s:Line('  edition by toms_edition'), 'edition', 0), 'Statement/svpClause')
+  call s:Expect('an edition', s:GroupAt(s:Line('  edition 2024:'), '2024', 0), 'Constant/svpNumber')
+  call s:Expect('a row key', s:GroupAt(s:Line('    "NT4"  -> £12.50,'), 'NT4', 0), 'Constant/svpString')
+  call s:Expect('a row arrow', s:GroupAt(s:Line('    "NT4"  -> £12.50,'), '->', 0), 'Statement/svpOperator')
+  call s:Expect('a row value', s:GroupAt(s:Line('    "NT4"  -> £12.50,'), '£', 0), 'Constant/svpMoney')
+  call s:Expect('sum over', s:GroupAt(s:Line('  is   sum over commitments of'), 'over', 0), 'Statement/svpClause')
+  call s:Expect('where', s:GroupAt(s:Line('  is   count of commitments where'), 'where', 0), 'Statement/svpClause')
+  let s:before = getline(1, '$')
+  silent normal! gg=G
+  call s:Expect('gg=G keeps the layout of tables', getline(1, '$') == s:before ? 'same' : 'changed', 'same')
+  let s:ed = s:Line('  edition 2024:')
+  execute s:ed . "normal! o\"NT9\" -> £1.00,\<Esc>"
+  call s:Expect('a row after an edition', getline(s:ed + 1), '    "NT9" -> £1.00,')
+  call writefile(s:failed + ['checks ' . s:checks . ' failed ' . len(s:failed)], $SVP_VIM_OUT)
+  qall!
+endif
+
 call s:Expect('file type', &filetype, 'svp')
 call s:Expect('syntax', get(b:, 'current_syntax', ''), 'svp')
 call s:Expect('comment leader', &commentstring, '# %s')

@@ -174,6 +174,9 @@ same "ocds-contracts-finder: sizes and categories" \
 # supplier id with no party and no name; o-b amount null (value absent); o-d
 # an amount of -5 (left out: negative, not "not given"); o-f an active award
 # cancelled by a later release (planning); o-h a tender of -0.01 (left out).
+# In all of these, a supplier whose party does not say `details.vcse` leaves
+# supplier.vcse absent (not false): the notice does not say, so the policy's
+# default decides.
 # time-zones.jsonl: releases merge in the order they happened, not as their
 # date texts sort: tz-1's update at 23:30-05:00 (04:30Z on the 24th) comes
 # after its award at 01:00Z (value 200.00, not 100.00; the award date as
@@ -249,6 +252,13 @@ golden $register tests/import/fixtures/hostile-register.csv tests/import/expecte
 golden $register tests/import/fixtures/amounts.csv tests/import/expected/amounts.csv
 # duplicate-header.csv: "Reference" twice: unreadable (exit 2), not guessed.
 golden $register tests/import/fixtures/duplicate-header.csv tests/import/expected/duplicate-header.csv
+# windows-1252.csv: a register saved as Excel's plain "CSV": R1's title (é,
+# byte E9) and value (£, byte A3) are not UTF-8: left out, both columns
+# named, the fix said; R2, the same in UTF-8, is written.
+golden $register tests/import/fixtures/windows-1252.csv tests/import/expected/windows-1252.csv
+# windows-1252-header.csv: the header's "Value (£)" in Windows-1252 matches
+# no column: unreadable (exit 2), and the message says to save as UTF-8.
+golden $register tests/import/fixtures/windows-1252-header.csv tests/import/expected/windows-1252-header.csv
 golden $register examples/import/register.csv tests/import/expected/register.csv
 golden examples/import/other-council.svp examples/import/other-council.csv tests/import/expected/other-council.csv
 

@@ -295,11 +295,13 @@ def test_knowledge():
     check("hover: a parameter's value and comment", hover_text(s, L, "sv_threshold"), (
         "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(L, 38, L, 50)))
     L = EARLY_REQUIRE
-    check("hover: a field's type and when it is required", hover_text(s, L, "dates.publication"), (
-        "**field** `dates.publication`: date, required from tender", rng(L, 61, L, 78)))
+    check("hover: a field's type, when it is required, its label and help", hover_text(s, L, "dates.publication"), (
+        "**field** `dates.publication`: date, required from tender\n\nlabel: Opportunity published\n\n"
+        "help: The date the opportunity was advertised.", rng(L, 61, L, 78)))
     L = SVW_WHEN
     check("hover: a field of an enumeration shows its values", hover_text(s, L, "stage"), (
-        "**field** `stage`: stage, required\n\n`stage`: in order: planning, tender, award, delivery",
+        "**field** `stage`: stage, required\n\n`stage`: in order: planning, tender, award, delivery\n\n"
+        "label: Stage\n\nhelp: Where the procurement is now: planning, tender, award or delivery.",
         rng(L, 10, L, 15)))
     check("hover: an enumeration value", hover_text(s, L, "tender"), (
         "**value** `tender` of the enumeration `stage`, in order: planning, tender, award, delivery",
@@ -322,7 +324,7 @@ def test_knowledge():
         "(or cannot be checked for lack of a value).", rng(L, 2, L, 9)))
     L = MEASURE_TARGET
     check("hover: a member of an object through its list", hover_text(s, L, "target"), (
-        "**field** `target` of the object `measure`: number, required", rng(L, 2, L, 8)))
+        "**field** `target` of the object `measure`: number, required\n\nlabel: Target", rng(L, 2, L, 8)))
     L = SVW_ELSE
     check("hover: a parameter inside a message", hover_text(s, L, "{sv_threshold}", 2), (
         "**parameter** `sv_threshold` = `£100,000`\n\nDelivery and Reporting, 1", rng(L, 129, L, 141)))
@@ -653,9 +655,41 @@ def test_many_edits():
     check("the server exits cleanly", c.close(), 0)
 
 
+# ---- tables and lists of objects (policies/proxy-values.svp) ---------------------------------------
+
+def test_tables():
+    s = Session()
+    path = os.path.join(os.path.dirname(POLICY), "proxy-values.svp")
+    check("the proxy-values policy opens clean", s.open(path), [])
+    L = s.text.split("\n").index("  is   sum over commitments of quantity * proxy_value[measure]")
+    check("hover: a table read names the table", hover_text(s, L, "proxy_value"), (
+        "**table** `proxy_value`: Proxy values, £ per unit (illustrative)\n\n"
+        "keyed by text, 11 rows; edition by toms_edition: 2024, 2025\n\ncite: Proxy values, 1", rng(L, 42, L, 53)))
+    r = s.request("textDocument/definition", s.at(L, "proxy_value"))
+    T = s.text.split("\n").index('table proxy_value "Proxy values, £ per unit (illustrative)"')
+    check("definition of a table read: its declaration", r and r["range"], rng(T, 6, T, 17))
+    check("hover: an item's member inside `sum over`", hover_text(s, L, "quantity"), (
+        "**field** `quantity` of the object `commitment`: number, required", rng(L, 31, L, 39)))
+    r = s.request("textDocument/definition", s.at(L, "[measure]", 2))
+    M = s.text.split("\n").index("  measure  text   required")
+    check("definition of an item's member: the object's field", r and r["range"], rng(M, 2, M, 9))
+    check("hover: the keyword table", hover_text(s, T, "table")[0].split(":")[0], "**table** (keyword)")
+    E = s.text.split("\n").index("  keyed by   text")
+    check("hover: the keyword keyed", hover_text(s, E, "keyed"),
+          ("**keyed** (keyword): `keyed by text` or `keyed by ENUM`: what a table's keys are.", rng(E, 2, E, 7)))
+    s.edit(L, "proxy_value[measure]", "proxy")
+    items = s.request("textDocument/completion", s.at(L, "proxy", 5))["items"]
+    check("complete a table: its name and `[`", [(i["label"], i["kind"], i["textEdit"]["newText"]) for i in items],
+          [("proxy_value", 22, "proxy_value[")])
+    symbols = s.request("textDocument/documentSymbol", {"textDocument": {"uri": s.uri}})
+    check("document symbols: the tables, as arrays", [(x["name"], x["kind"]) for x in symbols if x["kind"] == 18],
+          [("proxy_value", 18), ("theme_of", 18)])
+    s.end()
+
+
 if __name__ == "__main__":
     tests = [test_break_and_fix, test_knowledge, test_rename_and_complete, test_formatting, test_versions,
-             test_import_mapping, test_robustness, test_many_edits]
+             test_import_mapping, test_robustness, test_many_edits, test_tables]
     only = sys.argv[2:]
     for t in tests:
         if only and t.__name__ not in only:

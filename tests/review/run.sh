@@ -316,5 +316,17 @@ for args in "a b c d|unexpected argument \`d\`: give the old policy, the new one
     same "impact usage: ${args%%|*}" "$?:$(wc -c < "$tmp/out"):$(head -n 1 "$tmp/err")" "2:0:svp: ${args#*|}"
 done
 
+# ---- svp diff: tables, by edition and key -----------------------------------
+"$svp" diff policies/proxy-values.svp "$R/tables/proxy-2027.svp" > "$tmp/out.txt" 2> "$tmp/err"
+status_is "diff tables" 1 $?
+same_output "diff tables" "$R/tables/proxy-2027.expected" "$tmp/out.txt"
+"$svp" diff policies/proxy-values.svp "$R/tables/proxy-2027.svp" --format json > "$tmp/out.json"
+expect "diff tables json: a changed row" '[.changes[] | select(.kind == "table-row-changed")][0] | [.section, .name, .aspect, .old, .new]' \
+    '["Tables","proxy_value","\"NT1\" in edition 2025","£31,500.00","£32,000.00"]'
+expect "diff tables json: kinds" '[.changes[] | select(.section == "Tables") | .kind]' \
+    '["table-row-changed","table-row-removed","table-edition-added","table-row-changed"]'
+"$svp" diff policies/proxy-values.svp policies/proxy-values.svp > /dev/null
+status_is "diff tables: none with itself" 0 $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

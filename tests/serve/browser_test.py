@@ -144,6 +144,11 @@ try:
             len(driver.find_elements(By.CSS_SELECTOR, "#register-rows tr")) == 2, "after a reload the register lists both")
     row = driver.find_element(By.CSS_SELECTOR, "tr[data-id='NELC-2026-0042']")
     t.check("<script>alert(1)</script> Library roof" in row.text, "a title with markup shows as text", row.text)
+    headings = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "#register thead th")]
+    t.check("Who is responsible for the social value" in headings, "the register has a column per decision", headings)
+    t.check("Leadership Team" in row.text, "and shows what was decided for the procurement", row.text)
+    cells = row.find_elements(By.CSS_SELECTOR, "td")
+    t.equal(len(cells), len(headings), "every row has a cell under every heading")
     try:
         driver.switch_to.alert
         t.check(False, "no script from a record ever runs")

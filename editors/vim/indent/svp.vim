@@ -8,15 +8,15 @@ endif
 let b:did_indent = 1
 
 setlocal indentexpr=SvpIndent(v:lnum)
-setlocal indentkeys=o,O,0=cite,0=when,0=require,0=else,0=report,0=because,0=over,0=otherwise,0=share
+setlocal indentkeys=o,O,0=cite,0=when,0=require,0=else,0=report,0=because,0=over,0=otherwise,0=share,0=keyed,0=edition
 let b:undo_indent = 'setlocal indentexpr< indentkeys<'
 
 if exists('*SvpIndent')
   finish
 endif
 
-let s:declaration = '^\(policy\|parameters\|enum\|record\|object\|decision\|rule\|portfolio\)\>'
-let s:clause = '^\s*\(version\|effective\|review\|source\|dated\|clauses\|cite\|when\|require\|else\|report\|because\|is\|by\|share\)\>'
+let s:declaration = '^\(policy\|parameters\|enum\|record\|object\|decision\|rule\|portfolio\|table\)\>'
+let s:clause = '^\s*\(version\|effective\|review\|source\|dated\|clauses\|cite\|when\|require\|else\|report\|because\|is\|by\|share\|keyed\|edition\)\>'
 let s:tier = '^\s*\(over\|from\|otherwise\)\>'
 
 function! SvpIndent(lnum) abort
@@ -35,8 +35,11 @@ function! SvpIndent(lnum) abort
   endif
   " a new, empty line: from the line above
   let prev = getline(prevnonblank(a:lnum - 1))
-  if prev =~# '^\(parameters\|record\|object\|decision\|rule\|portfolio\|policy\)\>'
+  if prev =~# '^\(parameters\|record\|object\|decision\|rule\|portfolio\|policy\|table\)\>'
     return shiftwidth()
+  endif
+  if prev =~# '^\s*\(edition\|keyed\)\>.*:\s*\(#.*\)\=$'
+    return 2 * shiftwidth()
   endif
   if prev =~# '^\s*by\>' || prev =~# s:tier
     return 2 * shiftwidth()

@@ -24,6 +24,7 @@ syntax match svpDeclaration "^\(policy\|parameters\)\>"
 syntax match svpDeclaration "^\(enum\|record\|object\)\>" nextgroup=svpTypeName skipwhite
 syntax match svpDeclaration "^decision\>" nextgroup=svpDecisionName skipwhite
 syntax match svpDeclaration "^\(rule\|portfolio\)\>" nextgroup=svpRuleId skipwhite
+syntax match svpDeclaration "^table\>" nextgroup=svpDecisionName skipwhite
 syntax match svpRuleId "[A-Za-z_][A-Za-z0-9_-]*" contained
 syntax match svpTypeName "[A-Za-z_][A-Za-z0-9_]*" contained
 syntax match svpDecisionName "[A-Za-z_][A-Za-z0-9_]*" contained
@@ -32,6 +33,7 @@ syntax match svpParameter "^\s\+\zs[A-Za-z_][A-Za-z0-9_]*\ze\s*=[^=]"
 syntax keyword svpClause version effective review every source dated by clauses
 syntax keyword svpClause cite when require else report because is over from otherwise share where
 syntax keyword svpClause required default if then
+syntax keyword svpClause keyed edition
 syntax keyword svpSeverity error warning info
 syntax keyword svpOperatorWord and or not in present blank count sum all any names that are of order list
 syntax keyword svpType money percent number date text boolean
