@@ -541,6 +541,7 @@ svp_evaluator *svp_evaluator_new(const svp_policy *p, const svp_allocator *alloc
     arena_init(&ev->scratch, alloc, 64u << 20);
     buf_init(&ev->out, alloc);
     buf_init(&ev->msg, alloc);
+    buf_init(&ev->signature, alloc);
     return ev;
 }
 
@@ -563,6 +564,7 @@ void svp_evaluator_free(svp_evaluator *ev)
     svp_mem_free(ev->alloc, ev->numbers, ev->cap_numbers * sizeof *ev->numbers);
     buf_free(&ev->out);
     buf_free(&ev->msg);
+    buf_free(&ev->signature);
     svp_mem_free(ev->alloc, ev, sizeof *ev);
 }
 

@@ -42,8 +42,7 @@ struct svp_evaluator {
     size_t root_len;
     Val *bound;                /* the slots binding gave the record (NULL: refused) ... */
     bool bound_ok;             /* ... once binding has run to its end */
-    const svp_policy *fields_checked; /* the policy last compared with p (record.c, */
-    bool fields_same;          /* same_fields), and whether they read records alike */
+    Buf signature;             /* what binding under p depends on (record.c), made once */
     Buf out;                   /* a rendered result (result.c writes it) */
     Buf msg;                   /* a finding's message while it is built; after the
                                 * rules, a decision's value while result.c renders it */

@@ -849,64 +849,66 @@ static bool pick_version(Binder *B, const cJSON *root)
 
 /* ---- One record, two policies (svp_evaluate_shared) ---------------------- */
 
-static bool same_field(const svp_policy *a, const Field *fa, const svp_policy *b, const Field *fb, int depth);
+static void sign_field(Buf *b, const svp_policy *p, const Field *f, int depth);
 
-static bool same_enum(const EnumDecl *x, const EnumDecl *y)
+/* Lengths first, so that no two declarations spell the same signature. */
+static void sign_text(Buf *b, const char *s, size_t n)
 {
-    if (x->count != y->count || x->ordered != y->ordered)
-        return false;
-    for (uint32_t m = 0; m < x->count; m++)
-        if (x->members[m].len != y->members[m].len || memcmp(x->members[m].text, y->members[m].text, x->members[m].len))
-            return false;
-    return true;
+    buf_printf(b, "%zu:", n);
+    buf_append(b, s, n);
 }
 
-/* Types equal, and what they refer to (an enumeration, an object type)
- * declared alike at the same index: a Val carries that index. */
-static bool same_type(const svp_policy *a, Type ta, const svp_policy *b, Type tb, int depth)
+/* A type, with the enumeration or object type it names. */
+static void sign_type(Buf *b, const svp_policy *p, Type t, int depth)
 {
-    if (ta.kind != tb.kind || ta.elem != tb.elem || ta.ref != tb.ref)
-        return false;
-    TypeKind k = ta.kind == T_LIST ? (TypeKind)ta.elem : (TypeKind)ta.kind;
-    if (k == T_ENUM)
-        return ta.ref < a->nenums && ta.ref < b->nenums && same_enum(a->enums[ta.ref], b->enums[ta.ref]);
-    if (k != T_OBJECT)
-        return true;
-    if (ta.ref >= a->nobjects || ta.ref >= b->nobjects || depth > RECORD_MAX_DEPTH)
-        return false;
-    const ObjectType *oa = &a->objects[ta.ref], *ob = &b->objects[ta.ref];
-    if (oa->nmembers != ob->nmembers)
-        return false;
-    for (uint32_t m = 0; m < oa->nmembers; m++)
-        if (!same_field(a, oa->members[m], b, ob->members[m], depth + 1))
-            return false;
-    return true;
+    buf_printf(b, "t%u.%u.%u", t.kind, t.elem, t.ref);
+    TypeKind k = t.kind == T_LIST ? (TypeKind)t.elem : (TypeKind)t.kind;
+    if (k == T_ENUM && t.ref < p->nenums) {
+        const EnumDecl *e = p->enums[t.ref];
+        buf_printf(b, "e%u.%u", e->count, e->ordered);
+        for (uint32_t m = 0; m < e->count; m++)
+            sign_text(b, e->members[m].text, e->members[m].len);
+    } else if (k == T_OBJECT && t.ref < p->nobjects && depth <= RECORD_MAX_DEPTH) {
+        const ObjectType *o = &p->objects[t.ref];
+        buf_printf(b, "o%u{", o->nmembers);
+        for (uint32_t m = 0; m < o->nmembers; m++)
+            sign_field(b, p, o->members[m], depth + 1);
+        buf_putc(b, '}');
+    }
 }
 
-static bool same_field(const svp_policy *a, const Field *fa, const svp_policy *b, const Field *fb, int depth)
+static void sign_field(Buf *b, const svp_policy *p, const Field *f, int depth)
 {
-    if (strcmp(fa->path_str, fb->path_str) || fa->required != fb->required || fa->from_rank != fb->from_rank ||
-        !fa->dflt != !fb->dflt || !same_type(a, fa->type, b, fb->type, depth))
-        return false;
-    if (!fa->dflt)
-        return true;
-    const Expr *x = fa->dflt, *y = fb->dflt;
-    return x->kind == y->kind && x->num == y->num && !x->str == !y->str && (!x->str || !strcmp(x->str, y->str));
+    buf_putc(b, 'f');
+    sign_text(b, f->path_str, strlen(f->path_str));
+    buf_printf(b, "r%d.%d", f->required, (int)f->from_rank);
+    sign_type(b, p, f->type, depth);
+    if (f->dflt) {
+        const Expr *d = f->dflt;
+        buf_printf(b, "d%u.%lld", d->kind, (long long)d->num);
+        if (d->str)
+            sign_text(b, d->str, strlen(d->str));
+    }
+    buf_putc(b, ';');
 }
 
-/* Whether a and b read a record alike: the same fields in the same slots,
- * of the same types, required from the same stage, with the same defaults,
- * so that binding one tree under either gives the same slots and the same
- * problems, word for word.  (The binding tree is built from the fields'
- * paths, in order.) */
-static bool same_fields(const svp_policy *a, const svp_policy *b)
+/* What binding a record under policy p depends on, spelt out: its fields
+ * in slot order (path, required from which stage, type, the enumeration or
+ * object type it names, default) and the stage field.  Two policies with
+ * the same signature give, for any tree, the same slots and the same
+ * problems, word for word (the binding tree is built from the fields'
+ * paths, in order).  Kept in ev->signature, made once (ev->p does not
+ * change without a version set); false when out of memory. */
+static bool sign(svp_evaluator *ev)
 {
-    if (a->nfields != b->nfields || a->stage_slot != b->stage_slot)
-        return false;
-    for (uint32_t i = 0; i < a->nfields; i++)
-        if (!same_field(a, a->fields[i], b, b->fields[i], 0))
-            return false;
-    return true;
+    if (ev->signature.len || ev->signature.failed)
+        return !ev->signature.failed;
+    const svp_policy *p = ev->p;
+    Buf *b = &ev->signature;
+    buf_printf(b, "svp record %u %d:", p->nfields, (int)p->stage_slot);
+    for (uint32_t i = 0; i < p->nfields; i++)
+        sign_field(b, p, p->fields[i], 0);
+    return !b->failed;
 }
 
 /* Take, as ev's binding of the record, what `from` (an evaluator over a
@@ -949,13 +951,10 @@ static Val *copy_binding(svp_evaluator *ev, const svp_evaluator *from, const cha
 static bool can_copy_binding(svp_evaluator *ev, const svp_evaluator *from, const char *json, size_t len)
 {
     if (!from->bound_ok || from->root_text != json || from->root_len != len || ev->versions || from->versions ||
-        ev->flags != from->flags)
+        ev->flags != from->flags || !sign(ev) || !from->signature.len)
         return false;
-    if (ev->fields_checked != from->p) { /* asked once per pair of policies */
-        ev->fields_checked = from->p;
-        ev->fields_same = same_fields(ev->p, from->p);
-    }
-    return ev->fields_same;
+    return ev->p == from->p || (ev->signature.len == from->signature.len &&
+                                !memcmp(ev->signature.data, from->signature.data, ev->signature.len));
 }
 
 /* Take the numbers of the record `from` has read (the same text). */
@@ -1101,7 +1100,7 @@ done:
     /* Text values point into the tree: it lives until the next record
      * (ev->tree, or the scratch arena, or from's). */
     ev->bound = B.failed ? NULL : slots;
-    ev->bound_ok = true;
+    ev->bound_ok = !ev->versions && sign(ev); /* another evaluator may take this binding */
     return ev->bound;
 }
 
