@@ -194,14 +194,13 @@ static const char *read_string(Reader *r)
 static bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
 /* The number starting at s[at] (a '-' or a digit), checked against JSON's
- * grammar -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? and noted in
- * nums.  A number must also not run on into characters that can be part
+ * grammar (jsonread_number_len) and noted in nums.  A number must also not run on into characters that can be part
  * of one (cJSON and record.c's scan read those as one malformed number). */
-static bool read_number(Reader *r, cJSON *node)
+size_t jsonread_number_len(const char *text, size_t n)
 {
-    const unsigned char *s = r->s;
-    size_t i = r->at, n = r->len;
-    if (s[i] == '-')
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    if (i < n && s[i] == '-')
         i++;
     if (i < n && s[i] == '0')
         i++;
@@ -209,13 +208,13 @@ static bool read_number(Reader *r, cJSON *node)
         while (i < n && digit(s[i]))
             i++;
     else
-        return false;
+        return 0;
     if (i < n && s[i] == '.') {
         size_t from = ++i;
         while (i < n && digit(s[i]))
             i++;
         if (i == from)
-            return false;
+            return 0;
     }
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
@@ -225,8 +224,17 @@ static bool read_number(Reader *r, cJSON *node)
         while (i < n && digit(s[i]))
             i++;
         if (i == from)
-            return false;
+            return 0;
     }
+    return i;
+}
+
+static bool read_number(Reader *r, cJSON *node)
+{
+    const unsigned char *s = r->s;
+    size_t n = r->len, len = jsonread_number_len((const char *)s + r->at, n - r->at), i = r->at + len;
+    if (!len)
+        return false;
     if (i < n && (digit(s[i]) || s[i] == '-' || s[i] == '+' || s[i] == '.' || s[i] == 'e' || s[i] == 'E'))
         return false;
     if (i - r->at > MAX_NUMBER)

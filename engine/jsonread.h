@@ -42,4 +42,9 @@ typedef struct JsonNumbers {
  * and nums is what record.c's own scan would find. */
 cJSON *jsonread_parse(Arena *arena, const char *json, size_t len, JsonNumbers nums);
 
+/* The length of the JSON number text[0, n) starts with, by JSON's grammar
+ * -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?; 0 when it starts with
+ * none.  What follows is not looked at. */
+size_t jsonread_number_len(const char *text, size_t n);
+
 #endif

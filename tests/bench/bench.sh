@@ -244,9 +244,10 @@ done
 # machine.  The two-thread ratio of each command is its --jobs 1 time over
 # its --jobs 2 time; impact's ratio is its --jobs 1 time over eval's.
 new_policy=examples/review/nelc-social-value-2021.svp
-declare -A best
+declare -A best best_cpu
 # time_best KEY CMD...: one timed run of CMD; keeps the fastest wall time
-# under KEY.  An exit other than 0 or 1 (or a signal) is a problem.
+# under KEY, and that run's CPU time.  An exit other than 0 or 1 (or a
+# signal) is a problem.
 time_best() {
     local key=$1 line status s
     shift
@@ -257,7 +258,10 @@ time_best() {
         return 1
     fi
     s=$(field seconds "$line")
-    if [ -z "${best[$key]:-}" ] || [ "$(calc "$s < ${best[$key]}")" = 1 ]; then best[$key]=$s; fi
+    if [ -z "${best[$key]:-}" ] || [ "$(calc "$s < ${best[$key]}")" = 1 ]; then
+        best[$key]=$s
+        best_cpu[$key]=$(field cpu_seconds "$line")
+    fi
 }
 echo "running 100,000 records: eval, portfolio, impact and report with --jobs 1 and 2 (3 rounds)..." >&2
 r100k=${records[100000]}
@@ -397,11 +401,12 @@ for n in "${sizes[@]}"; do
     echo
 done
 
-echo "100,000 records, best of 3 each, in the same rounds"
+echo "100,000 records, best of 3 each, in the same rounds (wall time, and CPU time of all threads)"
 for c in "${commands[@]}"; do
     label="svp $c"
-    [ "$c" = impact ] && label="svp impact (2020.1 -> 2021.1)"
-    printf "  %-40s %-26s\n" "$label --jobs 1, --jobs 2" "$(fix 3 "${best[${c}1]:-}") s, $(fix 3 "${best[${c}2]:-}") s"
+    [ "$c" = impact ] && label="svp impact 2020.1 -> 2021.1"
+    printf "  %-40s %s\n" "$label --jobs 1, --jobs 2" \
+        "$(fix 3 "${best[${c}1]:-}") s ($(fix 3 "${best_cpu[${c}1]:-}") CPU), $(fix 3 "${best[${c}2]:-}") s ($(fix 3 "${best_cpu[${c}2]:-}") CPU)"
 done
 for c in "${commands[@]}"; do
     printf "  %-40s %-26s %-24s %s\n" "two-thread ratio, svp $c" "$(fix 2 "${jobs_ratio[$c]}")" \
