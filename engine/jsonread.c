@@ -193,9 +193,6 @@ static const char *read_string(Reader *r)
 
 static bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
-/* The number starting at s[at] (a '-' or a digit), checked against JSON's
- * grammar (jsonread_number_len) and noted in nums.  A number must also not run on into characters that can be part
- * of one (cJSON and record.c's scan read those as one malformed number). */
 size_t jsonread_number_len(const char *text, size_t n)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -229,6 +226,10 @@ size_t jsonread_number_len(const char *text, size_t n)
     return i;
 }
 
+/* The number starting at s[at] (a '-' or a digit), checked against JSON's
+ * grammar (jsonread_number_len) and noted in nums.  It must not run on
+ * into characters that can be part of a number: cJSON and record.c's scan
+ * read those as one malformed number. */
 static bool read_number(Reader *r, cJSON *node)
 {
     const unsigned char *s = r->s;
