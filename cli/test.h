@@ -46,8 +46,7 @@ typedef struct TestFile {
  * stderr) when it cannot be read or is malformed. */
 bool test_file_load(TestFile *tf);
 /* Does every "set" path of tf's cases name a field the policy p declares
- * (a field, a group of fields like `weighting`, or a member of an object
- * field)?  A path that names none would set nothing the policy reads, and
+ * (a field, or a group of fields like `weighting`)?  A path that names none would set nothing the policy reads, and
  * the case would test nothing: false, after naming the test file, the
  * case and the path on stderr. */
 bool test_file_check_sets(const TestFile *tf, const svp_policy *p, const char *policy_path);

@@ -362,23 +362,15 @@ bool test_file_load(TestFile *tf)
 
 /* ---- "set" paths against the policy's fields ------------------------------ */
 
-/* Add to paths the field paths of a describe_record "fields" (or an
- * object's "members") list, under prefix: a member of an object that is
- * not a list is set as `field.member`. */
-static void declared_paths(CliText *paths, const char *prefix, const cJSON *fields)
+/* Add to paths (NUL-separated) the field paths of a describe_record
+ * "fields" list.  An object is always a list of them, set whole. */
+static void declared_paths(CliText *paths, const cJSON *fields)
 {
     const cJSON *f;
     cJSON_ArrayForEach(f, fields) {
         const cJSON *path = cJSON_GetObjectItemCaseSensitive(f, "path");
-        if (!cJSON_IsString(path))
-            continue;
-        CliText full = {0};
-        cli_text_addf(&full, "%s%s%s", prefix, *prefix ? "." : "", path->valuestring);
-        cli_text_addn(paths, full.s, full.len + 1); /* NUL-separated */
-        const cJSON *members = cJSON_GetObjectItemCaseSensitive(f, "members");
-        if (members && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "list")))
-            declared_paths(paths, full.s, members);
-        free(full.s);
+        if (cJSON_IsString(path))
+            cli_text_addn(paths, path->valuestring, strlen(path->valuestring) + 1);
     }
 }
 
@@ -443,7 +435,7 @@ bool test_file_check_sets(const TestFile *tf, const svp_policy *p, const char *p
     cJSON *root = cli_need(cJSON_Parse(desc));
     svp_string_free(desc);
     CliText paths = {0};
-    declared_paths(&paths, "", cJSON_GetObjectItemCaseSensitive(root, "fields"));
+    declared_paths(&paths, cJSON_GetObjectItemCaseSensitive(root, "fields"));
     bool ok = true;
     for (size_t i = 0; ok && i < tf->ncases; i++) {
         const cJSON *s;

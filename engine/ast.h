@@ -278,6 +278,8 @@ typedef struct TableEdition {
     TableRow **row_tail;
     uint32_t nrows;
     Span span;
+    TableRow **sorted;  /* filled by the checker: the rows by key (engine/table.c) */
+    uint32_t nsorted;
     struct TableEdition *next;
 } TableEdition;
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "table.h"
 #include "value.h"
 
 typedef struct Checker {
@@ -1197,10 +1198,7 @@ static void check_table_complete(Checker *C, const TableDecl *t, const TableEdit
 {
     const EnumDecl *en = C->p->enums[t->key.ref];
     for (uint32_t m = 0; m < en->count; m++) {
-        bool found = false;
-        for (const TableRow *r = ed->rows; r && !found; r = r->next)
-            found = r->key->ref_kind == R_MEMBER && r->key->ref == m;
-        if (!found) {
+        if (!table_find(ed, (TableKey){NULL, 0, m})) {
             char in[80] = "";
             if (ed->label)
                 snprintf(in, sizeof in, " in edition %.*s", (int)ed->label->text.len, ed->label->text.text);
@@ -1208,6 +1206,25 @@ static void check_table_complete(Checker *C, const TableDecl *t, const TableEdit
                     "table `%.*s` has no row for `%.*s`%s: reading it gives an absent value", (int)t->name.len,
                     t->name.text, (int)en->members[m].len, en->members[m].text, in);
         }
+    }
+}
+
+/* Sort the rows with a key of the right type into ed->sorted, and report a
+ * key given twice (each repeat once, where it is repeated). */
+static void sort_table_rows(Checker *C, const TableDecl *t, TableEdition *ed)
+{
+    if (!(ed->sorted = alloc(C, (ed->nrows + 1) * sizeof *ed->sorted)))
+        return;
+    for (TableRow *r = ed->rows; r; r = r->next)
+        if (r->key->type.kind != T_ERROR && same_type(r->key->type, t->key))
+            ed->sorted[ed->nsorted++] = r;
+    table_sort_rows(ed->sorted, ed->nsorted);
+    for (uint32_t i = 1; i < ed->nsorted; i++) {
+        const Expr *k = ed->sorted[i]->key;
+        if (!table_key_compare(table_row_key(ed->sorted[i - 1]), table_row_key(ed->sorted[i])))
+            error(C, k->span, "duplicate", "key %.*s is given twice in table `%.*s`%s: keep one",
+                  (int)(k->span.end - k->span.start), C->p->source + k->span.start, (int)t->name.len, t->name.text,
+                  ed->label ? " in the same edition" : "");
     }
 }
 
@@ -1227,14 +1244,10 @@ static void check_table_rows(Checker *C, TableDecl *t, TableEdition *ed)
             t->value = v;
         else if (!same_type(t->value, v))
             mismatch(C, r->value->span, "mix", ed->rows->value, t->value, r->value, v);
-        for (TableRow *q = ed->rows; q != r; q = q->next)
-            if (k.kind != T_ERROR && cells_equal(q->key, r->key)) {
-                error(C, r->key->span, "duplicate", "key %.*s is given twice in table `%.*s`%s: keep one",
-                      (int)(r->key->span.end - r->key->span.start), C->p->source + r->key->span.start,
-                      (int)t->name.len, t->name.text, ed->label ? " in the same edition" : "");
-                break;
-            }
+        if (k.kind == T_ERROR)
+            r->key->type = TYPE_ERROR; /* left out of the sorted rows */
     }
+    sort_table_rows(C, t, ed);
     if (t->key.kind == T_ENUM && !C->d->errors)
         check_table_complete(C, t, ed);
 }
@@ -1248,6 +1261,11 @@ static void check_tables(Checker *C)
     if (!within_limit(C, n, "tables", p->ast.header) || !(p->tables = alloc(C, (n + 1) * sizeof *p->tables)))
         return;
     for (TableDecl *t = p->ast.tables; t; t = t->next) {
+        uint32_t editions = 0;
+        for (TableEdition *ed = t->editions; ed; ed = ed->next)
+            editions++;
+        if (!within_limit(C, editions, "editions of one table", t->name.span))
+            return;
         if (find_table(C, t->name))
             error(C, t->name.span, "duplicate", "table `%.*s` is declared twice", (int)t->name.len, t->name.text);
         t->index = p->ntables;
@@ -1268,12 +1286,10 @@ static void check_constant_key(Checker *C, const TableDecl *t, const Expr *key)
 {
     uint32_t editions = 0, missing = 0;
     const TableEdition *gap = NULL;
+    TableKey k = key->kind == E_TEXT ? (TableKey){key->str, strlen(key->str), 0} : (TableKey){NULL, 0, key->ref};
     for (const TableEdition *ed = t->editions; ed; ed = ed->next) {
-        bool found = false;
-        for (const TableRow *r = ed->rows; r && !found; r = r->next)
-            found = r->key->type.kind != T_ERROR && cells_equal(r->key, key);
         editions++;
-        if (!found && !missing++)
+        if (!table_find(ed, k) && !missing++)
             gap = ed;
     }
     int len = (int)(key->span.end - key->span.start);

@@ -17,6 +17,7 @@
 #include "fmt.h"
 #include "program.h"
 #include "result.h"
+#include "table.h"
 #include "value.h"
 
 /* ==== Canonical text ==================================================== */
@@ -1184,8 +1185,13 @@ static const TableEdition *find_edition(const Cmp *C, const TableDecl *t, const 
     return NULL;
 }
 
+/* The row of ed with the key of old or new policy's row `key`: texts by
+ * binary search (a table may hold thousands), an enumeration's values by
+ * name (their positions may differ between the versions; they are few). */
 static const TableRow *find_row(const Cmp *C, const TableEdition *ed, const Expr *key)
 {
+    if (key->kind == E_TEXT)
+        return table_find(ed, (TableKey){key->str, strlen(key->str), 0});
     for (const TableRow *r = ed->rows; r; r = r->next)
         if (expr_eq(C, r->key, key))
             return r;

@@ -20,6 +20,7 @@
 
 #include "eval.h"
 #include "record.h"
+#include "table.h"
 #include "value.h"
 
 static const Val ABSENT = {VK_ABSENT, 0, 0, 0, {.i = 0}};
@@ -303,10 +304,9 @@ __attribute__((noinline)) static Val eval_lookup(svp_evaluator *ev, const Val *s
     const TableEdition *ed = key.kind == VK_ABSENT ? NULL : table_edition(ev, slots, t);
     if (!ed)
         return ABSENT;
-    for (const TableRow *r = ed->rows; r; r = r->next)
-        if (vals_equal(eval_expr(ev, slots, r->key), key))
-            return eval_expr(ev, slots, r->value);
-    return ABSENT;
+    TableKey k = key.kind == VK_TEXT ? (TableKey){key.u.s, key.n, 0} : (TableKey){NULL, 0, (uint32_t)key.u.i};
+    const TableRow *r = table_find(ed, k);
+    return r ? eval_expr(ev, slots, r->value) : ABSENT;
 }
 
 /* count of / any of / all of LIST where COND, sum over LIST of AMOUNT.

@@ -372,9 +372,14 @@ static MType check_mexpr_kind(MapChecker *C, Expr *e, const Type *want)
                "a mapping reads and compares values: arithmetic, `all of`, `any of`, `names of` and `share` "
                "belong in a policy");
         return MT_ERROR;
-    case E_LOOKUP: case E_EACH:
-        merror(C, e->span, "mapping", "a mapping reads and compares values: tables and `count of ... where` "
-               "belong in a policy; to keep some of a list, write `let NAME = LIST where CONDITION`");
+    case E_LOOKUP:
+        merror(C, e->span, "mapping", "a mapping reads and compares the source's values: tables belong in a policy");
+        return MT_ERROR;
+    case E_EACH:
+        merror(C, e->span, "mapping", "`%s` belongs in a policy; in a mapping, keep the items with "
+               "`let NAME = LIST where CONDITION`, then use `count of NAME`",
+               e->num == E_COUNT ? "count of ... where" : e->num == E_ANY ? "any of ... where"
+               : e->num == E_ALL ? "all of ... where" : "sum over ... of");
         return MT_ERROR;
     }
     return MT_ERROR;
