@@ -183,8 +183,10 @@ e2e: $(BUILD)/svp
 	bash tests/cli/run.sh $(BUILD)/svp
 	bash tests/eval/colour.sh $(BUILD)/svp
 	bash tests/eval/jobs.sh $(BUILD)/svp
+	bash tests/eval/units.sh $(BUILD)/svp
 	bash tests/portfolio/run.sh $(BUILD)/svp
 	bash tests/versions/run.sh $(BUILD)/svp
+	bash tests/rules/run.sh $(BUILD)/svp
 	bash tests/svptest/run.sh $(BUILD)/svp
 	bash tests/review/run.sh $(BUILD)/svp
 	bash tests/review/walkthrough.sh $(BUILD)/svp

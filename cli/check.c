@@ -72,7 +72,6 @@ int cli_check(int argc, char **argv)
     free(files);
     /* Versions are compared among the files that compiled, policy by
      * policy: files of different policies are checked each on its own. */
-    cli_flush(); /* the "ok" lines before any warning about versions */
     int versions = cli_check_version_sets(&v, today_arg);
     if (versions > status)
         status = versions;

@@ -11,8 +11,10 @@
  *
  * Exit status: 2 when the policy does not compile, the command line is
  * wrong, or any record is invalid; else 1 when any record is
- * non-compliant; else 3 when any record is incomplete (--partial only:
- * some rule of severity error waits for a missing field); else 0.
+ * non-compliant; else 4 when any record is dated before every version
+ * given (no version was in force: it is not judged); else 3 when any
+ * record is incomplete (--partial only: some rule of severity error waits
+ * for a missing field); else 0.
  *
  * `svp portfolio POLICY RECORDS|- [--format text|json]` reads the same
  * input, evaluates the policy's portfolio rules over the whole register,
@@ -55,6 +57,7 @@ typedef struct Fired {
 typedef struct Tally {
     unsigned long records;
     unsigned long by_status[SVP_INCOMPLETE + 1]; /* records by svp_status */
+    unsigned long no_version; /* of the invalid: dated before every version */
     Fired *fired;                                /* findings by rule */
     size_t nfired, cap_fired;
 } Tally;
@@ -108,6 +111,11 @@ static void count_record(Tally *t, const svp_result *r)
 {
     t->records++;
     t->by_status[svp_result_status(r)]++;
+    const char *code = svp_result_error_code(r);
+    if (code && !strcmp(code, "no-version")) { /* not judged, and not invalid either */
+        t->by_status[SVP_INVALID]--;
+        t->no_version++;
+    }
     for (size_t i = 0; i < svp_result_finding_count(r); i++) {
         Fired *f = tally_rule(t, svp_result_finding_rule(r, i), r, svp_result_line(r), i);
         if (f)
@@ -126,6 +134,7 @@ static bool merge_tallies(Tally *tally, unsigned jobs)
         t->records += o->records;
         for (size_t s = 0; s <= SVP_INCOMPLETE; s++)
             t->by_status[s] += o->by_status[s];
+        t->no_version += o->no_version;
         for (size_t k = 0; k < o->nfired; k++) {
             Fired *of = &o->fired[k];
             size_t j = 0;
@@ -181,6 +190,8 @@ static void print_summary(Tally *t)
            t->by_status[SVP_NONCOMPLIANT]);
     if (t->by_status[SVP_INCOMPLETE]) /* only --partial has them */
         printf("%lu incomplete, ", t->by_status[SVP_INCOMPLETE]);
+    if (t->no_version)
+        printf("%lu dated before every version, ", t->no_version);
     printf("%lu invalid\n", t->by_status[SVP_INVALID]);
     for (size_t shown = 0; shown < 5 && shown < t->nfired; shown++) {
         size_t best = shown; /* selection of the next most: the list is short */
@@ -247,7 +258,11 @@ static void evaluate(void *ctx, unsigned w, const char *text, size_t len, unsign
     svp_status s = svp_result_status(r);
     if (!run->json && !run->pf)
         count_record(&run->tally[w], r);
-    if (s == SVP_INVALID) {
+    const char *code = svp_result_error_code(r);
+    if (s == SVP_INVALID && code && !strcmp(code, "no-version")) {
+        say_invalid(r, &res->err);
+        res->status = 4; /* not judged: no version was in force on its date */
+    } else if (s == SVP_INVALID) {
         say_invalid(r, &res->err);
         res->status = 2;
     } else if (s == SVP_NONCOMPLIANT) {

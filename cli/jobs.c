@@ -51,10 +51,11 @@ static void result_free(CliJobResult *res)
     free(res->err.s);
 }
 
-/* How bad an exit status is: 0, 3 (incomplete), 1, 2 in that order. */
+/* How bad an exit status is: 0, 3 (incomplete), 4 (dated before every
+ * version), 1, 2 in that order. */
 static int badness(int status)
 {
-    return status == 3 ? 1 : status == 1 ? 2 : status == 2 ? 3 : 0;
+    return status == 3 ? 1 : status == 4 ? 2 : status == 1 ? 3 : status == 2 ? 4 : 0;
 }
 
 /* Write res out (stdout, then stderr after flushing stdout), or hand it to

@@ -136,8 +136,8 @@ static bool figure_section(FILE *out, svp_figures *f, size_t i)
     if (svp_figure_target(f, i, false, &target, &target_text)) {
         fputs("; target ", out);
         html_text(out, target_text);
-        /* a count's target is in hundredths, like every number of the language */
-        long long value = strcmp(svp_figure_measure(f, i), "count") ? c.value : c.value * 100;
+        /* a count's target is a number: ten-thousandths, like every number of the language */
+        long long value = strcmp(svp_figure_measure(f, i), "count") ? c.value : c.value * 10000;
         if (c.known)
             fputs(value >= target ? " (met)" : " (not met)", out);
     }

@@ -174,8 +174,9 @@ static void count_decisions(Paper *pp, const svp_result *a, const svp_result *b,
     for (size_t i = 0; i < svp_result_decision_count(b); i++) {
         size_t j;
         const char *name = svp_result_decision_name(b, i);
-        if (!svp_result_decision_find(a, name, &j))
-            continue;
+        if (svp_result_decision_working(b, i) || !svp_result_decision_find(a, name, &j) ||
+            svp_result_decision_working(a, j))
+            continue; /* a working value is in no result, and not in the paper */
         const char *x = svp_result_decision_json(pp->old_ev, a, j);
         char *old_value = x ? strdup(x) : NULL;
         const char *y = svp_result_decision_json(pp->new_ev, b, i);

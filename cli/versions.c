@@ -83,12 +83,10 @@ int cli_load_versions(char **paths, int npaths, Versions *v, bool verbose)
         bool unreadable = !d || (g && !strcmp(g->code, "io"));
         if (!p || verbose)
             cli_print_diagnostics(d);
-        size_t w = v->warnings[i] = svp_diagnostics_warnings(d);
-        if (p && verbose) {
-            printf("%s: ok (%s %s)%s", file, svp_policy_name(p), svp_policy_version(p), w ? "," : "\n");
-            if (w)
-                printf(" %zu warning%s\n", w, w == 1 ? "" : "s");
-        } else if (!p && !unreadable) {
+        v->warnings[i] = svp_diagnostics_warnings(d);
+        /* (verbose: the "ok" line comes after the versions are checked
+         * against each other, so that it counts their warnings too) */
+        if (!p && !unreadable) {
             size_t e = svp_diagnostics_errors(d);
             fprintf(stderr, "%s: %zu error%s\n", file, e, e == 1 ? "" : "s");
         }
@@ -123,9 +121,24 @@ svp_versions *cli_version_set(const Versions *v, const char *today)
     return set;
 }
 
-/* Check the policies whose indexes are in[0, n) as one version set;
- * 0, 1 (errors) or 2 (out of memory). */
-static int check_set(const Versions *v, const size_t *in, size_t n, const char *today)
+/* Add the warnings of a version set's diagnostics d (the review
+ * reminder) to the count of the file each is about. */
+static void count_set_warnings(const Versions *v, const svp_diagnostics *d)
+{
+    for (size_t i = 0; i < svp_diagnostics_count(d); i++) {
+        const svp_diagnostic *g = svp_diagnostics_get(d, i);
+        for (size_t j = 0; g->severity == SVP_WARNING && g->file && j < v->n; j++)
+            if (!strcmp(v->files[j], g->file)) {
+                v->warnings[j]++;
+                break;
+            }
+    }
+}
+
+/* Check the policies whose indexes are in[0, n) as one version set, its
+ * diagnostics kept in *kept (printed by the caller, after the "ok"
+ * lines that count their warnings); 0, 1 (errors) or 2 (out of memory). */
+static int check_set(const Versions *v, const size_t *in, size_t n, const char *today, svp_diagnostics **kept)
 {
     Versions group = {calloc(n, sizeof(char *)), calloc(n, sizeof(svp_policy *)), NULL, n};
     svp_versions *set = NULL;
@@ -135,7 +148,11 @@ static int check_set(const Versions *v, const size_t *in, size_t n, const char *
             group.files[k] = v->files[in[k]];
             group.policies[k] = v->policies[in[k]];
         }
-        set = cli_version_set(&group, today);
+        set = svp_versions_new((const svp_policy *const *)group.policies, (const char *const *)group.files, n, today,
+                               NULL, kept);
+        if (!*kept)
+            fputs("svp: out of memory\n", stderr);
+        count_set_warnings(v, *kept);
         status = set ? 0 : 1;
     }
     svp_versions_free(set);
@@ -146,9 +163,10 @@ static int check_set(const Versions *v, const size_t *in, size_t n, const char *
 
 int cli_check_version_sets(const Versions *v, const char *today)
 {
-    size_t *in = calloc(v->n + 1, sizeof *in);
+    size_t *in = calloc(v->n + 1, sizeof *in), ngroups = 0;
     bool *taken = calloc(v->n + 1, sizeof *taken);
-    int status = in && taken ? 0 : 2;
+    svp_diagnostics **kept = calloc(v->n + 1, sizeof *kept);
+    int status = in && taken && kept ? 0 : 2;
     for (size_t i = 0; !status && i < v->n; i++) {
         if (!v->policies[i] || taken[i])
             continue;
@@ -159,10 +177,26 @@ int cli_check_version_sets(const Versions *v, const char *today)
                 taken[j] = true;
                 in[n++] = j;
             }
-        int s = check_set(v, in, n, today);
+        int s = check_set(v, in, n, today, &kept[ngroups++]);
         if (s > status)
             status = s;
     }
+    /* "ok" with every warning counted, the review reminder's included */
+    for (size_t i = 0; i < v->n; i++) {
+        const svp_policy *p = v->policies[i];
+        size_t w = v->warnings[i];
+        if (!p)
+            continue;
+        printf("%s: ok (%s %s)%s", v->files[i], svp_policy_name(p), svp_policy_version(p), w ? "," : "\n");
+        if (w)
+            printf(" %zu warning%s\n", w, w == 1 ? "" : "s");
+    }
+    cli_flush(); /* the "ok" lines before the warnings about versions */
+    for (size_t g = 0; kept && g < ngroups; g++) {
+        cli_print_diagnostics(kept[g]);
+        svp_diagnostics_free(kept[g]);
+    }
+    free(kept);
     free(in);
     free(taken);
     return status;

@@ -8,6 +8,8 @@
  *   never-fires / always-fires       a rule's `require` is constant
  *   tier-not-monotonic               a larger value gets a lower result
  *   uncited-clause / unknown-clause  against the header's `clauses` list
+ *   and-or-precedence                `a or b and c` without parentheses
+ *   unneeded-allow                   `allow CODE` where CODE does not fire
  * It also reads the header's `dated by` fields.  Constants are found by a
  * small abstract evaluation: literals, parameters, and an ordered
  * enumeration field that is always required compared with its first or
@@ -115,14 +117,15 @@ static Truth truth(const svp_policy *p, const Expr *e)
 static void analyse_rule(const svp_policy *p, svp_diagnostics *d, const Rule *r)
 {
     Truth when = truth(p, r->when), req = truth(p, r->require);
-    if (r->when && when == T_FALSE)
+    Clause *allows = r->clauses;
+    if (r->when && when == T_FALSE && !ast_allowed(allows, "never-applies"))
         warn(d, r->when->span, "never-applies", "rule `%s` can never apply: this condition is always false", r->id_str);
-    else if (r->when && when == T_TRUE)
+    else if (r->when && when == T_TRUE && !ast_allowed(allows, "always-applies"))
         warn(d, r->when->span, "always-applies", "the condition of rule `%s` always holds: leave out `when`, or check it",
              r->id_str);
-    if (r->require && req == T_TRUE && when != T_FALSE)
+    if (r->require && req == T_TRUE && when != T_FALSE && !ast_allowed(allows, "never-fires"))
         warn(d, r->require->span, "never-fires", "rule `%s` can never fire: its requirement always holds", r->id_str);
-    else if (r->require && req == T_FALSE && when != T_FALSE)
+    else if (r->require && req == T_FALSE && when != T_FALSE && !ast_allowed(allows, "always-fires"))
         warn(d, r->require->span, "always-fires",
              "the requirement of rule `%s` can never hold, so it fires whenever it applies: use `report` if that is meant",
              r->id_str);
@@ -142,7 +145,7 @@ static void analyse_tiers(const svp_policy *p, svp_diagnostics *d, const Decisio
         int64_t v;
         if (!constant(p, t->value, &v))
             return;
-        if (prev && v > prev_v)
+        if (prev && v > prev_v && !ast_allowed(dec->clauses, "tier-not-monotonic"))
             warn(d, t->span, "tier-not-monotonic",
                  "tiers of `%s` are not monotonic: this lower band gets a higher result than the band above it",
                  dec->name_str);
@@ -184,9 +187,89 @@ static void analyse_clauses(const svp_policy *p, svp_diagnostics *d)
             warn(d, l->expr->span, "uncited-clause", "no rule or decision cites the clause \"%s\"", l->expr->str);
     for (uint32_t i = 0; i < p->nrules + p->nportfolio; i++) {
         const Rule *r = i < p->nrules ? p->rules[i] : p->portfolio[i - p->nrules];
-        if (r->cite.len && !listed(p, r->cite_str))
+        if (r->cite.len && !listed(p, r->cite_str) && !ast_allowed(r->clauses, "unknown-clause"))
             warn(d, r->cite.span, "unknown-clause", "\"%s\" is not among the clauses the header lists", r->cite_str);
     }
+}
+
+/* ---- Issue 11 (rules): precedence, and warnings said to be meant -------- */
+
+/* The source text of e, or "..." when it is too long to quote. */
+static void quote(const svp_policy *p, const Expr *e, char *out, size_t size)
+{
+    uint32_t n = e->span.end - e->span.start;
+    if (n > 40)
+        snprintf(out, size, "...");
+    else
+        snprintf(out, size, "%.*s", (int)n, p->source + e->span.start);
+}
+
+/* `a or b and c` reads as `a or (b and c)`: and binds tighter.  Said once
+ * for each `or` with an unparenthesised `and` beside it, unless the
+ * declaration (clauses) allows it. */
+static void precedence_in(const svp_policy *p, svp_diagnostics *d, const Expr *e, Clause *clauses)
+{
+    if (!e)
+        return;
+    if (e->kind == E_OR) {
+        const Expr *and = e->a && e->a->kind == E_AND && !e->a->parens ? e->a
+                        : e->b && e->b->kind == E_AND && !e->b->parens ? e->b : NULL;
+        if (and && !ast_allowed(clauses, "and-or-precedence")) {
+            char a[48], b[48];
+            quote(p, e->a, a, sizeof a);
+            quote(p, e->b, b, sizeof b);
+            warn(d, e->span, "and-or-precedence",
+                 "`and` binds tighter than `or`: this reads as `%s%s%s or %s%s%s`; add parentheses to say so",
+                 and == e->a ? "(" : "", a, and == e->a ? ")" : "", and == e->b ? "(" : "", b, and == e->b ? ")" : "");
+        }
+    }
+    precedence_in(p, d, e->a, clauses);
+    precedence_in(p, d, e->b, clauses);
+    precedence_in(p, d, e->c, clauses);
+    for (const ExprList *l = e->items; l; l = l->next)
+        precedence_in(p, d, l->expr, clauses);
+}
+
+static void analyse_precedence(const svp_policy *p, svp_diagnostics *d)
+{
+    for (uint32_t s = 0; s < p->nfields; s++)
+        precedence_in(p, d, p->fields[s]->required_when, NULL);
+    for (uint32_t i = 0; i < p->ndecisions; i++) {
+        const Decision *dec = p->decisions[i];
+        precedence_in(p, d, dec->is, dec->clauses);
+        precedence_in(p, d, dec->by, dec->clauses);
+        for (const Tier *t = dec->tiers; t; t = t->next) {
+            precedence_in(p, d, t->bound, dec->clauses);
+            precedence_in(p, d, t->value, dec->clauses);
+        }
+    }
+    for (const Rule *r = p->ast.rules; r; r = r->next) {
+        precedence_in(p, d, r->when, r->clauses);
+        precedence_in(p, d, r->require, r->clauses);
+        precedence_in(p, d, r->severity_when, r->clauses);
+        precedence_in(p, d, r->share_where, r->clauses);
+        for (const MsgPart *m = r->parts; m; m = m->next)
+            precedence_in(p, d, m->expr, r->clauses);
+    }
+}
+
+/* An `allow CODE` that kept nothing quiet: the warning it names does not
+ * fire there (any more), so the allowance only misleads. */
+static void unneeded_in(svp_diagnostics *d, const Clause *clauses, const char *kind, Name name)
+{
+    for (const Clause *c = clauses; c; c = c->next)
+        if (c->kind == C_ALLOW && !c->allow_used)
+            warn(d, c->span, "unneeded-allow", "%s `%.*s` has no `%.*s` warning to allow: remove this `allow`", kind,
+                 (int)name.len, name.text, (int)c->code.len, c->code.text);
+}
+
+static void analyse_allows(const svp_policy *p, svp_diagnostics *d)
+{
+    for (const Decision *dec = p->ast.decisions; dec; dec = dec->next)
+        unneeded_in(d, dec->clauses, "decision", dec->name);
+    for (const Rule *r = p->ast.rules; r; r = r->next)
+        if (!r->figure)
+            unneeded_in(d, r->clauses, "rule", r->id);
 }
 
 bool analyse_policy(svp_policy *p, svp_diagnostics *d)
@@ -217,5 +300,7 @@ bool analyse_policy(svp_policy *p, svp_diagnostics *d)
     for (uint32_t i = 0; i < p->ndecisions; i++)
         analyse_tiers(p, d, p->decisions[i]);
     analyse_clauses(p, d);
+    analyse_precedence(p, d);
+    analyse_allows(p, d);
     return true;
 }

@@ -239,6 +239,55 @@ Expr *ast_list(AstBuilder *b, Span s, ExprList *items)
     return e;
 }
 
+/* ---- Units: not in, division, dates apart, min and max ----------------- */
+
+Expr *ast_not_in(AstBuilder *b, Expr *a, Expr *c)
+{
+    Expr *e = ast_binary(b, E_IN, a, c);
+    if (e)
+        e->flag = true;
+    return e;
+}
+
+/* The rounding a division states: `word` is the name after `rounded`
+ * (after `rounded to` when `to`), empty when the division says nothing. */
+static int64_t rounding_named(AstBuilder *b, bool to, Span word)
+{
+    const char *w = b->src + word.start;
+    size_t n = word.end - word.start;
+    if (n == 0)
+        return DIV_UNSTATED;
+    if (!to && n == 4 && !memcmp(w, "down", 4))
+        return VALUE_ROUND_DOWN;
+    if (!to && n == 2 && !memcmp(w, "up", 2))
+        return VALUE_ROUND_UP;
+    if (to && n == 7 && !memcmp(w, "nearest", 7))
+        return VALUE_ROUND_NEAREST;
+    error_at(b, word, "syntax", "say how the division rounds: `rounded down`, `rounded up` or `rounded to nearest`%s", "");
+    return VALUE_ROUND_NEAREST; /* reported: any mode keeps the checker going */
+}
+
+Expr *ast_divide(AstBuilder *b, Span s, Expr *a, Expr *c, bool to, Span word)
+{
+    Expr *e = expr_over(b, E_DIV, s, a, c, NULL, 2);
+    if (e)
+        e->num = rounding_named(b, to, word);
+    return e;
+}
+
+Expr *ast_between(AstBuilder *b, ExprKind kind, Span s, Expr *from, Expr *to)
+{
+    return expr_over(b, kind, s, from, to, NULL, 2);
+}
+
+Expr *ast_extreme(AstBuilder *b, ExprKind kind, Span s, ExprList *items)
+{
+    Expr *e = ast_list(b, s, items);
+    if (e)
+        e->kind = (uint8_t)kind;
+    return e;
+}
+
 Expr *ast_parens(Expr *e, Span s)
 {
     if (e) {
@@ -445,7 +494,7 @@ static const char *clause_word(const Clause *c)
 {
     static const char *const words[] = {"cite", "when", "require", "else", "report", "because",
                                         "is", "by", "tier", "required", "default", "label",
-                                        "help", "share", "count", "sum", "by", "target"};
+                                        "help", "share", "count", "sum", "by", "target", "allow"};
     return words[c->kind];
 }
 
@@ -484,7 +533,8 @@ Field *ast_field(AstBuilder *b, Span path, Span type_name, bool is_list, Clause 
             f->decl_end = c->span.end;
         if (c->kind == C_REQUIRED) {
             if (first_clause(b, seen_required ? c : NULL, c, "this field")) {
-                f->required = true;
+                f->required = !c->expr;
+                f->required_when = c->expr;
                 if (c->severity)
                     f->from = c->text;
             }
@@ -520,6 +570,8 @@ void ast_decision(AstBuilder *b, Span s, Span name, Span title, Clause *clauses)
         d->title = ast_name(b, title);
     d->span = s;
     d->clauses = clauses;
+    d->working = b->decision_working;
+    b->decision_working = false;
     Tier **tail = &d->tiers;
     for (Clause *c = clauses; c; c = c->next) {
         if (c->kind == C_CITE) {
@@ -567,8 +619,12 @@ static void rule_take_clause(AstBuilder *b, Rule *r, Clause *c)
         if (first_clause(b, r->message.len ? c : NULL, c, "a rule")) {
             r->message = c->text;
             r->severity = c->severity;
+            r->severity_when = c->expr;
+            r->severity_otherwise = c->otherwise_severity;
         }
         break;
+    case C_ALLOW:
+        break; /* read where the analysis warns (engine/analyse.c) */
     case C_BECAUSE:
         if (first_clause(b, r->because, c, "a rule"))
             r->because = c->names;
@@ -713,6 +769,47 @@ void ast_figure(AstBuilder *b, Span s, Span id, Span title, Clause *clauses)
     *b->rule_tail = r;
     b->rule_tail = &r->next;
     ast_add_decl(b, D_RULE, r, s);
+}
+
+/* ---- Issue 11 (rules): conditional severity, allowed warnings ----------- */
+
+/* `else SEV when COND otherwise SEV "message"`: the clause of ast_clause_text
+ * with the condition in expr and the second severity beside it. */
+Clause *ast_clause_severity(AstBuilder *b, ClauseKind kind, Span key, Span s, Span text, int severity, Expr *cond,
+                            int otherwise)
+{
+    Clause *c = ast_clause_text(b, kind, key, s, text, severity);
+    if (c) {
+        c->expr = cond;
+        c->otherwise_severity = (uint8_t)otherwise;
+    }
+    return c;
+}
+
+/* `allow CODE because "why"`: the code (a name) and the reason (a raw
+ * string literal); the analysis checks the code and marks it used. */
+Clause *ast_clause_allow(AstBuilder *b, Span key, Span s, Span code, Span reason)
+{
+    Clause *c = clause_new(b, C_ALLOW, key, s);
+    if (c) {
+        c->code = ast_name(b, code);
+        c->text = ast_name(b, reason);
+    }
+    return c;
+}
+
+/* True when clauses (a rule's or a decision's) hold `allow code`: the
+ * analysis then keeps that warning quiet, and the clause is marked used
+ * (an allow never used is itself a warning: engine/analyse.c). */
+bool ast_allowed(Clause *clauses, const char *code)
+{
+    size_t n = strlen(code);
+    for (Clause *c = clauses; c; c = c->next)
+        if (c->kind == C_ALLOW && c->code.len == n && !memcmp(c->code.text, code, n)) {
+            c->allow_used = true;
+            return true;
+        }
+    return false;
 }
 
 /* ---- Tables and items of lists (see engine/table.c) -------------------- */

@@ -70,9 +70,19 @@ typedef enum ExprKind {
     E_SHARE,    /* a portfolio rule's share (see Rule) */
     E_FIRST,    /* first of a: import mappings only (engine/mapping.c) */
     E_LOOKUP,   /* table[a]: text names the table (engine/table.c) */
-    E_EACH      /* over the items of list a: num says which (E_COUNT, E_ANY,
+    E_EACH,     /* over the items of list a: num says which (E_COUNT, E_ANY,
                    E_ALL with b the condition; E_SUM with b the amount) */
+    /* Units (README, "Units: division, dates apart, min and max"). */
+    E_DIV,      /* a / b rounded ...: num is the ValueRounding, or DIV_UNSTATED */
+    E_DAYS,     /* days from a to b */
+    E_MONTHS,   /* months from a to b (whole calendar months) */
+    E_MIN,      /* min(a, b, ...): items */
+    E_MAX       /* max(a, b, ...): items */
 } ExprKind;
+
+/* E_DIV's num when the division says no rounding (an error the checker
+ * reports with how to write it). */
+#define DIV_UNSTATED (-1)
 
 /* What a resolved name refers to. */
 typedef enum RefKind {
@@ -101,7 +111,8 @@ typedef struct ExprList {
 struct Expr {
     uint8_t kind;     /* ExprKind */
     bool flag;        /* E_ALL/E_ANY/E_NAMES: the truth value asked for;
-                         E_PRESENT/E_BLANK: negated ("is not") */
+                         E_PRESENT/E_BLANK: negated ("is not");
+                         E_IN: negated ("not in") */
     bool parens;      /* written in parentheses (kept by the formatter) */
     uint16_t depth;   /* levels of nesting below and including this node */
     Span span;
@@ -154,6 +165,7 @@ typedef struct Field {
     uint32_t slot;
     int32_t from_rank; /* member index that `from` names, -1 when none */
     struct Field *next;
+    Expr *required_when; /* "required when CONDITION" (issue 11), or NULL; `required` stays false */
 } Field;
 
 typedef struct RecordDecl {
@@ -171,7 +183,8 @@ typedef enum ClauseKind {
     C_REQUIRED, C_DEFAULT, /* field modifiers */
     C_LABEL, C_HELP,      /* field texts, for a form */
     C_SHARE,              /* portfolio: share EXPR where EXPR */
-    C_COUNT, C_SUM, C_GROUP, C_TARGET /* figure: count, sum EXPR, by [PERIOD of] EXPR, target EXPR */
+    C_COUNT, C_SUM, C_GROUP, C_TARGET, /* figure: count, sum EXPR, by [PERIOD of] EXPR, target EXPR */
+    C_ALLOW               /* allow CODE because "why": an analysis warning meant */
 } ClauseKind;
 
 /* What a figure measures of the records it selects, and how it groups them
@@ -197,6 +210,10 @@ typedef struct Clause {
     ExprList *names;    /* because */
     struct Clause *next;
     struct Clause *last; /* in the first clause: the last, for appending */
+    /* Issue 11 (rules). */
+    uint8_t otherwise_severity; /* C_ELSE/C_REPORT with a condition (expr): the severity when it fails */
+    Name code;          /* C_ALLOW: the analysis code allowed (text is the reason) */
+    bool allow_used;    /* C_ALLOW: set by the analysis when it kept that code quiet */
 } Clause;
 
 typedef struct Tier {
@@ -222,6 +239,8 @@ typedef struct Decision {
     Type type;
     uint32_t slot;
     struct Decision *next;
+    bool working;       /* "working decision": computes others, shown in no result */
+    bool read;          /* set by the checker: some rule, decision or figure reads it */
 } Decision;
 
 /* A piece of a message: literal text, or an interpolated expression. */
@@ -259,6 +278,10 @@ typedef struct Rule {
     uint32_t *read_slots;    /* every field the condition reads (--explain) */
     uint32_t nread;
     struct Rule *next;
+    Expr *severity_when;         /* "else error when COND otherwise warning": NULL when fixed */
+    uint8_t severity_otherwise;  /* the severity when severity_when does not hold */
+    uint32_t *severity_reads;    /* checker: the fields severity_when reads (--partial) */
+    uint32_t nseverity_reads;
 } Rule;
 
 /* ---- Tables (engine/table.c) -------------------------------------------
@@ -397,6 +420,7 @@ typedef struct AstBuilder {
     TableDecl **table_tail;
     TableDecl *current_table; /* the table being filled */
     bool oom;
+    bool decision_working;    /* the decision being parsed began `working decision` */
 } AstBuilder;
 
 void ast_builder_init(AstBuilder *b, Arena *arena, svp_diagnostics *diags,
@@ -415,6 +439,13 @@ Expr *ast_quantifier(AstBuilder *b, ExprKind kind, bool flag, Span s, Expr *a);
 Expr *ast_if(AstBuilder *b, Span s, Expr *cond, Expr *then, Expr *otherwise);
 Expr *ast_list(AstBuilder *b, Span s, ExprList *items);
 Expr *ast_parens(Expr *e, Span s);
+/* Units: `a not in b`; `a / b rounded [to] WORD` (word: empty for a
+ * division that states no rounding); `days|months from a to b`;
+ * `min|max(items)`. */
+Expr *ast_not_in(AstBuilder *b, Expr *a, Expr *c);
+Expr *ast_divide(AstBuilder *b, Span s, Expr *a, Expr *c, bool to, Span word);
+Expr *ast_between(AstBuilder *b, ExprKind kind, Span s, Expr *from, Expr *to);
+Expr *ast_extreme(AstBuilder *b, ExprKind kind, Span s, ExprList *items);
 ExprList *ast_expr_list(AstBuilder *b, ExprList *list, Expr *e);
 
 void ast_header(AstBuilder *b, Span name);
@@ -439,6 +470,13 @@ Clause *ast_clause_share(AstBuilder *b, Span key, Span s, Expr *of, Expr *where)
 Clause *ast_clause_period(AstBuilder *b, Span key, Span s, Span period, Expr *date);
 Clause *ast_clause_named(AstBuilder *b, Span key, Span s, Expr *e);
 void ast_figure(AstBuilder *b, Span s, Span id, Span title, Clause *clauses);
+/* Issue 11 (rules): `else SEV when COND otherwise SEV "message"` (and
+ * `report`), and `allow CODE because "why"`. */
+Clause *ast_clause_severity(AstBuilder *b, ClauseKind kind, Span key, Span s, Span text, int severity, Expr *cond,
+                            int otherwise);
+Clause *ast_clause_allow(AstBuilder *b, Span key, Span s, Span code, Span reason);
+/* True when clauses hold `allow code` (and marks that clause used). */
+bool ast_allowed(Clause *clauses, const char *code);
 void ast_comment(AstBuilder *b, Span s);
 char *ast_decode_text(AstBuilder *b, const char *raw, size_t len, uint32_t at, bool keep_braces);
 DeclRef *ast_add_decl(AstBuilder *b, DeclKind kind, void *decl, Span s);

@@ -34,6 +34,8 @@ typedef struct Checker {
                                  `share` is known, one record's fields are not */
     size_t suggest_budget;    /* names left to compare for near misses */
     bool figure_target;       /* ... or a figure's target (register level too) */
+    bool record_condition;    /* checking a `required when` condition: decided as the
+                                 record is read, before any decision */
     const ObjectType *item;   /* inside `count of LIST where ...`: the items' type */
 } Checker;
 
@@ -428,6 +430,10 @@ static void check_default(Checker *C, Field *f)
     if (f->required)
         warning(C, f->dflt->span, "unused-default", "`%.*s` is required, so its default is never used",
                 (int)f->path.len, f->path.text);
+    else if (f->required_when)
+        warning(C, f->dflt->span, "unused-default",
+                "`%.*s` has a default, so `required when` never finds it missing: keep one of them",
+                (int)f->path.len, f->path.text);
 }
 
 static const char *decode_header(Checker *C, Name n);
@@ -452,6 +458,9 @@ static void check_fields(Checker *C, RecordDecl *r, Field **by_slot, Shape *shap
         check_default(C, f);
         if (f->from.len && r->is_object)
             error(C, f->from.span, "type", "`required from` is for record fields; an object's member is `required` or not");
+        if (f->required_when && r->is_object)
+            error(C, f->required_when->span, "type",
+                  "`required when` is for record fields; an object's member is `required` or not");
     }
     path_flatten(C, &root, shape);
 }
@@ -837,6 +846,14 @@ static void resolve_name_in_record(Checker *C, Expr *e)
         }
     for (uint32_t i = 0; i < p->ndecisions; i++)
         if (names_equal(p->decisions[i]->name, e->text)) {
+            if (C->record_condition) {
+                error(C, e->span, "order",
+                      "`required when` is decided as the record is read, before any decision: write the condition "
+                      "with fields and parameters, not the decision `%.*s`", (int)e->text.len, e->text.text);
+                e->type = TYPE_ERROR;
+                return;
+            }
+            p->decisions[i]->read = true;
             if (i >= C->visible_decisions) {
                 error(C, e->span, "order", "decision `%.*s` is used before it is decided: declare it above this point",
                       (int)e->text.len, e->text.text);
@@ -878,6 +895,18 @@ static void unit_hint(Checker *C, const Expr *e, Type want, char *out, size_t si
     }
 }
 
+/* Comparing a product or quotient with the other unit: say what unit it
+ * has and how to get the one wanted (a hint only where there was none). */
+static void units_hint(const char *what, const Expr *a, Type ta, const Expr *b, Type tb, char *hint, size_t size)
+{
+    bool arith = a->kind == E_MUL || a->kind == E_DIV || b->kind == E_MUL || b->kind == E_DIV;
+    bool money_percent = (ta.kind == T_MONEY && tb.kind == T_PERCENT) || (ta.kind == T_PERCENT && tb.kind == T_MONEY);
+    if (hint[0] || strcmp(what, "compare") || !arith || !money_percent)
+        return;
+    snprintf(hint, size, ": a percentage of an amount is money, and one amount divided by another "
+                         "(`A / B rounded down`) is a percentage: compare like with like");
+}
+
 /* "cannot compare money (`value`) with a percentage (`10%`)". */
 static void mismatch(Checker *C, Span s, const char *what, Expr *a, Type ta, Expr *b, Type tb)
 {
@@ -889,6 +918,7 @@ static void mismatch(Checker *C, Span s, const char *what, Expr *a, Type ta, Exp
     if (!hint[0] && (!strcmp(what, "add") || !strcmp(what, "subtract")) &&
         ((ta.kind == T_MONEY && tb.kind == T_PERCENT) || (ta.kind == T_PERCENT && tb.kind == T_MONEY)))
         snprintf(hint, sizeof hint, ": to take a percentage of an amount, multiply, like `value * 10%%`");
+    units_hint(what, a, ta, b, tb, hint, sizeof hint);
     error(C, s, "type", "cannot %s %s (`%.*s`) %s %s (`%.*s`)%s", what,
           type_words(C, ta, wa, sizeof wa), (int)(a->span.end - a->span.start), C->p->source + a->span.start,
           between ? "and" : "with",
@@ -928,6 +958,103 @@ static Type check_compare(Checker *C, Expr *e)
     return TYPE_BOOL;
 }
 
+/* ---- Units: division, dates apart, min and max, not in ----------------- */
+
+/* The source text of e, for quoting in a message. */
+#define SRC(e) (int)((e)->span.end - (e)->span.start), C->p->source + (e)->span.start
+
+/* A product the language has no unit for: say what can be multiplied. */
+static void multiply_misuse(Checker *C, Expr *e, Type a, Type b)
+{
+    char wa[80], wb[80];
+    bool dates = a.kind == T_DATE || b.kind == T_DATE;
+    bool amounts = a.kind == T_MONEY && b.kind == T_MONEY;
+    if (!dates && !amounts) {
+        mismatch(C, e->span, "multiply", e->a, a, e->b, b);
+        return;
+    }
+    error(C, e->span, "type", "cannot multiply %s (`%.*s`) with %s (`%.*s`): %s", type_words(C, a, wa, sizeof wa),
+          SRC(e->a), type_words(C, b, wb, sizeof wb), SRC(e->b),
+          dates ? "a date is a day, not an amount; for the time between two dates, write `days from A to B` or "
+                  "`months from A to B`"
+                : "multiply money by a number or a percentage; for one amount as a share of another, divide: "
+                  "`A / B rounded down` is a percentage");
+}
+
+/* The unit of a / b, or T_ERROR when the language has none:
+ * X / number is X; money / money a percentage; percent / percent a
+ * number; money / percentage money (the whole a share comes from). */
+static TypeKind quotient_unit(TypeKind a, TypeKind b)
+{
+    bool amount = a == T_MONEY || a == T_PERCENT || a == T_NUMBER;
+    if (amount && b == T_NUMBER)
+        return a;
+    if (a == T_MONEY && b == T_MONEY)
+        return T_PERCENT;
+    if (a == T_PERCENT && b == T_PERCENT)
+        return T_NUMBER;
+    if (a == T_MONEY && b == T_PERCENT)
+        return T_MONEY;
+    return T_ERROR;
+}
+
+static Type check_divide(Checker *C, Expr *e)
+{
+    Type a = check_expr(C, e->a), b = check_expr(C, e->b);
+    if (e->num == DIV_UNSTATED)
+        error(C, e->span, "rounding",
+              "say how `%.*s` rounds: write `%.*s rounded down`, `rounded up` or `rounded to nearest`",
+              SRC(e), SRC(e));
+    if (a.kind == T_ERROR || b.kind == T_ERROR)
+        return TYPE_ERROR;
+    TypeKind unit = quotient_unit(a.kind, b.kind);
+    if (unit != T_ERROR)
+        return type_of(unit);
+    char wa[80], wb[80];
+    const char *how = a.kind == T_DATE || b.kind == T_DATE
+        ? "a date is a day, not an amount; for the time between two dates, write `days from A to B` or `months from A to B`"
+        : "divide money by a number, by money (a percentage) or by a percentage; a percentage by a number or by a "
+          "percentage; a number by a number";
+    error(C, e->span, "type", "cannot divide %s (`%.*s`) by %s (`%.*s`): %s", type_words(C, a, wa, sizeof wa),
+          SRC(e->a), type_words(C, b, wb, sizeof wb), SRC(e->b), how);
+    return TYPE_ERROR;
+}
+
+/* days from A to B, months from A to B: a number of days or whole months. */
+static Type check_between(Checker *C, Expr *e)
+{
+    const char *role = e->kind == E_DAYS ? "each end of `days from ... to ...`" : "each end of `months from ... to ...`";
+    expect(C, e->a, T_DATE, role);
+    expect(C, e->b, T_DATE, role);
+    return type_of(T_NUMBER);
+}
+
+/* min(a, b, ...), max(a, b, ...): two or more values of one ordered type. */
+static Type check_extreme(Checker *C, Expr *e)
+{
+    const char *word = e->kind == E_MIN ? "min" : "max";
+    Type t = TYPE_ERROR;
+    uint32_t n = 0;
+    for (ExprList *i = e->items; i; i = i->next, n++) {
+        Type it = check_expr(C, i->expr);
+        if (it.kind == T_ERROR)
+            continue;
+        if (it.kind != T_MONEY && it.kind != T_PERCENT && it.kind != T_NUMBER && it.kind != T_DATE) {
+            char w[80];
+            error(C, i->expr->span, "type", "`%s` chooses among money, percentages, numbers or dates; `%.*s` is %s",
+                  word, SRC(i->expr), type_words(C, it, w, sizeof w));
+            continue;
+        }
+        if (t.kind == T_ERROR)
+            t = it;
+        else if (!same_type(t, it))
+            mismatch(C, i->expr->span, "choose between", e->items->expr, t, i->expr, it);
+    }
+    if (n < 2)
+        error(C, e->span, "type", "`%s` chooses among two or more values, like `%s(contract.value, £100,000)`", word, word);
+    return t;
+}
+
 static Type check_arith(Checker *C, Expr *e)
 {
     Type a = check_expr(C, e->a), b = check_expr(C, e->b);
@@ -948,7 +1075,9 @@ static Type check_arith(Checker *C, Expr *e)
         return a;
     if ((ka == T_MONEY && kb == T_PERCENT) || (ka == T_PERCENT && kb == T_MONEY))
         return type_of(T_MONEY);
-    mismatch(C, e->span, "multiply", e->a, a, e->b, b);
+    if (ka == T_PERCENT && kb == T_PERCENT)
+        return a; /* a share of a share: 10% of a 40% element is 4% */
+    multiply_misuse(C, e, a, b);
     return TYPE_ERROR;
 }
 
@@ -959,7 +1088,8 @@ static Type check_in(Checker *C, Expr *e)
         return TYPE_BOOL;
     if (b.kind != T_LIST) {
         char w[80];
-        error(C, e->b->span, "type", "`in` needs a list on its right, like [award, delivery]; `%.*s` is %s",
+        error(C, e->b->span, "type", "`%s` needs a list on its right, like [award, delivery]; `%.*s` is %s",
+              e->flag ? "not in" : "in",
               (int)(e->b->span.end - e->b->span.start), C->p->source + e->b->span.start, type_words(C, b, w, sizeof w));
         return TYPE_BOOL;
     }
@@ -1081,6 +1211,9 @@ static Type check_expr_kind(Checker *C, Expr *e)
         return TYPE_ERROR;
     case E_LOOKUP: return check_lookup(C, e);
     case E_EACH: return check_each(C, e);
+    case E_DIV: return check_divide(C, e);
+    case E_DAYS: case E_MONTHS: return check_between(C, e);
+    case E_MIN: case E_MAX: return check_extreme(C, e);
     }
     return TYPE_ERROR;
 }
@@ -1416,6 +1549,10 @@ static Type check_each(Checker *C, Expr *e)
  * tier bounds; false when it is not constant. */
 static bool constant_value(Checker *C, const Expr *e, int64_t *out)
 {
+    if (e->kind == E_NAME && e->ref_kind == R_MEMBER) { /* a tier over an ordered enumeration */
+        *out = e->ref;
+        return true;
+    }
     if (e->kind == E_MONEY || e->kind == E_PERCENT || e->kind == E_NUMBER || e->kind == E_DATE) {
         *out = e->num;
         return true;
@@ -1427,11 +1564,53 @@ static bool constant_value(Checker *C, const Expr *e, int64_t *out)
     return false;
 }
 
+/* Tiers over an enumeration: it must be declared `in order`. */
+static Type check_enum_by(Checker *C, Decision *d, Type by)
+{
+    const EnumDecl *en = C->p->enums[by.ref];
+    if (en->ordered)
+        return by;
+    error(C, d->by->span, "type",
+          "tiers over `%.*s` need its values in order: declare it `enum %.*s in order: ...`, lowest first",
+          (int)en->name.len, en->name.text, (int)en->name.len, en->name.text);
+    return TYPE_ERROR;
+}
+
+/* A tier's bound over an ordered enumeration: a bare name is looked up
+ * among that enumeration's values only (it needs no qualifying), and a
+ * name that is none of them says which there are.  False when reported. */
+static bool enum_bound(Checker *C, Type by, Expr *bound)
+{
+    const EnumDecl *en = C->p->enums[by.ref];
+    if (bound->kind != E_NAME || memchr(bound->text.text, '.', bound->text.len))
+        return true; /* checked as any bound */
+    int m = find_member(en, bound->text.text, bound->text.len);
+    if (m >= 0) {
+        bound->ref_kind = R_MEMBER;
+        bound->ref = (uint32_t)m;
+        bound->type = by;
+        return true;
+    }
+    char values[200] = "";
+    size_t at = 0;
+    for (uint32_t i = 0; i < en->count && at < sizeof values - 40; i++)
+        at += (size_t)snprintf(values + at, sizeof values - at, "%s%.*s", i ? ", " : "",
+                               (int)en->members[i].len, en->members[i].text);
+    error(C, bound->span, "tier", "`%.*s` is not a value of `%.*s`: its values, in order, are %s%s",
+          (int)bound->text.len, bound->text.text, (int)en->name.len, en->name.text, values,
+          at >= sizeof values - 40 ? ", ..." : "");
+    bound->type = TYPE_ERROR;
+    return false;
+}
+
 static void check_tiers(Checker *C, Decision *d)
 {
     Type by = check_expr(C, d->by);
-    if (by.kind != T_ERROR && by.kind != T_MONEY && by.kind != T_PERCENT && by.kind != T_NUMBER && by.kind != T_DATE)
-        error(C, d->by->span, "type", "tiers split money, percentages, numbers or dates, not %s", kind_words(by.kind));
+    if (by.kind == T_ENUM)
+        by = check_enum_by(C, d, by);
+    else if (by.kind != T_ERROR && by.kind != T_MONEY && by.kind != T_PERCENT && by.kind != T_NUMBER && by.kind != T_DATE)
+        error(C, d->by->span, "type", "tiers split money, percentages, numbers, dates or an enumeration in order, not %s",
+              kind_words(by.kind));
     Type result = TYPE_ERROR;
     bool have_prev = false, saw_otherwise = false;
     int64_t prev = 0;
@@ -1449,7 +1628,9 @@ static void check_tiers(Checker *C, Decision *d)
             saw_otherwise = true;
             continue;
         }
-        Type bt = check_expr(C, t->bound);
+        if (by.kind == T_ENUM && !enum_bound(C, by, t->bound))
+            continue;
+        Type bt = t->bound->ref_kind == R_MEMBER && by.kind == T_ENUM ? t->bound->type : check_expr(C, t->bound);
         int64_t amount;
         if (!same_type(bt, by)) {
             mismatch(C, t->bound->span, "compare", d->by, by, t->bound, bt);
@@ -1657,7 +1838,7 @@ static void check_rule_shape(Checker *C, Rule *r)
         error(C, r->id.span, "rule-shape",
               "rule `%.*s` reports nothing: add `require CONDITION else error \"message\"`, or `report warning \"message\"`",
               (int)r->id.len, r->id.text);
-    if (!r->cite.len)
+    if (!r->cite.len && !ast_allowed(r->clauses, "uncited-rule"))
         warning(C, r->id.span, "uncited-rule", "rule `%.*s` cites no clause: add `cite \"Section, paragraph\"`",
                 (int)r->id.len, r->id.text);
 }
@@ -1706,6 +1887,10 @@ static void check_portfolio_rule(Checker *C, Rule *r)
     if (r->because)
         error(C, r->because->expr ? r->because->expr->span : r->id.span, "rule-shape",
               "a portfolio finding always shows the share and the amounts behind it: leave out `because`");
+    if (r->severity_when)
+        error(C, r->severity_when->span, "portfolio",
+              "a portfolio rule's severity is fixed: it judges the whole register, not one record; write "
+              "`else error \"...\"` or `else warning \"...\"`");
     C->register_level = true;
     if (r->require)
         expect(C, r->require, T_BOOL, "the requirement after `require`");
@@ -1755,6 +1940,27 @@ static void check_figure(Checker *C, Rule *r)
     }
 }
 
+/* `else error when COND otherwise warning "..."` (issue 11): the condition
+ * reads the record like `when` (but is not among the fields the rule is
+ * said to read: a record not complete yet still settles the rule), and
+ * the two severities differ. */
+static void check_severity_when(Checker *C, Rule *r)
+{
+    if (!r->severity_when)
+        return;
+    C->collecting = true;
+    C->nreads = 0;
+    expect(C, r->severity_when, T_BOOL, "the condition that chooses the severity");
+    C->collecting = false;
+    r->nseverity_reads = C->nreads;
+    r->severity_reads = alloc(C, (C->nreads + 1) * sizeof *r->severity_reads);
+    if (r->severity_reads && C->nreads)
+        memcpy(r->severity_reads, C->reads, C->nreads * sizeof *r->severity_reads);
+    if (r->severity == r->severity_otherwise)
+        error(C, r->severity_when->span, "rule-shape",
+              "both severities are the same: leave out `when ... otherwise ...`, or choose another severity");
+}
+
 /* A record rule: `when`, `require` and the message all read one record. */
 static void check_record_rule(Checker *C, Rule *r)
 {
@@ -1772,6 +1978,7 @@ static void check_record_rule(Checker *C, Rule *r)
         memcpy(r->read_slots, C->reads, C->nreads * sizeof *r->read_slots);
     if (r->message.len >= 2)
         check_message(C, r);
+    check_severity_when(C, r);
     if (r->because) {
         check_because(C, r);
     } else {
@@ -1878,12 +2085,83 @@ static void check_header(Checker *C)
         (void)0;
 }
 
+/* `required when CONDITION` (issue 11): the condition reads the record's
+ * fields and parameters; it is decided as the record is read, so before
+ * any decision. */
+static void check_required_when(Checker *C)
+{
+    svp_policy *p = C->p;
+    for (uint32_t s = 0; s < p->nfields; s++) {
+        Field *f = p->fields[s];
+        if (!f->required_when)
+            continue;
+        C->record_condition = true;
+        expect(C, f->required_when, T_BOOL, "the condition after `required when`");
+        C->record_condition = false;
+    }
+}
+
+/* The analysis codes a declaration may acknowledge with `allow CODE
+ * because "why"`: the warnings said about a rule, or about a decision. */
+static const char *const rule_codes[] = {"never-applies", "always-applies", "never-fires", "always-fires",
+                                         "uncited-rule", "unknown-clause", "and-or-precedence", NULL};
+static const char *const decision_codes[] = {"tier-not-monotonic", "and-or-precedence", "unused-working-decision",
+                                             NULL};
+
+static void check_allows_of(Checker *C, Clause *clauses, const char *const *codes, const char *what)
+{
+    for (Clause *c = clauses; c; c = c->next) {
+        if (c->kind != C_ALLOW)
+            continue;
+        bool known = false;
+        for (int i = 0; codes[i]; i++)
+            known |= name_is(c->code, codes[i]);
+        if (!known) {
+            char list[256] = "";
+            for (int i = 0, at = 0; codes[i] && at < (int)sizeof list; i++)
+                at += snprintf(list + at, sizeof list - (size_t)at, "%s%s", i ? ", " : "", codes[i]);
+            error(C, c->code.span, "unknown-name", "`%.*s` is not a warning %s can have: it may allow %s",
+                  (int)c->code.len, c->code.text, what, list);
+        }
+        for (Clause *d = clauses; d != c; d = d->next)
+            if (d->kind == C_ALLOW && names_equal(d->code, c->code)) {
+                error(C, c->code.span, "duplicate", "`allow %.*s` is given twice: keep one", (int)c->code.len,
+                      c->code.text);
+                break;
+            }
+        bool blank = true;
+        for (uint32_t i = 1; i + 1 < c->text.len; i++)
+            blank &= c->text.text[i] == ' ' || c->text.text[i] == '\t';
+        if (blank)
+            error(C, c->text.span, "rule-shape",
+                  "say why the warning is meant: `allow %.*s because \"the reason\"`, for whoever reads the policy next",
+                  (int)c->code.len, c->code.text);
+    }
+}
+
+static void check_allows(Checker *C)
+{
+    for (Rule *r = C->p->ast.rules; r; r = r->next)
+        if (!r->figure)
+            check_allows_of(C, r->clauses, rule_codes, "a rule");
+    for (Decision *d = C->p->ast.decisions; d; d = d->next)
+        check_allows_of(C, d->clauses, decision_codes, "a decision");
+}
+
 /* Only on an otherwise clean policy: with errors about, a parameter can
  * look unused because the rule that uses it misspelt it. */
 static void check_unused(Checker *C)
 {
     if (C->d->errors)
         return;
+    for (uint32_t i = 0; i < C->p->ndecisions; i++) {
+        Decision *d = C->p->decisions[i];
+        if (d->working && !d->read && !ast_allowed(d->clauses, "unused-working-decision"))
+            warning(C, d->name.span, "unused-working-decision",
+                    "working decision `%.*s` is read by no rule, decision or figure, and shows in no result: "
+                    "use it, remove it, or leave out `working` to show it",
+                    (int)d->name.len, d->name.text);
+    }
     for (uint32_t i = 0; i < C->p->nparams; i++) {
         Param *a = C->p->params[i];
         if (!a->used)
@@ -1928,7 +2206,8 @@ bool check_policy(svp_policy *p, AstBuilder *ab)
     /* each phase relies on the ones before: after running out of memory
      * (or past a limit) the rest would read half-built tables */
     void (*const phases[])(Checker *) = {check_header, check_enums, check_params, check_objects,
-                                         check_record, check_tables, check_decisions, check_rules, check_unused};
+                                         check_record, check_tables, check_decisions, check_rules, check_required_when,
+                                         check_allows, check_unused};
     for (size_t i = 0; i < sizeof phases / sizeof *phases; i++) {
         size_t limits = C.limits;
         phases[i](&C);

@@ -69,6 +69,14 @@ static void describe_field(Buf *b, const svp_policy *p, const Field *f)
         buf_json_string(b, f->from.text, f->from.len);
     else
         buf_puts(b, "null");
+    /* `required when CONDITION`: the condition as the policy writes it
+     * (only for such a field); the evaluation's "missing" says whether it
+     * holds for this record */
+    if (f->required_when) {
+        buf_puts(b, ",\"required_when\":");
+        buf_json_string(b, p->source + f->required_when->span.start,
+                        f->required_when->span.end - f->required_when->span.start);
+    }
     buf_puts(b, ",\"default\":");
     if (f->dflt)
         buf_json_string(b, p->source + f->dflt->span.start, f->dflt->span.end - f->dflt->span.start);
@@ -112,9 +120,11 @@ char *svp_policy_describe_record(const svp_policy *p, size_t *len)
     describe_fields(&b, p, p->fields, p->nfields);
     /* What a result names, with what a person reads for it. */
     buf_puts(&b, ",\"decisions\":[");
-    for (uint32_t i = 0; i < p->ndecisions; i++) {
+    for (uint32_t i = 0, shown = 0; i < p->ndecisions; i++) {
         const Decision *d = p->decisions[i];
-        buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+        if (d->working)
+            continue; /* in no result, so not on the form either */
+        buf_puts(&b, shown++ ? ",{\"name\":" : "{\"name\":");
         buf_json_string(&b, d->name.text, d->name.len);
         buf_puts(&b, ",\"title\":");
         buf_json_text_or_null(&b, d->title_str && *d->title_str ? d->title_str : NULL);

@@ -33,6 +33,13 @@ svp_diagnostics *diag_new(const svp_allocator *alloc, const char *file,
     return d;
 }
 
+/* The length of a UTF-8 byte-order mark opening src (0 or 3): the scanner
+ * skips it, and columns and excerpts do not count or show it. */
+static size_t bom_length(const char *src, size_t len)
+{
+    return len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
 /* 1-based line and character column of byte offset `at`. */
 static void line_and_column(const char *src, size_t len, size_t at,
                             unsigned *line, unsigned *column)
@@ -40,7 +47,7 @@ static void line_and_column(const char *src, size_t len, size_t at,
     unsigned l = 1, c = 1;
     if (at > len)
         at = len;
-    for (size_t i = 0; i < at; i++) {
+    for (size_t i = bom_length(src, len); i < at; i++) {
         unsigned char ch = (unsigned char)src[i];
         if (ch == '\n') {
             l++;
@@ -208,6 +215,8 @@ static void render_excerpt(Buf *b, const svp_diagnostics *d, const svp_diagnosti
         ls--;
     for (le = g->start; le < d->source_len && src[le] != '\n'; le++)
         ;
+    if (ls == 0 && g->start >= bom_length(src, d->source_len))
+        ls = bom_length(src, d->source_len);
     size_t line_end = le;
     if (line_end > ls && src[line_end - 1] == '\r')
         line_end--;

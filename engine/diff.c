@@ -198,11 +198,12 @@ static bool expr_eq(const Cmp *C, const Expr *x, const Expr *y)
                    name_eq(ex->members[x->ref], ey->members[y->ref]);
         }
         return name_eq(x->text, y->text);
-    case E_LIST:
+    case E_LIST: case E_MIN: case E_MAX:
         return list_eq(C, x->items, y->items);
     case E_LOOKUP:
         return name_eq(x->text, y->text) && expr_eq(C, x->a, y->a);
     case E_EACH:
+    case E_DIV: /* the rounding is part of the meaning */
         return x->num == y->num && expr_eq(C, x->a, y->a) && expr_eq(C, x->b, y->b);
     default:
         return x->flag == y->flag && expr_eq(C, x->a, y->a) && expr_eq(C, x->b, y->b) && expr_eq(C, x->c, y->c);
@@ -490,8 +491,14 @@ static const char *field_type(Cmp *C, const Field *f)
     return keep_buf(C, &C->tmp);
 }
 
-static const char *field_requirement(Cmp *C, const Field *f)
+static const char *field_requirement(Cmp *C, const svp_policy *p, const Field *f)
 {
+    if (f->required_when) { /* issue 11: "required when method = open" */
+        const char *cond = expr_str(C, p, f->required_when);
+        buf_clear(&C->tmp);
+        buf_printf(&C->tmp, "required when %s", cond);
+        return keep_buf(C, &C->tmp);
+    }
     if (!f->required)
         return "optional";
     if (!f->from.len)
@@ -505,7 +512,7 @@ static const char *field_requirement(Cmp *C, const Field *f)
 /* "date, required from award", "boolean, optional, default false". */
 static const char *field_summary(Cmp *C, const svp_policy *p, const Field *f)
 {
-    const char *type = field_type(C, f), *req = field_requirement(C, f);
+    const char *type = field_type(C, f), *req = field_requirement(C, p, f);
     const char *dflt = f->dflt ? expr_str(C, p, f->dflt) : NULL;
     buf_clear(&C->tmp);
     buf_printf(&C->tmp, "%s, %s", type, req);
@@ -546,7 +553,8 @@ static void diff_fields(svp_diff *d, const RecordDecl *x, const RecordDecl *y)
             continue;
         }
         compare_str(d, K_FIELD_CHANGED, name, "type", field_type(C, f), field_type(C, g));
-        compare_str(d, K_FIELD_CHANGED, name, "requirement", field_requirement(C, f), field_requirement(C, g));
+        compare_str(d, K_FIELD_CHANGED, name, "requirement", field_requirement(C, C->a, f),
+                    field_requirement(C, C->b, g));
         if (!expr_eq(C, f->dflt, g->dflt))
             add(d, K_FIELD_CHANGED, name, "default", expr_str(C, C->a, f->dflt), expr_str(C, C->b, g->dflt));
         compare_str(d, K_FIELD_CHANGED, name, "label", field_text(C, f->label_str), field_text(C, g->label_str));
@@ -704,8 +712,12 @@ static uint64_t expr_hash(const Expr *e)
             at--;
         return hash_bytes(h, e->text.text + at, e->text.len - at);
     }
-    case E_LIST:
+    case E_LIST: case E_MIN: case E_MAX:
         return list_hash(h, e->items);
+    case E_DIV:
+        h = hash_bytes(h, &e->num, sizeof e->num);
+        h = hash_bytes(h, &(uint64_t){expr_hash(e->a)}, sizeof(uint64_t));
+        return hash_bytes(h, &(uint64_t){expr_hash(e->b)}, sizeof(uint64_t));
     default:
         h = hash_bytes(h, &e->flag, sizeof e->flag);
         h = hash_bytes(h, &(uint64_t){expr_hash(e->a)}, sizeof(uint64_t));
@@ -861,6 +873,22 @@ static void diff_tiers(svp_diff *d, const char *name, const Decision *x, const D
             add(d, K_TIER_ADDED, name, NULL, NULL, tier_str(C, C->b, ys[j], true, true));
 }
 
+/* The analysis warnings a rule or decision allows (issue 11), as written:
+ * "tier-not-monotonic because \"...\"; ...", or "(none)". */
+static const char *allows_str(Cmp *C, const Clause *clauses)
+{
+    buf_clear(&C->tmp);
+    for (const Clause *c = clauses; c; c = c->next)
+        if (c->kind == C_ALLOW) {
+            if (C->tmp.len)
+                buf_puts(&C->tmp, "; ");
+            buf_append(&C->tmp, c->code.text, c->code.len);
+            buf_puts(&C->tmp, " because ");
+            buf_append(&C->tmp, c->text.text, c->text.len);
+        }
+    return C->tmp.len ? keep_buf(C, &C->tmp) : "(none)";
+}
+
 static const char *title_str(Cmp *C, Name title)
 {
     return title.len ? quoted(C, decoded(C, title)) : "";
@@ -893,6 +921,10 @@ static void diff_decisions(svp_diff *d)
         if (strcmp(tx, ty))
             add(d, K_DECISION_CHANGED, name, "title", *tx ? tx : "(none)", *ty ? ty : "(none)");
         compare_str(d, K_DECISION_CHANGED, name, "cite", cite_str(C, x->cite), cite_str(C, y->cite));
+        if (x->working != y->working) /* issue 11: a working value is shown in no result */
+            add(d, K_DECISION_CHANGED, name, "shown", x->working ? "no (working)" : "in results",
+                y->working ? "no (working)" : "in results");
+        compare_str(d, K_DECISION_CHANGED, name, "allow", allows_str(C, x->clauses), allows_str(C, y->clauses));
         if (!x->is != !y->is) {
             add(d, K_DECISION_CHANGED, name, "definition", definition(C, C->a, x), definition(C, C->b, y));
         } else if (x->is) {
@@ -914,6 +946,19 @@ static void diff_decisions(svp_diff *d)
 /* ---- Rules ------------------------------------------------------------- */
 
 static const char *const severities[] = {[SEV_INFO] = "info", [SEV_WARNING] = "warning", [SEV_ERROR] = "error"};
+
+/* A rule's severity as the policy says it: "error", or (issue 11) "error
+ * when published >= 2027-04-01 otherwise warning". */
+static const char *severity_str(Cmp *C, const svp_policy *p, const Rule *r)
+{
+    if (!r->severity_when)
+        return severities[r->severity];
+    const char *cond = expr_str(C, p, r->severity_when);
+    buf_clear(&C->tmp);
+    buf_printf(&C->tmp, "%s when %s otherwise %s", severities[r->severity], cond, severities[r->severity_otherwise]);
+    return keep_buf(C, &C->tmp);
+}
+
 
 /* A message as a canonical literal: its text with {expressions} printed
  * canonically. */
@@ -985,7 +1030,8 @@ static void diff_rule(svp_diff *d, Kind k, const char *id, const Rule *x, const 
         add(d, k, id, "share", share_str(C, C->a, x), share_str(C, C->b, y));
     if (!expr_eq(C, x->require, y->require))
         add(d, k, id, "require", expr_str(C, C->a, x->require), expr_str(C, C->b, y->require));
-    compare_str(d, k, id, "severity", severities[x->severity], severities[y->severity]);
+    compare_str(d, k, id, "severity", severity_str(C, C->a, x), severity_str(C, C->b, y));
+    compare_str(d, k, id, "allow", allows_str(C, x->clauses), allows_str(C, y->clauses));
     if (!message_eq(C, x, y))
         add(d, k, id, "message", message_str(C, C->a, x), message_str(C, C->b, y));
     if (!list_eq(C, x->because, y->because))
@@ -1022,7 +1068,7 @@ static const char *rule_whole(Cmp *C, const svp_policy *p, const Rule *r)
         expr_into(&b, p, r->require);
     }
     buf_puts(&b, r->require ? "; else " : "; report ");
-    buf_puts(&b, severities[r->severity]);
+    buf_puts(&b, severity_str(C, p, r));
     buf_putc(&b, ' ');
     buf_puts(&b, message_str(C, p, r));
     if (r->cite.len) {
@@ -1039,7 +1085,8 @@ static bool rule_body_eq(Cmp *C, const Rule *x, const Rule *y)
 {
     return expr_eq(C, x->when, y->when) && expr_eq(C, x->share_of, y->share_of) &&
            expr_eq(C, x->share_where, y->share_where) && expr_eq(C, x->require, y->require) &&
-           x->severity == y->severity && message_eq(C, x, y) && list_eq(C, x->because, y->because) &&
+           x->severity == y->severity && expr_eq(C, x->severity_when, y->severity_when) &&
+           x->severity_otherwise == y->severity_otherwise && message_eq(C, x, y) && list_eq(C, x->because, y->because) &&
            !strcmp(cite_str(C, x->cite), cite_str(C, y->cite));
 }
 

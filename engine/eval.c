@@ -158,6 +158,55 @@ __attribute__((noinline)) static Val eval_arith(svp_evaluator *ev, const Val *sl
     return val_int(e->type.kind, 0, r);
 }
 
+/* ---- Units: division, dates apart, min and max -------------------------- */
+
+/* a / b rounded as the policy says (value_div: every unit pair is the
+ * same sum).  Dividing by zero stops the record with an error that names
+ * the division (svp_evaluate_with), rather than guess a value. */
+__attribute__((noinline)) static Val eval_divide(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    Val a = eval_expr(ev, slots, e->a), b = eval_expr(ev, slots, e->b);
+    if (a.kind != VK_INT || b.kind != VK_INT)
+        return ABSENT;
+    int64_t r;
+    if (b.u.i == 0) {
+        if (!ev->div_zero)
+            ev->div_zero = e;
+        ev->overflow = true;
+        return ABSENT;
+    }
+    if (!value_div(a.u.i, b.u.i, (ValueRounding)e->num, &r)) {
+        ev->overflow = true;
+        return ABSENT;
+    }
+    return val_int(e->type.kind, 0, r);
+}
+
+/* days or whole months from one date to another; absent if either is. */
+static Val eval_between(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    Val a = eval_expr(ev, slots, e->a), b = eval_expr(ev, slots, e->b);
+    if (a.kind != VK_INT || b.kind != VK_INT)
+        return ABSENT;
+    int64_t units = e->kind == E_DAYS ? b.u.i - a.u.i : value_months_between((int32_t)a.u.i, (int32_t)b.u.i);
+    return val_int(T_NUMBER, 0, units * VALUE_NUMBER_ONE); /* dates span < 4 million days: no overflow */
+}
+
+/* The least or greatest of the values; absent if any is absent (a missing
+ * operand could have been the answer). */
+static Val eval_extreme(svp_evaluator *ev, const Val *slots, const Expr *e)
+{
+    Val best = ABSENT;
+    for (const ExprList *i = e->items; i; i = i->next) {
+        Val v = eval_expr(ev, slots, i->expr);
+        if (v.kind != VK_INT)
+            return ABSENT;
+        if (best.kind == VK_ABSENT || (e->kind == E_MIN ? v.u.i < best.u.i : v.u.i > best.u.i))
+            best = v;
+    }
+    return best;
+}
+
 static Val eval_logic(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     Val a = eval_expr(ev, slots, e->a);
@@ -184,14 +233,15 @@ static bool blank(Val v)
 __attribute__((noinline)) static Val eval_in(svp_evaluator *ev, const Val *slots, const Expr *e)
 {
     Val a = eval_expr(ev, slots, e->a), list = eval_expr(ev, slots, e->b);
+    /* `not in` (flag) is exactly `not (a in b)`: absent stays absent */
     if (a.kind == VK_ABSENT)
         return ABSENT;
     if (list.kind != VK_LIST)
-        return list.kind == VK_ABSENT ? val_bool(false) : ABSENT;
+        return list.kind == VK_ABSENT ? val_bool(e->flag) : ABSENT;
     for (uint32_t i = 0; i < list.n; i++)
         if (vals_equal(a, list.u.items[i]))
-            return val_bool(true);
-    return val_bool(false);
+            return val_bool(!e->flag);
+    return val_bool(e->flag);
 }
 
 __attribute__((noinline)) static Val eval_names(svp_evaluator *ev, const Val *slots, const Expr *e)
@@ -240,7 +290,7 @@ __attribute__((noinline)) static Val eval_aggregate(svp_evaluator *ev, const Val
         uint32_t present = 0;
         for (uint32_t i = 0; i < n; i++)
             present += list.u.items[i].kind != VK_ABSENT;
-        return val_int(T_NUMBER, 0, (int64_t)present * 100);
+        return val_int(T_NUMBER, 0, (int64_t)present * VALUE_NUMBER_ONE);
     }
     if (e->kind == E_SUM) {
         int64_t total = 0;
@@ -329,7 +379,7 @@ __attribute__((noinline)) static Val eval_each(svp_evaluator *ev, const Val *slo
         else if (e->num == E_SUM)
             ev->overflow |= !value_add(total, v.u.i, &total);
         else if (e->num == E_COUNT)
-            total += v.u.b ? 100 : 0;
+            total += v.u.b ? VALUE_NUMBER_ONE : 0; /* a count is a number (value.h) */
         else
             decided = v.u.b == (e->num == E_ANY);
     }
@@ -401,6 +451,12 @@ Val eval_expr(svp_evaluator *ev, const Val *slots, const Expr *e)
         return eval_lookup(ev, slots, e);
     case E_EACH:
         return eval_each(ev, slots, e);
+    case E_DIV:
+        return eval_divide(ev, slots, e);
+    case E_DAYS: case E_MONTHS:
+        return eval_between(ev, slots, e);
+    case E_MIN: case E_MAX:
+        return eval_extreme(ev, slots, e);
     }
     return ABSENT;
 }
@@ -455,12 +511,24 @@ const char *eval_message(svp_evaluator *ev, const Val *slots, const Rule *r)
 
 /* If rule r reads required fields the record lacks (SVP_EVAL_PARTIAL), list
  * it as undecided with them and say true. */
-static bool wait_for_missing(svp_evaluator *ev, const Rule *r)
+static bool wait_for_fields(svp_evaluator *ev, const Rule *r, const uint32_t *reads, uint32_t nreads,
+                            uint8_t severity);
+
+static bool wait_for_missing(svp_evaluator *ev, const Rule *r, uint8_t severity)
+{
+    return wait_for_fields(ev, r, r->read_slots, r->nread, severity);
+}
+
+/* The same for the fields reads[0, nreads) (a rule's condition, or the
+ * condition that chooses its severity): undecided when any is a missing
+ * required field, listed with the severity it would have. */
+static bool wait_for_fields(svp_evaluator *ev, const Rule *r, const uint32_t *reads, uint32_t nreads,
+                            uint8_t severity)
 {
     svp_result *res = &ev->result;
     uint32_t n = 0;
-    for (uint32_t k = 0; k < r->nread; k++)
-        n += ev->missing_slot[r->read_slots[k]];
+    for (uint32_t k = 0; k < nreads; k++)
+        n += ev->missing_slot[reads[k]];
     if (!n)
         return false; /* absent for want of an optional field: fires, as always */
     uint32_t *needs = arena_alloc(&ev->scratch, n * sizeof *needs);
@@ -469,11 +537,21 @@ static bool wait_for_missing(svp_evaluator *ev, const Rule *r)
         return true;
     }
     n = 0;
-    for (uint32_t k = 0; k < r->nread; k++)
-        if (ev->missing_slot[r->read_slots[k]])
-            needs[n++] = r->read_slots[k];
-    ((Undecided *)res->undecided)[res->nundecided++] = (Undecided){r, needs, n};
+    for (uint32_t k = 0; k < nreads; k++)
+        if (ev->missing_slot[reads[k]])
+            needs[n++] = reads[k];
+    ((Undecided *)res->undecided)[res->nundecided++] = (Undecided){r, needs, n, severity};
     return true;
+}
+
+/* The severity of rule r for this record: fixed, or chosen by its
+ * condition (`else error when COND otherwise warning`); a condition that
+ * reads an absent field does not hold, as a `when` does not. */
+static uint8_t rule_severity(svp_evaluator *ev, const Val *slots, const Rule *r)
+{
+    if (!r->severity_when)
+        return r->severity;
+    return is_true(eval_expr(ev, slots, r->severity_when)) ? r->severity : r->severity_otherwise;
 }
 
 /* Run every record rule over slots (decisions made): findings in policy
@@ -509,7 +587,16 @@ static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
         /* A record not complete yet: what is unknown for lack of a
          * missing required field is undecided, neither fired nor met. */
         bool unknown = applies.kind == VK_ABSENT || (is_true(applies) && r->require && holds.kind == VK_ABSENT);
-        if (partial && unknown && wait_for_missing(ev, r)) {
+        uint8_t severity = fired || (partial && unknown) ? rule_severity(ev, slots, r) : r->severity;
+        if (partial && unknown && wait_for_missing(ev, r, severity)) {
+            if (severity == SEV_ERROR && res->status == SVP_COMPLIANT)
+                res->status = SVP_INCOMPLETE;
+            fired = false;
+        }
+        /* Fired, but the condition that chooses its severity waits for a
+         * missing required field: which severity is not known yet. */
+        if (partial && fired && r->severity_when && eval_expr(ev, slots, r->severity_when).kind == VK_ABSENT &&
+            wait_for_fields(ev, r, r->severity_reads, r->nseverity_reads, r->severity)) {
             if (r->severity == SEV_ERROR && res->status == SVP_COMPLIANT)
                 res->status = SVP_INCOMPLETE;
             fired = false;
@@ -520,7 +607,8 @@ static void run_rules(svp_evaluator *ev, Val *slots, bool explain)
             f->rule = r;
             f->rule_index = i;
             f->message = eval_message(ev, slots, r);
-            if (r->severity == SEV_ERROR)
+            f->severity = severity;
+            if (severity == SEV_ERROR)
                 res->status = SVP_NONCOMPLIANT; /* on known values: whatever waits */
         }
         if (res->trace)
@@ -578,7 +666,7 @@ static const svp_result *invalid(svp_evaluator *ev, const char *code, const char
     res->nfindings = 0;
     res->trace = NULL;
     res->slots = NULL;
-    if (message)
+    if (message && message != ev->error_message) /* written in place already: division_by_zero */
         snprintf(ev->error_message, sizeof ev->error_message, "%s", message);
     res->error_field = ev->error_field[0] ? ev->error_field : NULL;
     res->error_message = ev->error_message;
@@ -597,6 +685,23 @@ static const svp_result *invalid(svp_evaluator *ev, const char *code, const char
         res->nerrors = 1;
     }
     return res;
+}
+
+/* "division by zero in `a / b rounded down` (policy line 12): ...",
+ * written into ev->error_message, which it returns. */
+static const char *division_by_zero(svp_evaluator *ev, const Expr *e)
+{
+    const char *src = ev->p->source;
+    unsigned line = 1;
+    for (uint32_t i = 0; i < e->span.start; i++)
+        line += src[i] == '\n';
+    int len = (int)(e->span.end - e->span.start);
+    int shown = len > 200 ? 200 : len;
+    snprintf(ev->error_message, sizeof ev->error_message,
+             "division by zero in `%.*s%s` (policy line %u): the record gives 0 to divide by; test it first, like "
+             "`if B > 0 then A / B rounded down else ...`",
+             shown, src + e->span.start, shown < len ? "..." : "", line);
+    return ev->error_message;
 }
 
 const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, unsigned long line, bool explain)
@@ -622,6 +727,7 @@ const svp_result *svp_evaluate_shared(svp_evaluator *ev, const svp_evaluator *fr
     res->partial = flags & SVP_EVAL_PARTIAL;
     ev->flags = flags;
     ev->overflow = false;
+    ev->div_zero = NULL;
     ev->error_code = RESULT_ERROR_RECORD;
     /* Under a version set, binding also picks the version: ev->p is the
      * one in force for this record from here on. */
@@ -640,6 +746,8 @@ const svp_result *svp_evaluate_shared(svp_evaluator *ev, const svp_evaluator *fr
         run_rules(ev, slots, explain);
     if (ev->overflow) {
         ev->error_field[0] = '\0';
+        if (ev->div_zero)
+            return invalid(ev, RESULT_ERROR_EVALUATION, division_by_zero(ev, ev->div_zero));
         return invalid(ev, RESULT_ERROR_EVALUATION, "arithmetic overflow or out of memory while evaluating the rules");
     }
     return res;

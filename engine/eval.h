@@ -59,6 +59,7 @@ struct svp_evaluator {
     bool overflow;             /* arithmetic overflowed while evaluating */
     Val share;                 /* `share` while a portfolio rule is decided */
     const Val *item;           /* the item an E_EACH is at (its members), or NULL */
+    const Expr *div_zero;      /* the division by zero that stopped the record, or NULL */
 };
 
 /* Evaluate expression e over slots (NULL for a portfolio rule's final

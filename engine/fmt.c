@@ -24,6 +24,7 @@
 #include "fmt.h"
 #include "parse.h"
 #include "program.h"
+#include "value.h"
 
 typedef struct Fmt {
     Buf out;
@@ -242,15 +243,62 @@ static const char *binary_word(uint8_t kind)
     }
 }
 
+/* open, the items separated by commas (a wrapped item lines up under the
+ * first), close: a list's brackets, min( and max( and their parenthesis. */
+static void items(Fmt *F, const char *open, const ExprList *list, const char *close)
+{
+    text(F, open);
+    size_t outer = F->indent;
+    F->indent = column(F);
+    for (const ExprList *i = list; i; i = i->next) {
+        expr(F, i->expr);
+        if (i->next)
+            between(F, i->expr, i->next->expr, ", ", false);
+    }
+    F->indent = outer;
+    text(F, close);
+}
+
+/* Units: division with its rounding, dates apart, min and max.  False
+ * when e is none of them. */
+static bool units_expr(Fmt *F, const Expr *e)
+{
+    static const char *const rounding[] = {
+        [VALUE_ROUND_DOWN] = " rounded down", [VALUE_ROUND_UP] = " rounded up",
+        [VALUE_ROUND_NEAREST] = " rounded to nearest"};
+    switch ((ExprKind)e->kind) {
+    case E_DIV:
+        expr(F, e->a);
+        between(F, e->a, e->b, " / ", true);
+        expr(F, e->b);
+        if (e->num >= VALUE_ROUND_DOWN && e->num <= VALUE_ROUND_NEAREST)
+            text(F, rounding[e->num]);
+        return true;
+    case E_DAYS: case E_MONTHS:
+        text(F, e->kind == E_DAYS ? "days from " : "months from ");
+        expr(F, e->a);
+        between(F, e->a, e->b, " to ", true);
+        expr(F, e->b);
+        return true;
+    case E_MIN: case E_MAX:
+        items(F, e->kind == E_MIN ? "min(" : "max(", e->items, ")");
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void expr_inner(Fmt *F, const Expr *e)
 {
     const char *op = binary_word(e->kind);
     if (op) {
         expr(F, e->a);
-        between(F, e->a, e->b, op, true);
+        between(F, e->a, e->b, e->kind == E_IN && e->flag ? " not in " : op, true);
         expr(F, e->b);
         return;
     }
+    if (units_expr(F, e))
+        return;
     switch ((ExprKind)e->kind) {
     case E_NOT: text(F, "not "); expr(F, e->a); return;
     case E_PRESENT: case E_BLANK:
@@ -281,27 +329,14 @@ static void expr_inner(Fmt *F, const Expr *e)
         name(F, e->text); text(F, "["); expr(F, e->a); text(F, "]");
         return;
     case E_EACH:
-        if (e->num == E_SUM) {
-            text(F, "sum over "); expr(F, e->a); text(F, " of ");
-        } else {
-            text(F, e->num == E_COUNT ? "count of " : e->num == E_ANY ? "any of " : "all of ");
-            expr(F, e->a); text(F, " where ");
-        }
+        text(F, e->num == E_SUM ? "sum over " : e->num == E_COUNT ? "count of " : e->num == E_ANY ? "any of " : "all of ");
+        expr(F, e->a);
+        between(F, e->a, e->b, e->num == E_SUM ? " of " : " where ", true); /* a break the author made is kept */
         expr(F, e->b);
         return;
-    case E_LIST: {
-        text(F, "[");
-        size_t outer = F->indent;
-        F->indent = column(F);
-        for (const ExprList *i = e->items; i; i = i->next) {
-            expr(F, i->expr);
-            if (i->next)
-                between(F, i->expr, i->next->expr, ", ", false);
-        }
-        F->indent = outer;
-        text(F, "]");
+    case E_LIST:
+        items(F, "[", e->items, "]");
         return;
-    }
     default: /* literals and names: as written */
         name(F, e->text);
         return;
@@ -447,6 +482,10 @@ static void field_mods(Fmt *F, const Field *f)
             name(F, f->from);
         }
     }
+    if (f->required_when) {
+        text(F, " required when ");
+        expr(F, f->required_when);
+    }
     if (f->dflt) {
         text(F, " default ");
         expr(F, f->dflt);
@@ -492,7 +531,7 @@ static void record(Fmt *F, const RecordDecl *r)
         if (f->is_list)
             text(F, "list of ");
         name(F, f->type_name);
-        if (f->required || f->dflt)
+        if (f->required || f->required_when || f->dflt)
             pad(F, width_of(f->type_name) + (f->is_list ? 8 : 0), wt);
         field_mods(F, f);
         end_line(F, f->decl_end);
@@ -516,8 +555,32 @@ static const char *severity_word(uint8_t s)
     return s == SEV_ERROR ? "error " : s == SEV_WARNING ? "warning " : "info ";
 }
 
+/* `allow CODE because "why"`, at the given indent (issue 11). */
+static void allow_clause(Fmt *F, const Clause *c, int indent)
+{
+    comments_before(F, c->span.start, indent);
+    text(F, indent == 2 ? "  allow   " : "  allow ");
+    name(F, c->code);
+    text(F, " because ");
+    name(F, c->text);
+}
+
+/* `else error when COND otherwise warning "message"`: the severity part. */
+static void severity_part(Fmt *F, const Clause *c)
+{
+    text(F, severity_word(c->severity));
+    if (c->expr) {
+        text(F, "when ");
+        expr(F, c->expr);
+        text(F, " otherwise ");
+        text(F, severity_word(c->otherwise_severity));
+    }
+}
+
 static void decision(Fmt *F, const Decision *d)
 {
+    if (d->working)
+        text(F, "working ");
     text(F, "decision ");
     name(F, d->name);
     if (d->title.len) {
@@ -539,6 +602,8 @@ static void decision(Fmt *F, const Decision *d)
         } else if (c->kind == C_IS || c->kind == C_BY) {
             clause_key(F, c, c->kind == C_IS ? "is" : "by", 4);
             expr(F, c->expr);
+        } else if (c->kind == C_ALLOW) {
+            allow_clause(F, c, 0);
         } else {
             comments_before(F, c->span.start, 4);
             size_t at = F->out.len;
@@ -573,6 +638,11 @@ static void rule(Fmt *F, const Rule *r)
                                        [C_SHARE] = "share", [C_COUNT] = "count", [C_SUM] = "sum",
                                        [C_GROUP] = "by", [C_TARGET] = "target"};
     for (const Clause *c = r->clauses; c; c = c->next) {
+        if (c->kind == C_ALLOW) { /* a key longer than the others: no column */
+            allow_clause(F, c, 2);
+            end_line(F, c->span.end);
+            continue;
+        }
         if (c->kind == C_COUNT) { /* a keyword alone: no padding after it */
             comments_before(F, c->span.start, 2);
             text(F, "  count");
@@ -603,7 +673,7 @@ static void rule(Fmt *F, const Rule *r)
                     between(F, i->expr, i->next->expr, ", ", false);
             }
         } else {
-            text(F, severity_word(c->severity));
+            severity_part(F, c);
             name(F, c->text);
         }
         end_line(F, c->span.end);

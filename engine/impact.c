@@ -103,7 +103,8 @@ svp_impact *svp_impact_new(const svp_policy *old_policy, const svp_policy *new_p
     }
     for (uint32_t i = 0; i < a->ndecisions; i++)
         for (uint32_t j = 0; j < b->ndecisions; j++)
-            if (!strcmp(a->decisions[i]->name_str, b->decisions[j]->name_str)) {
+            if (!a->decisions[i]->working && !b->decisions[j]->working && /* working values: in no result */
+                !strcmp(a->decisions[i]->name_str, b->decisions[j]->name_str)) {
                 im->dec_a[im->ndec] = i;
                 im->dec_b[im->ndec++] = j;
                 break;
@@ -196,12 +197,16 @@ static const char *verdict_word(svp_status s)
 }
 
 /* Mark which rules (union index) fired in r. */
-static void mark_fired(const svp_impact *im, const svp_policy *p, const svp_result *r, const uint32_t *of, bool *fired)
+/* Which rules fired for this record, and the severity each fired with
+ * (a rule's severity may be chosen by a condition, record by record). */
+static void mark_fired(const svp_impact *im, const svp_policy *p, const svp_result *r, const uint32_t *of, bool *fired,
+                       uint8_t *severity)
 {
     memset(fired, 0, im->nrules);
     for (size_t i = 0; i < r->nfindings; i++) {
         assert(r->findings[i].rule_index < p->nrules);
         fired[of[r->findings[i].rule_index]] = true;
+        severity[of[r->findings[i].rule_index]] = r->findings[i].severity;
     }
 }
 
@@ -392,8 +397,8 @@ static bool add_valid(svp_impact *im, const svp_result *x, const svp_result *y)
             im->to_compliant++;
     }
     changed |= add_decisions(im, x, y, &first);
-    mark_fired(im, im->a, x, im->of_a, im->fired_a);
-    mark_fired(im, im->b, y, im->of_b, im->fired_b);
+    mark_fired(im, im->a, x, im->of_a, im->fired_a, im->sev_a);
+    mark_fired(im, im->b, y, im->of_b, im->fired_b, im->sev_b);
     /* Fires now: in the new version's order; no longer: the old's. */
     buf_puts(&im->json, ",\"fires_now\":");
     changed |= add_rules(im, "fires now: ", im->of_b, im->b->nrules, im->fired_b, im->fired_a, im->newly, &first);

@@ -543,7 +543,7 @@ static const Keyword keywords[] = {
     {"and", "True when both sides are (false and absent is false).", false},
     {"or", "True when either side is (true or absent is true).", false},
     {"not", "Negation (not absent is absent).", false},
-    {"in", "Membership: `supplier.size in [micro, small]`, `strong_economy in social_value.outcomes`.", false},
+    {"in", "Membership: `supplier.size in [micro, small]`, `strong_economy in social_value.outcomes`; `x not in [a, b]` is its negation.", false},
     {"true", "The boolean true.", false},
     {"false", "The boolean false.", false},
     {"if", "`if CONDITION then A else B`.", false},
@@ -557,9 +557,19 @@ static const Keyword keywords[] = {
     {"names", "`names of GROUP that are false`: the names of the fields under the path with that value.", false},
     {"that", "`names of GROUP that are ...`.", false},
     {"are", "`all of GROUP are true`, `names of GROUP that are false`.", false},
+    /* issue 11 (rules) */
+    {"working", "`working decision NAME is ...`: a working value, computed for other decisions and rules and shown in no result (svp test may still assert on it).", true},
+    {"allow", "`allow CODE because \"why\"`: this rule or decision means the analysis warning CODE (say `tier-not-monotonic`), so `svp check` stays quiet about it here.", true},
     {"table", "Declares a table of lookup data: `table NAME \"Title\"`, `cite`, `keyed by text` (or an enumeration), optionally `edition by FIELD`, then its rows `KEY -> VALUE, ...` after `:` or under each `edition LABEL:`. Read one value with `NAME[KEY]`: absent when the key has no row.", true},
     {"keyed", "`keyed by text` or `keyed by ENUM`: what a table's keys are.", true},
     {"edition", "`edition by FIELD`: which edition of a table a record reads (a date picks the latest edition dated on or before it); `edition LABEL:` starts an edition's rows.", true},
+    /* Units (README, "Units: division, dates apart, min and max"). */
+    {"rounded", "`A / B rounded down`, `rounded up` or `rounded to nearest` (halves away from zero): every division says how it rounds, to the penny, a hundredth of a per cent or a ten-thousandth.", false},
+    {"to", "`rounded to nearest`; `days from A to B`, `months from A to B`.", false},
+    {"days", "`days from A to B`: the days from date A to date B, a number (negative when B is before A).", false},
+    {"months", "`months from A to B`: the whole calendar months from date A to date B; one month after 31 January is 28 February.", false},
+    {"min", "`min(A, B, ...)`: the least of two or more amounts or dates of one type (absent if any is absent).", false},
+    {"max", "`max(A, B, ...)`: the greatest of two or more amounts or dates of one type (absent if any is absent).", false},
 };
 
 static const Keyword *keyword(const char *text, size_t len)

@@ -87,13 +87,16 @@ int lex_money(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval)
 int lex_amount(LexState *ls, const char *text, size_t len, int token, SVPYYSTYPE *lval, Span where)
 {
     (void)where;
-    int64_t hundredths;
-    if (value_parse_decimal(text, len, 2, &hundredths)) {
-        lval->num = hundredths;
+    int64_t amount; /* a percentage in hundredths, a number in ten-thousandths */
+    if (token == PERCENT ? value_parse_decimal(text, len, 2, &amount) : value_parse_number(text, len, &amount)) {
+        lval->num = amount;
         return token;
     }
+    if (token == NUMBER)
+        return lex_invalid(ls, lval, "`%.*s` has more than four decimals or is too large: svp keeps numbers exact to a ten-thousandth",
+                           (int)len, text);
     return lex_invalid(ls, lval, "`%.*s%s` has more than two decimals or is too large: svp is exact to a hundredth",
-                       (int)len, text, token == PERCENT ? "%" : "");
+                       (int)len, text, "%");
 }
 
 int lex_date(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval)
@@ -105,6 +108,37 @@ int lex_date(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval)
     }
     return lex_invalid(ls, lval, "`%.*s` is not a date in the calendar: write YYYY-MM-DD, like 2020-04-01",
                        (int)len, text);
+}
+
+/* `100,000` without its pound sign (issue 11): one INVALID token saying
+ * the two ways to write it, rather than a cascade from the first comma. */
+int lex_grouped_number(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval)
+{
+    char plain[64];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < sizeof plain; i++)
+        if (text[i] != ',')
+            plain[n++] = text[i];
+    plain[n] = '\0';
+    return lex_invalid(ls, lval,
+                       "`%.*s` is not a number: write money with its pound sign, like £%.*s, or a number without "
+                       "commas, like %s (in a list of numbers, put a space after each comma)",
+                       (int)len, text, (int)len, text, plain);
+}
+
+/* Keep where the last text in quotes was, and whether it ran over a line
+ * end: a syntax error just after such a text is most likely a missing
+ * closing quote (parse.c says so, at the opening one). */
+void lex_note_text(LexState *ls, Span s)
+{
+    ls->last_text = s;
+    const char *src = ls->ab ? ls->ab->src : NULL;
+    ls->last_text_lines = false;
+    for (uint32_t i = s.start; src && i < s.end; i++)
+        if (src[i] == '\n') {
+            ls->last_text_lines = true;
+            break;
+        }
 }
 
 void lex_comment(LexState *ls, Span s)

@@ -19,6 +19,10 @@ int lex_invalid_char(LexState *ls, SVPYYSTYPE *lval, unsigned char c);
 /* A text in quotes: STRING, or INVALID at its first byte that is not UTF-8
  * or is a control character other than tab and line breaks. */
 int lex_text(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval, SVPYYLTYPE *lloc);
+/* `100,000` without a pound sign: INVALID, saying how to write it. */
+int lex_grouped_number(LexState *ls, const char *text, size_t len, SVPYYSTYPE *lval);
+/* Remember the span of the text in quotes just scanned (see parse.c). */
+void lex_note_text(LexState *ls, Span s);
 void lex_comment(LexState *ls, Span s);
 void lex_open(LexState *ls, Span s);
 void lex_close(LexState *ls);

@@ -312,7 +312,10 @@ static MType check_mexpr_kind(MapChecker *C, Expr *e, const Type *want)
     case E_BOOL: return MT_BOOL;
     case E_MONEY: return MT_MONEY;
     case E_PERCENT: return MT_PERCENT;
-    case E_NUMBER: return MT_NUMBER;
+    case E_NUMBER:
+        if (e->num % (VALUE_NUMBER_ONE / 100))
+            merror(C, e->span, "type", "a mapping's numbers have at most two decimals, like the amounts it reads");
+        return MT_NUMBER;
     case E_DATE: return MT_DATE;
     case E_TEXT: return MT_TEXT;
     case E_NAME: return resolve_name(C, e, want);
@@ -368,6 +371,7 @@ static MType check_mexpr_kind(MapChecker *C, Expr *e, const Type *want)
         return e->kind == E_COUNT ? MT_NUMBER : e->kind == E_SUM ? MT_AMOUNT : MT_SOURCE;
     }
     case E_ADD: case E_SUB: case E_MUL: case E_ALL: case E_ANY: case E_NAMES: case E_SHARE:
+    case E_DIV: case E_DAYS: case E_MONTHS: case E_MIN: case E_MAX:
         merror(C, e->span, "mapping",
                "a mapping reads and compares values: arithmetic, `all of`, `any of`, `names of` and `share` "
                "belong in a policy");
@@ -1142,26 +1146,31 @@ static int compare(MapEval *E, MV a, const Expr *ea, MV b, const Expr *eb)
 }
 
 /* x in list: any item equal. */
+/* Whether x is among the values of list expression e->b. */
+static bool found_in(MapEval *E, const Expr *e, MV x)
+{
+    MV l = eval_m(E, e->b);
+    if (l.kind == V_LIST) {
+        for (const ExprList *i = l.list->items; i; i = i->next)
+            if (compare(E, x, e->a, eval_m(E, i->expr), i->expr) == 0)
+                return true;
+        return false;
+    }
+    for (uint32_t i = 0; l.kind == V_NODES && i < l.n; i++) {
+        MV one = {.kind = V_NODES, .nodes = &l.nodes[i], .n = 1};
+        if (compare(E, x, e->a, one, e->b) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* `in`, and `not in` (flag) as its negation: absent stays absent. */
 static MV eval_in(MapEval *E, const Expr *e)
 {
     MV x = eval_m(E, e->a);
     if (x.kind == V_ABSENT)
         return ABSENT_MV;
-    MV l = eval_m(E, e->b);
-    if (l.kind == V_LIST) {
-        for (const ExprList *i = l.list->items; i; i = i->next)
-            if (compare(E, x, e->a, eval_m(E, i->expr), i->expr) == 0)
-                return mv_bool(1);
-        return mv_bool(0);
-    }
-    if (l.kind != V_NODES)
-        return mv_bool(0);
-    for (uint32_t i = 0; i < l.n; i++) {
-        MV one = {.kind = V_NODES, .nodes = &l.nodes[i], .n = 1};
-        if (compare(E, x, e->a, one, e->b) == 0)
-            return mv_bool(1);
-    }
-    return mv_bool(0);
+    return mv_bool(found_in(E, e, x) != e->flag);
 }
 
 static int truth(MV v)
@@ -1179,7 +1188,9 @@ static MV eval_m(MapEval *E, const Expr *e)
     switch ((ExprKind)e->kind) {
     case E_BOOL: return mv_bool((int)e->num);
     case E_MONEY: case E_PERCENT: case E_NUMBER: {
-        MV r = {.kind = V_AMOUNT, .num = e->num,
+        /* a mapping's amounts are hundredths; a number literal is kept in
+         * ten-thousandths (value.h), and the checker refused finer ones */
+        MV r = {.kind = V_AMOUNT, .num = e->kind == E_NUMBER ? e->num / (VALUE_NUMBER_ONE / 100) : e->num,
                 .unit = e->kind == E_MONEY ? MT_MONEY : e->kind == E_PERCENT ? MT_PERCENT : MT_NUMBER};
         return r;
     }
@@ -1298,7 +1309,7 @@ static void show(Buf *b, MV v)
         if (v.unit == MT_MONEY)
             value_format_money(v.num, t);
         else
-            value_format_number(v.num, t);
+            value_format_hundredths(v.num, t);
         buf_puts(b, t);
         return;
     case V_DATE: value_format_date((int32_t)v.num, t); buf_puts(b, t); return;
@@ -1365,7 +1376,7 @@ static const char *field_json(MapEval *E, const Field *f, MV v, const Expr *e)
         if (f->type.kind == T_MONEY)
             value_format_money_plain(x, t);
         else
-            value_format_number(x, t);
+            value_format_hundredths(x, t);
         buf_json_string(&b, t, strlen(t));
         break;
     }

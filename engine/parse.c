@@ -66,6 +66,26 @@ static const char *keyword_suggestion(const char *word, size_t len, const char *
     return best;
 }
 
+/* A syntax error on the line where a text that ran over a line end
+ * closed: the text's own closing quote is most likely missing, and the
+ * quote that closed it opened the next text.  Said at the opening quote;
+ * true when said. */
+static bool unterminated_text(AstBuilder *ab, const LexState *ls, Span where)
+{
+    Span t = ls->last_text;
+    if (!ls->last_text_lines || t.end > where.start)
+        return false;
+    for (uint32_t i = t.end; i < where.start; i++)
+        if (ab->src[i] == '\n')
+            return false;
+    unsigned line = 1;
+    for (uint32_t i = 0; i < t.end; i++)
+        line += ab->src[i] == '\n';
+    diag_add(ab->diags, SVP_ERROR, "syntax", t.start, t.start + 1,
+             "unterminated text: this `\"` opens a text that runs on to line %u; add its closing `\"`", line);
+    return true;
+}
+
 void parse_syntax_error(AstBuilder *ab, LexState *ls, Span where, bool invalid, bool eof,
                         bool dashed, const char *const *expected, int n)
 {
@@ -73,6 +93,8 @@ void parse_syntax_error(AstBuilder *ab, LexState *ls, Span where, bool invalid, 
         diag_add(ab->diags, SVP_ERROR, "syntax", where.start, where.end, "%s", ls->msg);
         return;
     }
+    if (!eof && unterminated_text(ab, ls, where))
+        return;
     char found[96];
     size_t len = where.end - where.start;
     const char *text = ab->src + where.start;
@@ -93,13 +115,26 @@ void parse_syntax_error(AstBuilder *ab, LexState *ls, Span where, bool invalid, 
     const char *shown[PARSE_MAX_EXPECTED];
     int listed = 0;
     bool operators = false;
+    /* The operators that came with units (`/`, `not in`, `rounded`) are
+     * never listed: "an operator" covers them, and the messages written
+     * before them read as they did. */
+    static const char *const unit_ops[] = {"not in", "'/'", "rounded", NULL};
+    int quiet = 0;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; unit_ops[k]; k++)
+            quiet += !strcmp(expected[i], unit_ops[k]);
     for (int i = 0; i < n; i++) {
+        bool unit_op = false;
+        for (int k = 0; unit_ops[k]; k++)
+            unit_op |= !strcmp(expected[i], unit_ops[k]);
+        if (unit_op)
+            continue;
         static const char *const ops[] = {"and", "or", "not", "in", "is", "'+'", "'-'", "'*'", "'='",
                                           "'<'", "'>'", "<=", ">=", "!=", "'['", NULL};
         bool op = false;
         for (int k = 0; ops[k]; k++)
             op |= !strcmp(expected[i], ops[k]);
-        if (op && n > PARSE_MAX_EXPECTED) {
+        if (op && n - quiet > PARSE_MAX_EXPECTED) {
             operators = true;
             continue;
         }

@@ -23,6 +23,8 @@ typedef struct LexState {
     Span open[LEX_MAX_OPEN]; /* unclosed ( and [ */
     int depth;            /* may exceed LEX_MAX_OPEN; only the first are kept */
     char msg[320];        /* message of the last INVALID token */
+    Span last_text;       /* the last text in quotes scanned ... */
+    bool last_text_lines; /* ... and whether it runs over a line end */
     _Alignas(max_align_t) unsigned char pool[2048]; /* flex's own allocations: see parse.c */
     size_t pool_used;
 } LexState;

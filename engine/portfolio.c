@@ -215,7 +215,7 @@ const char *svp_portfolio_json(svp_portfolio *pf, size_t *len)
         compliant &= rule->severity != SEV_ERROR;
         if (n++)
             buf_putc(&findings, ',');
-        result_finding_open(&findings, p, p->nrules + i, msg);
+        result_finding_open(&findings, p, p->nrules + i, p->portfolio[i]->severity, msg);
         buf_puts(&findings, "{\"share\":");
         value_format_json(&findings, p, share_of(t), true);
         buf_puts(&findings, ",\"part\":");

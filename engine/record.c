@@ -11,8 +11,9 @@
  * node's index in its (otherwise unused) valueint.  Reading a money or
  * percent field then reads the number's own characters, digit by digit,
  * with value_parse_json_number, which accepts it only if it stands for a
- * whole number of hundredths (pence, hundredths of a per cent).  No double
- * is ever involved.
+ * whole number of hundredths (pence, hundredths of a per cent); a number
+ * field the same way in ten-thousandths (value_parse_json_number4).  No
+ * double is ever involved.
  *
  * Binding walks the record and the policy's tree of declared paths
  * together; each declared field is converted once into its slot, unknown
@@ -563,6 +564,8 @@ static bool parse_amount_text(TypeKind t, const char *s, int64_t *v)
         return value_parse_money_literal(s + 2, n - 2, v);
     if (t == T_PERCENT && n > 1 && s[n - 1] == '%')
         n--;
+    if (t == T_NUMBER)
+        return value_parse_number(s, n, v);
     return value_parse_decimal(s, n, 2, v);
 }
 
@@ -573,7 +576,7 @@ static bool bind_amount(Binder *B, TypeKind t, const cJSON *j, Val *out)
     bool ok = false;
     if (cJSON_IsNumber(j)) {
         NumberSpan n = number_text(B->ev, j);
-        ok = value_parse_json_number(n.text, n.len, &v);
+        ok = t == T_NUMBER ? value_parse_json_number4(n.text, n.len, &v) : value_parse_json_number(n.text, n.len, &v);
     } else if (cJSON_IsString(j)) {
         ok = parse_amount_text(t, j->valuestring, &v);
     }
@@ -589,7 +592,7 @@ static bool bind_amount(Binder *B, TypeKind t, const cJSON *j, Val *out)
                              : t == T_MONEY ? (text ? "money: pounds, not negative, to the penny, written 145000.50, "
                                                       "\"145000.50\", \"£145,000\" or \"£145,000.50\" (commas only after £)"
                                                     : "money: pounds, not negative, to the penny")
-                                            : "a number, not negative, to two decimals");
+                                            : "a number, not negative, to four decimals");
 }
 
 static bool bind_object_into(Binder *B, const ObjectType *o, cJSON *j, Val *members);
@@ -756,6 +759,9 @@ static void missing(Binder *B, const Field *f, int64_t stage, bool top)
             ev->missing[ev->nmissing++] = kept; /* (members of list items past that: not listed) */
         if (top && ev->missing_slot)
             ev->missing_slot[f->slot] = 1;
+    } else if (f->required_when) {
+        const Span c = f->required_when->span;
+        fail(B, "missing: required when %.*s", (int)(c.end - c.start), ev->p->source + c.start);
     } else if (f->from_rank >= 0) {
         assert(ev->p->stage_slot >= 0 && stage >= 0);
         const EnumDecl *e = ev->p->enums[ev->p->fields[ev->p->stage_slot]->type.ref];
@@ -781,6 +787,8 @@ static bool complete(Binder *B, Field *const *fields, uint32_t n, Val *slots, in
             missing(B, f, stage, top); /* every one, in declaration order */
             continue;
         }
+        if (f->required_when && !f->dflt)
+            continue; /* asked for below, once every default is in */
         if (f->dflt) {
             const Expr *d = f->dflt;
             slots[s] = d->kind == E_BOOL ? (Val){VK_BOOL, T_BOOL, 0, 0, {.b = d->num != 0}}
@@ -796,6 +804,23 @@ static bool bind_object_into(Binder *B, const ObjectType *o, cJSON *j, Val *memb
     if (!cJSON_IsObject(j))
         return fail_expected(B, j, "an object");
     return bind_shape(B, &o->root, j, members, (int)B->depth) && complete(B, o->members, o->nmembers, members, 0, false);
+}
+
+/* `required when CONDITION` (issue 11): an absent field is missing when
+ * its condition holds over the record as read (defaults in).  A condition
+ * that reads an absent field does not hold, as a rule's `when` does not,
+ * so the field is then not asked for.  (Listed after the always-required
+ * missing fields, in declaration order.) */
+static void required_when(Binder *B, const svp_policy *p, Val *slots, int64_t stage)
+{
+    for (uint32_t s = 0; s < p->nfields; s++) {
+        const Field *f = p->fields[s];
+        if (!f->required_when || f->dflt || slots[s].kind != VK_ABSENT || (B->only && !B->only[s]))
+            continue;
+        Val holds = eval_expr(B->ev, slots, f->required_when);
+        if (holds.kind == VK_BOOL && holds.u.b)
+            missing(B, f, stage, true);
+    }
 }
 
 /* With a version set: pick the version in force for the record whose
@@ -1068,6 +1093,7 @@ Val *record_bind(svp_evaluator *ev, const svp_evaluator *from, const char *json,
     if (bind_shape(&B, &p->root, root, slots, 0)) {
         int64_t stage = p->stage_slot >= 0 && slots[p->stage_slot].kind == VK_INT ? slots[p->stage_slot].u.i : -1;
         complete(&B, p->fields, p->nfields, slots, stage, true);
+        required_when(&B, p, slots, stage);
     }
 done:
     /* Text values point into the tree: it lives until the next record

@@ -80,8 +80,10 @@ bool result_prepare(svp_policy *p)
         buf_puts(&b, "{\"rule\":");
         buf_json_text_or_null(&b, r->id_str);
         buf_puts(&b, ",\"severity\":");
-        buf_json_text_or_null(&b, result_severity_word(r->severity));
-        buf_puts(&b, ",\"message\":");
+        if (!r->severity_when) { /* else chosen for each record: result_finding_open */
+            buf_json_text_or_null(&b, result_severity_word(r->severity));
+            buf_puts(&b, ",\"message\":");
+        }
         ok &= keep(p, &b, &rp->rule_heads[i]);
         buf_puts(&b, ",\"cite\":");
         buf_json_text_or_null(&b, r->cite_str);
@@ -106,10 +108,15 @@ void result_policy_json(Buf *b, const char *key, const svp_policy *p)
     buf_putc(b, '}');
 }
 
-void result_finding_open(Buf *b, const svp_policy *p, uint32_t rule_index, const char *message)
+void result_finding_open(Buf *b, const svp_policy *p, uint32_t rule_index, int severity, const char *message)
 {
     assert(rule_index < p->nrules + p->nportfolio);
+    const Rule *r = rule_index < p->nrules ? p->rules[rule_index] : p->portfolio[rule_index - p->nrules];
     frag(b, p->pieces->rule_heads[rule_index]);
+    if (r->severity_when) {
+        buf_json_text_or_null(b, result_severity_word(severity));
+        buf_puts(b, ",\"message\":");
+    }
     buf_json_text_or_null(b, message);
     frag(b, p->pieces->rule_tails[rule_index]);
 }
@@ -137,7 +144,7 @@ static void json_findings(Buf *b, const svp_policy *p, const svp_result *r)
         const Finding *f = &r->findings[i];
         if (i)
             buf_putc(b, ',');
-        result_finding_open(b, p, f->rule_index, f->message);
+        result_finding_open(b, p, f->rule_index, f->severity, f->message);
         json_fields(b, p, r->slots, f->rule->because_slots, f->rule->nbecause);
         buf_putc(b, '}');
     }
@@ -178,8 +185,22 @@ static void json_problem(Buf *b, const char *field, const char *message)
 
 /* The error line of an invalid record: the first problem as "error" (as
  * results.md has it), and every problem as "errors". */
+/* A record dated before every version of the policy (issue 11): not a
+ * data error, so no "error": "no_version" says so, with the field that
+ * dated the record (null when --as-of or today did) and the message. */
+static void json_no_version(Buf *b, const svp_result *r)
+{
+    buf_printf(b, ",\"line\":%lu,\"no_version\":", r->line);
+    json_problem(b, r->error_field, r->error_message);
+    buf_puts(b, "}\n");
+}
+
 static void json_invalid(Buf *b, const svp_result *r)
 {
+    if (r->error_code && !strcmp(r->error_code, RESULT_ERROR_NO_VERSION)) {
+        json_no_version(b, r);
+        return;
+    }
     buf_printf(b, ",\"line\":%lu,\"error\":", r->line);
     json_problem(b, r->error_field, r->error_message);
     buf_puts(b, ",\"errors\":[");
@@ -209,7 +230,7 @@ static void json_partial(Buf *b, const svp_policy *p, const svp_result *r)
         buf_puts(b, i ? ",{\"rule\":" : "{\"rule\":");
         buf_json_text_or_null(b, u->rule->id_str);
         buf_puts(b, ",\"severity\":");
-        buf_json_text_or_null(b, result_severity_word(u->rule->severity));
+        buf_json_text_or_null(b, result_severity_word(u->severity));
         buf_puts(b, ",\"needs\":[");
         for (uint32_t k = 0; k < u->nneeds; k++) {
             if (k)
@@ -250,8 +271,10 @@ const char *svp_result_json(svp_evaluator *ev, const svp_result *r, size_t *len)
         frag(b, p->pieces->policy);
         buf_puts(b, r->status == SVP_COMPLIANT ? "true" : r->status == SVP_INCOMPLETE ? "null" : "false");
         buf_puts(b, ",\"decisions\":{");
-        for (uint32_t i = 0; i < p->ndecisions; i++) {
-            if (i)
+        for (uint32_t i = 0, shown = 0; i < p->ndecisions; i++) {
+            if (p->decisions[i]->working)
+                continue; /* a working value: computes others, shown in no result */
+            if (shown++)
                 buf_putc(b, ',');
             frag(b, p->pieces->decision_keys[i]);
             value_format_json(b, p, r->slots[p->nfields + i], false);
@@ -325,7 +348,7 @@ static void text_checklist(Buf *b, const svp_policy *p, const svp_result *r)
         buf_puts(b, "  waiting for them:\n");
     for (size_t i = 0; i < r->nundecided; i++) {
         const Undecided *u = &r->undecided[i];
-        buf_printf(b, "    %-24s %-8s needs ", u->rule->id_str, result_severity_word(u->rule->severity));
+        buf_printf(b, "    %-24s %-8s needs ", u->rule->id_str, result_severity_word(u->severity));
         for (uint32_t k = 0; k < u->nneeds; k++)
             buf_printf(b, "%s%s", k ? ", " : "", p->fields[u->needs[k]]->path_str);
         buf_putc(b, '\n');
@@ -362,7 +385,8 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
     colour(b, color, "\033[0m");
     buf_puts(b, "  ");
     colour(b, color, tints[r->status]);
-    buf_puts(b, verdicts[r->status]);
+    bool no_version = r->status == SVP_INVALID && r->error_code && !strcmp(r->error_code, RESULT_ERROR_NO_VERSION);
+    buf_puts(b, no_version ? "NO VERSION IN FORCE" : verdicts[r->status]);
     colour(b, color, "\033[0m");
     if (r->status == SVP_INVALID) {
         text_invalid(b, r);
@@ -376,8 +400,9 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
         text_checklist(b, p, r);
         for (size_t i = 0; i < r->nfindings; i++) {
             const Rule *rule = r->findings[i].rule;
-            const char *sev = result_severity_word(rule->severity);
-            colour(b, color, rule->severity == SEV_ERROR ? "\033[31m" : rule->severity == SEV_WARNING ? "\033[33m" : "\033[36m");
+            uint8_t severity = r->findings[i].severity;
+            const char *sev = result_severity_word(severity);
+            colour(b, color, severity == SEV_ERROR ? "\033[31m" : severity == SEV_WARNING ? "\033[33m" : "\033[36m");
             buf_printf(b, "  %-8s", sev);
             colour(b, color, "\033[0m");
             buf_printf(b, " %s: ", rule->id_str);
@@ -391,6 +416,8 @@ const char *svp_result_text(svp_evaluator *ev, const svp_result *r, bool color, 
         buf_puts(b, "  decisions:\n");
         for (uint32_t i = 0; i < p->ndecisions; i++) {
             const Decision *d = p->decisions[i];
+            if (d->working)
+                continue;
             if (*d->title_str) { /* a person reads the title; the name is for the policy's author */
                 buf_puts(b, "    ");
                 safe(b, d->title_str);
@@ -443,8 +470,7 @@ const char *svp_result_finding_rule(const svp_result *r, size_t i)
 
 const char *svp_result_finding_severity(const svp_result *r, size_t i)
 {
-    const Rule *rule = finding_rule(r, i);
-    return rule ? result_severity_word(rule->severity) : NULL;
+    return i < r->nfindings ? result_severity_word(r->findings[i].severity) : NULL;
 }
 
 const char *svp_result_finding_message(const svp_result *r, size_t i)
@@ -490,6 +516,11 @@ bool svp_result_decision_find(const svp_result *r, const char *name, size_t *ind
             return true;
         }
     return false;
+}
+
+bool svp_result_decision_working(const svp_result *r, size_t i)
+{
+    return i < svp_result_decision_count(r) && r->policy->decisions[i]->working;
 }
 
 /* Decision i's value rendered by the evaluator's message buffer (free
@@ -553,7 +584,7 @@ const char *svp_result_undecided_rule(const svp_result *r, size_t i)
 
 const char *svp_result_undecided_severity(const svp_result *r, size_t i)
 {
-    return i < r->nundecided ? result_severity_word(r->undecided[i].rule->severity) : NULL;
+    return i < r->nundecided ? result_severity_word(r->undecided[i].severity) : NULL;
 }
 
 size_t svp_result_undecided_needs_count(const svp_result *r, size_t i)

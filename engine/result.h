@@ -25,6 +25,7 @@ typedef struct Finding {
     const Rule *rule;
     uint32_t rule_index;  /* in p->rules; p->nrules + i for portfolio rule i */
     const char *message;
+    uint8_t severity;     /* Severity: the rule's, or the one its condition chose */
 } Finding;
 
 /* One problem of an invalid record: the field at fault (NULL: the record
@@ -40,6 +41,7 @@ typedef struct Undecided {
     const Rule *rule;
     const uint32_t *needs;
     uint32_t nneeds;
+    uint8_t severity;     /* as for Finding */
 } Undecided;
 
 /* One rule's outcome, kept for --explain. */
@@ -107,6 +109,6 @@ void result_policy_json(Buf *b, const char *key, const svp_policy *p);
  * first, then portfolio rules) with message, up to and including
  * "because": -- the caller writes the because object and the closing
  * brace. */
-void result_finding_open(Buf *b, const svp_policy *p, uint32_t rule_index, const char *message);
+void result_finding_open(Buf *b, const svp_policy *p, uint32_t rule_index, int severity, const char *message);
 
 #endif

@@ -271,6 +271,11 @@ const char *svp_result_decision_title(const svp_result *r, size_t i);
 /* The index of the decision called name in *index: true when there is
  * one. */
 bool svp_result_decision_find(const svp_result *r, const char *name, size_t *index);
+/* True when decision i is a working value (`working decision`): it
+ * computes others and shows in no result, so a program showing decisions
+ * to a person leaves it out (svp test may still assert on it).  False
+ * when i is out of range. */
+bool svp_result_decision_working(const svp_result *r, size_t i);
 /* Decision i's value as JSON text, exactly as the result's "decisions"
  * shows it (true, "Cabinet", "10%", "420000.00", null), or as a person
  * reads it (true, Cabinet, 10%, £420,000.00, (none)).  NUL-terminated;
@@ -529,8 +534,9 @@ unsigned long long svp_figure_groups_dropped(const svp_figures *f, size_t i);
 typedef struct svp_figure_cell_value {
     const char *label;          /* the group; NULL for the whole figure */
     unsigned long long records; /* records counted */
-    long long value;            /* count; sum (pence, or hundredths); share (hundredths of a per cent) */
-    long long part, total;      /* share: the amounts (pence, or hundredths) */
+    long long value;            /* count; sum (pence, hundredths of a per cent, or a number's
+                                 * ten-thousandths); share (hundredths of a per cent) */
+    long long part, total;      /* share: the amounts (in the sum's units) */
     bool known;                 /* false for a share of nothing, or an overflowing sum */
     const char *text;           /* value as a person reads it ("12", "£1,234.56", "63.36%"),
                                  * or as JSON wants it ("1234.56") */
@@ -543,7 +549,8 @@ typedef struct svp_figure_cell_value {
 bool svp_figure_cell(svp_figures *f, size_t i, size_t g, bool json, svp_figure_cell_value *out);
 /* Figure i's `target`, when it has one: its value and text.  The value is
  * in the cell's units (pence; hundredths of a per cent), except that a
- * count's target is in hundredths of a record (a target of 12 is 1200). */
+ * count's target is a number, in ten-thousandths of a record (a target of
+ * 12 is 120000). */
 bool svp_figure_target(svp_figures *f, size_t i, bool json, long long *value, const char **text);
 /* Every figure as a JSON array (no newline); owned by f, valid until the
  * next call on it; NULL when out of memory. */

@@ -100,13 +100,13 @@ static long read_digits(const char *text, size_t len, size_t *pos,
 
 /* ---- value_parse_decimal ----------------------------------------------- */
 
-/* Digits [. 1..max_decimals digits], nothing else.  Whole and fraction
- * digits go into one accumulator and are scaled up afterwards, so the
- * fraction never needs a separate, lossy representation. */
-bool value_parse_decimal(const char *text, size_t len, int max_decimals,
-                         int64_t *hundredths)
+/* Digits [. 1..max_decimals digits], nothing else, stored scaled by
+ * 10^places (max_decimals <= places).  Whole and fraction digits go into
+ * one accumulator and are scaled up afterwards, so the fraction never
+ * needs a separate, lossy representation. */
+static bool parse_plain(const char *text, size_t len, int max_decimals, int places, int64_t *out)
 {
-    if (max_decimals < 0 || max_decimals > 2 || len == 0)
+    if (max_decimals < 0 || max_decimals > places || len == 0)
         return false;
     size_t pos = 0;
     uint64_t mag = 0;
@@ -120,9 +120,22 @@ bool value_parse_decimal(const char *text, size_t len, int max_decimals,
         if (decimals <= 0 || decimals > max_decimals)
             return false;
     }
-    if (pos != len || !scale_pow10(&mag, 2 - (int)decimals))
+    if (pos != len || !scale_pow10(&mag, places - (int)decimals))
         return false;
-    return signed_from_magnitude(mag, false, hundredths);
+    return signed_from_magnitude(mag, false, out);
+}
+
+/* Contract in value.h: hundredths, at most max_decimals (0..2) decimals. */
+bool value_parse_decimal(const char *text, size_t len, int max_decimals,
+                         int64_t *hundredths)
+{
+    return parse_plain(text, len, max_decimals, 2, hundredths);
+}
+
+/* Contract in value.h: ten-thousandths, at most four decimals. */
+bool value_parse_number(const char *text, size_t len, int64_t *tenthousandths)
+{
+    return parse_plain(text, len, VALUE_NUMBER_PLACES, VALUE_NUMBER_PLACES, tenthousandths);
 }
 
 /* ---- value_parse_json_number ------------------------------------------- */
@@ -205,30 +218,30 @@ static char significand_digit(const struct json_lexeme *lx, size_t i)
                            : lx->frac_digits[i - lx->int_len];
 }
 
-/* Power of ten, counted in hundredths, that significand digit `index`
- * carries: the decimal point sits before digit int_len + exponent, so the
- * digit's place is (int_len + exponent - 1 - index) + 2.  Lengths fit in
- * int64 because no object exceeds PTRDIFF_MAX; the checks only guard the
- * sum. */
-static bool hundredths_place(const struct json_lexeme *lx, size_t index,
-                             int64_t *place)
+/* Power of ten, counted in units of 10^-places, that significand digit
+ * `index` carries: the decimal point sits before digit int_len + exponent,
+ * so the digit's place is (int_len + exponent - 1 - index) + places.
+ * Lengths fit in int64 because no object exceeds PTRDIFF_MAX; the checks
+ * only guard the sum. */
+static bool unit_place(const struct json_lexeme *lx, size_t index, int places,
+                       int64_t *place)
 {
     int64_t p;
     if (__builtin_add_overflow((int64_t)lx->int_len, lx->exponent, &p) ||
         __builtin_sub_overflow(p, (int64_t)index, &p) ||
-        __builtin_add_overflow(p, 1, &p))
+        __builtin_add_overflow(p, places - 1, &p))
         return false;
     *place = p;
     return true;
 }
 
-/* Turns a lexed number into hundredths.  Only the span from the first to
- * the last non-zero significand digit matters: the last must land at or
- * above the hundredths place (else a fraction of a hundredth remains), and
+/* Turns a lexed number into units of 10^-places.  Only the span from the
+ * first to the last non-zero significand digit matters: the last must land
+ * at or above the units' place (else a fraction of a unit remains), and
  * the first must land below 10^19 (else int64 overflows), which also bounds
  * the loop to at most 19 digits whatever the exponent says. */
-static bool lexeme_to_hundredths(const struct json_lexeme *lx,
-                                 int64_t *hundredths)
+static bool lexeme_to_units(const struct json_lexeme *lx, int places,
+                            int64_t *hundredths)
 {
     size_t count = lx->int_len + lx->frac_len;
     size_t first = 0;
@@ -242,8 +255,8 @@ static bool lexeme_to_hundredths(const struct json_lexeme *lx,
     while (significand_digit(lx, last) == '0')
         last--;
     int64_t top, bottom;
-    if (!hundredths_place(lx, first, &top) ||
-        !hundredths_place(lx, last, &bottom) || bottom < 0 ||
+    if (!unit_place(lx, first, places, &top) ||
+        !unit_place(lx, last, places, &bottom) || bottom < 0 ||
         top >= MAX_POW10)
         return false;
     uint64_t mag = 0;
@@ -261,7 +274,16 @@ bool value_parse_json_number(const char *text, size_t len, int64_t *hundredths)
     struct json_lexeme lx;
     if (!lex_json_number(text, len, &lx))
         return false;
-    return lexeme_to_hundredths(&lx, hundredths);
+    return lexeme_to_units(&lx, 2, hundredths);
+}
+
+/* Contract in value.h: the same, in ten-thousandths. */
+bool value_parse_json_number4(const char *text, size_t len, int64_t *tenthousandths)
+{
+    struct json_lexeme lx;
+    if (!lex_json_number(text, len, &lx))
+        return false;
+    return lexeme_to_units(&lx, VALUE_NUMBER_PLACES, tenthousandths);
 }
 
 /* ---- value_parse_money_literal ----------------------------------------- */
@@ -415,18 +437,33 @@ static size_t put_grouped(uint64_t v, char *out)
     return w;
 }
 
-/* Writes the shortest exact decimal of a hundredths magnitude: no point for
- * whole values, one decimal when the hundredths digit is zero. */
-static size_t put_shortest(uint64_t mag, char *out)
+/* Writes the shortest exact decimal of a magnitude in units of
+ * 10^-places: no point for whole values, no trailing zero decimals. */
+static size_t put_shortest(uint64_t mag, int places, char *out)
 {
-    size_t w = put_unsigned(mag / 100, 1, out);
-    uint64_t frac = mag % 100;
+    uint64_t unit = pow10_u64(places);
+    size_t w = put_unsigned(mag / unit, 1, out);
+    uint64_t frac = mag % unit;
     if (frac != 0) {
+        int digits = places;
+        while (frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
         out[w++] = '.';
-        out[w++] = (char)('0' + frac / 10);
-        if (frac % 10 != 0)
-            out[w++] = (char)('0' + frac % 10);
+        w += put_unsigned(frac, (size_t)digits, out + w);
     }
+    return w;
+}
+
+/* A signed amount in units of 10^-places, shortest exact form. */
+static size_t put_signed_shortest(int64_t v, int places, char *out)
+{
+    size_t w = 0;
+    if (v < 0)
+        out[w++] = '-';
+    w += put_shortest(magnitude_of(v), places, out + w);
+    out[w] = '\0';
     return w;
 }
 
@@ -468,21 +505,22 @@ size_t value_format_money_plain(int64_t pence, char *out)
 /* Contract in value.h: "12.5%", "-0.5%". */
 size_t value_format_percent(int64_t hundredths, char *out)
 {
-    size_t w = value_format_number(hundredths, out);
+    size_t w = value_format_hundredths(hundredths, out);
     out[w++] = '%';
     out[w] = '\0';
     return w;
 }
 
-/* Contract in value.h: "4", "2.5", "0.05". */
-size_t value_format_number(int64_t hundredths, char *out)
+/* Contract in value.h: "4", "2.5", "0.125". */
+size_t value_format_number(int64_t tenthousandths, char *out)
 {
-    size_t w = 0;
-    if (hundredths < 0)
-        out[w++] = '-';
-    w += put_shortest(magnitude_of(hundredths), out + w);
-    out[w] = '\0';
-    return w;
+    return put_signed_shortest(tenthousandths, VALUE_NUMBER_PLACES, out);
+}
+
+/* Contract in value.h: "4", "2.5", "0.05". */
+size_t value_format_hundredths(int64_t hundredths, char *out)
+{
+    return put_signed_shortest(hundredths, 2, out);
 }
 
 /* Contract in value.h: "YYYY-MM-DD".  Days outside 0001..9999 still print
@@ -542,16 +580,65 @@ static bool mul_div_round(int64_t a, int64_t b, int64_t divisor, int64_t *out)
     return true;
 }
 
-/* Contract in value.h: hundredths * hundredths / 100. */
+/* Contract in value.h: a * (ten-thousandths) / 10000. */
 bool value_mul(int64_t a, int64_t b, int64_t *out)
 {
-    return mul_div_round(a, b, 100, out);
+    return mul_div_round(a, b, VALUE_NUMBER_ONE, out);
 }
 
-/* Contract in value.h: pence * (hundredths of a per cent) / 10000. */
+/* Contract in value.h: amount * (hundredths of a per cent) / 10000. */
 bool value_mul_percent(int64_t pence, int64_t pct, int64_t *out)
 {
     return mul_div_round(pence, pct, 10000, out);
+}
+
+/* Contract in value.h: a * 10000 / b, rounded by mode.  The quotient of
+ * the exact 128-bit product is truncated towards zero by C; a remainder
+ * then moves it one step in the direction the mode asks. */
+bool value_div(int64_t a, int64_t b, ValueRounding mode, int64_t *out)
+{
+    if (b == 0)
+        return false;
+    wide_t n = (wide_t)a * 10000, d = b;
+    wide_t q = n / d, r = n % d;
+    bool negative = (r < 0) != (d < 0); /* the exact quotient is below zero */
+    if (r != 0) {
+        wide_t twice = r < 0 ? -2 * r : 2 * r, whole = d < 0 ? -d : d;
+        if (mode == VALUE_ROUND_DOWN && negative)
+            q--;
+        else if (mode == VALUE_ROUND_UP && !negative)
+            q++;
+        else if (mode == VALUE_ROUND_NEAREST && twice >= whole)
+            q += negative ? -1 : 1;
+    }
+    if (q > INT64_MAX || q < INT64_MIN)
+        return false;
+    *out = (int64_t)q;
+    return true;
+}
+
+/* `from` moved on m months, its day cut to the target month's length. */
+static int64_t add_months(int64_t y, int64_t m, int64_t d, int64_t months)
+{
+    int64_t index = y * 12 + (m - 1) + months;
+    int64_t ty = index >= 0 ? index / 12 : -((-index + 11) / 12);
+    int64_t tm = index - ty * 12 + 1;
+    int64_t last = days_in_month(ty, tm);
+    return days_from_civil(ty, tm, d < last ? d : last);
+}
+
+/* Contract in value.h: whole calendar months, the day cut to month ends. */
+int64_t value_months_between(int32_t from, int32_t to)
+{
+    if (to < from)
+        return -value_months_between(to, from);
+    int64_t y1, m1, d1, y2, m2, d2;
+    civil_from_days(from, &y1, &m1, &d1);
+    civil_from_days(to, &y2, &m2, &d2);
+    int64_t months = (y2 - y1) * 12 + (m2 - m1);
+    if (months > 0 && add_months(y1, m1, d1, months) > to)
+        months--;
+    return months;
 }
 
 /* ---- Runtime values as text and as JSON ------------------------------------ */

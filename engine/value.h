@@ -2,10 +2,10 @@
  * value.h - exact scalar values of the policy language: money, percent,
  * number, date.
  *
- * Every amount is a signed 64-bit count of hundredths: money in pence,
- * percent in hundredths of a per cent (10% is 1000), number in hundredths
- * (2.5 is 250).  Dates are days since 1970-01-01 in the proleptic Gregorian
- * calendar.  Nothing here uses binary floating point, and every arithmetic
+ * Every amount is a signed 64-bit count of small units: money in pence,
+ * percent in hundredths of a per cent (10% is 1000), number in
+ * ten-thousandths (2.5 is 25000, 0.125 FTE is 1250: VALUE_NUMBER_ONE).
+ * Dates are days since 1970-01-01 in the proleptic Gregorian calendar.  Nothing here uses binary floating point, and every arithmetic
  * helper reports overflow instead of wrapping.
  *
  * The parsers take a pointer and a length (the text need not be
@@ -22,6 +22,11 @@
 
 #include "buf.h"
 
+/* A plain number is carried in ten-thousandths: the fractions of a
+ * full-time job a policy counts (0.125, 0.0625) stay exact. */
+#define VALUE_NUMBER_ONE 10000
+#define VALUE_NUMBER_PLACES 4
+
 /* Large enough for any formatted value, "£-92,233,720,368,547,758.08" etc. */
 #define SVP_VALUE_TEXT_MAX 48
 
@@ -35,6 +40,11 @@
 bool value_parse_decimal(const char *text, size_t len, int max_decimals,
                          int64_t *hundredths);
 
+/* The same text read as a number of the policy language: at most
+ * VALUE_NUMBER_PLACES decimals, stored in ten-thousandths ("0.125" is
+ * 1250).  False when malformed or on overflow. */
+bool value_parse_number(const char *text, size_t len, int64_t *tenthousandths);
+
 /* A JSON number lexeme (RFC 8259 grammar: -?int frac? exp?), checked to
  * stand exactly for a whole number of hundredths: "150000", "149999.99",
  * "1e5", "1.5E2", "100000.010" and "0.125e1" are accepted (their exact
@@ -43,6 +53,10 @@ bool value_parse_decimal(const char *text, size_t len, int max_decimals,
  * False when the lexeme is malformed, is not a whole number of hundredths,
  * or overflows int64.  Works digit by digit on the text: no strtod. */
 bool value_parse_json_number(const char *text, size_t len, int64_t *hundredths);
+
+/* The same for a number field: the lexeme must stand exactly for a whole
+ * number of ten-thousandths ("0.0625" is 625; "0.00001" is refused). */
+bool value_parse_json_number4(const char *text, size_t len, int64_t *tenthousandths);
 
 /* Policy-file money literal without the pound sign: "100,000", "350000",
  * "350,000.00", "0.50".  Commas, if any, must group the whole part in threes
@@ -68,8 +82,14 @@ size_t value_format_money_plain(int64_t pence, char *out);
  * 3333 -> "33.33%", 0 -> "0%", -50 -> "-0.5%". */
 size_t value_format_percent(int64_t hundredths, char *out);
 
-/* Shortest exact decimal form: 400 -> "4", 250 -> "2.5", 5 -> "0.05". */
-size_t value_format_number(int64_t hundredths, char *out);
+/* A number (ten-thousandths) in its shortest exact decimal form:
+ * 40000 -> "4", 25000 -> "2.5", 500 -> "0.05", 1250 -> "0.125". */
+size_t value_format_number(int64_t tenthousandths, char *out);
+
+/* Hundredths in their shortest exact decimal form: 400 -> "4", 250 ->
+ * "2.5", 5 -> "0.05" (amounts an import mapping reads, which are
+ * hundredths whatever field they fill). */
+size_t value_format_hundredths(int64_t hundredths, char *out);
 
 /* "YYYY-MM-DD". */
 size_t value_format_date(int32_t days, char *out);
@@ -79,16 +99,44 @@ size_t value_format_date(int32_t days, char *out);
 bool value_add(int64_t a, int64_t b, int64_t *out);
 bool value_sub(int64_t a, int64_t b, int64_t *out);
 
-/* a and b both in hundredths; the product in hundredths, rounded to the
- * nearest hundredth with halves away from zero:
- * (hundredths a) * (hundredths b) / 100.  Used for number * number and
- * money * number. */
+/* a (pence, hundredths of a per cent, or a number's ten-thousandths)
+ * times the number b (ten-thousandths), in a's unit, rounded to the
+ * nearest unit with halves away from zero: a * b / 10000.  Used for
+ * number * number, money * number (to the penny) and percent * number
+ * (to a hundredth of a per cent): £333.33 * 3 = £999.99, 0.125 * 0.5 =
+ * 0.0625, 10% * 0.125 = 1.25%. */
 bool value_mul(int64_t a, int64_t b, int64_t *out);
 
-/* Money (pence) times a percent (hundredths of a per cent), in pence,
- * rounded to the nearest penny with halves away from zero:
- * pence * pct / 10000.  £333.33 * 10% = £33.33; £0.05 * 50% = £0.03. */
+/* An amount (pence, or hundredths of a per cent) times a percent
+ * (hundredths of a per cent), in the amount's unit, rounded to the nearest
+ * penny or hundredth of a per cent with halves away from zero:
+ * a * pct / 10000.  £333.33 * 10% = £33.33; £0.05 * 50% = £0.03;
+ * 10% of 40% = 4%; 12.5% of 33.33% = 4.17% (4.16625). */
 bool value_mul_percent(int64_t pence, int64_t pct, int64_t *out);
+
+/* How a quotient that is not exact is rounded (the policy says which). */
+typedef enum ValueRounding {
+    VALUE_ROUND_DOWN,    /* towards minus infinity: 7 / 2 = 3, -7 / 2 = -4 */
+    VALUE_ROUND_UP,      /* towards plus infinity: 7 / 2 = 4, -7 / 2 = -3 */
+    VALUE_ROUND_NEAREST  /* to the nearest, halves away from zero: 7 / 2 = 4, -7 / 2 = -4 */
+} ValueRounding;
+
+/* a / b scaled by 10000 and rounded by mode: a * 10000 / b.  Every
+ * division of the language is this one sum: money / number is money
+ * (pence * 10000 / ten-thousandths), money / money a percent (hundredths
+ * of a per cent), percent / percent a number (ten-thousandths), number /
+ * number a number, money / percent money.  False when b is 0 or the result
+ * overflows int64 (*out untouched then). */
+bool value_div(int64_t a, int64_t b, ValueRounding mode, int64_t *out);
+
+/* Whole months from date `from` to date `to` (days since 1970-01-01): the
+ * largest m such that `from` moved on m calendar months, its day of the
+ * month cut to the month's last day where the month is shorter, is not
+ * after `to`.  2025-01-31 to 2025-02-28 is 1 month (one month after 31
+ * January is 28 February); 2025-01-31 to 2025-02-27 is 0; 2025-04-01 to
+ * 2027-03-31 is 23; 2025-04-01 to 2027-04-01 is 24.  When `to` is before
+ * `from` the result is minus the months from `to` to `from`. */
+int64_t value_months_between(int32_t from, int32_t to);
 
 /* ---- Runtime values ------------------------------------------------------ */
 

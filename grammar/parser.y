@@ -86,13 +86,16 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %token KW_COLUMNS "columns" KW_LET "let" KW_SET "set" KW_LEAVE "leave" KW_OUT "out"
 %token KW_FIRST "first"
 %token KW_LABEL "label" KW_HELP "help"
+%token KW_ROUNDED "rounded" KW_TO "to" KW_DAYS "days" KW_MONTHS "months" KW_MIN "min" KW_MAX "max"
+%token KW_NOT_IN "not in"
 %token ARROW "->" NE "!=" LE "<=" GE ">="
+%token KW_WORKING "working" KW_ALLOW "allow"
 %token KW_TABLE "table" KW_KEYED "keyed" KW_EDITION "edition"
 
 %type <expr> expr primary literal name
 %type <list> names members list_items texts
 %type <clause> clauses clause field_mods field_mod field_text tiers tier
-%type <clause> figure_clauses figure_clause
+%type <clause> figure_clauses figure_clause allows allow
 %type <flag> ordered truth
 %type <sev> severity
 %type <record> record_head
@@ -108,9 +111,10 @@ static void svpyyerror(const Span *loc, void *scanner, AstBuilder *ab, LexState 
 %left KW_OR
 %left KW_AND
 %precedence KW_NOT
-%nonassoc '=' NE '<' LE '>' GE KW_IN KW_IS
+%nonassoc '=' NE '<' LE '>' GE KW_IN KW_IS KW_NOT_IN
 %left '+' '-'
-%left '*'
+%left '*' '/'
+%precedence KW_ROUNDED
 /* `count of LIST where ...`: the `where` is the count's (shifted), not a
  * mapping's or a share's around it. */
 %precedence COUNT_OF
@@ -134,19 +138,20 @@ decl
     | KW_PARAMETERS                     { ast_params_begin(ab, @1); } params %prec BLOCK_END
     | KW_ENUM IDENT ordered ':' members { ast_enum(ab, @$, @2, $3, $5); }
     | record_head fields %prec BLOCK_END
-    | KW_DECISION decision_name title KW_CITE STRING KW_IS expr
-                                        { ast_decision(ab, @$, @2, @3,
-                                            ast_clauses(ast_clause_text(ab, C_CITE, @4, span_join(@4, @5), @5, 0),
-                                                        ast_clause(ab, C_IS, @6, span_join(@6, @7), $7))); }
-    | KW_DECISION decision_name title KW_IS expr
-                                        { ast_decision(ab, @$, @2, @3, ast_clause(ab, C_IS, @4, span_join(@4, @5), $5)); }
-    | KW_DECISION decision_name title KW_CITE STRING KW_BY expr tiers
+    | decision_kw decision_name title KW_CITE STRING KW_IS expr allows
                                         { ast_decision(ab, @$, @2, @3,
                                             ast_clauses(ast_clauses(ast_clause_text(ab, C_CITE, @4, span_join(@4, @5), @5, 0),
-                                                                    ast_clause(ab, C_BY, @6, span_join(@6, @7), $7)), $8)); }
-    | KW_DECISION decision_name title KW_BY expr tiers
+                                                        ast_clause(ab, C_IS, @6, span_join(@6, @7), $7)), $8)); }
+    | decision_kw decision_name title KW_IS expr allows
                                         { ast_decision(ab, @$, @2, @3,
-                                            ast_clauses(ast_clause(ab, C_BY, @4, span_join(@4, @5), $5), $6)); }
+                                            ast_clauses(ast_clause(ab, C_IS, @4, span_join(@4, @5), $5), $6)); }
+    | decision_kw decision_name title KW_CITE STRING KW_BY expr tiers allows
+                                        { ast_decision(ab, @$, @2, @3,
+                                            ast_clauses(ast_clauses(ast_clauses(ast_clause_text(ab, C_CITE, @4, span_join(@4, @5), @5, 0),
+                                                                    ast_clause(ab, C_BY, @6, span_join(@6, @7), $7)), $8), $9)); }
+    | decision_kw decision_name title KW_BY expr tiers allows
+                                        { ast_decision(ab, @$, @2, @3,
+                                            ast_clauses(ast_clauses(ast_clause(ab, C_BY, @4, span_join(@4, @5), $5), $6), $7)); }
     | KW_RULE rule_id title clauses     { ast_rule(ab, @$, @2, @3, $4, false); }
     | KW_PORTFOLIO rule_id title clauses
                                         { ast_rule(ab, @$, @2, @3, $4, true); }
@@ -253,6 +258,30 @@ figure_clause
     | IDENT expr                        { $$ = ast_clause_named(ab, @1, @$, $2); }
     ;
 
+/* A working decision (`working decision x is ...`) computes other
+ * decisions and stays out of every result. */
+decision_kw
+    : KW_DECISION                       { ab->decision_working = false; }
+    | KW_WORKING KW_DECISION            { ab->decision_working = true; }
+    ;
+
+/* `allow CODE because "why"`: an analysis warning meant, for the rule or
+ * decision it follows. */
+allows
+    : %empty                            { $$ = NULL; }
+    | allows allow                      { $$ = ast_clauses($1, $2); }
+    ;
+
+allow
+    : KW_ALLOW allow_code KW_BECAUSE STRING
+                                        { $$ = ast_clause_allow(ab, @1, @$, @2, @4); }
+    ;
+
+allow_code
+    : IDENT
+    | DASHED
+    ;
+
 header_items
     : %empty
     | header_items header_item
@@ -318,6 +347,7 @@ field_mods
 field_mod
     : KW_REQUIRED                       { $$ = ast_clause_text(ab, C_REQUIRED, @1, @$, @$, 0); }
     | KW_REQUIRED KW_FROM IDENT         { $$ = ast_clause_text(ab, C_REQUIRED, @1, @$, @3, 1); }
+    | KW_REQUIRED KW_WHEN expr          { $$ = ast_clause(ab, C_REQUIRED, @1, @$, $3); }
     | KW_DEFAULT literal                { $$ = ast_clause(ab, C_DEFAULT, @1, @$, $2); }
     | field_text
     ;
@@ -359,6 +389,11 @@ clause
     | KW_REPORT severity STRING         { $$ = ast_clause_text(ab, C_REPORT, @1, @$, @3, $2); }
     | KW_BECAUSE names                  { $$ = ast_clause_names(ab, @1, @$, $2); }
     | KW_SHARE expr KW_WHERE expr       { $$ = ast_clause_share(ab, @1, @$, $2, $4); }
+    | KW_ELSE severity KW_WHEN expr KW_OTHERWISE severity STRING
+                                        { $$ = ast_clause_severity(ab, C_ELSE, @1, @$, @7, $2, $4, $6); }
+    | KW_REPORT severity KW_WHEN expr KW_OTHERWISE severity STRING
+                                        { $$ = ast_clause_severity(ab, C_REPORT, @1, @$, @7, $2, $4, $6); }
+    | allow
     ;
 
 severity
@@ -402,6 +437,11 @@ expr
     | expr '+' expr                     { $$ = ast_binary(ab, E_ADD, $1, $3); }
     | expr '-' expr                     { $$ = ast_binary(ab, E_SUB, $1, $3); }
     | expr '*' expr                     { $$ = ast_binary(ab, E_MUL, $1, $3); }
+    | expr KW_NOT_IN expr               { $$ = ast_not_in(ab, $1, $3); }
+    | expr '/' expr %prec '/'           { $$ = ast_divide(ab, @$, $1, $3, false, (Span){@3.end, @3.end}); }
+    | expr '/' expr KW_ROUNDED IDENT    { $$ = ast_divide(ab, @$, $1, $3, false, @5); }
+    | expr '/' expr KW_ROUNDED KW_TO IDENT
+                                        { $$ = ast_divide(ab, @$, $1, $3, true, @6); }
     | primary
     /* Over the items of a list of objects: the condition or amount reads
      * each item's members by name (engine/check.c, item scope). */
@@ -431,6 +471,12 @@ primary
     | KW_NAMES KW_OF primary KW_THAT KW_ARE truth
                                         { $$ = ast_quantifier(ab, E_NAMES, $6, @$, $3); }
     | IDENT '[' expr ']'                { $$ = ast_lookup(ab, @$, @1, $3); }
+    | KW_DAYS KW_FROM primary KW_TO primary
+                                        { $$ = ast_between(ab, E_DAYS, @$, $3, $5); }
+    | KW_MONTHS KW_FROM primary KW_TO primary
+                                        { $$ = ast_between(ab, E_MONTHS, @$, $3, $5); }
+    | KW_MIN '(' list_items ')'         { $$ = ast_extreme(ab, E_MIN, @$, $3); }
+    | KW_MAX '(' list_items ')'         { $$ = ast_extreme(ab, E_MAX, @$, $3); }
     ;
 
 name

@@ -45,7 +45,7 @@ printf '{"id": "%s", "stage": "planning", "category": "goods", "value": "1", "da
     "$long_id" > "$tmp/early.jsonl"
 for format in json text; do
     "$svp" eval "$tmp/v" "$tmp/early.jsonl" --format $format > "$tmp/out" 2> "$tmp/err"
-    same "an id cut at 255 bytes ($format): exit 2" $? 2
+    same "an id cut at 255 bytes ($format): exit 4 (dated before every version)" $? 4
     same "an id cut at 255 bytes ($format): output is UTF-8" "$(iconv -f UTF-8 -t UTF-8 "$tmp/out" > /dev/null 2>&1 && echo yes)" yes
     same "an id cut at 255 bytes ($format): stderr is UTF-8" "$(iconv -f UTF-8 -t UTF-8 "$tmp/err" > /dev/null 2>&1 && echo yes)" yes
 done

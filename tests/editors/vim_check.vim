@@ -31,6 +31,18 @@ function! s:Line(needle) abort
   return found[0]
 endfunction
 
+" The rules of issue 11 (tests/rules/policy.svp, opened third): working, allow.
+if expand('%:t') ==# 'policy.svp'
+  call s:Expect('working', s:GroupAt(s:Line('working decision big'), 'working', 0), 'Statement/svpDeclaration')
+  call s:Expect('allow', s:GroupAt(s:Line('  allow tier-not-monotonic'), 'allow', 0), 'Statement/svpClause')
+  call s:Expect('a chosen severity', s:GroupAt(s:Line('  else    error when'), 'otherwise warning', 10), 'Special/svpSeverity')
+  let s:before = getline(1, '$')
+  silent normal! gg=G
+  call s:Expect('gg=G keeps the layout of the rules policy', getline(1, '$') == s:before ? 'same' : 'changed', 'same')
+  call writefile(s:failed + ['checks ' . s:checks . ' failed ' . len(s:failed)], $SVP_VIM_OUT)
+  qall!
+endif
+
 " The proxy-values policy (tests/editors/vim.sh opens it second): tables.
 if expand('%:t') ==# 'proxy-values.svp'
   call s:Expect('the table keyword', s:GroupAt(s:Line('table proxy_value "'), 'table', 0), 'Statement/svpDeclaration')

@@ -76,6 +76,17 @@ timeout 20 "$svp" fmt "$tmp/long.svp" > "$tmp/long.1.svp"
 check "one long line of 100,001 parenthesised items: formatted, no hang" test $? -eq 0
 check "one long line: still one line" test "$(grep -c '("f")]' "$tmp/long.1.svp")" = 1
 
+# The units of issue 11 (division with its rounding, dates apart, min and
+# max, not in): the canonical layout, once and for all, with the same
+# results before and after.
+check "units layout" bash -c "'$svp' fmt tests/fmt/units.svp | diff -u tests/fmt/units.expected -"
+check "units: idempotent" bash -c "'$svp' fmt tests/fmt/units.expected | cmp -s tests/fmt/units.expected -"
+printf '{"id":"U","value":"1000","quality":40,"social_value":10,"start":"2025-01-31","end":"2027-02-28","fte":0.5,"lots":3,"method":"open","risk":"high"}\n' > "$tmp/units.json"
+"$svp" eval tests/fmt/units.svp "$tmp/units.json" --format json > "$tmp/a.out" 2>&1
+"$svp" eval tests/fmt/units.expected "$tmp/units.json" --format json > "$tmp/b.out" 2>&1
+check "units: same results" cmp -s "$tmp/a.out" "$tmp/b.out"
+check "units: results as worked out" grep -qF '"monthly":"83.33","up":"333.34","nearest":"83.33","sv":"4%","term":"25","span":"758","low":"1000.00","high":"2030-01-01","jobs":"0.0313","band":"3"' "$tmp/a.out"
+
 printf 'policy "Broken"\n  version "1"\n  effective 2020-04-01\nparameters\n  x = [\n' > "$tmp/broken.svp"
 cp "$tmp/broken.svp" "$tmp/broken.orig"
 "$svp" fmt -w "$tmp/broken.svp" > /dev/null 2> "$tmp/broken.err"

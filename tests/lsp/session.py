@@ -684,12 +684,62 @@ def test_tables():
     symbols = s.request("textDocument/documentSymbol", {"textDocument": {"uri": s.uri}})
     check("document symbols: the tables, as arrays", [(x["name"], x["kind"]) for x in symbols if x["kind"] == 18],
           [("proxy_value", 18), ("theme_of", 18)])
+
+
+# ---- the units of issue 11 -------------------------------------------------------------------
+
+UNITS = "examples/units/units.svp"
+
+
+def test_units():
+    s = Session()
+    check("units: the policy opens clean", [d["message"] for d in s.open(UNITS)], [])
+    lines = s.text.split("\n")
+    L = lines.index("  is   value / 12 rounded down")
+    check("hover: rounded", hover_text(s, L, "rounded")[0], (
+        "**rounded** (keyword): `A / B rounded down`, `rounded up` or `rounded to nearest` (halves away from zero): "
+        "every division says how it rounds, to the penny, a hundredth of a per cent or a ten-thousandth."))
+    T = lines.index("  is   months from start to end")
+    check("hover: months", hover_text(s, T, "months")[0], (
+        "**months** (keyword): `months from A to B`: the whole calendar months from date A to date B; one month "
+        "after 31 January is 28 February."))
+    C = lines.index("  is   min(value, cap)")
+    check("hover: min", hover_text(s, C, "min(")[0].split(":")[0], "**min** (keyword)")
+    got = s.edit(L, " rounded down", "")
+    check("units: a division without its rounding says how to write it",
+          [d["message"] for d in got],
+          ["say how `value / 12` rounds: write `value / 12 rounded down`, `rounded up` or `rounded to nearest`"])
+    s.edit(L, "/ 12", "/ 12 rounded down")
+    r = s.request("textDocument/completion", s.at(L, "is   ", 5))
+    words = [i["label"] for i in (r["items"] if isinstance(r, dict) else r)]
+    check("complete: the unit keywords are offered", all(w in words for w in ("min", "max", "months", "days")), True)
+    s.end()
+
+
+def test_rules_of_issue_11():
+    s = Session()
+    path = os.path.join(os.path.dirname(POLICY), "..", "tests", "rules", "policy.svp")
+    check("the rules policy opens clean (its tier warning allowed)", s.open(path), [])
+    lines = s.text.split("\n")
+    W = lines.index("working decision big \"Above the threshold\"")
+    check("hover: the keyword working", hover_text(s, W, "working", 0)[0].split(":")[0], "**working** (keyword)")
+    A = [i for i, l in enumerate(lines) if l.startswith("  allow tier-not-monotonic")][0]
+    check("hover: the keyword allow", hover_text(s, A, "allow", 0)[0].split(":")[0], "**allow** (keyword)")
+    got = s.edit(A, "allow tier-not-monotonic", "allow never-fires")
+    check("an allow a decision cannot have: an error at its code", [(x["code"], x["range"]) for x in got],
+          [("unknown-name", rng(A, 8, A, 19))])
+    s.edit(A, "allow never-fires", "allow tier-not-monotonic")
+    E = [i for i, l in enumerate(lines) if l.startswith("  else    error when")][0]
+    got = s.edit(E, "published >= mandatory", "published >= mandatory or method = open and sv > 5%")
+    check("precedence: a warning that says how it reads", [(x["code"], x["severity"]) for x in got],
+          [("and-or-precedence", 2)])
     s.end()
 
 
 if __name__ == "__main__":
     tests = [test_break_and_fix, test_knowledge, test_rename_and_complete, test_formatting, test_versions,
-             test_import_mapping, test_robustness, test_many_edits, test_tables]
+             test_import_mapping, test_robustness, test_many_edits, test_tables, test_units,
+             test_rules_of_issue_11]
     only = sys.argv[2:]
     for t in tests:
         if only and t.__name__ not in only:

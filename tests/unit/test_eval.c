@@ -344,10 +344,48 @@ static void test_arithmetic_units_and_rounding(void **state)
     SHOWS("n * p", "{\"n\":2,\"p\":10}", "20%");
     SHOWS("p * n", "{\"n\":0.5,\"p\":0.01}", "0.01%");  /* 0.005 -> 0.01 */
     SHOWS("n * n2", "{\"n\":2.5,\"n2\":2.5}", "6.25");
-    SHOWS("n * n2", "{\"n\":0.01,\"n2\":0.49}", "0");   /* 0.0049 */
+    SHOWS("n * n2", "{\"n\":0.01,\"n2\":0.49}", "0.0049"); /* numbers keep four decimals */
+    SHOWS("n * n2", "{\"n\":0.0001,\"n2\":0.49}", "0");  /* 0.000049 */
+    SHOWS("n * n2", "{\"n\":0.0001,\"n2\":0.5}", "0.0001"); /* 0.00005: half away */
+    SHOWS("n * n2", "{\"n\":0.125,\"n2\":0.5}", "0.0625");
     SHOWS("two * rate", "{}", "20%");
     SHOWS("m * rate + m2", "{\"m\":100,\"m2\":0.01}", "£10.01");
     SHOWS("m2 + m * rate", "{\"m\":100,\"m2\":0.01}", "£10.01"); /* * binds tighter */
+}
+
+/* The units of issue 11 through the evaluator: every value worked out by
+ * hand in its comment. */
+static void test_units(void **state)
+{
+    (void)state;
+    SHOWS("p * p2", "{\"p\":10,\"p2\":40}", "4%");              /* 10% of 40% */
+    SHOWS("p * p2", "{\"p\":12.5,\"p2\":33.33}", "4.17%");      /* 4.16625% */
+    SHOWS("p * p2", "{\"p\":10}", "(none)");
+    SHOWS("m / n rounded down", "{\"m\":1000,\"n\":12}", "£83.33");
+    SHOWS("m / n rounded up", "{\"m\":1000,\"n\":12}", "£83.34");
+    SHOWS("m / n rounded to nearest", "{\"m\":0.18,\"n\":12}", "£0.02"); /* 1.5p */
+    SHOWS("m / m2 rounded down", "{\"m\":1,\"m2\":3}", "33.33%");
+    SHOWS("m / m2 rounded up", "{\"m\":1,\"m2\":3}", "33.34%");
+    SHOWS("p / p2 rounded down", "{\"p\":10,\"p2\":40}", "0.25");
+    SHOWS("m / p rounded down", "{\"m\":40,\"p\":40}", "£100.00");
+    SHOWS("n / n2 rounded down", "{\"n\":1,\"n2\":16}", "0.0625");
+    SHOWS("n / n2 rounded down", "{\"n\":1,\"n2\":3}", "0.3333");
+    SHOWS("n / n2 rounded up", "{\"n\":1,\"n2\":3}", "0.3334");
+    SHOWS("m / n rounded down", "{\"m\":1000}", "(none)");
+    SHOWS("months from d to d2", "{\"d\":\"2025-01-31\",\"d2\":\"2025-02-28\"}", "1");
+    SHOWS("days from d to d2", "{\"d\":\"2024-02-28\",\"d2\":\"2024-03-01\"}", "2"); /* leap day */
+    SHOWS("days from d to d2", "{\"d\":\"2024-02-28\"}", "(none)");
+    SHOWS("min(m, m2, £5)", "{\"m\":10,\"m2\":3}", "£3.00");
+    SHOWS("max(p, p2)", "{\"p\":10,\"p2\":12.5}", "12.5%");
+    SHOWS("max(d, d2)", "{\"d\":\"2024-02-28\",\"d2\":\"2020-01-01\"}", "2024-02-28");
+    SHOWS("min(m, m2)", "{\"m\":10}", "(none)");
+    SHOWS("s not in [small, medium]", "{\"s\":\"large\"}", "true");
+    SHOWS("s not in [small, medium]", "{\"s\":\"small\"}", "false");
+    SHOWS("s not in [small, medium]", "{}", "(none)");                /* as `in` is */
+    SHOWS("small not in sizes", "{\"sizes\":[\"large\"]}", "true");
+    SHOWS("small not in sizes", "{}", "true");                        /* `in` is false */
+    SHOWS("not s not in [small]", "{\"s\":\"small\"}", "true");   /* not (s not in [small]) */
+    SHOWS("n * 0.0625", "{\"n\":2}", "0.125");
 }
 
 static void test_in_lists(void **state)
@@ -886,7 +924,7 @@ static void test_arithmetic_overflow(void **state)
     expect_overflow("rule r \"R\"\n  cite \"c\"\n  report info \"{n * m}\"\n",
                     "{\"m\":" MAXMONEY ",\"n\":2}", __LINE__);
     expect_overflow("rule r \"R\"\n  cite \"c\"\n  report info \"{n * n2}\"\n",
-                    "{\"n\":\"92233720368547758\",\"n2\":\"1000\"}", __LINE__);
+                    "{\"n\":\"92233720368547\",\"n2\":\"1000\"}", __LINE__);
     expect_overflow("decision total \"T\" is sum of items.amount\n",
                     "{\"items\":[{\"name\":\"a\",\"amount\":" MAXMONEY "},{\"name\":\"b\",\"amount\":1}]}", __LINE__);
     expect_overflow("decision v \"V\"\n  by m + m2\n    over cap -> 1\n    otherwise -> 2\n",
@@ -1268,9 +1306,9 @@ static void test_type_errors(void **state)
     VALID(OK ",\"rate\":100}", "£1.00 100% (none) (none) (none) (none)");
     VALID(OK ",\"rate\":\"0\"}", "£1.00 0% (none) (none) (none) (none)");
     /* number */
-    INVALID(OK ",\"qty\":-1}", "qty", "expected a number, not negative, to two decimals, got -1");
-    INVALID(OK ",\"qty\":0.125}", "qty", "expected a number, not negative, to two decimals, got 0.125");
-    INVALID(OK ",\"qty\":\"1,000\"}", "qty", "expected a number, not negative, to two decimals, got \"1,000\"");
+    INVALID(OK ",\"qty\":-1}", "qty", "expected a number, not negative, to four decimals, got -1");
+    INVALID(OK ",\"qty\":0.00001}", "qty", "expected a number, not negative, to four decimals, got 0.00001");
+    INVALID(OK ",\"qty\":\"1,000\"}", "qty", "expected a number, not negative, to four decimals, got \"1,000\"");
     /* lists */
     INVALID(OK ",\"sizes\":\"small\"}", "sizes", "expected a list, got \"small\"");
     INVALID(OK ",\"sizes\":{}}", "sizes", "expected a list, got an object");
@@ -1293,9 +1331,9 @@ static void test_type_errors(void **state)
     INVALID(OK ",\"w\":{\"sv\":\"x\"}}", "w.sv", PERCENT_TEXT_WANTED "\"x\"");
     INVALID(OK ",\"deep\":{\"a\":1}}", "deep.a", "expected an object, got 1");
     INVALID(OK ",\"deep\":{\"a\":{\"b\":{\"c\":-1}}}}", "deep.a.b.c",
-            "expected a number, not negative, to two decimals, got -1");
+            "expected a number, not negative, to four decimals, got -1");
     INVALID(OK ",\"deep\":{\"a\":{\"b\":{\"c\":{}}}}}", "deep.a.b.c",
-            "expected a number, not negative, to two decimals, got an object");
+            "expected a number, not negative, to four decimals, got an object");
     /* null is absent at every level */
     VALID(OK ",\"rate\":null,\"w\":null,\"deep\":{\"a\":null},\"sizes\":null,\"items\":[null]}", NOTHING);
 }
@@ -2105,6 +2143,7 @@ int main(void)
         cmocka_unit_test_teardown(test_comparisons, teardown),
         cmocka_unit_test_teardown(test_arithmetic_units_and_rounding, teardown),
         cmocka_unit_test_teardown(test_in_lists, teardown),
+        cmocka_unit_test_teardown(test_units, teardown),
         cmocka_unit_test_teardown(test_present_and_blank, teardown),
         cmocka_unit_test_teardown(test_if_then_else, teardown),
         cmocka_unit_test_teardown(test_count_and_sum, teardown),

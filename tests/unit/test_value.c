@@ -493,35 +493,78 @@ static void test_format_percent(void **state)
 static void test_format_number(void **state)
 {
     (void)state;
-    FMT_IS(value_format_number, 400, "4");
-    FMT_IS(value_format_number, 250, "2.5");
-    FMT_IS(value_format_number, 5, "0.05");
+    FMT_IS(value_format_number, 40000, "4");
+    FMT_IS(value_format_number, 25000, "2.5");
+    FMT_IS(value_format_number, 500, "0.05");
+    FMT_IS(value_format_number, 1250, "0.125");
+    FMT_IS(value_format_number, 625, "0.0625");
+    FMT_IS(value_format_number, 1, "0.0001");
     FMT_IS(value_format_number, 0, "0");
-    FMT_IS(value_format_number, -250, "-2.5");
-    FMT_IS(value_format_number, -5, "-0.05");
-    FMT_IS(value_format_number, 1010, "10.1");
-    FMT_IS(value_format_number, 1001, "10.01");
-    FMT_IS(value_format_number, 100000, "1000");
-    FMT_IS(value_format_number, INT64_MAX, "92233720368547758.07");
-    FMT_IS(value_format_number, INT64_MIN, "-92233720368547758.08");
+    FMT_IS(value_format_number, -25000, "-2.5");
+    FMT_IS(value_format_number, -500, "-0.05");
+    FMT_IS(value_format_number, 101000, "10.1");
+    FMT_IS(value_format_number, 100100, "10.01");
+    FMT_IS(value_format_number, 10000000, "1000");
+    FMT_IS(value_format_number, INT64_MAX, "922337203685477.5807");
+    FMT_IS(value_format_number, INT64_MIN, "-922337203685477.5808");
 }
 
-/* The JSON form of a number must read back to the same hundredths. */
+/* Hundredths, as an import mapping writes its amounts (the old form). */
+static void test_format_hundredths(void **state)
+{
+    (void)state;
+    FMT_IS(value_format_hundredths, 400, "4");
+    FMT_IS(value_format_hundredths, 250, "2.5");
+    FMT_IS(value_format_hundredths, 5, "0.05");
+    FMT_IS(value_format_hundredths, -5, "-0.05");
+    FMT_IS(value_format_hundredths, INT64_MAX, "92233720368547758.07");
+    FMT_IS(value_format_hundredths, INT64_MIN, "-92233720368547758.08");
+}
+
+/* The JSON form of a number must read back to the same ten-thousandths,
+ * and money's to the same pence. */
 static void test_number_round_trips_through_json(void **state)
 {
     (void)state;
-    const int64_t samples[] = {0, 1, 5, 10, 99, 100, 250, 1001, -1, -250,
+    const int64_t samples[] = {0, 1, 5, 10, 99, 100, 250, 1001, 1250, 625, -1, -250,
                                10000001, INT64_MAX, INT64_MIN};
     char buf[SVP_VALUE_TEXT_MAX];
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
         size_t n = value_format_number(samples[i], buf);
         int64_t back = 0;
-        assert_true(value_parse_json_number(buf, n, &back));
+        assert_true(value_parse_json_number4(buf, n, &back));
         assert_int_equal(back, samples[i]);
         n = value_format_money_plain(samples[i], buf);
         assert_true(value_parse_json_number(buf, n, &back));
         assert_int_equal(back, samples[i]);
     }
+}
+
+/* A number of the language: up to four decimals, in ten-thousandths. */
+static void test_parse_number(void **state)
+{
+    (void)state;
+    int64_t v = 0;
+    assert_true(value_parse_number("2.5", 3, &v));
+    assert_int_equal(v, 25000);
+    assert_true(value_parse_number("0.125", 5, &v));
+    assert_int_equal(v, 1250);
+    assert_true(value_parse_number("0.0625", 6, &v));
+    assert_int_equal(v, 625);
+    assert_true(value_parse_number("12", 2, &v));
+    assert_int_equal(v, 120000);
+    v = 7;
+    assert_false(value_parse_number("0.00001", 7, &v));
+    assert_false(value_parse_number("1.", 2, &v));
+    assert_false(value_parse_number("-1", 2, &v));
+    assert_false(value_parse_number("922337203685478", 15, &v)); /* * 10^4 overflows */
+    assert_int_equal(v, 7);
+    assert_true(value_parse_json_number4("0.0625", 6, &v));
+    assert_int_equal(v, 625);
+    assert_true(value_parse_json_number4("6.25e-2", 7, &v));
+    assert_int_equal(v, 625);
+    assert_false(value_parse_json_number4("0.00001", 7, &v));
+    assert_false(value_parse_json_number("0.125", 5, &v)); /* money and percent stay at hundredths */
 }
 
 /* ---- Checked arithmetic ------------------------------------------------- */
@@ -561,27 +604,31 @@ static void test_mul(void **state)
 {
     (void)state;
     int64_t r = 0;
-    assert_true(value_mul(250, 400, &r)); /* 2.5 * 4 = 10 */
-    assert_int_equal(r, 1000);
-    assert_true(value_mul(150, 150, &r)); /* 1.5 * 1.5 = 2.25 */
-    assert_int_equal(r, 225);
-    assert_true(value_mul(33333, 300, &r)); /* 333.33 * 3 = 999.99 */
+    assert_true(value_mul(25000, 40000, &r)); /* 2.5 * 4 = 10 */
+    assert_int_equal(r, 100000);
+    assert_true(value_mul(15000, 15000, &r)); /* 1.5 * 1.5 = 2.25 */
+    assert_int_equal(r, 22500);
+    assert_true(value_mul(33333, 30000, &r)); /* £333.33 * 3 = £999.99 */
     assert_int_equal(r, 99999);
-    assert_true(value_mul(5, 5, &r)); /* 0.0025 -> 0 */
+    assert_true(value_mul(1250, 5000, &r)); /* 0.125 * 0.5 = 0.0625 */
+    assert_int_equal(r, 625);
+    assert_true(value_mul(1000, 1250, &r)); /* 10% * 0.125 = 1.25% */
+    assert_int_equal(r, 125);
+    assert_true(value_mul(5, 500, &r)); /* 0.0025p -> 0 */
     assert_int_equal(r, 0);
-    assert_true(value_mul(49, 1, &r)); /* 0.0049 -> 0 */
+    assert_true(value_mul(49, 100, &r)); /* 0.49p -> 0 */
     assert_int_equal(r, 0);
-    assert_true(value_mul(5, 10, &r)); /* 0.005 -> 0.01, half up */
+    assert_true(value_mul(5, 1000, &r)); /* 0.5p -> 1p, half up */
     assert_int_equal(r, 1);
-    assert_true(value_mul(-5, 10, &r)); /* -0.005 -> -0.01, half away */
+    assert_true(value_mul(-5, 1000, &r)); /* -0.5p -> -1p, half away */
     assert_int_equal(r, -1);
-    assert_true(value_mul(15, 50, &r)); /* 0.075 -> 0.08 */
+    assert_true(value_mul(15, 5000, &r)); /* 7.5p -> 8p */
     assert_int_equal(r, 8);
-    assert_true(value_mul(-15, -50, &r));
+    assert_true(value_mul(-15, -5000, &r));
     assert_int_equal(r, 8);
-    assert_true(value_mul(15, -50, &r));
+    assert_true(value_mul(15, -5000, &r));
     assert_int_equal(r, -8);
-    assert_true(value_mul(14, 50, &r)); /* 0.07 exactly */
+    assert_true(value_mul(14, 5000, &r)); /* 7p exactly */
     assert_int_equal(r, 7);
     assert_true(value_mul(0, INT64_MIN, &r));
     assert_int_equal(r, 0);
@@ -591,21 +638,114 @@ static void test_mul_wide_and_overflow(void **state)
 {
     (void)state;
     int64_t r = 0;
-    /* Raw product overflows int64 but the result in hundredths fits. */
-    assert_true(value_mul(INT64_C(100000000000000000), 1000, &r));
+    /* Raw product overflows int64 but the result fits. */
+    assert_true(value_mul(INT64_C(100000000000000000), 100000, &r));
     assert_int_equal(r, INT64_C(1000000000000000000));
-    assert_true(value_mul(INT64_MAX, 100, &r));
+    assert_true(value_mul(INT64_MAX, 10000, &r));
     assert_int_equal(r, INT64_MAX);
-    assert_true(value_mul(INT64_MIN, 100, &r));
+    assert_true(value_mul(INT64_MIN, 10000, &r));
     assert_int_equal(r, INT64_MIN);
 
     r = 42;
-    assert_false(value_mul(INT64_MAX, 200, &r));
-    assert_false(value_mul(INT64_MIN, -100, &r));
+    assert_false(value_mul(INT64_MAX, 20000, &r));
+    assert_false(value_mul(INT64_MIN, -10000, &r));
     assert_false(value_mul(INT64_MAX, INT64_MAX, &r));
     assert_false(value_mul(INT64_MIN, INT64_MIN, &r));
-    assert_false(value_mul(INT64_MAX, 101, &r));
+    assert_false(value_mul(INT64_MAX, 10001, &r));
     assert_int_equal(r, 42);
+}
+
+/* Percent of a percent: 10% of a 40% element is 4% of the total. */
+static void test_percent_of_percent(void **state)
+{
+    (void)state;
+    int64_t r = 0;
+    assert_true(value_mul_percent(1000, 4000, &r));
+    assert_int_equal(r, 400);
+    assert_true(value_mul_percent(1250, 3333, &r)); /* 4.16625% -> 4.17% */
+    assert_int_equal(r, 417);
+    assert_true(value_mul_percent(1, 5000, &r)); /* 0.005% -> 0.01%, half away */
+    assert_int_equal(r, 1);
+    assert_true(value_mul_percent(1, 4999, &r));
+    assert_int_equal(r, 0);
+}
+
+static void test_div_rounding(void **state)
+{
+    (void)state;
+    int64_t r = 0;
+    /* £1,000.00 / 12 = £83.333...: 8333p down, 8334p up, 8333p nearest */
+    assert_true(value_div(100000, 120000, VALUE_ROUND_DOWN, &r));
+    assert_int_equal(r, 8333);
+    assert_true(value_div(100000, 120000, VALUE_ROUND_UP, &r));
+    assert_int_equal(r, 8334);
+    assert_true(value_div(100000, 120000, VALUE_ROUND_NEAREST, &r));
+    assert_int_equal(r, 8333);
+    /* 7p / 2 = 3.5p */
+    assert_true(value_div(7, 20000, VALUE_ROUND_DOWN, &r));
+    assert_int_equal(r, 3);
+    assert_true(value_div(7, 20000, VALUE_ROUND_UP, &r));
+    assert_int_equal(r, 4);
+    assert_true(value_div(7, 20000, VALUE_ROUND_NEAREST, &r));
+    assert_int_equal(r, 4);
+    /* -7p / 2: down is towards minus infinity, up towards plus infinity */
+    assert_true(value_div(-7, 20000, VALUE_ROUND_DOWN, &r));
+    assert_int_equal(r, -4);
+    assert_true(value_div(-7, 20000, VALUE_ROUND_UP, &r));
+    assert_int_equal(r, -3);
+    assert_true(value_div(-7, 20000, VALUE_ROUND_NEAREST, &r));
+    assert_int_equal(r, -4);
+    assert_true(value_div(7, -20000, VALUE_ROUND_DOWN, &r));
+    assert_int_equal(r, -4);
+    /* money / money is a percent: £50 / £200 = 25%; £1 / £3 = 33.33% */
+    assert_true(value_div(5000, 20000, VALUE_ROUND_DOWN, &r));
+    assert_int_equal(r, 2500);
+    assert_true(value_div(100, 300, VALUE_ROUND_UP, &r));
+    assert_int_equal(r, 3334);
+    /* exact quotients are not moved */
+    assert_true(value_div(-600, 300, VALUE_ROUND_UP, &r));
+    assert_int_equal(r, -20000);
+    assert_true(value_div(-600, 300, VALUE_ROUND_DOWN, &r));
+    assert_int_equal(r, -20000);
+}
+
+static void test_div_zero_and_overflow(void **state)
+{
+    (void)state;
+    int64_t r = 42;
+    assert_false(value_div(100, 0, VALUE_ROUND_DOWN, &r));
+    assert_false(value_div(INT64_MAX, 1, VALUE_ROUND_DOWN, &r));
+    assert_false(value_div(INT64_MIN, -10000, VALUE_ROUND_NEAREST, &r));
+    assert_int_equal(r, 42);
+    assert_true(value_div(INT64_MAX, 10000, VALUE_ROUND_DOWN, &r));
+    assert_int_equal(r, INT64_MAX);
+    assert_true(value_div(INT64_MIN, 10000, VALUE_ROUND_UP, &r));
+    assert_int_equal(r, INT64_MIN);
+}
+
+static int32_t day(const char *s)
+{
+    int32_t d = 0;
+    assert_true(value_parse_date(s, strlen(s), &d));
+    return d;
+}
+
+static void test_months_between(void **state)
+{
+    (void)state;
+    assert_int_equal(value_months_between(day("2025-01-31"), day("2025-02-28")), 1);
+    assert_int_equal(value_months_between(day("2025-01-31"), day("2025-02-27")), 0);
+    assert_int_equal(value_months_between(day("2024-01-31"), day("2024-02-29")), 1);
+    assert_int_equal(value_months_between(day("2024-01-31"), day("2024-02-28")), 0);
+    assert_int_equal(value_months_between(day("2025-04-01"), day("2027-03-31")), 23);
+    assert_int_equal(value_months_between(day("2025-04-01"), day("2027-04-01")), 24);
+    assert_int_equal(value_months_between(day("2025-03-31"), day("2025-04-30")), 1);
+    assert_int_equal(value_months_between(day("2025-05-15"), day("2025-05-15")), 0);
+    assert_int_equal(value_months_between(day("2025-12-15"), day("2026-01-14")), 0);
+    assert_int_equal(value_months_between(day("2025-12-15"), day("2026-01-15")), 1);
+    assert_int_equal(value_months_between(day("2027-04-01"), day("2025-04-01")), -24);
+    assert_int_equal(value_months_between(day("2025-02-28"), day("2025-01-31")), -1); /* minus Jan 31 -> Feb 28 */
+    assert_int_equal(value_months_between(day("0001-01-01"), day("9999-12-31")), 9999 * 12 - 1);
 }
 
 static void test_mul_percent(void **state)
@@ -667,9 +807,15 @@ int main(void)
         cmocka_unit_test(test_format_percent),
         cmocka_unit_test(test_format_number),
         cmocka_unit_test(test_number_round_trips_through_json),
+        cmocka_unit_test(test_format_hundredths),
+        cmocka_unit_test(test_parse_number),
         cmocka_unit_test(test_add_sub),
         cmocka_unit_test(test_add_sub_overflow),
         cmocka_unit_test(test_mul),
+        cmocka_unit_test(test_percent_of_percent),
+        cmocka_unit_test(test_div_rounding),
+        cmocka_unit_test(test_div_zero_and_overflow),
+        cmocka_unit_test(test_months_between),
         cmocka_unit_test(test_mul_wide_and_overflow),
         cmocka_unit_test(test_mul_percent),
     };

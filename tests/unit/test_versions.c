@@ -170,10 +170,9 @@ static void test_dated_before_every_version(void **state)
     assert_string_equal(svp_result_id(r), "OLD");
     size_t len;
     assert_string_equal(svp_result_json(ev, r, &len),
-                        "{\"id\":\"OLD\",\"line\":4,\"error\":{\"field\":\"dates.engagement\",\"message\":\"no version "
-                        "of the policy is in force on 2019-05-05: the earliest takes effect on 2020-04-01\"},"
-                        "\"errors\":[{\"field\":\"dates.engagement\",\"message\":\"no version of the policy is in "
-                        "force on 2019-05-05: the earliest takes effect on 2020-04-01\"}]}\n");
+                        "{\"id\":\"OLD\",\"line\":4,\"no_version\":{\"field\":\"dates.engagement\",\"message\":"
+                        "\"no version of the policy is in force on 2019-05-05: the earliest takes effect on 2020-04-01\"}}\n");
+    assert_non_null(strstr(svp_result_text(ev, r, false, &len), "OLD  NO VERSION IN FORCE  (line 4)\n"));
     rec = "{\"id\":\"UNDATED\",\"value\":60}"; /* as_of is too early too: no field to name */
     r = svp_evaluate(ev, rec, strlen(rec), 5, false);
     assert_string_equal(svp_result_error_code(r), "no-version");

@@ -38,12 +38,23 @@ rec() { # ID PUBLICATION ENGAGEMENT (empty: absent)
 } > "$tmp/records.jsonl"
 
 "$svp" eval "$tmp/v" "$tmp/records.jsonl" --as-of 2020-06-30 --format json > "$tmp/out.json" 2> "$tmp/err"
-same "exit status (a record before every version)" "$?" 2
+same "exit status (a record before every version is not invalid: a non-compliant one says 1)" "$?" 1
 got=$(jq -r '[.id, (.policy.version // "none"), (if has("compliant") then .compliant else "-" end | tostring)] | join(" ")' "$tmp/out.json" | tr '\n' ';')
 same "versions picked" "$got" "ON-THE-DAY 2021.1 false;DAY-BEFORE 2020.1 true;BY-ENGAGEMENT 2021.1 true;TOO-EARLY none -;UNDATED 2020.1 true;"
-same "too early: the field and message" "$(jq -c 'select(.id == "TOO-EARLY") | .error' "$tmp/out.json")" \
+same "too early: the field and message" "$(jq -c 'select(.id == "TOO-EARLY") | .no_version' "$tmp/out.json")" \
     '{"field":"dates.engagement","message":"no version of the policy is in force on 2019-05-05: the earliest takes effect on 2020-04-01"}'
 grep -q "line 4 (TOO-EARLY): no version of the policy is in force" "$tmp/err" && pass || fail "too early: stderr"
+# Issue 11: dated before every version is its own verdict and exit status 4
+# (after 2 and 1, before 3 and 0), never "invalid".
+sed -n '2p;4p' "$tmp/records.jsonl" > "$tmp/early.jsonl"
+"$svp" eval "$tmp/v" "$tmp/early.jsonl" --as-of 2020-06-30 --format text > "$tmp/out.txt" 2> "$tmp/err"
+same "exit status: 4 when a record is dated before every version" "$?" 4
+grep -q "^TOO-EARLY  NO VERSION IN FORCE  (line 2)$" "$tmp/out.txt" && pass || fail "too early: text verdict"
+grep -q "^2 records: 1 compliant, 0 non-compliant, 1 dated before every version, 0 invalid$" "$tmp/out.txt" && pass \
+    || fail "too early: the summary counts it apart from the invalid"
+printf '{"id":"BAD"}\n' >> "$tmp/early.jsonl"
+"$svp" eval "$tmp/v" "$tmp/early.jsonl" --as-of 2020-06-30 --format json > /dev/null 2>&1
+same "exit status: an invalid record (2) still outranks 4" "$?" 2
 
 "$svp" eval "$tmp/v/nelc-2020.svp" "$tmp/v/nelc-2021.svp" "$tmp/records.jsonl" --as-of 2021-12-31 --format json > "$tmp/out.json" 2>/dev/null
 same "files given one by one, --as-of for the undated" "$(jq -r 'select(.id == "UNDATED") | .policy.version' "$tmp/out.json")" "2021.1"

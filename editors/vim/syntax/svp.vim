@@ -23,6 +23,7 @@ syntax keyword svpBoolean true false
 syntax match svpDeclaration "^\(policy\|parameters\)\>"
 syntax match svpDeclaration "^\(enum\|record\|object\)\>" nextgroup=svpTypeName skipwhite
 syntax match svpDeclaration "^decision\>" nextgroup=svpDecisionName skipwhite
+syntax match svpDeclaration "^working\ze\s\+decision\>"
 syntax match svpDeclaration "^\(rule\|portfolio\)\>" nextgroup=svpRuleId skipwhite
 syntax match svpDeclaration "^table\>" nextgroup=svpDecisionName skipwhite
 syntax match svpRuleId "[A-Za-z_][A-Za-z0-9_-]*" contained
@@ -33,11 +34,14 @@ syntax match svpParameter "^\s\+\zs[A-Za-z_][A-Za-z0-9_]*\ze\s*=[^=]"
 syntax keyword svpClause version effective review every source dated by clauses
 syntax keyword svpClause cite when require else report because is over from otherwise share where
 syntax keyword svpClause required default if then
-syntax keyword svpClause keyed edition
+syntax keyword svpClause keyed edition allow
 syntax keyword svpSeverity error warning info
 syntax keyword svpOperatorWord and or not in present blank count sum all any names that are of order list
 syntax keyword svpType money percent number date text boolean
 syntax match svpOperator "->\|<=\|>=\|!=\|[=<>+*]"
+" units: division with its rounding, dates apart, min and max
+syntax keyword svpOperatorWord rounded to down up nearest days months min max
+syntax match svpOperator "/"
 
 highlight default link svpComment Comment
 highlight default link svpString String
