@@ -887,15 +887,20 @@ static void sign_field(Buf *b, const svp_policy *p, const Field *f, int depth)
         if (d->str)
             sign_text(b, d->str, strlen(d->str));
     }
+    /* `required when CONDITION` is decided while binding, by an expression
+     * that may read the policy's parameters: such a field is bound alike
+     * only under the very same policy. */
+    if (f->required_when)
+        buf_printf(b, "w%p", (const void *)p);
     buf_putc(b, ';');
 }
 
 /* What binding a record under policy p depends on, spelt out: its fields
  * in slot order (path, required from which stage, type, the enumeration or
- * object type it names, default) and the stage field.  Two policies with
- * the same signature give, for any tree, the same slots and the same
- * problems, word for word (the binding tree is built from the fields'
- * paths, in order).  Kept in ev->signature, made once (ev->p does not
+ * object type it names, default, a `required when` tied to p itself) and
+ * the stage field.  Two policies with the same signature give, for any
+ * tree, the same slots and the same problems, word for word (the binding
+ * tree is built from the fields' paths, in order).  Kept in ev->signature, made once (ev->p does not
  * change without a version set); false when out of memory. */
 static bool sign(svp_evaluator *ev)
 {

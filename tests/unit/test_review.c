@@ -194,6 +194,46 @@ static void test_shared_evaluation(void **state)
     }
     svp_evaluator_free(ea);
     svp_policy_free(a);
+    /* `required when` reads a parameter the versions set apart: each binds
+     * the record its own way (not required under one, missing under the
+     * other) */
+    static const char *const when_records[] = {
+        "{\"id\":\"W\",\"stage\":\"tender\",\"value\":\"60000\"}",
+        "{\"id\":\"X\",\"stage\":\"tender\",\"value\":\"160000\"}",
+    };
+    const char *when = "dates.publication date required when value > threshold";
+    svp_policy *wa = variant("dates.publication date", when);
+    char text[2048];
+    const char *at = strstr(base, "dates.publication date"), *t = strstr(base, "threshold = £100,000");
+    assert_true(t < at);
+    snprintf(text, sizeof text, "%.*sthreshold = £50,000%.*s%s%s", (int)(t - base), base,
+             (int)(at - t - strlen("threshold = £100,000")), t + strlen("threshold = £100,000"), when,
+             at + strlen("dates.publication date"));
+    svp_diagnostics *d = NULL;
+    svp_policy *wb = svp_policy_compile("t.svp", text, strlen(text), NULL, &d);
+    svp_diagnostics_free(d);
+    assert_non_null(wa);
+    assert_non_null(wb);
+    svp_evaluator *ewa = svp_evaluator_new(wa, NULL), *shared = svp_evaluator_new(wb, NULL),
+                  *alone = svp_evaluator_new(wb, NULL);
+    for (size_t i = 0; i < 2; i++) {
+        size_t len = strlen(when_records[i]), n1 = 0, n2 = 0;
+        svp_evaluate(ewa, when_records[i], len, 1, false);
+        const svp_result *r1 = svp_evaluate_shared(shared, ewa, when_records[i], len, 1, 0);
+        const svp_result *r2 = svp_evaluate_with(alone, when_records[i], len, 1, 0);
+        const char *j1 = svp_result_json(shared, r1, &n1), *j2 = svp_result_json(alone, r2, &n2);
+        assert_non_null(j1);
+        assert_non_null(j2);
+        if (n1 != n2 || memcmp(j1, j2, n1))
+            fail_msg("required when, record %zu: shared %.*s\nalone %.*s", i, (int)n1, j1, (int)n2, j2);
+    }
+    assert_int_equal(svp_result_status(svp_evaluate_shared(shared, ewa, when_records[0], strlen(when_records[0]), 1, 0)),
+                     SVP_INVALID); /* W: £60,000 is over £50,000: the date is missing */
+    svp_evaluator_free(ewa);
+    svp_evaluator_free(shared);
+    svp_evaluator_free(alone);
+    svp_policy_free(wa);
+    svp_policy_free(wb);
 }
 
 /* The analysis code the text gives, as the first warning; NULL for none. */
