@@ -1171,6 +1171,8 @@ static Type check_if(Checker *C, Expr *e)
     return a.kind == T_ERROR ? b : a;
 }
 
+/* `table[key]`: the table resolved (ref), the key of its key type; a
+ * constant key checked against the rows.  Its type is the table's values'. */
 static Type check_lookup(Checker *C, Expr *e);
 static Type check_each(Checker *C, Expr *e);
 
@@ -1233,6 +1235,7 @@ static Type check_expr(Checker *C, Expr *e)
  * a constant key is checked against the rows here, so a code that no
  * edition has is a compile error and not a silent absence at run time. */
 
+/* The table declared with name n (checked so far), or NULL. */
 static TableDecl *find_table(Checker *C, Name n)
 {
     for (uint32_t i = 0; i < C->p->ntables; i++)
@@ -1264,6 +1267,8 @@ static Type check_cell(Checker *C, Expr *e, const char *what)
     return e->type = TYPE_ERROR;
 }
 
+/* t->key from `keyed by`: text or an enumeration; T_ERROR (reported) when
+ * missing or neither. */
 static void check_table_key_type(Checker *C, TableDecl *t)
 {
     t->key = TYPE_ERROR;
@@ -1361,6 +1366,9 @@ static void sort_table_rows(Checker *C, const TableDecl *t, TableEdition *ed)
     }
 }
 
+/* The rows of one edition: keys of the table's key type, values of one
+ * type (t->value, taken from the first row of the first edition), then
+ * sorted for reading, and complete when keyed by an enumeration. */
 static void check_table_rows(Checker *C, TableDecl *t, TableEdition *ed)
 {
     for (TableRow *r = ed->rows; r; r = r->next) {
@@ -1385,6 +1393,9 @@ static void check_table_rows(Checker *C, TableDecl *t, TableEdition *ed)
         check_table_complete(C, t, ed);
 }
 
+/* Every table, in order, into p->tables (the index an E_LOOKUP's ref
+ * names); before the decisions, so that they can read the tables, and
+ * after the record, which `edition by` reads. */
 static void check_tables(Checker *C)
 {
     svp_policy *p = C->p;
