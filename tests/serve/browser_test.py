@@ -27,7 +27,9 @@ for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-
           "--user-data-dir=" + os.path.join(work, "chromium-profile")):
     opts.add_argument(a)
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-wait = WebDriverWait(driver, 10)
+# The page redraws its lists whenever an answer arrives: an element found
+# just before a redraw goes stale, and the wait tries again.
+wait = WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException])
 
 
 def by_id(i):
