@@ -35,10 +35,11 @@ typedef struct Run {
 static void compare(void *ctx, unsigned w, const char *text, size_t len, unsigned long line, CliJobResult *res)
 {
     Run *run = ctx;
-    /* Both trees of the record live in the cJSON arena, as in `svp eval`. */
+    /* The record is parsed once: the new version binds the tree the old
+     * one read (a tree cJSON made lives in its arena, as in `svp eval`). */
     cli_json_arena_next_record();
     svp_evaluate(run->a[w], text, len, line, false);
-    svp_evaluate(run->b[w], text, len, line, false);
+    svp_evaluate_shared(run->b[w], run->a[w], text, len, line, 0);
     if (svp_impact_add(run->im[w], run->a[w], run->b[w])) {
         size_t n = 0;
         const char *out = run->json ? svp_impact_record_json(run->im[w], &n) : svp_impact_record_text(run->im[w], &n);
@@ -47,9 +48,10 @@ static void compare(void *ctx, unsigned w, const char *text, size_t len, unsigne
         else
             res->oom = true;
     }
-    /* Let go of both trees before the arena is reused. */
-    svp_evaluator_reset(run->a[w]);
+    /* Let go of the record (b's texts point into a's) before the arena is
+     * reused. */
     svp_evaluator_reset(run->b[w]);
+    svp_evaluator_reset(run->a[w]);
 }
 
 int cli_impact(int argc, char **argv)

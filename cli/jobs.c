@@ -3,7 +3,9 @@
  * order (jobs.h).
  *
  * The calling thread reads records (cli_read_records) and writes results;
- * the workers evaluate.  Records travel in chunks (up to 64 records or
+ * jobs - 1 worker threads evaluate, and so does the calling thread whenever
+ * it would otherwise wait for a result (so `jobs` threads are busy, not
+ * jobs + 1 fighting over jobs cores).  Records travel in chunks (up to 64 records or
  * 256 KiB of text), so the threads meet once per chunk.  They meet in a ring
  * of window = CLI_JOBS_WINDOW x workers slots, one chunk each, guarded by
  * one mutex:
@@ -56,11 +58,13 @@ static int badness(int status)
     return status == 3 ? 1 : status == 4 ? 2 : status == 1 ? 3 : status == 2 ? 4 : 0;
 }
 
-/* Write res out (stdout, then stderr after flushing stdout) and fold its
- * status into *worst. */
-static void result_write(const CliJobResult *res, int *worst)
+/* Write res out (stdout, then stderr after flushing stdout), or hand it to
+ * collect when there is one, and fold its status into *worst. */
+static void result_write(const CliJobResult *res, CliJobCollect collect, void *ctx, int *worst)
 {
-    if (res->out.len)
+    if (collect)
+        collect(ctx, res);
+    else if (res->out.len)
         cli_write(res->out.s, res->out.len);
     if (res->err.len) {
         cli_flush();
@@ -80,6 +84,7 @@ static void result_write(const CliJobResult *res, int *worst)
 
 typedef struct Inline {
     CliJobWork work;
+    CliJobCollect collect;
     void *ctx;
     CliJobResult res;
     int *worst;
@@ -90,7 +95,7 @@ static void inline_record(void *ctx, const char *text, size_t len, unsigned long
     Inline *in = ctx;
     result_clear(&in->res);
     in->work(in->ctx, 0, text, len, line, &in->res);
-    result_write(&in->res, in->worst);
+    result_write(&in->res, in->collect, in->ctx, in->worst);
 }
 
 /* ---- several threads ------------------------------------------------------ */
@@ -114,6 +119,7 @@ typedef struct Slot {
 
 typedef struct Pool {
     CliJobWork work;
+    CliJobCollect collect;   /* NULL: results are written out */
     void *ctx;
     Slot *slots;
     size_t window;
@@ -123,6 +129,7 @@ typedef struct Pool {
     unsigned idle;           /* workers waiting for a chunk */
     bool writer_waiting;     /* the reader waits for the oldest chunk */
     bool finished;           /* the input has ended: workers stop when idle */
+    unsigned caller_index;   /* the calling thread's worker index: it works too */
     int *worst;
     pthread_mutex_t lock;
     pthread_cond_t work_ready;   /* workers wait here for chunks */
@@ -134,6 +141,29 @@ typedef struct Worker {
     unsigned index;
     pthread_t thread;
 } Worker;
+
+/* Take the oldest chunk no one has taken (claimed < read; the lock held),
+ * marking it busy. */
+static Slot *claim(Pool *pool)
+{
+    Slot *s = &pool->slots[pool->claimed % pool->window];
+    pool->claimed++;
+    s->state = SLOT_BUSY;
+    return s;
+}
+
+/* Work on every record of chunk s as worker `index`, without the lock,
+ * then (the lock held again on return) mark it done. */
+static void work_chunk(Pool *pool, Slot *s, unsigned index)
+{
+    pthread_mutex_unlock(&pool->lock);
+    for (unsigned i = 0; i < s->count; i++) {
+        result_clear(&s->res[i]);
+        pool->work(pool->ctx, index, s->text.s + s->start[i], s->len[i], s->line[i], &s->res[i]);
+    }
+    pthread_mutex_lock(&pool->lock);
+    s->state = SLOT_DONE;
+}
 
 static void *worker_main(void *arg)
 {
@@ -148,18 +178,7 @@ static void *worker_main(void *arg)
         }
         if (pool->claimed == pool->read)
             break; /* finished, and nothing left to take */
-        Slot *s = &pool->slots[pool->claimed % pool->window];
-        pool->claimed++;
-        s->state = SLOT_BUSY;
-        pthread_mutex_unlock(&pool->lock);
-
-        for (unsigned i = 0; i < s->count; i++) {
-            result_clear(&s->res[i]);
-            pool->work(pool->ctx, w->index, s->text.s + s->start[i], s->len[i], s->line[i], &s->res[i]);
-        }
-
-        pthread_mutex_lock(&pool->lock);
-        s->state = SLOT_DONE;
+        work_chunk(pool, claim(pool), w->index);
         if (pool->writer_waiting)
             pthread_cond_signal(&pool->slot_done);
     }
@@ -169,19 +188,27 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Write out the oldest chunk in flight, waiting until it is done. */
+/* Write out the oldest chunk in flight once it is done.  While it is not,
+ * the calling thread works on a chunk no worker has taken yet, as the last
+ * worker (index jobs - 1: jobs - 1 threads are started), rather than wait:
+ * so `jobs` threads are busy, no more, however the reading and writing
+ * weigh. */
 static void write_oldest(Pool *pool)
 {
     Slot *s = &pool->slots[pool->written % pool->window];
     pthread_mutex_lock(&pool->lock);
     while (s->state != SLOT_DONE) {
+        if (pool->claimed < pool->read) {
+            work_chunk(pool, claim(pool), pool->caller_index);
+            continue;
+        }
         pool->writer_waiting = true;
         pthread_cond_wait(&pool->slot_done, &pool->lock);
         pool->writer_waiting = false;
     }
     pthread_mutex_unlock(&pool->lock);
     for (unsigned i = 0; i < s->count; i++)
-        result_write(&s->res[i], pool->worst);
+        result_write(&s->res[i], pool->collect, pool->ctx, pool->worst);
     s->count = 0;
     s->text.len = 0;
     s->state = SLOT_FREE; /* only the reader fills a free slot: no lock needed */
@@ -218,9 +245,10 @@ static void pool_record(void *ctx, const char *text, size_t len, unsigned long l
         submit(pool);
 }
 
-static int run_pool(const char *path, unsigned jobs, CliJobWork work, void *ctx, int *worst)
+static int run_pool(const char *path, unsigned jobs, CliJobWork work, CliJobCollect collect, void *ctx, int *worst)
 {
-    Pool pool = {.work = work, .ctx = ctx, .window = (size_t)jobs * CLI_JOBS_WINDOW, .worst = worst};
+    Pool pool = {.work = work, .collect = collect, .ctx = ctx, .window = (size_t)jobs * CLI_JOBS_WINDOW,
+                 .worst = worst, .caller_index = jobs - 1};
     pool.slots = calloc(pool.window, sizeof *pool.slots);
     Worker *workers = calloc(jobs, sizeof *workers);
     if (!pool.slots || !workers) {
@@ -232,7 +260,7 @@ static int run_pool(const char *path, unsigned jobs, CliJobWork work, void *ctx,
     pthread_cond_init(&pool.work_ready, NULL);
     pthread_cond_init(&pool.slot_done, NULL);
     unsigned started = 0;
-    for (; started < jobs; started++) {
+    for (; started < jobs - 1; started++) { /* and this thread, as worker jobs - 1 */
         workers[started] = (Worker){.pool = &pool, .index = started};
         if (pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]))
             break;
@@ -265,18 +293,24 @@ static int run_pool(const char *path, unsigned jobs, CliJobWork work, void *ctx,
     return status; /* -1: no thread could be started */
 }
 
-int cli_jobs_run(const char *path, unsigned jobs, CliJobWork work, void *ctx, int *worst)
+int cli_jobs_collect(const char *path, unsigned jobs, CliJobWork work, CliJobCollect collect, void *ctx,
+                     int *worst)
 {
     if (jobs > 1) {
-        int status = run_pool(path, jobs, work, ctx, worst);
+        int status = run_pool(path, jobs, work, collect, ctx, worst);
         if (status >= 0)
             return status;
         /* No thread could be started: do the work here instead. */
     }
-    Inline in = {.work = work, .ctx = ctx, .worst = worst};
+    Inline in = {.work = work, .collect = collect, .ctx = ctx, .worst = worst};
     int status = cli_read_records(path, inline_record, &in);
     result_free(&in.res);
     return status;
+}
+
+int cli_jobs_run(const char *path, unsigned jobs, CliJobWork work, void *ctx, int *worst)
+{
+    return cli_jobs_collect(path, jobs, work, NULL, ctx, worst);
 }
 
 bool cli_take_jobs(int argc, char **argv, int *i, unsigned *jobs, bool *bad)

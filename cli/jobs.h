@@ -3,8 +3,8 @@
  * output written in input order (`--jobs N` of eval, portfolio and impact).
  *
  * The records come from the batch reader (cli_read_records, input.c) on
- * the calling thread, which also writes every result; N worker threads do
- * the work, each with its own state (its own evaluators: a compiled policy
+ * the calling thread, which also writes every result; N - 1 worker threads
+ * and the calling thread do the work, each with its own state (its own evaluators: a compiled policy
  * is read-only, an evaluator is not).  Memory is bounded by N and the
  * record limit, never by the batch: at most CLI_JOBS_WINDOW chunks of
  * records per worker are in flight (read but not yet written) at a time.
@@ -50,6 +50,18 @@ typedef void (*CliJobWork)(void *ctx, unsigned worker, const char *text, size_t 
  * the input could not be read (or not to its end), said on stderr by the
  * reader.  Fewer workers run when threads cannot be started. */
 int cli_jobs_run(const char *path, unsigned jobs, CliJobWork work, void *ctx, int *worst);
+
+/* What the calling thread does with each record's result, in input order,
+ * instead of writing it out (cli_jobs_collect). */
+typedef void (*CliJobCollect)(void *ctx, const CliJobResult *res);
+
+/* cli_jobs_run, but each result (work's res->out holding whatever work
+ * put there for it) is handed to collect on the calling thread, in input
+ * order, and nothing is written; res->status still folds into *worst.  For
+ * a command that sums its records up in order (svp report): the workers
+ * do the work, the tallies stay on one thread. */
+int cli_jobs_collect(const char *path, unsigned jobs, CliJobWork work, CliJobCollect collect, void *ctx,
+                     int *worst);
 
 /* When argv[*i] is `--jobs N` or `--jobs=N`: store N in *jobs, step *i
  * past it and say true; *bad is set when N is not a whole number from 1

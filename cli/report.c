@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobs.h"
 #include "report.h"
 
 int cli_report_review(int argc, char **argv); /* report_review.c */
@@ -130,24 +131,6 @@ static void count_once(Report *r, ReportCounts *c, ReportCounts *seen, const cha
         it->n++;
 }
 
-/* The data quality of one record: every field at fault in an invalid
- * record, and every required field a record lacks (each field once a
- * record). */
-static void tally_quality(Report *r, const svp_result *res)
-{
-    ReportCounts seen = {0};
-    char buf[512];
-    for (size_t i = 0; res && svp_result_status(res) == SVP_INVALID && i < svp_result_error_count(res); i++) {
-        const char *field = svp_result_error_field_at(res, i);
-        count_once(r, &r->fields, &seen, field ? field_key(field, buf, sizeof buf) : "(the record as a whole)");
-    }
-    counts_free(&seen);
-    memset(&seen, 0, sizeof seen);
-    for (size_t i = 0; i < svp_result_missing_count(res); i++)
-        count_once(r, &r->missing, &seen, field_key(svp_result_missing(res, i), buf, sizeof buf));
-    counts_free(&seen);
-}
-
 /* The record's own date, "YYYY-MM-DD", into date ("" when it has none):
  * the first `dated by` field of the newest version it holds as a date. */
 static void record_date(const Report *r, const char *text, size_t len, char date[11])
@@ -178,65 +161,143 @@ static void record_date(const Report *r, const char *text, size_t len, char date
     cJSON_Delete(root);
 }
 
-static void tally(void *ctx, const char *text, size_t len, unsigned long line)
+/* ---- One record: worked out on a worker, counted in input order -----------
+ *
+ * A worker (cli/jobs.c) evaluates the record and writes what the report
+ * counts of it into its result's out, as entries of a tag byte and a text
+ * ending in NUL:
+ *
+ *   P        left out: not dated, with a period (alone)
+ *   Q        left out: dated outside the period (alone)
+ *   V<n>     the version it was judged under (index), first
+ *   S<c>     its verdict: i invalid, p incomplete, c compliant, n non-compliant
+ *   F<key>   a field at fault (invalid records), as field_key gives it
+ *   M<key>   a required field it lacks
+ *   R<id>    a rule that fired
+ *   L        left out of the figures (it lacks a required field)
+ *   G<n>     its part of the figures: n bytes (svp_figures_measure) follow,
+ *            last
+ *
+ * and the calling thread counts the entries in input order (collect), so
+ * that the tables come out as one thread counts them, ties in the order
+ * first seen.  The portfolio rules' sums do not depend on order: each
+ * worker adds to its own and they are merged at the end. */
+
+static void put_entry(CliText *t, char tag, const char *text)
+{
+    cli_text_addn(t, &tag, 1);
+    cli_text_addn(t, text, strlen(text) + 1);
+}
+
+static void measure_record(void *ctx, unsigned w, const char *text, size_t len, unsigned long line, CliJobResult *res)
 {
     Report *r = ctx;
+    CliText *t = &res->out;
     if (r->from || r->to) {
         char date[11];
         record_date(r, text, len, date);
-        if (!date[0]) {
-            r->undated++;
-            return;
-        }
         /* dates written YYYY-MM-DD compare as text */
-        if ((r->from && strcmp(date, r->from) < 0) || (r->to && strcmp(date, r->to) > 0)) {
-            r->outside++;
+        if (!date[0] || (r->from && strcmp(date, r->from) < 0) || (r->to && strcmp(date, r->to) > 0)) {
+            put_entry(t, date[0] ? 'Q' : 'P', "");
             return;
         }
     }
     /* Partial evaluation: a record whose only problem is required fields
      * it lacks yet is incomplete, not invalid, and its missing fields are
      * listed (issue 9). */
-    const svp_result *res = svp_evaluate_with(r->ev, text, len, line, SVP_EVAL_PARTIAL);
-    r->records++;
-    const svp_policy *p = svp_result_policy(res);
+    svp_evaluator *ev = r->evs[w];
+    const svp_result *res_ = svp_evaluate_with(ev, text, len, line, SVP_EVAL_PARTIAL);
+    const svp_policy *p = svp_result_policy(res_);
     size_t v = 0;
     while (v < r->versions.n && r->versions.policies[v] != p)
         v++;
     if (v == r->versions.n) /* dated before every version: the newest's portfolio counts it invalid */
         for (v = 0; r->versions.policies[v] != r->newest; v++)
             ;
-    r->version_records[v]++;
-    tally_quality(r, res);
-    svp_status s = svp_result_status(res);
+    char buf[512];
+    snprintf(buf, sizeof buf, "%zu", v);
+    put_entry(t, 'V', buf);
+    svp_status s = svp_result_status(res_);
     /* Incomplete: no error found on what the record holds, and something
      * it must hold missing, whether or not a rule of severity error waits
      * for it (the library calls the latter compliant): a record lacking a
      * required detail is not reported compliant. */
-    if (s == SVP_INVALID)
-        r->invalid++;
-    else if (s == SVP_INCOMPLETE || (s == SVP_COMPLIANT && svp_result_missing_count(res)))
-        r->incomplete++;
-    else if (s == SVP_COMPLIANT)
-        r->compliant++;
-    else
-        r->noncompliant++;
-    for (size_t i = 0; s != SVP_INVALID && i < svp_result_finding_count(res); i++) {
-        ReportCount *c = count_find(r, &r->rules, svp_result_finding_rule(res, i), true);
-        if (c)
-            c->n++;
+    bool missing = svp_result_missing_count(res_) > 0;
+    put_entry(t, 'S', s == SVP_INVALID ? "i" : s == SVP_INCOMPLETE || (s == SVP_COMPLIANT && missing) ? "p"
+                    : s == SVP_COMPLIANT ? "c" : "n");
+    /* data quality: every field at fault in an invalid record, every
+     * required field lacking */
+    for (size_t i = 0; s == SVP_INVALID && i < svp_result_error_count(res_); i++) {
+        const char *field = svp_result_error_field_at(res_, i);
+        put_entry(t, 'F', field ? field_key(field, buf, sizeof buf) : "(the record as a whole)");
     }
+    for (size_t i = 0; i < svp_result_missing_count(res_); i++)
+        put_entry(t, 'M', field_key(svp_result_missing(res_, i), buf, sizeof buf));
+    for (size_t i = 0; s != SVP_INVALID && i < svp_result_finding_count(res_); i++)
+        put_entry(t, 'R', svp_result_finding_rule(res_, i));
     /* A figure reads fields the library does not name to its caller, so a
      * record that lacks any required field is left out of every figure
      * (and counted as left out) rather than counted on what it lacks. */
-    if (s != SVP_INVALID && svp_result_missing_count(res))
-        r->figures_left_out++;
-    else
-        svp_figures_add(r->figures, r->ev);
+    if (s != SVP_INVALID && missing) {
+        put_entry(t, 'L', "");
+    } else {
+        size_t n = 0;
+        const char *m = svp_figures_measure(r->measurers[w], ev, &n);
+        if (!m) {
+            res->oom = true;
+        } else if (n) {
+            snprintf(buf, sizeof buf, "%zu", n);
+            put_entry(t, 'G', buf);
+            cli_text_addn(t, m, n);
+        }
+    }
     /* The portfolio as `svp portfolio` counts it: only the fields its
      * rules read are read and checked (this ends the result above). */
-    svp_evaluate_with(r->ev, text, len, line, SVP_EVAL_PORTFOLIO_FIELDS);
-    svp_portfolio_add(r->portfolios[v], r->ev);
+    svp_evaluate_with(ev, text, len, line, SVP_EVAL_PORTFOLIO_FIELDS);
+    svp_portfolio_add(r->portfolios[w * r->versions.n + v], ev);
+}
+
+/* Count one record's entries (measure_record) into the report. */
+static void collect_record(void *ctx, const CliJobResult *res)
+{
+    Report *r = ctx;
+    const char *e = res->out.s, *end = e ? e + res->out.len : e;
+    ReportCounts fields_seen = {0}, missing_seen = {0};
+    while (e && e < end) {
+        char tag = *e++;
+        const char *text = e;
+        e += strlen(text) + 1;
+        switch (tag) {
+        case 'P': r->undated++; break;
+        case 'Q': r->outside++; break;
+        case 'V': r->records++; r->version_records[strtoul(text, NULL, 10)]++; break;
+        case 'S':
+            *(text[0] == 'i' ? &r->invalid : text[0] == 'p' ? &r->incomplete
+              : text[0] == 'c' ? &r->compliant : &r->noncompliant) += 1;
+            break;
+        case 'F': count_once(r, &r->fields, &fields_seen, text); break;
+        case 'M': count_once(r, &r->missing, &missing_seen, text); break;
+        case 'R': {
+            ReportCount *c = count_find(r, &r->rules, text, true);
+            if (c)
+                c->n++;
+            break;
+        }
+        case 'L': r->figures_left_out++; break;
+        case 'G': {
+            size_t n = strtoul(text, NULL, 10);
+            if (!svp_figures_add_measured(r->figures, e, n))
+                r->oom = true;
+            e += n;
+            break;
+        }
+        default: break;
+        }
+    }
+    if (res->oom)
+        r->oom = true;
+    counts_free(&fields_seen);
+    counts_free(&missing_seen);
 }
 
 /* Every record rule of every version, newest first, so that the report
@@ -400,12 +461,19 @@ bool report_csv(FILE *out, Report *r)
 
 static void report_free(Report *r)
 {
-    for (size_t v = 0; r->portfolios && v < r->versions.n; v++)
+    for (size_t v = 0; r->portfolios && v < r->jobs * r->versions.n; v++)
         svp_portfolio_free(r->portfolios[v]);
     free(r->portfolios);
     free(r->version_records);
     svp_figures_free(r->figures);
-    svp_evaluator_free(r->ev);
+    for (unsigned w = 0; w < r->jobs; w++) {
+        if (r->evs)
+            svp_evaluator_free(r->evs[w]);
+        if (r->measurers)
+            svp_figures_free(r->measurers[w]);
+    }
+    free(r->evs);
+    free(r->measurers);
     svp_versions_free(r->set);
     counts_free(&r->rules);
     counts_free(&r->fields);
@@ -426,9 +494,11 @@ int cli_report(int argc, char **argv)
     if (!positional)
         return 2;
     int usage = 0;
+    unsigned jobs = cli_default_jobs();
+    bool bad_jobs = false;
     for (int i = 0; i < argc && !usage; i++) {
         const char *a = argv[i];
-        if (cli_take_format(argc, argv, &i, &format))
+        if (cli_take_format(argc, argv, &i, &format) || cli_take_jobs(argc, argv, &i, &jobs, &bad_jobs))
             ;
         else if (!strcmp(a, "--from") && i + 1 < argc)
             r.from = argv[++i];
@@ -453,6 +523,8 @@ int cli_report(int argc, char **argv)
         usage = cli_usage_error("--to takes a date written YYYY-MM-DD, not `%s`", r.to);
     else if (r.from && r.to && strcmp(r.from, r.to) > 0)
         usage = cli_usage_error("the period ends before it begins: --to %s", r.to);
+    else if (bad_jobs)
+        usage = cli_usage_error("--jobs takes a whole number of threads from 1 to %s", CLI_JOBS_MAX_TEXT);
     if (usage) {
         free(positional);
         return usage;
@@ -474,13 +546,22 @@ int cli_report(int argc, char **argv)
     for (size_t v = 1; v < r.versions.n; v++)
         if (strcmp(svp_policy_effective(r.versions.policies[v]), svp_policy_effective(r.newest)) > 0)
             r.newest = r.versions.policies[v];
-    r.ev = r.set ? svp_evaluator_new_versions(r.set, NULL, NULL) : svp_evaluator_new(r.newest, NULL);
-    r.figures = svp_figures_new((const svp_policy *const *)r.versions.policies, r.versions.n, NULL);
-    r.portfolios = calloc(r.versions.n, sizeof *r.portfolios);
-    r.version_records = calloc(r.versions.n, sizeof *r.version_records);
-    bool ok = r.ev && r.figures && r.portfolios && r.version_records;
-    for (size_t v = 0; ok && v < r.versions.n; v++)
-        ok = (r.portfolios[v] = svp_portfolio_new(r.versions.policies[v], NULL)) != NULL;
+    const svp_policy *const *versions = (const svp_policy *const *)r.versions.policies;
+    size_t nv = r.versions.n;
+    r.jobs = jobs;
+    r.figures = svp_figures_new(versions, nv, NULL);
+    r.evs = calloc(jobs, sizeof *r.evs);
+    r.measurers = calloc(jobs, sizeof *r.measurers);
+    r.portfolios = calloc(jobs * nv, sizeof *r.portfolios);
+    r.version_records = calloc(nv, sizeof *r.version_records);
+    bool ok = r.evs && r.measurers && r.figures && r.portfolios && r.version_records;
+    for (unsigned w = 0; ok && w < jobs; w++) {
+        r.evs[w] = r.set ? svp_evaluator_new_versions(r.set, NULL, NULL) : svp_evaluator_new(r.newest, NULL);
+        r.measurers[w] = svp_figures_new(versions, nv, NULL);
+        ok = r.evs[w] && r.measurers[w];
+        for (size_t v = 0; ok && v < nv; v++)
+            ok = (r.portfolios[w * nv + v] = svp_portfolio_new(r.versions.policies[v], NULL)) != NULL;
+    }
     if (ok)
         list_rules(&r);
     if (!ok || r.oom) {
@@ -488,11 +569,15 @@ int cli_report(int argc, char **argv)
         report_free(&r);
         return 2;
     }
-    status = cli_read_records(input, tally, &r);
+    int worst = 0; /* records give no status of their own here */
+    status = cli_jobs_collect(input, jobs, measure_record, collect_record, &r, &worst);
     if (status) {
         report_free(&r);
         return 2;
     }
+    for (unsigned w = 1; w < jobs; w++)
+        for (size_t v = 0; v < nv; v++)
+            svp_portfolio_merge(r.portfolios[v], r.portfolios[w * nv + v]);
     report_sort_counts(&r.fields);
     report_sort_counts(&r.missing);
     FILE *out = output ? fopen(output, "w") : stdout;

@@ -28,9 +28,12 @@ typedef struct Report {
     Versions versions;
     svp_versions *set;              /* several versions, else NULL */
     const svp_policy *newest;       /* whose titles the report uses */
-    svp_evaluator *ev;
-    svp_figures *figures;
-    svp_portfolio **portfolios;     /* one per version */
+    unsigned jobs;                  /* worker threads (--jobs) */
+    svp_evaluator **evs;            /* one per worker */
+    svp_figures *figures;           /* what the report shows, counted in input order */
+    svp_figures **measurers;        /* one per worker: each record's part of the figures */
+    svp_portfolio **portfolios;     /* one per version and worker (worker w's from w x versions);
+                                     * the first worker's hold every worker's after the run */
     unsigned long *version_records; /* records judged under each version */
     const char *from, *to;          /* the period, NULL when open */
     unsigned long records;          /* in the period */

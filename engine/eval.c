@@ -629,6 +629,7 @@ svp_evaluator *svp_evaluator_new(const svp_policy *p, const svp_allocator *alloc
     arena_init(&ev->scratch, alloc, 64u << 20);
     buf_init(&ev->out, alloc);
     buf_init(&ev->msg, alloc);
+    buf_init(&ev->signature, alloc);
     return ev;
 }
 
@@ -636,6 +637,7 @@ void svp_evaluator_reset(svp_evaluator *ev)
 {
     cJSON_Delete(ev->tree);
     ev->tree = NULL;
+    ev->root = NULL;
     arena_reset(&ev->scratch);
     memset(&ev->result, 0, sizeof ev->result);
     ev->result.policy = ev->p;
@@ -650,6 +652,7 @@ void svp_evaluator_free(svp_evaluator *ev)
     svp_mem_free(ev->alloc, ev->numbers, ev->cap_numbers * sizeof *ev->numbers);
     buf_free(&ev->out);
     buf_free(&ev->msg);
+    buf_free(&ev->signature);
     svp_mem_free(ev->alloc, ev, sizeof *ev);
 }
 
@@ -709,6 +712,12 @@ const svp_result *svp_evaluate(svp_evaluator *ev, const char *json, size_t len, 
 const svp_result *svp_evaluate_with(svp_evaluator *ev, const char *json, size_t len, unsigned long line,
                                     unsigned flags)
 {
+    return svp_evaluate_shared(ev, NULL, json, len, line, flags);
+}
+
+const svp_result *svp_evaluate_shared(svp_evaluator *ev, const svp_evaluator *from, const char *json, size_t len,
+                                      unsigned long line, unsigned flags)
+{
     assert(ev && (json || !len));
     svp_result *res = &ev->result;
     bool explain = flags & SVP_EVAL_EXPLAIN;
@@ -722,7 +731,7 @@ const svp_result *svp_evaluate_with(svp_evaluator *ev, const char *json, size_t 
     ev->error_code = RESULT_ERROR_RECORD;
     /* Under a version set, binding also picks the version: ev->p is the
      * one in force for this record from here on. */
-    Val *slots = record_bind(ev, json, len, &res->id);
+    Val *slots = record_bind(ev, from, json, len, &res->id);
     const svp_policy *p = res->policy = ev->p;
     if (!slots)
         return invalid(ev, ev->error_code, NULL);

@@ -34,7 +34,15 @@ struct svp_evaluator {
     Arena scratch;             /* per record */
     NumberSpan *numbers;       /* the numbers of the current record, in order */
     size_t nnumbers, cap_numbers;
-    cJSON *tree;               /* the record being evaluated (texts point in) */
+    cJSON *tree;               /* the record being evaluated, when cJSON read it (texts point in) */
+    const cJSON *root;         /* the record's tree, wherever it lives (tree, the scratch
+                                * arena, or another evaluator's: svp_evaluate_shared); NULL
+                                * when the text was not read into one; until reset */
+    const char *root_text;     /* the text root was read from, and its length */
+    size_t root_len;
+    Val *bound;                /* the slots binding gave the record (NULL: refused) ... */
+    bool bound_ok;             /* ... once binding has run to its end */
+    Buf signature;             /* what binding under p depends on (record.c), made once */
     Buf out;                   /* a rendered result (result.c writes it) */
     Buf msg;                   /* a finding's message while it is built; after the
                                 * rules, a decision's value while result.c renders it */

@@ -247,46 +247,141 @@ static bool group_of(svp_figures *f, const svp_policy *p, const Rule *rule, Val 
     return true;
 }
 
-void svp_figures_add(svp_figures *f, const svp_evaluator *ev)
+/* ---- Counting a record ----------------------------------------------------
+ *
+ * A record is counted in two steps, measuring (what the record adds to each
+ * figure: whether it counts, its amount, its group, worked out from the
+ * evaluator's slots) and adding (the counts and groups updated), so that
+ * threads can measure records in any order and one svp_figures add them in
+ * input order (svp_figures_measure).  A measure is bytes:
+ *
+ *   version index (uint32), then per figure a byte: 0 not counted, else
+ *   1 | 2 (in the share's part) | 4 (grouped), the amount (int64), and
+ *   when grouped the group's sort key (int64, INT64_MAX: by first
+ *   appearance), its label's length (uint32) and the label.
+ */
+
+static void put_bytes(Buf *b, const void *p, size_t n) { buf_append(b, p, n); }
+
+/* Measure record ev's result into f->out (emptied first).  False when the
+ * record counts in no figure (invalid, or not of f's versions). */
+static bool measure(svp_figures *f, const svp_evaluator *ev)
 {
     const svp_result *r = &ev->result;
+    Buf *b = &f->out;
+    buf_clear(b);
     if (r->status == SVP_INVALID || !r->slots || !r->policy)
-        return;
-    size_t v = 0;
+        return false;
+    uint32_t v = 0;
     while (v < f->nversions && f->versions[v] != r->policy)
         v++;
     if (v == f->nversions)
-        return; /* not one of the figures' versions */
+        return false; /* not one of the figures' versions */
+    put_bytes(b, &v, sizeof v);
     svp_evaluator *scratch = f->scratch[v];
+    for (uint32_t i = 0; i < f->nfigs; i++) {
+        const Rule *rule = f->figs[i].by_version[v];
+        uint8_t flags = 0;
+        Val amount = {VK_INT, T_NUMBER, 0, 0, {.i = 0}};
+        if (rule && (!rule->when || is_true(eval_expr(scratch, r->slots, rule->when))) &&
+            (rule->measure == FIG_COUNT || (amount = eval_expr(scratch, r->slots, rule->share_of)).kind == VK_INT)) {
+            flags = 1; /* a record without the amount adds nothing */
+            if (rule->measure != FIG_SHARE || is_true(eval_expr(scratch, r->slots, rule->share_where)))
+                flags |= 2;
+        }
+        char buf[32];
+        const char *label = NULL;
+        size_t len = 0;
+        int64_t order = 0;
+        if (flags && rule->group_by &&
+            group_of(f, r->policy, rule, eval_expr(scratch, r->slots, rule->group_by), buf, &label, &len, &order))
+            flags |= 4;
+        put_bytes(b, &flags, 1);
+        if (!flags)
+            continue;
+        put_bytes(b, &amount.u.i, sizeof amount.u.i);
+        if (flags & 4) {
+            uint32_t n = (uint32_t)len;
+            put_bytes(b, &order, sizeof order);
+            put_bytes(b, &n, sizeof n);
+            put_bytes(b, label, len);
+        }
+    }
+    arena_reset(&scratch->scratch);
+    return true;
+}
+
+/* Take n bytes of a measure at *at into out; false past its end. */
+static bool take_bytes(const char *m, size_t len, size_t *at, void *out, size_t n)
+{
+    if (len - *at < n)
+        return false;
+    memcpy(out, m + *at, n);
+    *at += n;
+    return true;
+}
+
+/* Add measure m[0, len) (measure's bytes) to f's counts. */
+static bool add_measure(svp_figures *f, const char *m, size_t len)
+{
+    size_t at = 0;
+    uint32_t v;
+    if (!take_bytes(m, len, &at, &v, sizeof v) || v >= f->nversions)
+        return false;
     for (uint32_t i = 0; i < f->nfigs; i++) {
         Figure *fig = &f->figs[i];
         const Rule *rule = fig->by_version[v];
-        if (!rule || (rule->when && !is_true(eval_expr(scratch, r->slots, rule->when))))
+        uint8_t flags;
+        int64_t amount;
+        if (!take_bytes(m, len, &at, &flags, 1))
+            return false;
+        if (!flags)
             continue;
-        Val amount = {VK_INT, T_NUMBER, 0, 0, {.i = 0}};
-        if (rule->measure != FIG_COUNT) {
-            amount = eval_expr(scratch, r->slots, rule->share_of);
-            if (amount.kind != VK_INT)
-                continue; /* a record without the amount adds nothing */
-        }
-        bool in_part = rule->measure == FIG_SHARE ? is_true(eval_expr(scratch, r->slots, rule->share_where)) : true;
-        count_into(&fig->whole, rule, amount, in_part);
-        if (!rule->group_by)
+        if (!rule || !take_bytes(m, len, &at, &amount, sizeof amount))
+            return false;
+        Val a = {VK_INT, T_NUMBER, 0, 0, {.i = amount}};
+        count_into(&fig->whole, rule, a, flags & 2);
+        if (!(flags & 4))
             continue;
-        char buf[32];
-        const char *label;
-        size_t len;
         int64_t order;
-        Val g = eval_expr(scratch, r->slots, rule->group_by);
-        if (!group_of(f, r->policy, rule, g, buf, &label, &len, &order))
-            continue;
-        Cell *c = add_group(f, fig, label, len, order == INT64_MAX ? (int64_t)fig->ngroups + 1000000 : order);
+        uint32_t n;
+        if (!take_bytes(m, len, &at, &order, sizeof order) || !take_bytes(m, len, &at, &n, sizeof n) ||
+            len - at < n)
+            return false;
+        Cell *c = add_group(f, fig, m + at, n, order == INT64_MAX ? (int64_t)fig->ngroups + 1000000 : order);
+        at += n;
         if (c)
-            count_into(c, rule, amount, in_part);
+            count_into(c, rule, a, flags & 2);
         else
             fig->dropped++;
     }
-    arena_reset(&scratch->scratch);
+    return at == len;
+}
+
+void svp_figures_add(svp_figures *f, const svp_evaluator *ev)
+{
+    if (measure(f, ev)) {
+        if (f->out.failed)
+            f->oom = true;
+        else
+            add_measure(f, f->out.data, f->out.len);
+    }
+    buf_clear(&f->out);
+}
+
+const char *svp_figures_measure(svp_figures *f, const svp_evaluator *ev, size_t *len)
+{
+    *len = 0;
+    if (!measure(f, ev))
+        return "";
+    return buf_finish(&f->out, len);
+}
+
+bool svp_figures_add_measured(svp_figures *f, const char *measure_bytes, size_t len)
+{
+    if (!len)
+        return true; /* the record counts in no figure */
+    return add_measure(f, measure_bytes, len);
 }
 
 /* ---- Reading the figures ------------------------------------------------- */

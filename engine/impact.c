@@ -412,6 +412,20 @@ static bool add_valid(svp_impact *im, const svp_result *x, const svp_result *y)
     return changed;
 }
 
+/* line in decimal into out (at least 21 bytes); its length. */
+static size_t line_digits(unsigned long line, char *out)
+{
+    char rev[24];
+    size_t n = 0;
+    do {
+        rev[n++] = (char)('0' + line % 10);
+        line /= 10;
+    } while (line);
+    for (size_t i = 0; i < n; i++)
+        out[i] = rev[n - 1 - i];
+    return n;
+}
+
 bool svp_impact_add(svp_impact *im, const svp_evaluator *old_ev, const svp_evaluator *new_ev)
 {
     if (!im)
@@ -425,11 +439,22 @@ bool svp_impact_add(svp_impact *im, const svp_evaluator *old_ev, const svp_evalu
     Buf *t = &im->text, *j = &im->json;
     const char *id = y->id ? y->id : x->id;
     unsigned long line = y->line ? y->line : x->line;
-    buf_printf(t, "%s (line %lu): ", id ? id : "(no id)", line);
+    /* every record passes here, changed or not: no printf */
+    char number[24];
+    size_t digits = line_digits(line, number);
+    buf_puts(t, id ? id : "(no id)");
+    buf_puts(t, " (line ");
+    buf_append(t, number, digits);
+    buf_puts(t, "): ");
     buf_puts(j, "{\"id\":");
     buf_json_text_or_null(j, id);
-    buf_printf(j, ",\"line\":%lu,\"verdict\":{\"old\":\"%s\",\"new\":\"%s\"}", line, verdict_word(x->status),
-               verdict_word(y->status));
+    buf_puts(j, ",\"line\":");
+    buf_append(j, number, digits);
+    buf_puts(j, ",\"verdict\":{\"old\":\"");
+    buf_puts(j, verdict_word(x->status));
+    buf_puts(j, "\",\"new\":\"");
+    buf_puts(j, verdict_word(y->status));
+    buf_puts(j, "\"}");
     bool changed = x->status == SVP_INVALID || y->status == SVP_INVALID ? add_invalid(im, x, y) : add_valid(im, x, y);
     buf_putc(t, '\n');
     if (changed) {

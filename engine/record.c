@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonread.h"
 #include "record.h"
 #include "value.h"
 #include "versions.h"
@@ -64,37 +65,10 @@ static bool fail(Binder *B, const char *fmt, ...) __attribute__((format(printf, 
 
 /* ---- Marking numbers --------------------------------------------------- */
 
-/* The JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+/* Whether s[0, n) is exactly one JSON number. */
 static bool json_number_ok(const char *s, size_t n)
 {
-    size_t i = 0;
-    if (i < n && s[i] == '-')
-        i++;
-    if (i < n && s[i] == '0')
-        i++;
-    else if (i < n && s[i] >= '1' && s[i] <= '9')
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-    else
-        return false;
-    if (i < n && s[i] == '.') {
-        size_t start = ++i;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-        if (i == start)
-            return false;
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        size_t start = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-        if (i == start)
-            return false;
-    }
-    return i == n;
+    return n && jsonread_number_len(s, n) == n;
 }
 
 static bool number_char(char c)
@@ -871,7 +845,196 @@ static bool pick_version(Binder *B, const cJSON *root)
     return fail(B, "no version of the policy is in force on %s: the earliest takes effect on %s", on, earliest);
 }
 
-Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **id)
+/* ---- One record, two policies (svp_evaluate_shared) ---------------------- */
+
+static void sign_field(Buf *b, const svp_policy *p, const Field *f, int depth);
+
+/* Lengths first, so that no two declarations spell the same signature. */
+static void sign_text(Buf *b, const char *s, size_t n)
+{
+    buf_printf(b, "%zu:", n);
+    buf_append(b, s, n);
+}
+
+/* A type, with the enumeration or object type it names. */
+static void sign_type(Buf *b, const svp_policy *p, Type t, int depth)
+{
+    buf_printf(b, "t%u.%u.%u", t.kind, t.elem, t.ref);
+    TypeKind k = t.kind == T_LIST ? (TypeKind)t.elem : (TypeKind)t.kind;
+    if (k == T_ENUM && t.ref < p->nenums) {
+        const EnumDecl *e = p->enums[t.ref];
+        buf_printf(b, "e%u.%u", e->count, e->ordered);
+        for (uint32_t m = 0; m < e->count; m++)
+            sign_text(b, e->members[m].text, e->members[m].len);
+    } else if (k == T_OBJECT && t.ref < p->nobjects && depth <= RECORD_MAX_DEPTH) {
+        const ObjectType *o = &p->objects[t.ref];
+        buf_printf(b, "o%u{", o->nmembers);
+        for (uint32_t m = 0; m < o->nmembers; m++)
+            sign_field(b, p, o->members[m], depth + 1);
+        buf_putc(b, '}');
+    }
+}
+
+static void sign_field(Buf *b, const svp_policy *p, const Field *f, int depth)
+{
+    buf_putc(b, 'f');
+    sign_text(b, f->path_str, strlen(f->path_str));
+    buf_printf(b, "r%d.%d", f->required, (int)f->from_rank);
+    sign_type(b, p, f->type, depth);
+    if (f->dflt) {
+        const Expr *d = f->dflt;
+        buf_printf(b, "d%u.%lld", d->kind, (long long)d->num);
+        if (d->str)
+            sign_text(b, d->str, strlen(d->str));
+    }
+    /* `required when CONDITION` is decided while binding, by an expression
+     * that may read the policy's parameters: such a field is bound alike
+     * only under the very same policy. */
+    if (f->required_when)
+        buf_printf(b, "w%p", (const void *)p);
+    buf_putc(b, ';');
+}
+
+/* What binding a record under policy p depends on, spelt out: its fields
+ * in slot order (path, required from which stage, type, the enumeration or
+ * object type it names, default, a `required when` tied to p itself) and
+ * the stage field.  Two policies with the same signature give, for any
+ * tree, the same slots and the same problems, word for word (the binding
+ * tree is built from the fields' paths, in order).  Kept in ev->signature, made once (ev->p does not
+ * change without a version set); false when out of memory. */
+static bool sign(svp_evaluator *ev)
+{
+    if (ev->signature.len || ev->signature.failed)
+        return !ev->signature.failed;
+    const svp_policy *p = ev->p;
+    Buf *b = &ev->signature;
+    buf_printf(b, "svp record %u %d:", p->nfields, (int)p->stage_slot);
+    for (uint32_t i = 0; i < p->nfields; i++)
+        sign_field(b, p, p->fields[i], 0);
+    return !b->failed;
+}
+
+/* Take, as ev's binding of the record, what `from` (an evaluator over a
+ * policy that reads records alike) made of it: its field slots, copied
+ * into an array of ev's size, or its problems. */
+static Val *copy_binding(svp_evaluator *ev, const svp_evaluator *from, const char **id)
+{
+    ev->root = from->root;
+    ev->root_text = from->root_text;
+    ev->root_len = from->root_len;
+    ev->bound = from->bound;
+    ev->bound_ok = true;
+    *id = from->result.id;
+    if (!from->bound) {
+        ev->problems = from->problems;
+        ev->nproblems = from->nproblems;
+        ev->problems_dropped = from->problems_dropped;
+        ev->error_code = from->error_code;
+        memcpy(ev->error_field, from->error_field, sizeof ev->error_field);
+        memcpy(ev->error_message, from->error_message, sizeof ev->error_message);
+        return NULL;
+    }
+    const svp_policy *p = ev->p;
+    Val *slots = arena_alloc(&ev->scratch, (p->nslots ? p->nslots : 1) * sizeof *slots);
+    if (!slots) {
+        ev->bound = NULL;
+        snprintf(ev->error_message, sizeof ev->error_message, "the record is too large to read (out of memory)");
+        return NULL;
+    }
+    memcpy(slots, from->bound, p->nfields * sizeof *slots);
+    ev->bound = slots;
+    ev->missing = from->missing;
+    ev->nmissing = from->nmissing;
+    ev->missing_slot = from->missing_slot;
+    return slots;
+}
+
+/* Whether ev may take from's binding of the record it has just read from
+ * json[0, len) rather than bind the tree itself. */
+static bool can_copy_binding(svp_evaluator *ev, const svp_evaluator *from, const char *json, size_t len)
+{
+    if (!from->bound_ok || from->root_text != json || from->root_len != len || ev->versions || from->versions ||
+        ev->flags != from->flags || !sign(ev) || !from->signature.len)
+        return false;
+    return ev->p == from->p || (ev->signature.len == from->signature.len &&
+                                !memcmp(ev->signature.data, from->signature.data, ev->signature.len));
+}
+
+/* Take the numbers of the record `from` has read (the same text). */
+static bool share_numbers(svp_evaluator *ev, const svp_evaluator *from)
+{
+    if (ev->cap_numbers < from->nnumbers) {
+        NumberSpan *bigger = svp_mem_realloc(ev->alloc, ev->numbers, ev->cap_numbers * sizeof *bigger,
+                                             from->nnumbers * sizeof *bigger);
+        if (!bigger)
+            return false; /* read the text instead */
+        ev->numbers = bigger;
+        ev->cap_numbers = from->nnumbers;
+    }
+    if (from->nnumbers)
+        memcpy(ev->numbers, from->numbers, from->nnumbers * sizeof *ev->numbers);
+    ev->nnumbers = from->nnumbers;
+    return true;
+}
+
+/* Read json[0, len) into a tree, the fast way when the text is plain
+ * (jsonread.c), else with record.c's scan and cJSON; the tree cJSON made
+ * is kept in ev->tree (freed with the next record), the fast one lives in
+ * the scratch arena.  NULL, with the problem kept, when the text is not a
+ * JSON value svp reads. */
+static cJSON *read_tree(Binder *B, const char *json, size_t len)
+{
+    svp_evaluator *ev = B->ev;
+    if (len > RECORD_MAX_BYTES) {
+        fail(B, "the record is longer than %u bytes, the most svp reads", RECORD_MAX_BYTES);
+        ev->error_field[0] = '\0';
+        return NULL;
+    }
+    cJSON *fast = jsonread_parse(&ev->scratch, json, len,
+                                 (JsonNumbers){&ev->numbers, &ev->nnumbers, &ev->cap_numbers, ev->alloc});
+    if (fast)
+        return fast;
+    const char *end = NULL;
+    size_t bad = 0;
+    Scan scan = find_numbers(ev, json, len, &bad);
+    if (scan == SCAN_OOM || scan == SCAN_NUL) {
+        fatal(B, scan == SCAN_OOM ? "the record is too large to read (out of memory)"
+                                  : "a text holds \\u0000, a NUL character, which svp does not accept");
+        return NULL;
+    }
+    /* cJSON allocates with its own hooks (the C library's, unless the
+     * application set others), so running out of memory there reads as
+     * "not valid JSON": cJSON does not tell the two apart. */
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    size_t stop = root ? len : end ? (size_t)(end - json) : 0;
+    if (root) { /* nothing but white space may follow the value */
+        while (end < json + len && strchr(" \t\r\n", *end))
+            end++;
+        stop = (size_t)(end - json);
+    }
+    if (scan == SCAN_NOT_JSON && bad <= stop) { /* the scan stopped first: a string, a number or a stray byte */
+        cJSON_Delete(root);
+        unsigned char c = (unsigned char)json[bad];
+        fail_json_at(B, json, len, bad,
+                     bad >= len ? NULL
+                     : c == '"' ? NULL
+                     : c < 0x20 ? "a control character (a text cannot hold a raw line break or tab: write \\n or \\t)"
+                     : c >= 0x80 ? "a byte that is not UTF-8"
+                     : (c >= '0' && c <= '9') || c == '-' ? "a malformed number" : NULL);
+        return NULL;
+    }
+    if (stop < len || !root) {
+        cJSON_Delete(root);
+        if (!root && stop + 1 >= len && json_open_at_end(json, len))
+            stop = len; /* cJSON names the last byte when the text ends too soon */
+        fail_json_at(B, json, len, stop, NULL);
+        return NULL;
+    }
+    ev->tree = root;
+    return root;
+}
+
+Val *record_bind(svp_evaluator *ev, const svp_evaluator *from, const char *json, size_t len, const char **id)
 {
     const svp_policy *p = ev->p;
     Binder B; /* steps[] are written before they are read: not cleared */
@@ -888,48 +1051,22 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
     *id = NULL;
     cJSON_Delete(ev->tree);
     ev->tree = NULL;
+    ev->root = NULL;
+    ev->bound = NULL;
+    ev->bound_ok = false;
     ev->error_field[0] = ev->error_message[0] = '\0';
-    if (len > RECORD_MAX_BYTES) {
-        fail(&B, "the record is longer than %u bytes, the most svp reads", RECORD_MAX_BYTES);
-        ev->error_field[0] = '\0';
+    if (from && from != ev && from->root && can_copy_binding(ev, from, json, len))
+        return copy_binding(ev, from, id);
+    cJSON *root;
+    if (from && from != ev && from->root && from->root_text == json && from->root_len == len &&
+        share_numbers(ev, from)) {
+        root = (cJSON *)from->root; /* binding writes only the numbers' indexes, the same ones */
+    } else if (!(root = read_tree(&B, json, len))) {
         return NULL;
     }
-    const char *end = NULL;
-    size_t bad = 0;
-    Scan scan = find_numbers(ev, json, len, &bad);
-    if (scan == SCAN_OOM || scan == SCAN_NUL) {
-        fatal(&B, scan == SCAN_OOM ? "the record is too large to read (out of memory)"
-                                   : "a text holds \\u0000, a NUL character, which svp does not accept");
-        return NULL;
-    }
-    /* cJSON allocates with its own hooks (the C library's, unless the
-     * application set others), so running out of memory there reads as
-     * "not valid JSON": cJSON does not tell the two apart. */
-    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-    size_t stop = root ? len : end ? (size_t)(end - json) : 0;
-    if (root) { /* nothing but white space may follow the value */
-        while (end < json + len && strchr(" \t\r\n", *end))
-            end++;
-        stop = (size_t)(end - json);
-    }
-    if (scan == SCAN_NOT_JSON && bad <= stop) { /* the scan stopped first: a string, a number or a stray byte */
-        cJSON_Delete(root);
-        unsigned char c = (unsigned char)json[bad];
-        fail_json_at(&B, json, len, bad,
-                     bad >= len ? NULL
-                     : c == '"' ? NULL
-                     : c < 0x20 ? "a control character (a text cannot hold a raw line break or tab: write \\n or \\t)"
-                     : c >= 0x80 ? "a byte that is not UTF-8"
-                     : (c >= '0' && c <= '9') || c == '-' ? "a malformed number" : NULL);
-        return NULL;
-    }
-    if (stop < len || !root) {
-        cJSON_Delete(root);
-        if (!root && stop + 1 >= len && json_open_at_end(json, len))
-            stop = len; /* cJSON names the last byte when the text ends too soon */
-        fail_json_at(&B, json, len, stop, NULL);
-        return NULL;
-    }
+    ev->root = root;
+    ev->root_text = json;
+    ev->root_len = len;
     Val *slots = NULL;
     if (!cJSON_IsObject(root)) {
         fail(&B, "expected a JSON object for the record");
@@ -964,8 +1101,10 @@ Val *record_bind(svp_evaluator *ev, const char *json, size_t len, const char **i
         required_when(&B, p, slots, stage);
     }
 done:
-    /* Text values point into the tree: it lives until the next record. */
-    ev->tree = root;
-    return B.failed ? NULL : slots;
+    /* Text values point into the tree: it lives until the next record
+     * (ev->tree, or the scratch arena, or from's). */
+    ev->bound = B.failed ? NULL : slots;
+    ev->bound_ok = !ev->versions && sign(ev); /* another evaluator may take this binding */
+    return ev->bound;
 }
 

@@ -194,6 +194,18 @@ enum {
 const svp_result *svp_evaluate_with(svp_evaluator *ev, const char *json, size_t len,
                                     unsigned long line, unsigned flags);
 
+/* svp_evaluate_with, for a record that another evaluator, from, has just
+ * evaluated from the same text (the same json pointer and len, not
+ * evaluated again or reset since): ev binds the record as from read it
+ * instead of parsing the text a second time (svp impact evaluates each
+ * record under two versions so).  The result is the one svp_evaluate_with
+ * would give, byte for byte; its texts may point into from's record, so
+ * it is valid until either evaluator evaluates another record or is reset
+ * or freed.  When from has not read that text into a tree (it was not
+ * JSON, say), or from is NULL or ev, ev reads the text itself. */
+const svp_result *svp_evaluate_shared(svp_evaluator *ev, const svp_evaluator *from, const char *json,
+                                      size_t len, unsigned long line, unsigned flags);
+
 /* Let go of the last record evaluated (its result is no longer valid);
  * svp_evaluate does this itself, so this is only for a caller that wants
  * the record's memory back before it evaluates the next one. */
@@ -486,6 +498,20 @@ typedef struct svp_figures svp_figures;
 svp_figures *svp_figures_new(const svp_policy *const *versions, size_t n, const svp_allocator *alloc);
 void svp_figures_free(svp_figures *f);
 void svp_figures_add(svp_figures *f, const svp_evaluator *ev);
+/* svp_figures_add in two halves, for a register evaluated on several
+ * threads whose figures must come out as one thread's would (the groups
+ * past the limit depend on the order records come in, so per-thread
+ * figures cannot simply be added up).  On a thread's own svp_figures over
+ * the same versions, svp_figures_measure works out what the record ev has
+ * just evaluated adds to each figure (whether it counts, its amount, its
+ * group) and returns it as bytes, *len of them, owned by f and valid until
+ * its next call ("" with *len 0: the record counts in no figure; NULL:
+ * out of memory).  svp_figures_add_measured counts those bytes into the
+ * svp_figures that is reported; given every record's measure in input
+ * order, it ends as svp_figures_add of every record in that order would.
+ * False when the bytes are not a measure of f's versions. */
+const char *svp_figures_measure(svp_figures *f, const svp_evaluator *ev, size_t *len);
+bool svp_figures_add_measured(svp_figures *f, const char *measure, size_t len);
 
 /* How many figures, and figure i's id, title (its id when it has none),
  * citation (NULL: none), measure ("count", "sum", "share") and grouping

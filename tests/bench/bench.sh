@@ -15,14 +15,14 @@
 #      `svp eval policies/nelc-social-value.svp FILE --format json --jobs 1` (stdout to
 #      /dev/null, through peak) and parse_only over the same file, alternately,
 #      best of 3 runs at 100,000 and 1 run at 1,000,000;
-#   3c. at 100,000 records, times (best of 3, in shared rounds) svp eval
-#      --jobs 1, svp eval --jobs 2 and svp impact --jobs 1;
+#   3c. at 100,000 records, times (best of 3, in shared rounds) svp eval,
+#      svp portfolio, svp impact and svp report, each with --jobs 1 and 2;
 #   4. prints a table of rates, the single-thread svp / parse-only ratio
 #      (target at least 0.70), svp's peak resident memory at --jobs 1
-#      (target under 16 MiB), the two-thread ratio (target at least 1.6 on
-#      an idle two-core machine) and impact's time over eval's (target at
-#      most 1.3), each with PASS or FAIL, and the issue's figures for
-#      context.
+#      (target under 16 MiB), each command's two-thread ratio (target at
+#      least 1.6 on an idle two-core machine) and impact's time over eval's
+#      (target at most 1.3), each with PASS or FAIL, and the issue's
+#      figures for context.
 #
 # svp eval exits 1 when some record is non-compliant: normal for this data. An
 # exit of 2 (invalid records: the generator never makes one), a signal or a
@@ -236,35 +236,18 @@ for n in "${sizes[@]}"; do
     fi
 done
 
-# ---- 3b. for comparison: svp with cJSON on plain malloc -------------------
-# svp eval gives cJSON a per-record arena (cli/json_arena.c) while
-# parse_only uses malloc, as the issue's baseline does.  So that the
-# figure above can be read fairly, the same svp built without the arena
-# is timed too (best of 3 at 100,000 records; information, not a target).
-plain_build="$bench/plain-malloc"
-plain_rate= plain_ratio=
-if make -s -C "$root" BUILD="$plain_build" EXTRA_CFLAGS=-DSVP_NO_CJSON_ARENA "$plain_build/svp" >/dev/null 2>&1; then
-    best=
-    for i in 1 2 3; do
-        line=$("$bench/peak" "$plain_build/svp" eval "$policy" "${records[100000]}" --format json --jobs 1 2>/dev/null) || continue
-        s=$(field seconds "$line")
-        if [ -z "$best" ] || [ "$(calc "$s < $best")" = 1 ]; then best=$s; fi
-    done
-    if [ -n "$best" ]; then
-        plain_rate=$(calc "int(100000 / $best + 0.5)")
-        plain_ratio=$(calc "$plain_rate / ${par_rate[100000]}")
-    fi
-fi
-
 # ---- 3c. two threads, and impact ------------------------------------------
-# At 100,000 records, three rounds of: svp eval --jobs 1, svp eval --jobs 2,
-# svp impact --jobs 1 (the council's policy against the 2021 amendment in
-# examples/review/), each timed as a whole process; best of 3 each.  Taken
-# round by round so that all three see the same machine.
+# At 100,000 records, three rounds of: svp eval, svp portfolio, svp impact
+# (the council's policy against the 2021 amendment in examples/review/) and
+# svp report, each with --jobs 1 and then --jobs 2, each timed as a whole
+# process; best of 3 each.  Taken round by round so that all see the same
+# machine.  The two-thread ratio of each command is its --jobs 1 time over
+# its --jobs 2 time; impact's ratio is its --jobs 1 time over eval's.
 new_policy=examples/review/nelc-social-value-2021.svp
-declare -A best
+declare -A best best_cpu
 # time_best KEY CMD...: one timed run of CMD; keeps the fastest wall time
-# under KEY.  An exit other than 0 or 1 (or a signal) is a problem.
+# under KEY, and that run's CPU time.  An exit other than 0 or 1 (or a
+# signal) is a problem.
 time_best() {
     local key=$1 line status s
     shift
@@ -275,27 +258,44 @@ time_best() {
         return 1
     fi
     s=$(field seconds "$line")
-    if [ -z "${best[$key]:-}" ] || [ "$(calc "$s < ${best[$key]}")" = 1 ]; then best[$key]=$s; fi
+    if [ -z "${best[$key]:-}" ] || [ "$(calc "$s < ${best[$key]}")" = 1 ]; then
+        best[$key]=$s
+        best_cpu[$key]=$(field cpu_seconds "$line")
+    fi
 }
-echo "running 100,000 records with --jobs 1 and 2, and svp impact (3 rounds)..." >&2
+echo "running 100,000 records: eval, portfolio, impact and report with --jobs 1 and 2 (3 rounds)..." >&2
 r100k=${records[100000]}
+commands=(eval portfolio impact report)
+declare -A args=(
+    [eval]="eval $policy $r100k --format json"
+    [portfolio]="portfolio $policy $r100k --format json"
+    [impact]="impact $policy $new_policy $r100k --format json"
+    [report]="report $policy $r100k --format json"
+)
 for i in 1 2 3; do
-    time_best jobs1 "$svp" eval "$policy" "$r100k" --format json --jobs 1
-    time_best jobs2 "$svp" eval "$policy" "$r100k" --format json --jobs 2
-    time_best impact1 "$svp" impact "$policy" "$new_policy" "$r100k" --format json --jobs 1
+    for c in "${commands[@]}"; do
+        for j in 1 2; do
+            # shellcheck disable=SC2086  # args are word lists (no spaces in the paths)
+            time_best "$c$j" "$svp" ${args[$c]} --jobs $j
+        done
+    done
 done
 target_jobs=1.6
 target_impact=1.3
-jobs_ratio= impact_ratio= verdict_jobs=FAIL verdict_impact=FAIL
-if [ -n "${best[jobs1]:-}" ] && [ -n "${best[jobs2]:-}" ]; then
-    jobs_ratio=$(calc "${best[jobs1]} / ${best[jobs2]}")
-    [ "$(calc "$jobs_ratio >= $target_jobs")" = 1 ] && verdict_jobs=PASS
-fi
-if [ -n "${best[jobs1]:-}" ] && [ -n "${best[impact1]:-}" ]; then
-    impact_ratio=$(calc "${best[impact1]} / ${best[jobs1]}")
+declare -A jobs_ratio verdict_jobs
+for c in "${commands[@]}"; do
+    jobs_ratio[$c]= verdict_jobs[$c]=FAIL
+    if [ -n "${best[${c}1]:-}" ] && [ -n "${best[${c}2]:-}" ]; then
+        jobs_ratio[$c]=$(calc "${best[${c}1]} / ${best[${c}2]}")
+        [ "$(calc "${jobs_ratio[$c]} >= $target_jobs")" = 1 ] && verdict_jobs[$c]=PASS
+    fi
+done
+impact_ratio= verdict_impact=FAIL
+if [ -n "${best[eval1]:-}" ] && [ -n "${best[impact1]:-}" ]; then
+    impact_ratio=$(calc "${best[impact1]} / ${best[eval1]}")
     [ "$(calc "$impact_ratio <= $target_impact")" = 1 ] && verdict_impact=PASS
 fi
-for v in "$verdict_jobs" "$verdict_impact"; do
+for v in "${verdict_jobs[@]}" "$verdict_impact"; do
     [ "$v" = PASS ] && passes=$((passes + 1)) || failures=$((failures + 1))
 done
 
@@ -401,12 +401,17 @@ for n in "${sizes[@]}"; do
     echo
 done
 
-echo "100,000 records, best of 3 each, in the same rounds"
-printf "  %-40s %-26s\n" "svp eval --jobs 1" "$(fix 3 "${best[jobs1]:-}") s"
-printf "  %-40s %-26s\n" "svp eval --jobs 2" "$(fix 3 "${best[jobs2]:-}") s"
-printf "  %-40s %-26s\n" "svp impact --jobs 1 (2020.1 -> 2021.1)" "$(fix 3 "${best[impact1]:-}") s"
-printf "  %-40s %-26s %-24s %s\n" "two-thread ratio (jobs 2 / jobs 1 rate)" "$(fix 2 "$jobs_ratio")" \
-    "at least $target_jobs ($cpus CPUs)" "$verdict_jobs"
+echo "100,000 records, best of 3 each, in the same rounds (wall time, and CPU time of all threads)"
+for c in "${commands[@]}"; do
+    label="svp $c"
+    [ "$c" = impact ] && label="svp impact 2020.1 -> 2021.1"
+    printf "  %-40s %s\n" "$label --jobs 1, --jobs 2" \
+        "$(fix 3 "${best[${c}1]:-}") s ($(fix 3 "${best_cpu[${c}1]:-}") CPU), $(fix 3 "${best[${c}2]:-}") s ($(fix 3 "${best_cpu[${c}2]:-}") CPU)"
+done
+for c in "${commands[@]}"; do
+    printf "  %-40s %-26s %-24s %s\n" "two-thread ratio, svp $c" "$(fix 2 "${jobs_ratio[$c]}")" \
+        "at least $target_jobs ($cpus CPUs)" "${verdict_jobs[$c]}"
+done
 printf "  %-40s %-26s %-24s %s\n" "impact ratio (impact / eval time)" "$(fix 2 "$impact_ratio")" \
     "at most $target_impact" "$verdict_impact"
 echo
@@ -417,11 +422,6 @@ printf "  %-40s %-26s %s\n" "import rate" "$(num "$import_rate") releases/s" \
 printf "  %-40s %-26s %s\n" "peak memory, $(fix 0 "$import_mb") MB of releases" "$(fix 1 "$import_mib") MiB" ""
 printf "  %-40s %-26s %s\n" "peak memory, same, $(fix 0 "$import_pad_mb") MB (longer texts)" "$(fix 1 "$import_pad_mib") MiB" \
     "(memory follows procurements, not bytes)"
-echo
-
-echo "for comparison (information, not a target): svp built without its cJSON arena"
-printf "  %-40s %-26s %s\n" "svp eval, cJSON on plain malloc (100k)" "$(num "$plain_rate") records/s" \
-    "ratio to parse-only $(fix 2 "$plain_ratio")"
 echo
 
 base=${svp_rate[100000]:-}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # jobs.sh - `--jobs N` changes nothing but the speed: for eval (JSON and
-# text), portfolio and impact, the output, standard error and exit status
+# text), portfolio, impact and report, the output, standard error and exit status
 # with --jobs 2, 3 and 4 are byte for byte those of --jobs 1, on the example
 # register and on a batch of thousands of records (more than the reorder
 # window of every run holds) with invalid records, lines that are not JSON,
@@ -57,6 +57,33 @@ run "portfolio mixed" portfolio "$policy" "$tmp/mixed.jsonl" --format json
 run "portfolio register text" portfolio "$policy" examples/register.jsonl --format text
 run "impact mixed" impact "$policy" examples/review/nelc-social-value-2021.svp "$tmp/mixed.jsonl" --format json
 run "impact review register" impact "$policy" examples/review/nelc-social-value-2021.svp examples/review/register.jsonl
+
+# svp report: every table and figure, in every format, over the mixed
+# batch, over two versions and over a period.
+for format in json csv html; do
+    run "report mixed $format" report "$policy" "$tmp/mixed.jsonl" --format "$format"
+done
+run "report two versions" report "$policy" examples/review/nelc-social-value-2021.svp "$tmp/mixed.jsonl" --format json
+run "report a period" report "$policy" "$tmp/mixed.jsonl" --from 2024-04-01 --to 2025-03-31 --format json
+# A figure grouped by a text with more groups than the 1,000 a figure
+# shows: which groups are shown and which dropped depends on the order the
+# records come in, whichever worker evaluated them.
+cat >"$tmp/groups.svp" <<'SVP'
+policy "Groups" version "1" effective 2020-04-01
+record procurement
+  id text required
+  value money required
+  buyer text
+figure by-buyer "Money by buyer"
+  sum value
+  by buyer
+SVP
+for ((i = 1; i <= 5000; i++)); do
+    printf '{"id": "G%d", "value": "%d.%02d", "buyer": "Buyer %d"}\n' "$i" $((i * 7919 % 90000)) $((i % 100)) \
+        $((i * 104729 % 1700))
+done >"$tmp/groups.jsonl"
+run "report groups past the limit" report "$tmp/groups.svp" "$tmp/groups.jsonl" --format csv
+same "report: records past the limit of groups" "$(grep -c 'Buyer' "$tmp/out.1")" 1000
 
 # Batches that end exactly at a chunk (64 records) or a full window (8
 # chunks per worker), and one past.

@@ -17,5 +17,14 @@ peak_kib=$(tail -n 1 "$tmp/err")
 same "exit status" "$status" 2
 same "first line" "$(echo "$out" | sed -n 1p)" '{"id":null,"line":1,"error":{"field":null,"message":"the record is longer than 1048576 bytes, the most svp reads"},"errors":[{"field":null,"message":"the record is longer than 1048576 bytes, the most svp reads"}]}'
 same "second line evaluated" "$(echo "$out" | sed -n 2p | jq -r '.id + " " + (.compliant|tostring)')" "SMALL true"
-same "memory stays bounded (under 30 MiB for a 60 MB line)" "$([ "${peak_kib:-999999}" -lt 30720 ] && echo yes || echo "no: $peak_kib KiB")" yes
+# What the line costs, over the same command on the short record alone: a
+# sanitizer build starts far bigger than the release build, so the bound is
+# on the difference, not on the whole (measured: some 14 MiB under
+# AddressSanitizer, which keeps freed reads in quarantine; under 2 MiB in
+# the release build).
+tail -n 1 "$tmp/batch.jsonl" > "$tmp/small.jsonl"
+/usr/bin/env time -f "%M" "$svp" eval policies/nelc-social-value.svp "$tmp/small.jsonl" --format json >/dev/null 2> "$tmp/err.small"
+base_kib=$(tail -n 1 "$tmp/err.small")
+extra_kib=$(( ${peak_kib:-999999} - ${base_kib:-0} ))
+same "memory stays bounded (a 60 MB line adds under 24 MiB, so it is never held whole)" "$([ "$extra_kib" -lt 24576 ] && echo yes || echo "no: $peak_kib KiB against $base_kib KiB")" yes
 summary

@@ -1824,7 +1824,9 @@ static void test_allocator_balances(void **state)
     run_batch(&b, SVP_CALLS | CJSON_CALLS, 0, false, &want, NULL, &pr);
     if (pr.count)
         fail_msg("%zu problems:%s", pr.count, pr.text);
-    assert_true(mem.calls > 100);
+    /* (records are read into the scratch arena, whose blocks are kept:
+     * few calls, but some) */
+    assert_true(mem.calls > 20);
     free_expected(&want, b.n);
     free(b.text);
 }

@@ -1,7 +1,8 @@
 /*
  * test_figures.c - the figures a policy declares, through the public API
  * (svp_figures in svp.h): their values, groups and targets over records
- * chosen by hand, two versions measured each by its own figure, and an
+ * chosen by hand, two versions measured each by its own figure, records
+ * measured on other figures and added in order (svp_figures_measure), and an
  * out-of-memory loop (every allocation failed in turn: a clean NULL or a
  * whole result, and nothing leaked).
  */
@@ -144,6 +145,119 @@ static void test_versions(void **state)
     svp_policy_free(ps[1]);
 }
 
+
+/* A register split between threads, each measuring its records with its
+ * own figures, the measures added in input order: the same JSON, byte for
+ * byte, as one svp_figures fed every record, with groups by text past the
+ * limit of 1000 (which ones are dropped depends on the order records come
+ * in), groups by quarter and by tier, records without the grouping value
+ * and invalid records. */
+#define MERGE_POLICY                                                                               \
+    "policy \"T\" version \"1\" effective 2020-04-01\n"                                          \
+    "parameters\n  threshold = £100,000\n"                                                        \
+    "enum size: small, large\n"                                                                   \
+    "record procurement\n  id text required\n  value money required\n  size size required\n"       \
+    "  buyer text\n  awarded date\n"                                                               \
+    "decision tier \"Who signs\"\n  by value\n    over threshold -> \"Cabinet\"\n"                  \
+    "    otherwise -> \"Officer\"\n"                                                                \
+    "figure by-buyer \"By buyer\"\n  sum value\n  by buyer\n"                                       \
+    "figure by-quarter \"Small, by quarter\"\n  share value where size = small\n  by quarter of awarded\n" \
+    "figure by-tier \"By who signs\"\n  count\n  by tier\n"
+
+#define MERGE_RECORDS 4000
+
+static void merge_record(char *out, size_t size, unsigned i)
+{
+    if (i % 97 == 5) { /* invalid */
+        snprintf(out, size, "{\"id\":\"R%u\",\"value\":\"lots\",\"size\":\"small\"}", i);
+        return;
+    }
+    char buyer[40] = "", awarded[40] = "";
+    if (i % 11)
+        snprintf(buyer, sizeof buyer, ",\"buyer\":\"B%u\"", (i * 7919u) % 1700u);
+    if (i % 13)
+        snprintf(awarded, sizeof awarded, ",\"awarded\":\"20%02u-%02u-15\"", 20 + i % 6, 1 + (i * 5) % 12);
+    snprintf(out, size, "{\"id\":\"R%u\",\"value\":\"%u.%02u\",\"size\":\"%s\"%s%s}", i,
+             (i * 104729u) % 300000u, i % 100, i % 3 ? "small" : "large", buyer, awarded);
+}
+
+static char *figures_text(svp_figures *f)
+{
+    size_t len = 0;
+    const char *json = svp_figures_json(f, &len);
+    assert_non_null(json);
+    char *copy = malloc(len + 64);
+    assert_non_null(copy);
+    memcpy(copy, json, len);
+    snprintf(copy + len, 64, " dropped %llu", svp_figure_groups_dropped(f, 0));
+    return copy;
+}
+
+static void test_measured(void **state)
+{
+    (void)state;
+    svp_policy *p = compile(MERGE_POLICY, NULL);
+    assert_non_null(p);
+    const svp_policy *const *v = (const svp_policy *const *)&p;
+    enum { PARTS = 3 };
+    svp_evaluator *ev = svp_evaluator_new(p, NULL), *evs[PARTS];
+    svp_figures *one = svp_figures_new(v, 1, NULL), *added = svp_figures_new(v, 1, NULL), *part[PARTS];
+    assert_non_null(one);
+    assert_non_null(added);
+    for (int k = 0; k < PARTS; k++) {
+        assert_non_null(part[k] = svp_figures_new(v, 1, NULL));
+        assert_non_null(evs[k] = svp_evaluator_new(p, NULL));
+    }
+    /* measured by the parts in chunks of 64, in turn, the chunks out of
+     * order; the measures kept and added in input order */
+    static char *measures[MERGE_RECORDS + 1];
+    static size_t lens[MERGE_RECORDS + 1];
+    for (unsigned chunk = 0; chunk < (MERGE_RECORDS / 64 + 2) / 2 * 2; chunk++) { /* an even number */
+        unsigned c = chunk ^ 1; /* 1, 0, 3, 2, ... */
+        for (unsigned i = c * 64 + 1; i <= c * 64 + 64 && i <= MERGE_RECORDS; i++) {
+            char text[256];
+            merge_record(text, sizeof text, i);
+            svp_evaluator *e = evs[c % PARTS];
+            svp_evaluate(e, text, strlen(text), i, false);
+            size_t len = 0;
+            const char *m = svp_figures_measure(part[c % PARTS], e, &len);
+            assert_non_null(m);
+            measures[i] = malloc(len + 1);
+            memcpy(measures[i], m, len);
+            lens[i] = len;
+        }
+    }
+    size_t empty = 0;
+    for (unsigned i = 1; i <= MERGE_RECORDS; i++) {
+        char text[256];
+        merge_record(text, sizeof text, i);
+        svp_evaluate(ev, text, strlen(text), i, false);
+        svp_figures_add(one, ev);
+        assert_non_null(measures[i]);
+        assert_true(svp_figures_add_measured(added, measures[i], lens[i]));
+        empty += lens[i] == 0;
+        free(measures[i]);
+    }
+    assert_true(empty > 0); /* invalid records count in no figure */
+    char *want = figures_text(one), *got = figures_text(added);
+    assert_non_null(strstr(want, "\"group\":\"(not given)\""));
+    assert_true(svp_figure_groups_dropped(one, 0) > 0); /* the limit was reached */
+    assert_string_equal(got, want);
+    free(want);
+    free(got);
+    /* bytes that are not a measure */
+    assert_false(svp_figures_add_measured(added, "\x07\0\0\0", 4));
+    assert_false(svp_figures_add_measured(added, "\0\0\0\0\x01", 5));
+    for (int k = 0; k < PARTS; k++) {
+        svp_figures_free(part[k]);
+        svp_evaluator_free(evs[k]);
+    }
+    svp_figures_free(added);
+    svp_figures_free(one);
+    svp_evaluator_free(ev);
+    svp_policy_free(p);
+}
+
 typedef struct Mem {
     size_t count, fail_at, live;
 } Mem;
@@ -196,6 +310,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values_and_groups),
         cmocka_unit_test(test_versions),
+        cmocka_unit_test(test_measured),
         cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /*
  * test_review.c - the April review through the public API: svp_diff on
  * pairs of policies that differ in one thing each, svp_impact on records
- * chosen to flip and not to flip, the analysis codes, and the accessors
+ * chosen to flip and not to flip, one record evaluated under two versions
+ * from one reading (svp_evaluate_shared), the analysis codes, and the accessors
  * that pick a version (effective date, review month, dated by, rules).
  */
 #include <stdarg.h>
@@ -134,6 +135,107 @@ static void test_impact_flips_and_keeps(void **state)
     svp_policy_free(b);
 }
 
+
+/* svp_evaluate_shared: the new version evaluating the record the old one
+ * has just read gives, byte for byte, what evaluating the text itself
+ * gives: when the two versions read records alike (the binding is taken
+ * over), when they do not (a field is no longer required, an enumeration
+ * gains a member, a field is added: the tree is bound again), for valid
+ * records, records that fail binding and texts that are not JSON. */
+static void test_shared_evaluation(void **state)
+{
+    (void)state;
+    static const char *const records[] = {
+        "{\"id\":\"F\",\"stage\":\"tender\",\"value\":\"60000\",\"dates\":{\"publication\":\"2021-05-01\"}}",
+        "{\"id\":\"U\",\"stage\":\"planning\",\"value\":20000.5}",
+        "{\"id\":\"M\",\"stage\":\"tender\"}",
+        "{\"id\":\"T\",\"stage\":\"award\",\"value\":\"lots\",\"value\":1}",
+        "{\"id\":\"N\",\"stage\":\"tender\",\"value\":100000.001}",
+        "[1, 2]",
+        "{\"id\": \"bad\", ",
+        "{\"id\":\"E\",\"title\":\"caf\\u00e9 \\ud83d\\ude00\",\"stage\":\"tender\",\"value\":\"1\"}",
+    };
+    static const char *const variants[][2] = {
+        {"threshold = £100,000", "threshold = £50,000"},          /* reads records alike */
+        {"value money required", "value money"},                  /* not required any more */
+        {"planning, tender", "planning, tender, award"},           /* a stage more */
+        {"dates.publication date", "dates.publication date\n  title text"}, /* a field more */
+    };
+    svp_policy *a = variant(NULL, NULL);
+    svp_evaluator *ea = svp_evaluator_new(a, NULL);
+    for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {
+        svp_policy *b = variant(variants[v][0], variants[v][1]);
+        svp_evaluator *shared = svp_evaluator_new(b, NULL), *alone = svp_evaluator_new(b, NULL);
+        for (int round = 0; round < 2; round++) /* the second time, the comparison of the two is kept */
+            for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
+                const char *text = records[i];
+                size_t len = strlen(text), n1 = 0, n2 = 0;
+                svp_evaluate(ea, text, len, i + 1, false);
+                const svp_result *r1 = svp_evaluate_shared(shared, ea, text, len, i + 1, 0);
+                const svp_result *r2 = svp_evaluate_with(alone, text, len, i + 1, 0);
+                const char *j1 = svp_result_json(shared, r1, &n1), *j2 = svp_result_json(alone, r2, &n2);
+                assert_non_null(j1);
+                assert_non_null(j2);
+                if (n1 != n2 || memcmp(j1, j2, n1))
+                    fail_msg("variant %zu, record %zu: shared %.*s\nalone %.*s", v, i, (int)n1, j1, (int)n2, j2);
+                assert_int_equal(svp_result_error_count(r1), svp_result_error_count(r2));
+                svp_evaluator_reset(shared);
+            }
+        /* another text than the one ea read (a copy): read, not shared */
+        char copy[256];
+        snprintf(copy, sizeof copy, "%s", records[0]);
+        svp_evaluate(ea, records[2], strlen(records[2]), 1, false);
+        const svp_result *r = svp_evaluate_shared(shared, ea, copy, strlen(copy), 1, 0);
+        assert_int_equal(svp_result_status(r), svp_result_status(svp_evaluate(alone, copy, strlen(copy), 1, false)));
+        assert_string_equal(svp_result_id(r), "F");
+        svp_evaluator_free(shared);
+        svp_evaluator_free(alone);
+        svp_policy_free(b);
+    }
+    svp_evaluator_free(ea);
+    svp_policy_free(a);
+    /* `required when` reads a parameter the versions set apart: each binds
+     * the record its own way (not required under one, missing under the
+     * other) */
+    static const char *const when_records[] = {
+        "{\"id\":\"W\",\"stage\":\"tender\",\"value\":\"60000\"}",
+        "{\"id\":\"X\",\"stage\":\"tender\",\"value\":\"160000\"}",
+    };
+    const char *when = "dates.publication date required when value > threshold";
+    svp_policy *wa = variant("dates.publication date", when);
+    char text[2048];
+    const char *at = strstr(base, "dates.publication date"), *t = strstr(base, "threshold = £100,000");
+    assert_true(t < at);
+    snprintf(text, sizeof text, "%.*sthreshold = £50,000%.*s%s%s", (int)(t - base), base,
+             (int)(at - t - strlen("threshold = £100,000")), t + strlen("threshold = £100,000"), when,
+             at + strlen("dates.publication date"));
+    svp_diagnostics *d = NULL;
+    svp_policy *wb = svp_policy_compile("t.svp", text, strlen(text), NULL, &d);
+    svp_diagnostics_free(d);
+    assert_non_null(wa);
+    assert_non_null(wb);
+    svp_evaluator *ewa = svp_evaluator_new(wa, NULL), *shared = svp_evaluator_new(wb, NULL),
+                  *alone = svp_evaluator_new(wb, NULL);
+    for (size_t i = 0; i < 2; i++) {
+        size_t len = strlen(when_records[i]), n1 = 0, n2 = 0;
+        svp_evaluate(ewa, when_records[i], len, 1, false);
+        const svp_result *r1 = svp_evaluate_shared(shared, ewa, when_records[i], len, 1, 0);
+        const svp_result *r2 = svp_evaluate_with(alone, when_records[i], len, 1, 0);
+        const char *j1 = svp_result_json(shared, r1, &n1), *j2 = svp_result_json(alone, r2, &n2);
+        assert_non_null(j1);
+        assert_non_null(j2);
+        if (n1 != n2 || memcmp(j1, j2, n1))
+            fail_msg("required when, record %zu: shared %.*s\nalone %.*s", i, (int)n1, j1, (int)n2, j2);
+    }
+    assert_int_equal(svp_result_status(svp_evaluate_shared(shared, ewa, when_records[0], strlen(when_records[0]), 1, 0)),
+                     SVP_INVALID); /* W: £60,000 is over £50,000: the date is missing */
+    svp_evaluator_free(ewa);
+    svp_evaluator_free(shared);
+    svp_evaluator_free(alone);
+    svp_policy_free(wa);
+    svp_policy_free(wb);
+}
+
 /* The analysis code the text gives, as the first warning; NULL for none. */
 static void analysis(const char *from, const char *to, const char *code)
 {
@@ -190,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_diff_one_thing_each),
         cmocka_unit_test(test_diff_layout_and_comments_are_not_changes),
         cmocka_unit_test(test_impact_flips_and_keeps),
+        cmocka_unit_test(test_shared_evaluation),
         cmocka_unit_test(test_analysis_codes),
         cmocka_unit_test(test_version_accessors),
     };
