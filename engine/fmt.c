@@ -59,13 +59,20 @@ static void pad(Fmt *F, size_t have, size_t width)
         buf_putc(&F->out, ' ');
 }
 
+/* Characters (not bytes) in the n bytes of UTF-8 at s: a `£` in a tier's
+ * bound is one column wide, so arrows line up by what the reader sees. */
+static size_t chars_in(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return w;
+}
+
 /* Characters (not bytes) in a name, for alignment. */
 static size_t width_of(Name n)
 {
-    size_t w = 0;
-    for (uint32_t i = 0; i < n.len; i++)
-        w += ((unsigned char)n.text[i] & 0xC0) != 0x80;
-    return w;
+    return chars_in(n.text, n.len);
 }
 
 /* True when the source has an empty line between offsets a and b. */
@@ -591,7 +598,9 @@ static void decision(Fmt *F, const Decision *d)
     size_t arrow = 0;
     for (const Clause *c = d->clauses; c; c = c->next)
         if (c->kind == C_TIER) {
-            size_t w = c->tier == TIER_OTHERWISE ? 9 : 5 + (c->expr ? c->expr->span.end - c->expr->span.start : 0);
+            size_t w = c->tier == TIER_OTHERWISE
+                           ? 9
+                           : 5 + (c->expr ? chars_in(F->src + c->expr->span.start, c->expr->span.end - c->expr->span.start) : 0);
             if (w > arrow)
                 arrow = w;
         }
@@ -614,7 +623,7 @@ static void decision(Fmt *F, const Decision *d)
                 text(F, c->tier == TIER_OVER ? "over " : "from ");
                 expr(F, c->expr);
             }
-            pad(F, F->out.len - at - 4, arrow);
+            pad(F, chars_in(F->out.data + at, F->out.len - at) - 4, arrow);
             text(F, " -> ");
             expr(F, c->value);
         }
@@ -741,7 +750,7 @@ static void mapping(Fmt *F, const MapDecl *m)
     end_line(F, m->name.span.end);
     size_t arrow = 0;
     for (const MapCase *c = m->cases; c; c = c->next) {
-        size_t w = c->when ? 5 + (c->when->span.end - c->when->span.start) : 9;
+        size_t w = c->when ? 5 + chars_in(F->src + c->when->span.start, c->when->span.end - c->when->span.start) : 9;
         if (w > arrow)
             arrow = w;
     }
@@ -755,7 +764,7 @@ static void mapping(Fmt *F, const MapDecl *m)
         } else {
             text(F, "otherwise");
         }
-        pad(F, F->out.len - at - 2, arrow);
+        pad(F, chars_in(F->out.data + at, F->out.len - at) - 2, arrow);
         text(F, " -> ");
         expr(F, c->value);
         end_line(F, c->span.end);

@@ -12,6 +12,7 @@
 # breaks.svp -> breaks.expected: the author's line breaks inside enumerations,
 # expressions and lists are kept, with the comments that trail them, at the
 # canonical indentation.  A CRLF file comes out all CRLF (printed and -w).
+# pound-tiers.svp: tier arrows line up by characters, not bytes (`£`).
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh" fmt "$@"
 
 check() { # NAME COMMAND...: the command must succeed
@@ -23,10 +24,11 @@ comments() { grep -o '#' "$1" | wc -l; }
 
 check "messy layout" bash -c "'$svp' fmt tests/fmt/messy.svp | diff -u tests/fmt/messy.expected -"
 check "line breaks kept" bash -c "'$svp' fmt tests/fmt/breaks.svp | diff -u tests/fmt/breaks.expected -"
+check "tier arrows aligned by characters (£)" bash -c "'$svp' fmt tests/fmt/pound-tiers.svp | diff -u tests/fmt/pound-tiers.expected -"
 check "tables layout" bash -c "'$svp' fmt tests/fmt/tables.svp | diff -u tests/fmt/tables.expected -"
 
 records=(examples/records/*.json)
-for policy in policies/*.svp tests/fmt/messy.svp tests/fmt/breaks.svp tests/fmt/tables.svp; do
+for policy in policies/*.svp tests/fmt/messy.svp tests/fmt/breaks.svp tests/fmt/tables.svp tests/fmt/pound-tiers.svp; do
     base=$(basename "$policy" .svp)
     "$svp" fmt "$policy" > "$tmp/$base.1.svp"
     "$svp" fmt "$tmp/$base.1.svp" > "$tmp/$base.2.svp"
