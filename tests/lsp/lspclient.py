@@ -15,8 +15,8 @@ class LspError(Exception):
 
 
 class Client:
-    def __init__(self, argv, timeout=20.0):
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    def __init__(self, argv, timeout=20.0, env=None):
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self.timeout = timeout
         self.next_id = 0
         self.buffer = b""
