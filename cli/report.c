@@ -170,7 +170,8 @@ static void record_date(const Report *r, const char *text, size_t len, char date
  *   P        left out: not dated, with a period (alone)
  *   Q        left out: dated outside the period (alone)
  *   V<n>     the version it was judged under (index), first
- *   S<c>     its verdict: i invalid, p incomplete, c compliant, n non-compliant
+ *   S<c>     its verdict: i invalid, p incomplete, c compliant, n non-compliant,
+ *            v no version in force (dated before every version)
  *   F<key>   a field at fault (invalid records), as field_key gives it
  *   M<key>   a required field it lacks
  *   R<id>    a rule that fired
@@ -211,7 +212,9 @@ static void measure_record(void *ctx, unsigned w, const char *text, size_t len, 
     size_t v = 0;
     while (v < r->versions.n && r->versions.policies[v] != p)
         v++;
-    if (v == r->versions.n) /* dated before every version: the newest's portfolio counts it invalid */
+    const char *code = svp_result_error_code(res_);
+    bool no_version = code && !strcmp(code, "no-version");
+    if (v == r->versions.n) /* no policy to count it under: the newest's portfolio counts it invalid */
         for (v = 0; r->versions.policies[v] != r->newest; v++)
             ;
     char buf[512];
@@ -223,11 +226,13 @@ static void measure_record(void *ctx, unsigned w, const char *text, size_t len, 
      * for it (the library calls the latter compliant): a record lacking a
      * required detail is not reported compliant. */
     bool missing = svp_result_missing_count(res_) > 0;
-    put_entry(t, 'S', s == SVP_INVALID ? "i" : s == SVP_INCOMPLETE || (s == SVP_COMPLIANT && missing) ? "p"
+    /* A record dated before every version is not a data error (issue 11):
+     * counted apart, with no field at fault. */
+    put_entry(t, 'S', no_version ? "v" : s == SVP_INVALID ? "i" : s == SVP_INCOMPLETE || (s == SVP_COMPLIANT && missing) ? "p"
                     : s == SVP_COMPLIANT ? "c" : "n");
     /* data quality: every field at fault in an invalid record, every
      * required field lacking */
-    for (size_t i = 0; s == SVP_INVALID && i < svp_result_error_count(res_); i++) {
+    for (size_t i = 0; s == SVP_INVALID && !no_version && i < svp_result_error_count(res_); i++) {
         const char *field = svp_result_error_field_at(res_, i);
         put_entry(t, 'F', field ? field_key(field, buf, sizeof buf) : "(the record as a whole)");
     }
@@ -272,7 +277,7 @@ static void collect_record(void *ctx, const CliJobResult *res)
         case 'Q': r->outside++; break;
         case 'V': r->records++; r->version_records[strtoul(text, NULL, 10)]++; break;
         case 'S':
-            *(text[0] == 'i' ? &r->invalid : text[0] == 'p' ? &r->incomplete
+            *(text[0] == 'i' ? &r->invalid : text[0] == 'p' ? &r->incomplete : text[0] == 'v' ? &r->no_version
               : text[0] == 'c' ? &r->compliant : &r->noncompliant) += 1;
             break;
         case 'F': count_once(r, &r->fields, &fields_seen, text); break;
@@ -361,8 +366,11 @@ bool report_json(FILE *out, Report *r)
     }
     fprintf(out, "],\"records\":%lu,\"left_out\":{\"outside_period\":%lu,\"undated\":%lu}", r->records, r->outside,
             r->undated);
-    fprintf(out, ",\"verdicts\":{\"compliant\":%lu,\"non-compliant\":%lu,\"incomplete\":%lu,\"invalid\":%lu}",
+    fprintf(out, ",\"verdicts\":{\"compliant\":%lu,\"non-compliant\":%lu,\"incomplete\":%lu,\"invalid\":%lu",
             r->compliant, r->noncompliant, r->incomplete, r->invalid);
+    if (r->no_version) /* only when there are any: reports of one version read as before */
+        fprintf(out, ",\"no_version\":%lu", r->no_version);
+    fputc('}', out);
     fputs(",\"findings\":{", out);
     for (size_t i = 0; i < r->rules.n; i++) {
         fputs(i ? "," : "", out);

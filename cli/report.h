@@ -38,6 +38,7 @@ typedef struct Report {
     const char *from, *to;          /* the period, NULL when open */
     unsigned long records;          /* in the period */
     unsigned long compliant, noncompliant, incomplete, invalid;
+    unsigned long no_version;       /* dated before every version: no verdict, not a data error */
     unsigned long outside, undated; /* left out: dated outside the period, or not dated */
     ReportCounts rules;             /* findings by rule, every rule listed */
     ReportCounts fields;            /* invalid records by each field at fault */

@@ -211,8 +211,12 @@ bool report_html(FILE *out, Report *r)
     fputs("<h2>Compliance with the policy</h2>\n<table class=\"verdicts\">\n", out);
     fprintf(out, "<tr><th>Compliant</th><td>%lu</td></tr>\n<tr><th>Not compliant</th><td>%lu</td></tr>\n"
                  "<tr><th>Incomplete (required details missing)</th><td>%lu</td></tr>\n"
-                 "<tr><th>Could not be assessed (invalid record)</th><td>%lu</td></tr>\n</table>\n",
+                 "<tr><th>Could not be assessed (invalid record)</th><td>%lu</td></tr>\n",
             r->compliant, r->noncompliant, r->incomplete, r->invalid);
+    if (r->no_version)
+        fprintf(out, "<tr><th>Dated before every version of the policy (no version in force)</th><td>%lu</td></tr>\n",
+                r->no_version);
+    fputs("</table>\n", out);
     ReportCounts fired = r->rules; /* a sorted copy: the JSON keeps policy order */
     ReportCount *sorted = malloc((fired.n + 1) * sizeof *sorted);
     if (!sorted)

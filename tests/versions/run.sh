@@ -52,6 +52,14 @@ same "exit status: 4 when a record is dated before every version" "$?" 4
 grep -q "^TOO-EARLY  NO VERSION IN FORCE  (line 2)$" "$tmp/out.txt" && pass || fail "too early: text verdict"
 grep -q "^2 records: 1 compliant, 0 non-compliant, 1 dated before every version, 0 invalid$" "$tmp/out.txt" && pass \
     || fail "too early: the summary counts it apart from the invalid"
+# svp report counts it apart too: not invalid, no field at fault.
+"$svp" report "$tmp/v" "$tmp/early.jsonl" --format json > "$tmp/report.json" 2>/dev/null
+same "report: verdicts count it apart" "$(jq -c .verdicts "$tmp/report.json")" \
+    '{"compliant":1,"non-compliant":0,"incomplete":0,"invalid":0,"no_version":1}'
+same "report: no field at fault" "$(jq -c .invalid_fields "$tmp/report.json")" '{}'
+"$svp" report "$tmp/v" "$tmp/early.jsonl" --format html > "$tmp/report.html" 2>/dev/null
+grep -q "<tr><th>Dated before every version of the policy (no version in force)</th><td>1</td></tr>" "$tmp/report.html" \
+    && pass || fail "report: the page counts it apart"
 printf '{"id":"BAD"}\n' >> "$tmp/early.jsonl"
 "$svp" eval "$tmp/v" "$tmp/early.jsonl" --as-of 2020-06-30 --format json > /dev/null 2>&1
 same "exit status: an invalid record (2) still outranks 4" "$?" 2
