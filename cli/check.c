@@ -49,6 +49,13 @@ int cli_check(int argc, char **argv)
         return cli_usage_error("%s", nfiles < 1 ? "check needs at least one policy file"
                                                 : "--today takes a date written YYYY-MM-DD");
     }
+    /* records given to check (a slip for eval) would be read as a policy
+     * and give a screen of syntax errors: say what they are instead */
+    if (cli_refuse_swapped((const char *const *)files, nfiles, NULL, "svp check takes policies and import mappings; "
+                                                                     "to evaluate records, use svp eval POLICY RECORDS")) {
+        free(files);
+        return 2;
+    }
     /* import mappings are checked one by one, with the policy each names */
     int mapping_status = 0, npolicies = 0;
     for (int i = 0; i < nfiles; i++) {

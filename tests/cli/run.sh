@@ -148,5 +148,7 @@ impact $policy $register $rec|\`$register\` looks like records, not a policy: $r
 impact $policy $policy $policy|\`$policy\` looks like a policy, not records: $review
 report --review $register $policy $register|\`$register\` looks like records, not a policy: $review
 diff $policy examples/records/x.csv|\`examples/records/x.csv\` looks like records, not a policy: give the old policy, then the new one
+check $policy $register|\`$register\` looks like records, not a policy: svp check takes policies and import mappings; to evaluate records, use svp eval POLICY RECORDS
+check $tmp/array.txt|\`$tmp/array.txt\` looks like records, not a policy: svp check takes policies and import mappings; to evaluate records, use svp eval POLICY RECORDS
 LIST
 summary
