@@ -166,6 +166,8 @@ typedef struct Field {
     int32_t from_rank; /* member index that `from` names, -1 when none */
     struct Field *next;
     Expr *required_when; /* "required when CONDITION" (issue 11), or NULL; `required` stays false */
+    uint32_t *required_when_reads; /* the checker's: field slots the condition reads */
+    uint32_t nrequired_when_reads;
 } Field;
 
 typedef struct RecordDecl {

@@ -2107,8 +2107,35 @@ static void check_required_when(Checker *C)
         if (!f->required_when)
             continue;
         C->record_condition = true;
+        C->collecting = true;
+        C->nreads = 0;
         expect(C, f->required_when, T_BOOL, "the condition after `required when`");
+        C->collecting = false;
         C->record_condition = false;
+        f->required_when_reads = alloc(C, (C->nreads + 1) * sizeof *f->required_when_reads);
+        if (f->required_when_reads) {
+            if (C->nreads)
+                memcpy(f->required_when_reads, C->reads, C->nreads * sizeof *f->required_when_reads);
+            f->nrequired_when_reads = C->nreads;
+        }
+    }
+    /* `svp portfolio` reads only the fields its rules read: one of them
+     * required when a condition holds needs the fields the condition reads
+     * too, or the record would pass there as valid while `svp eval` finds
+     * it invalid.  Those may be required on a condition in turn. */
+    for (bool more = p->portfolio_reads != NULL; more;) {
+        more = false;
+        for (uint32_t s = 0; s < p->nfields; s++) {
+            const Field *f = p->fields[s];
+            for (uint32_t i = 0; p->portfolio_reads[s] && i < f->nrequired_when_reads; i++)
+                if (!p->portfolio_reads[f->required_when_reads[i]]) {
+                    uint32_t read = f->required_when_reads[i];
+                    p->portfolio_reads[read] = 1;
+                    if (p->fields[read]->from_rank >= 0 && p->stage_slot >= 0)
+                        p->portfolio_reads[p->stage_slot] = 1;
+                    more = true;
+                }
+        }
     }
 }
 

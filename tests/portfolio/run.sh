@@ -100,4 +100,32 @@ same "unreadable register: stderr" "$(cat "$tmp/err")" "svp: cannot read $tmp/mi
 "$svp" portfolio "$policy" examples --format text > "$tmp/out.json" 2> /dev/null
 same "a folder as register: nothing on stdout" "$?:$(wc -c < "$tmp/out.json")" "2:0"
 
+# 8. A field the portfolio reads, required when a condition holds (issue
+#    11): the portfolio reads the condition's fields too, so a record
+#    `svp eval` finds invalid is invalid here as well (not counted valid).
+cat > "$tmp/when.svp" <<'EOF'
+policy "P"
+  version   "1"
+  effective 2025-01-01
+
+enum method: open, direct
+
+record r
+  id     text    required
+  method method  required
+  value  money   required when method = open
+  sme    boolean default false
+
+portfolio sme-share "SME share"
+  cite    "X"
+  share   value where sme
+  require share >= 25%
+  else    warning "low {share}"
+EOF
+printf '%s\n' '{"id":"A","method":"open","sme":true}' '{"id":"B","method":"direct","value":"100","sme":false}' \
+    '{"id":"C","method":"open","value":"100","sme":true}' > "$tmp/when.jsonl"
+"$svp" portfolio "$tmp/when.svp" "$tmp/when.jsonl" --format json > "$tmp/out.json" 2> "$tmp/err"
+expect "required when: the record eval finds invalid is invalid" '[.records, .invalid, .shares[0].share]' '[3,1,"50%"]'
+same "required when: why, on stderr" "$(cat "$tmp/err")" "svp: line 1 (A): invalid record: value: missing: required when method = open"
+
 summary
