@@ -836,6 +836,10 @@ static bool pick_version(Binder *B, const cJSON *root)
         ev->p = p;
         return true;
     }
+    /* No version is in force: the record is bound and reported under the
+     * newest, so that its result names one policy whatever records came
+     * before it (svp report and svp portfolio count it there). */
+    ev->p = ev->versions->newest;
     char on[SVP_VALUE_TEXT_MAX], earliest[SVP_VALUE_TEXT_MAX];
     value_format_date(date, on);
     value_format_date(ev->versions->earliest->effective, earliest);

@@ -57,6 +57,13 @@ grep -q "^2 records: 1 compliant, 0 non-compliant, 1 dated before every version,
 same "report: verdicts count it apart" "$(jq -c .verdicts "$tmp/report.json")" \
     '{"compliant":1,"non-compliant":0,"incomplete":0,"invalid":0,"no_version":1}'
 same "report: no field at fault" "$(jq -c .invalid_fields "$tmp/report.json")" '{}'
+# It is counted under the newest version, whatever record came before it
+# (here one judged by 2020.1), with one thread or two.
+for jobs in 1 2; do
+    "$svp" report "$tmp/v" "$tmp/early.jsonl" --format json --jobs $jobs > "$tmp/report.json" 2>/dev/null
+    same "report --jobs $jobs: a record before every version counts under the newest" \
+        "$(jq -c '[.versions[] | [.version, .records]]' "$tmp/report.json")" '[["2020.1",1],["2021.1",1]]'
+done
 "$svp" report "$tmp/v" "$tmp/early.jsonl" --format html > "$tmp/report.html" 2>/dev/null
 grep -q "<tr><th>Dated before every version of the policy (no version in force)</th><td>1</td></tr>" "$tmp/report.html" \
     && pass || fail "report: the page counts it apart"
